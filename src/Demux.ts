@@ -1,0 +1,397 @@
+/**
+ * Demultiplexing of Docker's stdout/stderr stream.
+ *
+ * When a container runs without a TTY, `attach`, `logs` and `exec` responses interleave stdout and stderr in frames:
+ * an 8-byte header (stream type, three zero bytes, big-endian uint32 payload size) followed by the payload. This
+ * module turns such a byte stream into `Frame`s, lines or strings, with typed errors for malformed input.
+ *
+ * Payloads are zero-copy views of the input chunks whenever a frame lies inside one chunk, so do not reuse an input
+ * buffer after handing it to the demuxer.
+ *
+ * @since 0.1.0
+ */
+import * as Arr from "effect/Array"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Pull from "effect/Pull"
+import * as Stream from "effect/Stream"
+import * as internal from "./internal/demuxParser.ts"
+
+/**
+ * A demultiplexed frame: `stream` is 0 (stdin), 1 (stdout) or 2 (stderr); `payload` is never empty (zero-length
+ * frames are skipped).
+ *
+ * @example
+ * ```ts
+ * import type * as Demux from "effect-docker/Demux"
+ * const frame: Demux.Frame = { stream: 1, payload: new TextEncoder().encode("hi\n") }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Frame {
+  readonly stream: 0 | 1 | 2
+  readonly payload: Uint8Array
+}
+
+/**
+ * One line of output, decoded as UTF-8, without its line terminator.
+ *
+ * @example
+ * ```ts
+ * import type * as Demux from "effect-docker/Demux"
+ * const line: Demux.Line = { stream: "stderr", line: "warning: low disk" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Line {
+  readonly stream: "stdout" | "stderr"
+  readonly line: string
+}
+
+/**
+ * The byte stream is not a valid multiplexed stream:
+ *
+ * - `UnknownStreamType`: a header's first byte is above 3 or bytes 1-3 are not zero (`header` holds the 8 bytes);
+ * - `Truncated`: the input ended inside a header or a payload (`missing` bytes were still expected);
+ * - `FrameTooLarge`: a header announced a payload above `maxFrameSize` (`size`).
+ *
+ * `offset` is the position of the offending frame header from the start of the stream.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const program = Demux.demuxStream(Stream.make(new Uint8Array([9, 0, 0, 0, 0, 0, 0, 1, 65]))).pipe(
+ *   Stream.runCollect,
+ *   Effect.catchTag("DemuxError", (e) => Effect.succeed(e.reason)) // "UnknownStreamType"
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DemuxError extends Data.TaggedError("DemuxError")<{
+  readonly reason: "UnknownStreamType" | "Truncated" | "FrameTooLarge"
+  readonly offset: number
+  readonly message: string
+  readonly header?: Uint8Array | undefined
+  readonly missing?: number | undefined
+  readonly size?: number | undefined
+}> {}
+
+/**
+ * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const bytes = Demux.encodeFrame(3, new TextEncoder().encode("exec failed"))
+ * const program = Demux.demuxStream(Stream.make(bytes)).pipe(
+ *   Stream.runDrain,
+ *   Effect.catchTag("DaemonStreamError", (e) => Effect.succeed(e.message)) // "exec failed"
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DaemonStreamError extends Data.TaggedError("DaemonStreamError")<{
+  readonly message: string
+  readonly offset: number
+}> {}
+
+/**
+ * Options of the demuxer.
+ *
+ * @example
+ * ```ts
+ * import * as Demux from "effect-docker/Demux"
+ * const options: Demux.DemuxOptions = { maxFrameSize: 16 * 1024 * 1024 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DemuxOptions {
+  /** Largest accepted payload in bytes (default 256 MiB); a larger header fails with `FrameTooLarge`. */
+  readonly maxFrameSize?: number | undefined
+}
+
+const hexHeader = (header: Uint8Array): string =>
+  Array.from(header, (byte) => byte.toString(16).padStart(2, "0")).join(" ")
+
+const toError = (failure: internal.DemuxFailure): DemuxError | DaemonStreamError => {
+  switch (failure._tag) {
+    case "UnknownStreamType":
+      return new DemuxError({
+        reason: "UnknownStreamType",
+        offset: failure.offset,
+        header: failure.header,
+        message: `Unknown stream type in frame header at byte ${failure.offset}: ${hexHeader(failure.header)}`
+      })
+    case "Truncated":
+      return new DemuxError({
+        reason: "Truncated",
+        offset: failure.offset,
+        missing: failure.missing,
+        message: failure.inHeader
+          ? `Input ended inside the frame header at byte ${failure.offset}: ${failure.missing} header bytes missing`
+          : `Input ended inside the frame at byte ${failure.offset}: ${failure.missing} payload bytes missing`
+      })
+    case "FrameTooLarge":
+      return new DemuxError({
+        reason: "FrameTooLarge",
+        offset: failure.offset,
+        size: failure.size,
+        message: `Frame at byte ${failure.offset} announces ${failure.size} bytes, above maxFrameSize ${failure.maxFrameSize}`
+      })
+    case "SystemError":
+      return new DaemonStreamError({ message: failure.message, offset: failure.offset })
+  }
+}
+
+/**
+ * Builds a batch-to-batch channel from a pure stepper: `step` handles one input batch, `flush` the end of input.
+ * Either may return an error after pushing output; the output is emitted first, then the error on the next pull.
+ */
+const makeBatchChannel = <In, Out, Err, E>(
+  make: () => {
+    readonly step: (input: NonEmptyReadonlyArray<In>, out: Array<Out>) => Err | undefined
+    readonly flush: (out: Array<Out>) => Err | undefined
+  }
+): Channel.Channel<NonEmptyReadonlyArray<Out>, E | Err, void, NonEmptyReadonlyArray<In>, E, unknown> =>
+  Channel.fromTransform((upstream: Pull.Pull<NonEmptyReadonlyArray<In>, E, unknown>) =>
+    Effect.sync(() => {
+      const { flush, step } = make()
+      let failure: Err | undefined = undefined
+      let ended = false
+      const emit = (out: Array<Out>): Pull.Pull<NonEmptyReadonlyArray<Out>, E | Err> | undefined => {
+        if (out.length > 0) return Effect.succeed(out as unknown as NonEmptyReadonlyArray<Out>)
+        if (failure !== undefined) return Effect.fail(failure)
+        return undefined
+      }
+      const pull: Pull.Pull<NonEmptyReadonlyArray<Out>, E | Err> = Effect.suspend(() => {
+        if (failure !== undefined) return Effect.fail(failure)
+        if (ended) return Cause.done()
+        return Pull.matchEffect(upstream, {
+          onSuccess: (input) => {
+            const out: Array<Out> = []
+            failure = step(input, out)
+            return emit(out) ?? pull
+          },
+          onFailure: Effect.failCause,
+          onDone: () => {
+            ended = true
+            const out: Array<Out> = []
+            failure = flush(out)
+            return emit(out) ?? Cause.done()
+          }
+        })
+      })
+      return pull
+    })
+  )
+
+/**
+ * A channel from byte chunks to frames. Each input batch gives at most one output batch, so there is no per-frame
+ * overhead. Fails with `DemuxError` on malformed input and `DaemonStreamError` on a system-error frame, after
+ * emitting the frames before it.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const frames = Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("hi\n"))).pipe(
+ *   Stream.pipeThroughChannel(Demux.demux())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category channels
+ */
+export const demux = <E = never>(
+  options?: DemuxOptions
+): Channel.Channel<
+  NonEmptyReadonlyArray<Frame>,
+  E | DemuxError | DaemonStreamError,
+  void,
+  NonEmptyReadonlyArray<Uint8Array>,
+  E,
+  unknown
+> =>
+  makeBatchChannel<Uint8Array, Frame, DemuxError | DaemonStreamError, E>(() => {
+    const parser = new internal.DemuxParser(options)
+    return {
+      step: (chunks, out) => {
+        const failure = parser.writeAll(chunks, out)
+        return failure === undefined ? undefined : toError(failure)
+      },
+      flush: () => {
+        const failure = parser.end()
+        return failure === undefined ? undefined : toError(failure)
+      }
+    }
+  })
+
+/**
+ * Demultiplexes a byte stream (a non-TTY `attach`, `logs` or `exec` body) into frames.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const bytes = Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n")))
+ * const frames = Demux.demuxStream(bytes) // or bytes.pipe(Demux.demuxStream())
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const demuxStream: {
+  (
+    options?: DemuxOptions
+  ): <E, R>(bytes: Stream.Stream<Uint8Array, E, R>) => Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R>
+  <E, R>(
+    bytes: Stream.Stream<Uint8Array, E, R>,
+    options?: DemuxOptions
+  ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R>
+} = dual(
+  (args) => Stream.isStream(args[0]),
+  <E, R>(
+    bytes: Stream.Stream<Uint8Array, E, R>,
+    options?: DemuxOptions
+  ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> =>
+    Stream.pipeThroughChannel(bytes, demux<E>(options))
+)
+
+/**
+ * Wraps the body of a TTY session, which is not multiplexed, as stdout frames (empty chunks are dropped).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const frames = Demux.rawStream(Stream.make(new TextEncoder().encode("$ ")))
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const rawStream = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E, R> =>
+  bytes.pipe(
+    Stream.filter((payload) => payload.length > 0),
+    Stream.mapArray((chunks) => Arr.map(chunks, (payload): Frame => ({ stream: 1, payload })))
+  )
+
+/**
+ * A channel from frames to lines: one streaming UTF-8 decoder per stream, lines split on `\n` (a `\r` before it is
+ * dropped), and the last line of each stream emitted at the end even without a newline. Stdin frames count as
+ * stdout.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const lines = Stream.make<Demux.Frame>({ stream: 1, payload: new TextEncoder().encode("a\nb") }).pipe(
+ *   Stream.pipeThroughChannel(Demux.lines())
+ * ) // { stream: "stdout", line: "a" }, { stream: "stdout", line: "b" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category channels
+ */
+export const lines = <E = never>(): Channel.Channel<
+  NonEmptyReadonlyArray<Line>,
+  E,
+  void,
+  NonEmptyReadonlyArray<Frame>,
+  E,
+  unknown
+> =>
+  makeBatchChannel<Frame, Line, never, E>(() => {
+    const splitter = new internal.LineSplitter()
+    return {
+      step: (frames, out) => {
+        for (let i = 0; i < frames.length; i++) splitter.write(frames[i]!.stream, frames[i]!.payload, out)
+        return undefined
+      },
+      flush: (out) => {
+        splitter.end(out)
+        return undefined
+      }
+    }
+  })
+
+/**
+ * Turns a stream of frames into lines tagged with their stream (see {@link lines}).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const out = Demux.toLines(Demux.demuxStream(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n")))))
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const toLines = <E, R>(frames: Stream.Stream<Frame, E, R>): Stream.Stream<Line, E, R> =>
+  Stream.pipeThroughChannel(frames, lines<E>())
+
+/**
+ * Collects a finite stream of frames into the full stdout and stderr text (each decoded as UTF-8 on its own).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import * as Demux from "effect-docker/Demux"
+ * const bytes = Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("out")))
+ * const { stderr, stdout } = await Effect.runPromise(Demux.toStrings(Demux.demuxStream(bytes)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const toStrings = <E, R>(
+  frames: Stream.Stream<Frame, E, R>
+): Effect.Effect<{ readonly stdout: string; readonly stderr: string }, E, R> =>
+  Effect.suspend(() => {
+    const decoders = [new TextDecoder(), new TextDecoder()] as const
+    const parts: [Array<string>, Array<string>] = [[], []]
+    return Stream.runForEachArray(frames, (batch) =>
+      Effect.sync(() => {
+        for (let i = 0; i < batch.length; i++) {
+          const frame = batch[i]!
+          const index = frame.stream === 2 ? 1 : 0
+          parts[index].push(decoders[index].decode(frame.payload, { stream: true }))
+        }
+      })).pipe(
+        Effect.map(() => ({
+          stdout: parts[0].join("") + decoders[0].decode(),
+          stderr: parts[1].join("") + decoders[1].decode()
+        }))
+      )
+  })
+
+/**
+ * Encodes one frame as the daemon does: useful to build fakes and fixtures. Stream 3 is a system-error frame.
+ *
+ * @example
+ * ```ts
+ * import * as Demux from "effect-docker/Demux"
+ * const bytes = Demux.encodeFrame(1, new TextEncoder().encode("hi")) // [1,0,0,0,0,0,0,2,104,105]
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const encodeFrame: (stream: 0 | 1 | 2 | 3, payload: Uint8Array) => Uint8Array = internal.encodeFrame

@@ -1,0 +1,411 @@
+/**
+ * A pure, I/O-free parser for Docker's multiplexed stdout/stderr stream.
+ *
+ * Each frame is an 8-byte header followed by its payload:
+ *
+ * ```text
+ * byte 0     stream type: 0 stdin, 1 stdout, 2 stderr, 3 system error
+ * bytes 1-3  zero
+ * bytes 4-7  payload size, big-endian uint32
+ * ```
+ *
+ * The parser keeps a list of the input chunks it has not consumed yet (with an offset into the first one) and never
+ * concatenates them. A payload that lies inside one chunk is handed out as a `subarray` view of that chunk (zero
+ * copy); a payload that spans chunks is copied once into a `Uint8Array` of its exact size when its last byte arrives.
+ * Headers split across chunks are read byte by byte from the pending chunks. Frames are parsed in a loop, so any
+ * number of frames in one chunk is fine.
+ *
+ * Zero-length frames advance the state and emit nothing.
+ *
+ * Because payloads may be views of the input, callers must not reuse or mutate an input chunk after handing it over.
+ *
+ * @internal
+ */
+
+/** Stream types a frame may carry. @internal */
+export type FrameStream = 0 | 1 | 2
+
+/** One demultiplexed frame. @internal */
+export interface RawFrame {
+  readonly stream: FrameStream
+  readonly payload: Uint8Array
+}
+
+/**
+ * Why the parser stopped. Plain data; the public adapter turns it into a tagged error.
+ *
+ * @internal
+ */
+export type DemuxFailure =
+  | {
+    readonly _tag: "UnknownStreamType"
+    /** Offset of the bad header from the start of the stream. */
+    readonly offset: number
+    /** The 8 header bytes as read. */
+    readonly header: Uint8Array
+  }
+  | {
+    readonly _tag: "Truncated"
+    /** Offset of the header of the incomplete frame. */
+    readonly offset: number
+    /** Bytes that were still expected when the input ended (a lower bound when the header itself is incomplete). */
+    readonly missing: number
+    /** Whether the input ended inside the 8-byte header. */
+    readonly inHeader: boolean
+  }
+  | {
+    readonly _tag: "FrameTooLarge"
+    readonly offset: number
+    readonly size: number
+    readonly maxFrameSize: number
+  }
+  | {
+    readonly _tag: "SystemError"
+    readonly offset: number
+    /** The frame payload, decoded as UTF-8. */
+    readonly message: string
+  }
+
+/** @internal */
+export interface DemuxParserOptions {
+  /** Largest accepted payload in bytes; a header announcing more fails with `FrameTooLarge`. */
+  readonly maxFrameSize?: number | undefined
+}
+
+/** @internal */
+export const HEADER_SIZE = 8
+
+/** @internal */
+export const DEFAULT_MAX_FRAME_SIZE = 256 * 1024 * 1024
+
+/** Placeholder that releases a consumed chunk from the pending list. */
+const RELEASED = new Uint8Array(0)
+const utf8 = new TextDecoder()
+
+/**
+ * Frame demultiplexer state machine.
+ *
+ * `write(chunk, out)` appends every frame completed by `chunk` to `out` and returns a failure if the stream is
+ * invalid; frames before the failing one are still appended. After a failure, the parser keeps returning it.
+ *
+ * @internal
+ */
+export class DemuxParser {
+  readonly maxFrameSize: number
+  /** Pending input chunks; `chunks[first]` is read from offset `head`. */
+  private chunks: Array<Uint8Array> = []
+  private first = 0
+  private head = 0
+  /** Unread bytes across the pending chunks. */
+  private buffered = 0
+  /** Stream offset of the first unread byte. */
+  private consumed = 0
+  /** -1 while waiting for a header, else the payload size of the current frame. */
+  private size = -1
+  private stream = 0
+  private frameOffset = 0
+  private failure: DemuxFailure | undefined = undefined
+  private readonly scratch = new Uint8Array(HEADER_SIZE)
+
+  constructor(options?: DemuxParserOptions) {
+    this.maxFrameSize = options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE
+  }
+
+  /** Feeds one chunk; pushes the completed frames to `out`. */
+  write(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    if (this.failure !== undefined) return this.failure
+    if (chunk.length === 0) return undefined
+    if (this.buffered === 0) return this.writeAlone(chunk, out)
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    return this.drain(out)
+  }
+
+  /** Feeds several chunks in order; stops at the first failure. */
+  writeAll(chunks: ReadonlyArray<Uint8Array>, out: Array<RawFrame>): DemuxFailure | undefined {
+    for (let i = 0; i < chunks.length; i++) {
+      const failure = this.write(chunks[i]!, out)
+      if (failure !== undefined) return failure
+    }
+    return undefined
+  }
+
+  /** Signals the end of input; fails with `Truncated` when a frame is incomplete. */
+  end(): DemuxFailure | undefined {
+    if (this.failure !== undefined) return this.failure
+    if (this.size >= 0) {
+      return this.fail({
+        _tag: "Truncated",
+        offset: this.frameOffset,
+        missing: this.size - this.buffered,
+        inHeader: false
+      })
+    }
+    if (this.buffered > 0) {
+      return this.fail({ _tag: "Truncated", offset: this.consumed, missing: HEADER_SIZE - this.buffered, inHeader: true })
+    }
+    return undefined
+  }
+
+  /** Whether the parser is between frames with nothing buffered. */
+  get idle(): boolean {
+    return this.buffered === 0 && this.size < 0
+  }
+
+  private fail(failure: DemuxFailure): DemuxFailure {
+    this.failure = failure
+    this.chunks = []
+    this.first = 0
+    this.head = 0
+    this.buffered = 0
+    return failure
+  }
+
+  /**
+   * Fast path: nothing is pending, so frames are read straight from `chunk` with a local cursor. Whatever is left
+   * becomes the single pending chunk.
+   */
+  private writeAlone(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    const length = chunk.length
+    let pos = 0
+    let size = this.size
+    if (size >= 0) {
+      // A header ended exactly at the previous chunk boundary.
+      if (length < size) return this.keep(chunk, pos)
+      if (size > 0) {
+        const failure = this.emit(chunk.subarray(0, size), out)
+        if (failure !== undefined) return failure
+      }
+      pos = size
+      this.consumed += size
+      this.size = size = -1
+    }
+    const max = this.maxFrameSize
+    while (length - pos >= HEADER_SIZE) {
+      const type = chunk[pos]!
+      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
+        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
+      }
+      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
+      if (size > max) {
+        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
+      }
+      const start = pos + HEADER_SIZE
+      const end = start + size
+      if (end > length) {
+        this.stream = type
+        this.size = size
+        this.frameOffset = this.consumed
+        this.consumed += HEADER_SIZE
+        return this.keep(chunk, start)
+      }
+      if (size > 0) {
+        if (type === 3) {
+          this.frameOffset = this.consumed
+          return this.fail({ _tag: "SystemError", offset: this.consumed, message: utf8.decode(chunk.subarray(start, end)) })
+        }
+        out.push({ stream: type as FrameStream, payload: chunk.subarray(start, end) })
+      }
+      this.consumed += end - pos
+      pos = end
+    }
+    return this.keep(chunk, pos)
+  }
+
+  private keep(chunk: Uint8Array, pos: number): undefined {
+    if (pos < chunk.length) {
+      this.chunks = [chunk]
+      this.first = 0
+      this.head = pos
+      this.buffered = chunk.length - pos
+    } else {
+      this.chunks = []
+      this.first = 0
+      this.head = 0
+      this.buffered = 0
+    }
+    return undefined
+  }
+
+  private emit(payload: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    if (this.stream === 3) {
+      return this.fail({ _tag: "SystemError", offset: this.frameOffset, message: utf8.decode(payload) })
+    }
+    out.push({ stream: this.stream as FrameStream, payload })
+    return undefined
+  }
+
+  /** Slow path: parse frames from the pending chunk list. */
+  private drain(out: Array<RawFrame>): DemuxFailure | undefined {
+    const max = this.maxFrameSize
+    while (true) {
+      if (this.size < 0) {
+        if (this.buffered < HEADER_SIZE) break
+        // Once the pending list holds a single chunk, the fast path can take over.
+        if (this.chunks.length - this.first === 1) {
+          const chunk = this.chunks[this.first]!
+          const head = this.head
+          this.chunks = []
+          this.first = 0
+          this.head = 0
+          this.buffered = 0
+          return this.writeAlone(head === 0 ? chunk : chunk.subarray(head), out)
+        }
+        const header = this.readHeader()
+        const type = header[0]!
+        if (type > 3 || header[1] !== 0 || header[2] !== 0 || header[3] !== 0) {
+          return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: header.slice() })
+        }
+        const size = ((header[4]! << 24) | (header[5]! << 16) | (header[6]! << 8) | header[7]!) >>> 0
+        if (size > max) {
+          return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
+        }
+        this.frameOffset = this.consumed
+        this.consumed += HEADER_SIZE
+        this.stream = type
+        this.size = size
+      }
+      const size = this.size
+      if (this.buffered < size) break
+      if (size > 0) {
+        const failure = this.emit(this.take(size), out)
+        if (failure !== undefined) return failure
+      }
+      this.consumed += size
+      this.size = -1
+    }
+    if (this.buffered === 0) {
+      this.chunks = []
+      this.first = 0
+      this.head = 0
+    } else if (this.first > 64 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first)
+      this.first = 0
+    }
+    return undefined
+  }
+
+  /** Reads the 8 header bytes (which may span chunks) and consumes them. */
+  private readHeader(): Uint8Array {
+    const scratch = this.scratch
+    let filled = 0
+    while (filled < HEADER_SIZE) {
+      const chunk = this.chunks[this.first]!
+      const n = Math.min(HEADER_SIZE - filled, chunk.length - this.head)
+      for (let i = 0; i < n; i++) scratch[filled + i] = chunk[this.head + i]!
+      filled += n
+      this.advance(chunk, n)
+    }
+    return scratch
+  }
+
+  /** Takes `n <= buffered` bytes: a view when they lie in one chunk, else one copy. */
+  private take(n: number): Uint8Array {
+    const chunk = this.chunks[this.first]!
+    const available = chunk.length - this.head
+    if (available >= n) {
+      const view = chunk.subarray(this.head, this.head + n)
+      this.advance(chunk, n)
+      return view
+    }
+    const result = new Uint8Array(n)
+    let filled = 0
+    while (filled < n) {
+      const current = this.chunks[this.first]!
+      const count = Math.min(n - filled, current.length - this.head)
+      result.set(
+        this.head === 0 && count === current.length ? current : current.subarray(this.head, this.head + count),
+        filled
+      )
+      filled += count
+      this.advance(current, count)
+    }
+    return result
+  }
+
+  private advance(chunk: Uint8Array, n: number): void {
+    this.buffered -= n
+    this.head += n
+    if (this.head === chunk.length) {
+      this.chunks[this.first] = RELEASED
+      this.first++
+      this.head = 0
+    }
+  }
+}
+
+/**
+ * Encodes one frame (header and payload) as Docker does.
+ *
+ * @internal
+ */
+export const encodeFrame = (stream: 0 | 1 | 2 | 3, payload: Uint8Array): Uint8Array => {
+  const bytes = new Uint8Array(HEADER_SIZE + payload.length)
+  bytes[0] = stream
+  const size = payload.length
+  bytes[4] = size >>> 24
+  bytes[5] = (size >>> 16) & 0xff
+  bytes[6] = (size >>> 8) & 0xff
+  bytes[7] = size & 0xff
+  bytes.set(payload, HEADER_SIZE)
+  return bytes
+}
+
+/** A line of demultiplexed output. @internal */
+export interface RawLine {
+  readonly stream: "stdout" | "stderr"
+  readonly line: string
+}
+
+/**
+ * Splits demultiplexed frames into lines, with one streaming UTF-8 decoder and one partial line per stream, so a
+ * character or a line split across frames of one stream survives frames of the other stream in between.
+ *
+ * Lines end at `\n`; a `\r` right before it is dropped. A bare `\r` stays in the line. Stdin frames (type 0) count as
+ * stdout, as Docker's own `stdcopy` does.
+ *
+ * @internal
+ */
+export class LineSplitter {
+  private readonly decoders = [new TextDecoder(), new TextDecoder()] as const
+  private readonly pending = ["", ""]
+
+  write(stream: FrameStream, payload: Uint8Array, out: Array<RawLine>): void {
+    const index = stream === 2 ? 1 : 0
+    const name = index === 1 ? "stderr" : "stdout"
+    const text = this.decoders[index].decode(payload, { stream: true })
+    let start = 0
+    let nl = text.indexOf("\n")
+    if (nl < 0) {
+      this.pending[index] += text
+      return
+    }
+    let head = this.pending[index]!
+    while (nl >= 0) {
+      const end = nl > start ? (text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl) : nl
+      let line = text.slice(start, end)
+      if (head.length > 0) {
+        line = head + line
+        // `\r` at the end of the previous piece and `\n` at the start of this one.
+        if (nl === start && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1)
+        head = ""
+      }
+      out.push({ stream: name, line })
+      start = nl + 1
+      nl = text.indexOf("\n", start)
+    }
+    this.pending[index] = start < text.length ? text.slice(start) : ""
+  }
+
+  /** Flushes both decoders and emits the last line of each stream if it did not end with a newline. */
+  end(out: Array<RawLine>): void {
+    for (const index of [0, 1] as const) {
+      let rest = this.pending[index]! + this.decoders[index].decode()
+      this.pending[index] = ""
+      if (rest.length > 0) {
+        if (rest.charCodeAt(rest.length - 1) === 13) rest = rest.slice(0, -1)
+        out.push({ stream: index === 1 ? "stderr" : "stdout", line: rest })
+      }
+    }
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * The errors of Engine API calls. Every status the daemon answers with has its own tagged class, so a caller
+ * catches "not found" with `Effect.catchTag("NotFound", …)` and each operation's type lists the statuses its
+ * spec documents. Messages carry the daemon's own text, never credentials.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type { ApiVersion } from "./ApiVersion.ts"
+
+/**
+ * What every error answered by the daemon with an HTTP status carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StatusErrorFields {
+  /** The spec's operation id, e.g. `"ContainerInspect"`. */
+  readonly operation: string
+  /** The HTTP status the daemon answered with. */
+  readonly status: number
+  /** The daemon's `message`, or the body's text when it sent no JSON. */
+  readonly message: string
+}
+
+const statusError = <Tag extends string>(tag: Tag) => Data.TaggedError(tag)<StatusErrorFields>
+
+/**
+ * 400: the daemon rejected the parameters.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Errors } from "effect-docker"
+ * const recover = Effect.catchTag("BadRequest", (e: Errors.BadRequest) => Effect.succeed(e.message))
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class BadRequest extends statusError("BadRequest") {}
+
+/**
+ * 401: authentication is missing or was refused (e.g. registry credentials).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.Unauthorized({ operation: "SystemAuth", status: 401, message: "login failed" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class Unauthorized extends statusError("Unauthorized") {}
+
+/**
+ * 403: the operation is not allowed (e.g. a swarm manager-only call on a worker).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.Forbidden({ operation: "NetworkDelete", status: 403, message: "predefined network" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class Forbidden extends statusError("Forbidden") {}
+
+/**
+ * 404: no such object (container, image, network, …).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const exists = (id: string) =>
+ *   Containers.inspect(id).pipe(Effect.as(true), Effect.catchTag("NotFound", () => Effect.succeed(false)))
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotFound extends statusError("NotFound") {}
+
+/**
+ * 409: the object is in a conflicting state (e.g. removing a running container, a name in use).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.Conflict({ operation: "ContainerDelete", status: 409, message: "container is running" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class Conflict extends statusError("Conflict") {}
+
+/**
+ * 412: a precondition failed.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.PreconditionFailed({ operation: "PluginEnable", status: 412, message: "…" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PreconditionFailed extends statusError("PreconditionFailed") {}
+
+/**
+ * 429: too many requests.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.TooManyRequests({ operation: "ImageCreate", status: 429, message: "rate limited" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class TooManyRequests extends statusError("TooManyRequests") {}
+
+/**
+ * 500: the daemon failed.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.ServerError({ operation: "SystemInfo", status: 500, message: "…" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServerError extends statusError("ServerError") {}
+
+/**
+ * 501: the daemon does not implement the operation.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.NotImplemented({ operation: "ContainerCreate", status: 501, message: "…" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotImplemented extends statusError("NotImplemented") {}
+
+/**
+ * 503: the daemon is unavailable for this call (e.g. swarm calls on a node that is not in a swarm).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.ServiceUnavailable({ operation: "SwarmInspect", status: 503, message: "not a swarm manager" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServiceUnavailable extends statusError("ServiceUnavailable") {}
+
+/**
+ * Any status the operation's spec does not document.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.UnexpectedStatus({ operation: "SystemPing", status: 418, message: "teapot" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnexpectedStatus extends statusError("UnexpectedStatus") {}
+
+/**
+ * The classes of the statuses the Engine API documents, by status.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * Errors.byStatus[404] === Errors.NotFound // true
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const byStatus = {
+  400: BadRequest,
+  401: Unauthorized,
+  403: Forbidden,
+  404: NotFound,
+  409: Conflict,
+  412: PreconditionFailed,
+  429: TooManyRequests,
+  500: ServerError,
+  501: NotImplemented,
+  503: ServiceUnavailable
+} as const
+
+/**
+ * A status that has a class of its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DocumentedStatus = keyof typeof byStatus
+
+/**
+ * The error type of a list of documented statuses: `StatusErrors<404 | 500>` is `NotFound | ServerError`.
+ *
+ * @example
+ * ```ts
+ * import type { Errors } from "effect-docker"
+ * type E = Errors.StatusErrors<404 | 409> // NotFound | Conflict
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export type StatusErrors<S extends DocumentedStatus> = S extends DocumentedStatus ? InstanceType<typeof byStatus[S]>
+  : never
+
+/**
+ * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = Errors.fromStatus([404, 500], { operation: "ContainerInspect", status: 404, message: "No such container" })
+ * e._tag // "NotFound"
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromStatus = <S extends DocumentedStatus>(
+  documented: ReadonlyArray<S>,
+  fields: StatusErrorFields
+): StatusErrors<S> | UnexpectedStatus => {
+  const status = fields.status as S
+  return documented.includes(status) && status in byStatus
+    ? new byStatus[status](fields) as StatusErrors<S>
+    : new UnexpectedStatus(fields)
+}
+
+/**
+ * The daemon could not be reached or the connection failed. `target` says what was tried (a socket path or an
+ * address) and `reason` why.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.TransportError({ operation: "SystemPing", target: "unix:///var/run/docker.sock", reason: "ENOENT" })
+ * e.message // "SystemPing: cannot reach the Docker daemon at unix:///var/run/docker.sock: ENOENT"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly operation: string
+  readonly target: string
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.operation}: cannot reach the Docker daemon at ${this.target}: ${this.reason}`
+  }
+}
+
+/**
+ * A response did not have the shape the operation's schema expects. `snippet` holds the start of what arrived.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.ResponseDecodeError({ operation: "SystemInfo", reason: "Expected string at [\"ID\"]", snippet: "{\"ID\":1}" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<{
+  readonly operation: string
+  readonly reason: string
+  readonly snippet: string
+}> {
+  override get message(): string {
+    return `${this.operation}: unexpected response: ${this.reason} (received: ${this.snippet})`
+  }
+}
+
+/**
+ * The call, or one of its parameters, needs a newer Engine API than the one negotiated with the daemon. Raised
+ * before any I/O.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.UnsupportedApiVersion({ operation: "ContainerStop", parameter: "signal", required: "1.42", negotiated: "1.41" })
+ * e.message // "ContainerStop: parameter \"signal\" needs API 1.42, the daemon speaks 1.41"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersion")<{
+  readonly operation: string
+  readonly parameter?: string
+  readonly required: ApiVersion
+  readonly negotiated: ApiVersion
+}> {
+  override get message(): string {
+    const what = this.parameter === undefined ? "the operation" : `parameter "${this.parameter}"`
+    return `${this.operation}: ${what} needs API ${this.required}, the daemon speaks ${this.negotiated}`
+  }
+}
+
+/**
+ * The daemon speaks an API older than the oldest this SDK supports.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.DaemonTooOld({ daemon: "1.12", oldest: "1.24" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
+  readonly daemon: string
+  readonly oldest: ApiVersion
+}> {
+  override get message(): string {
+    return `the Docker daemon speaks API ${this.daemon}, older than the oldest this SDK supports (${this.oldest})`
+  }
+}
+
+/**
+ * A parameter's value cannot be sent (e.g. a path parameter that is empty, `.` or `..`). Raised before any I/O.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.InvalidParameter({ operation: "ContainerInspect", parameter: "id", reason: "must not be \"..\"" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
+  readonly operation: string
+  readonly parameter: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation}: parameter "${this.parameter}" ${this.reason}`
+  }
+}
+
+/**
+ * The transport in use cannot hijack a connection (e.g. `fetch` cannot upgrade to raw TCP). Raised before any I/O.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.HijackNotSupported({ operation: "ContainerAttach", transport: "fetch" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
+  readonly operation: string
+  readonly transport: string
+}> {
+  override get message(): string {
+    return `${this.operation}: the ${this.transport} transport cannot hijack connections (attach/exec need a socket transport)`
+  }
+}
+
+/**
+ * The failures every call can have besides its documented statuses.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CommonError =
+  | UnexpectedStatus
+  | TransportError
+  | ResponseDecodeError
+  | UnsupportedApiVersion
+  | DaemonTooOld
+  | InvalidParameter

@@ -184,9 +184,10 @@ export const make = (
     const apiVersion = Effect.suspend(() =>
       known !== undefined ? Effect.succeed(known) : lock.withPermits(1)(
         Effect.suspend(() =>
-          known !== undefined ? Effect.succeed(known) : Effect.tap(negotiate, (v) => {
-            known = v
-          })
+          known !== undefined ? Effect.succeed(known) : Effect.tap(negotiate, (v) =>
+            Effect.sync(() => {
+              known = v
+            }))
         )
       )
     )
@@ -259,14 +260,16 @@ export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
       return ((input: unknown) => send(input, (response, target) => Effect.asVoid(readText(op.id, response, target)))) as Call<Op>
     case "Text":
       return ((input: unknown) => send(input, (response, target) => readText(op.id, response, target))) as Call<Op>
-    case "JsonStream": {
-      const decode = Ndjson.decodeSchema(kind.schema)
+    case "JsonStream":
       return ((input: unknown) =>
         Stream.unwrap(
           send(input, (response, target) =>
-            Effect.succeed(bodyStream(op.id, response, target).pipe(Stream.pipeThroughChannel(decode()))))
+            Effect.succeed(
+              bodyStream(op.id, response, target).pipe(
+                Stream.pipeThroughChannel(Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError>(kind.schema))
+              )
+            ))
         )) as Call<Op>
-    }
     case "Bytes":
     case "Multiplexed":
       return ((input: unknown) =>

@@ -39,7 +39,7 @@ export interface NodeOptions {
  *
  * @example
  * ```ts
- * import { DockerNode } from "effect-docker/node"
+ * import * as DockerNode from "effect-docker/node"
  * const { connection } = DockerNode.settings(Host.defaultHost, {})
  * connection.baseUrl // "http://localhost"
  * ```
@@ -87,7 +87,7 @@ export const settings = (host: Host.Host, options: NodeOptions): {
  * ```ts
  * import { Effect } from "effect"
  * import { System } from "effect-docker"
- * import { DockerNode } from "effect-docker/node"
+ * import * as DockerNode from "effect-docker/node"
  * Effect.runPromise(System.version().pipe(Effect.provide(DockerNode.layer())))
  * ```
  * @since 0.1.0
@@ -114,7 +114,7 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
  * ```ts
  * import { Effect } from "effect"
  * import { System } from "effect-docker"
- * import { DockerNode } from "effect-docker/node"
+ * import * as DockerNode from "effect-docker/node"
  * Effect.runPromise(System.ping().pipe(Effect.provide(DockerNode.layerFromEnv)))
  * ```
  * @since 0.1.0

@@ -1,0 +1,288 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Cause from "effect/Cause"
+import type * as Channel from "effect/Channel"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import * as Ndjson from "../src/Ndjson.ts"
+import { hasSourceAccess, parseJson, parseJsonExact, parseWithoutSourceAccess } from "../src/internal/json.ts"
+import { NdjsonParser, type NdjsonFailure } from "../src/internal/ndjsonParser.ts"
+import { cutAt, eventLine, makeRng, ndjsonText, progressLine } from "./fixtures/frames.ts"
+
+const SEED = 20261123
+const RUNS = 1000
+const enc = new TextEncoder()
+
+const runParser = (chunks: ReadonlyArray<Uint8Array>, maxLineBytes?: number) => {
+  const parser = new NdjsonParser({ maxLineBytes })
+  const out: Array<unknown> = []
+  const lines: Array<number> = []
+  const failure: NdjsonFailure | undefined = parser.writeAll(chunks, out, lines) ?? parser.end(out, lines)
+  return { out, lines, failure }
+}
+
+const runStream = (
+  chunks: ReadonlyArray<Uint8Array>,
+  channel: Channel.Channel<NonEmptyReadonlyArray<unknown>, Ndjson.NdjsonError, void, NonEmptyReadonlyArray<Uint8Array>, never>
+) => {
+  const out: Array<unknown> = []
+  const exit = Effect.runSyncExit(
+    Stream.fromIterable(chunks).pipe(
+      Stream.pipeThroughChannel(channel),
+      Stream.runForEachArray((batch) => Effect.sync(() => out.push(...batch)))
+    )
+  )
+  const error = Exit.isFailure(exit) ? Cause.findErrorOption(exit.cause) : undefined
+  return { out, exit, error: error?._tag === "Some" ? error.value : undefined }
+}
+
+const oneByteChunks = (bytes: Uint8Array): Array<Uint8Array> => Array.from(bytes, (b) => Uint8Array.of(b))
+
+const cutsOf = (bytes: Uint8Array, points: ReadonlyArray<number>) =>
+  cutAt(bytes, [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b))
+
+/** What `parseJson` should give for a value that went through `JSON.stringify`. */
+const expected = (value: unknown): unknown => {
+  if (typeof value === "number") {
+    const text = JSON.stringify(value)
+    return Number.isInteger(value) && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value + 0
+  }
+  if (Array.isArray(value)) return value.map(expected)
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== null) Object.defineProperty(out, k, { value: expected(v), enumerable: true, writable: true, configurable: true })
+    }
+    return out
+  }
+  return value
+}
+
+const jsonArb = fc.jsonValue({ maxDepth: 3, stringUnit: "grapheme" })
+
+describe("NDJSON parser", () => {
+  it("round-trips any list of JSON values under any chunking, line ending and blank lines", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(jsonArb, fc.constantFrom("\n", "\r\n", "\n\n", "\n  \n")), { maxLength: 12 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (entries, finalNewline, points) => {
+          let text = entries.map(([value, eol]) => JSON.stringify(value) + eol).join("")
+          if (!finalNewline) text = text.replace(/\s+$/, "")
+          const bytes = enc.encode(text)
+          const want = entries.map(([value]) => expected(JSON.parse(JSON.stringify(value))))
+          const chunks = cutsOf(bytes, points)
+          const parsed = runParser(chunks)
+          expect(parsed.failure).toBeUndefined()
+          expect(parsed.out).toEqual(want)
+          const streamed = runStream(chunks, Ndjson.decode())
+          expect(Exit.isSuccess(streamed.exit)).toBe(true)
+          expect(streamed.out).toEqual(want)
+        }
+      ),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("keeps a UTF-8 character split across chunks at every position", () => {
+    const bytes = enc.encode(`{"s":"é✓😀"}\n`)
+    for (let a = 0; a <= bytes.length; a++) {
+      for (let b = a; b <= bytes.length; b++) {
+        expect(runParser(cutAt(bytes, [a, b])).out).toEqual([{ s: "é✓😀" }])
+      }
+    }
+    expect(runParser(oneByteChunks(bytes)).out).toEqual([{ s: "é✓😀" }])
+  })
+
+  it("decodes several objects in one chunk and one object over many chunks", () => {
+    const text = ndjsonText(5, 50, eventLine)
+    const want = text.trim().split("\n").map((line) => JSON.parse(line))
+    expect(runParser([enc.encode(text)]).out).toEqual(want)
+    const big = JSON.stringify({ id: "x".repeat(5000), nested: { list: Array.from({ length: 300 }, (_, i) => i) } })
+    expect(runParser(oneByteChunks(enc.encode(big + "\n"))).out).toEqual([JSON.parse(big)])
+    expect(runStream(oneByteChunks(enc.encode(big + "\n")), Ndjson.decode()).out).toEqual([JSON.parse(big)])
+  })
+
+  it("fails on a malformed line naming its 1-based line number and a snippet", () => {
+    const text = `{"a":1}\n\n{"b":2}\n{"c":${"9".repeat(300)}oops}\n{"d":4}\n`
+    const bytes = enc.encode(text)
+    for (const chunks of [[bytes], oneByteChunks(bytes), cutAt(bytes, [9, 20])]) {
+      const parsed = runParser(chunks)
+      expect(parsed.failure).toMatchObject({ _tag: "InvalidJson", line: 4 })
+      const failure = parsed.failure as Extract<NdjsonFailure, { _tag: "InvalidJson" }>
+      expect(failure.snippet.length).toBe(200)
+      expect(failure.snippet.startsWith(`{"c":999`)).toBe(true)
+      expect(parsed.out).toEqual([{ a: 1 }, { b: 2 }])
+      expect(parsed.lines).toEqual([1, 3])
+      const streamed = runStream(chunks, Ndjson.decode())
+      expect(streamed.error).toBeInstanceOf(Ndjson.NdjsonError)
+      expect(streamed.error).toMatchObject({ _tag: "NdjsonError", reason: "InvalidJson", line: 4 })
+      expect(streamed.error?.message).toMatch(/^Invalid JSON on line 4: /)
+      expect(streamed.out).toEqual([{ a: 1 }, { b: 2 }])
+    }
+    // an unterminated last line is still checked
+    expect(runParser([enc.encode(`{"a":1}\n{"b"`)]).failure).toMatchObject({ _tag: "InvalidJson", line: 2, snippet: `{"b"` })
+  })
+
+  it("decodes big integers as bigint", () => {
+    const bytes = enc.encode(`{"Size":9223372036854771712,"Small":42,"Neg":-9223372036854775808}\n`)
+    for (const chunks of [[bytes], oneByteChunks(bytes)]) {
+      const [value] = runParser(chunks).out as [Record<string, unknown>]
+      expect(value.Size).toBe(9223372036854771712n)
+      expect(value.Small).toBe(42)
+      expect(value.Neg).toBe(-9223372036854775808n)
+    }
+  })
+
+  it("bounds a line with maxLineBytes, whatever the chunking", () => {
+    const max = 64
+    const exact = JSON.stringify({ s: "é".repeat(28) }) // 64 bytes: 8 ASCII + 28 * 2
+    expect(enc.encode(exact).length).toBe(max)
+    const over = JSON.stringify({ s: "é".repeat(28) + "a" })
+    const cases = [
+      { ok: `${exact}\n${exact}\n`, bad: `${exact}\n${over}\n${exact}\n` },
+      { ok: `${exact}\r\n${exact}\r\n`, bad: `${exact}\r\n${over}\r\n${exact}\r\n` },
+      { ok: `${exact}\n${exact}`, bad: `${exact}\n${over}` } // the last line is checked at the end
+    ]
+    for (const { bad, ok } of cases) {
+      for (const chunks of [[enc.encode(ok)], oneByteChunks(enc.encode(ok)), cutAt(enc.encode(ok), [10, 70])]) {
+        const parsed = runParser(chunks, max)
+        expect(parsed.failure).toBeUndefined()
+        expect(parsed.out.length).toBe(2)
+      }
+      for (const chunks of [[enc.encode(bad)], oneByteChunks(enc.encode(bad)), cutAt(enc.encode(bad), [10, 70])]) {
+        const parsed = runParser(chunks, max)
+        expect(parsed.failure).toMatchObject({ _tag: "LineTooLong", line: 2, maxLineBytes: max })
+        expect(parsed.out.length).toBe(1)
+      }
+    }
+    // an unfinished line fails as soon as it passes the bound (one byte of slack for a `\r`), before its end
+    const parser = new NdjsonParser({ maxLineBytes: max })
+    expect(parser.write(enc.encode("x".repeat(max + 1)), [])).toBeUndefined()
+    expect(parser.write(enc.encode("x"), [])).toMatchObject({ _tag: "LineTooLong", line: 1, bytes: max + 2 })
+    const streamed = runStream([enc.encode("x".repeat(100))], Ndjson.decode({ maxLineBytes: 10 }))
+    expect(streamed.error).toMatchObject({ reason: "LineTooLong", line: 1 })
+  })
+
+  it("drops null object properties and keeps null array elements", () => {
+    const bytes = enc.encode(`{"Labels":null,"Ports":[null,1],"Nested":{"a":null,"b":"null"}}\nnull\n`)
+    expect(runParser([bytes]).out).toEqual([{ Ports: [null, 1], Nested: { b: "null" } }, null])
+  })
+})
+
+describe("parseJson", () => {
+  const bigJsonArb = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ unit: "grapheme", maxLength: 8 }),
+      fc.constantFrom(true, false, null),
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 })
+    )
+  })).value
+
+  const stringify = (value: unknown): string =>
+    typeof value === "bigint"
+      ? value.toString()
+      : Array.isArray(value)
+      ? `[${value.map(stringify).join(",")}]`
+      : value !== null && typeof value === "object"
+      ? `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${stringify(v)}`).join(", ")}}`
+      : JSON.stringify(value)
+
+  const normalize = (value: unknown): unknown => {
+    if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value
+    if (typeof value === "number") return expected(value)
+    if (Array.isArray(value)) return value.map(normalize)
+    if (value !== null && typeof value === "object") {
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) {
+        if (v !== null) Object.defineProperty(out, k, { value: normalize(v), enumerable: true, writable: true, configurable: true })
+      }
+      return out
+    }
+    return value
+  }
+
+  it("reads big integers exactly on every path (source access, fallback, exact parser)", () => {
+    expect(hasSourceAccess).toBe(true) // Node 24, Deno 2 and Bun 1.4 all pass context.source
+    fc.assert(
+      fc.property(bigJsonArb, (value) => {
+        const text = stringify(value)
+        const want = normalize(value)
+        expect(parseJson(text)).toEqual(want)
+        expect(parseWithoutSourceAccess(text)).toEqual(want)
+        expect(parseJsonExact(text)).toEqual(want)
+      }),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("keeps numbers written with a fraction or exponent, and rejects invalid JSON", () => {
+    expect(parseJson(`[1e20, 12345678901234567.5, 9007199254740993, -9007199254740991]`)).toEqual([
+      1e20,
+      12345678901234567.5,
+      9007199254740993n,
+      -9007199254740991
+    ])
+    expect(parseJson("null")).toBe(null)
+    expect(parseJson(`{"__proto__":{"x":1}}`)).toEqual(JSON.parse(`{"__proto__":{"x":1}}`))
+    expect(parseJsonExact(`{"__proto__":{"x":1}}`)).toEqual(JSON.parse(`{"__proto__":{"x":1}}`))
+    expect(() => parseJson("{oops")).toThrow(SyntaxError)
+    expect(() => parseJsonExact("[1,")).toThrow(SyntaxError)
+  })
+})
+
+describe("Ndjson channels", () => {
+  const Progress = Schema.Struct({
+    status: Schema.String,
+    id: Schema.optionalKey(Schema.String),
+    progressDetail: Schema.optionalKey(Schema.Struct({ current: Schema.Number, total: Schema.Number }))
+  })
+
+  it("decodeSchema decodes each line with the schema", () => {
+    const text = ndjsonText(9, 200, progressLine)
+    const bytes = enc.encode(text)
+    const streamed = runStream(cutsOf(bytes, [1, 1000, 5000, 5001]), Ndjson.decodeSchema(Progress))
+    expect(Exit.isSuccess(streamed.exit)).toBe(true)
+    expect(streamed.out.length).toBe(200)
+    expect(streamed.out[0]).toEqual(Schema.decodeUnknownSync(Progress)(JSON.parse(text.split("\n")[0]!)))
+  })
+
+  it("decodeSchema fails naming the line of a mismatch, after the values before it", () => {
+    const bytes = enc.encode(`{"status":"a"}\n\n{"status":"b","id":"x"}\n{"status":7}\n{"status":"c"}\n`)
+    const streamed = runStream(oneByteChunks(bytes), Ndjson.decodeSchema(Progress))
+    expect(streamed.out).toEqual([{ status: "a" }, { status: "b", id: "x" }])
+    expect(streamed.error).toBeInstanceOf(Ndjson.NdjsonError)
+    expect(streamed.error).toMatchObject({ reason: "SchemaMismatch", line: 4, snippet: `{"status":7}` })
+    expect(streamed.error?.message).toMatch(/^Line 4 does not match the schema: Expected string/)
+  })
+
+  it.effect("NdjsonError is catchable by tag", () =>
+    Effect.gen(function*() {
+      const reason = yield* Stream.make(enc.encode("{}\n{oops}\n")).pipe(
+        Stream.pipeThroughChannel(Ndjson.decode()),
+        Stream.runCollect,
+        Effect.as("none"),
+        Effect.catchTag("NdjsonError", (e) => Effect.succeed(`${e.reason}@${e.line}`))
+      )
+      expect(reason).toBe("InvalidJson@2")
+    }))
+
+  it("parses the seeded events fixture like split + JSON.parse", () => {
+    const text = ndjsonText(3, 500, eventLine)
+    const rng = makeRng(4)
+    const bytes = enc.encode(text)
+    const points = Array.from({ length: 30 }, () => rng.int(0, bytes.length))
+    expect(runStream(cutsOf(bytes, points), Ndjson.decode()).out).toEqual(
+      text.trim().split("\n").map((l) => JSON.parse(l))
+    )
+  })
+})

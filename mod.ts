@@ -1,0 +1,40 @@
+/**
+ * A typed, streaming-first client for the Docker Engine API on Effect 4, for Deno, Bun, Node and browsers.
+ *
+ * This entry point is the browser-safe core: operation descriptions, request building, decoding, errors and the
+ * ergonomic modules. Transports live in platform entry points (`effect-docker/node`, …).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * import * as DockerNode from "effect-docker/node"
+ *
+ * const program = Effect.gen(function*() {
+ *   const { Id } = yield* Containers.create({ Image: "busybox", Cmd: ["echo", "hello world"] })
+ *   yield* Containers.start(Id)
+ *   yield* Containers.wait(Id)
+ *   const { stdout } = yield* Containers.logsText(Id)
+ *   yield* Containers.remove(Id)
+ *   return stdout
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(DockerNode.layer()))).then(console.log)
+ * ```
+ *
+ * @module
+ * @since 0.1.0
+ */
+export * as Api from "./src/generated/api.ts"
+export * as ApiVersion from "./src/ApiVersion.ts"
+export * as Containers from "./src/Containers.ts"
+export * as Demux from "./src/Demux.ts"
+export * as Docker from "./src/Docker.ts"
+export * as Errors from "./src/Errors.ts"
+export * as Exec from "./src/Exec.ts"
+export * as Host from "./src/Host.ts"
+export * as Images from "./src/Images.ts"
+export * as Models from "./src/generated/schemas.ts"
+export * as Ndjson from "./src/Ndjson.ts"
+export * as Operation from "./src/Operation.ts"
+export * as Operations from "./src/generated/operations.ts"
+export * as System from "./src/System.ts"

@@ -1,0 +1,1477 @@
+/**
+ * Generates `src/generated/` from the Engine API swagger `spec/engine-v1.55.yaml`, using `spec/engine-v1.41.yaml`
+ * and `spec/engine-version-history.md` (moby's API changelog) for version facts.
+ *
+ *   node scripts/generate.ts [output-dir]     (default: src/generated)
+ *
+ * Output:
+ * - `schemas.ts`: an Effect Schema and a TypeScript type for every model the operations use.
+ * - `operations.ts`: one `Operation.make(...)` description per spec operation, with its input interface.
+ * - `api.ts`: one function per operation, `call(Operations.X)`.
+ * - `README.md`: the version facts (operations and parameters newer than API 1.41) and the overrides applied.
+ *
+ * The output depends only on the three spec files and this script: running it twice gives the same bytes.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parse } from "yaml"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Swagger 2.0 shapes (only what the generator reads)
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Node {
+  readonly $ref?: string
+  readonly type?: string
+  readonly format?: string
+  readonly title?: string
+  readonly description?: string
+  readonly properties?: Readonly<Record<string, Node>>
+  readonly required?: ReadonlyArray<string>
+  readonly additionalProperties?: Node | boolean
+  readonly items?: Node
+  readonly enum?: ReadonlyArray<unknown>
+  readonly allOf?: ReadonlyArray<Node>
+  readonly "x-nullable"?: boolean
+}
+
+interface ParameterNode {
+  readonly name: string
+  readonly in: "path" | "query" | "header" | "body"
+  readonly type?: string
+  readonly description?: string
+  readonly required?: boolean
+  readonly enum?: ReadonlyArray<unknown>
+  readonly default?: unknown
+  readonly items?: Node
+  readonly schema?: Node
+}
+
+interface ResponseNode {
+  readonly description?: string
+  readonly schema?: Node
+}
+
+interface OperationNode {
+  readonly operationId: string
+  readonly summary?: string
+  readonly description?: string
+  readonly tags?: ReadonlyArray<string>
+  readonly produces?: ReadonlyArray<string>
+  readonly consumes?: ReadonlyArray<string>
+  readonly parameters?: ReadonlyArray<ParameterNode>
+  readonly responses: Readonly<Record<string, ResponseNode>>
+}
+
+interface Spec {
+  readonly definitions: Readonly<Record<string, Node>>
+  readonly paths: Readonly<Record<string, Readonly<Record<string, OperationNode>>>>
+}
+
+const METHODS = ["get", "post", "put", "delete", "head"] as const
+type Method = typeof METHODS[number]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hand-kept tables. Every entry must be used by the generator (it fails on a stale entry), and says why it exists.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Definitions renamed between API 1.41 and 1.55 (1.55 name → 1.41 name), so that a 1.55 model is compared with
+ * what a 1.41 daemon sends.
+ */
+const RENAMED_SINCE_1_41: Readonly<Record<string, string>> = {
+  PortSummary: "Port",
+  DriverData: "GraphDriverData",
+  IDResponse: "IdResponse",
+  VolumeCreateRequest: "VolumeCreateOptions",
+  EndpointResource: "NetworkContainer"
+}
+
+/**
+ * Fields a real daemon omits or sends as `null` although the spec lists them in `required` (the SDK's JSON parser
+ * reads `null` as absent). Keyed by `Model.property` (the generated model's name).
+ */
+const OPTIONAL_OVERRIDES: Readonly<Record<string, string>> = {
+  "ImageSummary.Labels": "Engine 20.10 (API 1.41) sends `\"Labels\": null` for an image without labels",
+  "ImageSummary.RepoDigests": "Engine 20.10 (API 1.41) sends `\"RepoDigests\": null` for a locally built image",
+  "ImageSummary.RepoTags": "Engine 20.10 (API 1.41) sends `\"RepoTags\": null` for an untagged image",
+  "Volume.Labels": "Engine 20.10 (API 1.41) sends `\"Labels\": null` for a volume created without labels",
+  "Volume.Options": "Engine 20.10 (API 1.41) sends `\"Options\": null` for a volume created without driver options"
+}
+
+/**
+ * Integers without a `format` that can exceed 2^53 (sizes in bytes, resource limits where -1 or RLIM_INFINITY
+ * appears as 2^64-1): decoded as `Int64` like the `int64`/`uint64` ones. Keyed by `Model.property`.
+ */
+const INT64_WITHOUT_FORMAT: Readonly<Record<string, string>> = {
+  "BuildCache.Size": "a size in bytes",
+  "ProgressDetail.current": "bytes transferred of a layer",
+  "ProgressDetail.total": "a layer's size in bytes",
+  "ResourcesUlimitsItem.Soft": "an rlimit: unlimited is 2^64-1",
+  "ResourcesUlimitsItem.Hard": "an rlimit: unlimited is 2^64-1",
+  "TaskSpecContainerSpecUlimitsItem.Soft": "an rlimit: unlimited is 2^64-1",
+  "TaskSpecContainerSpecUlimitsItem.Hard": "an rlimit: unlimited is 2^64-1"
+}
+
+interface TypeOverride {
+  readonly schema: string
+  readonly type: string
+  readonly refs: ReadonlyArray<string>
+  readonly reason: string
+}
+
+/** Fields whose spec type does not describe everything a daemon sends. Keyed by `Model.property`. */
+const TYPE_OVERRIDES: Readonly<Record<string, TypeOverride>> = {
+  "BuildInfo.aux": {
+    schema: "Schema.Union([ImageID, Schema.String])",
+    type: "ImageID | string",
+    refs: ["ImageID"],
+    reason: "BuildKit builds send `aux` as a base64 string (with `id: \"moby.buildkit.trace\"`); the classic builder " +
+      "sends `{ \"ID\": … }`"
+  }
+}
+
+interface ExtraField {
+  readonly name: string
+  readonly schema: string
+  readonly type: string
+  readonly description: string
+}
+
+/** Fields every daemon sends that the spec leaves out. Keyed by model; each field is optional. */
+const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<ExtraField>>> = {
+  PushImageInfo: [
+    {
+      name: "id",
+      schema: "Schema.String",
+      type: "string",
+      description: "The layer the progress message is about (sent by daemons, not listed by the spec)."
+    },
+    {
+      name: "aux",
+      schema:
+        "Schema.Struct({\n    Tag: Schema.optionalKey(Schema.String),\n    Digest: Schema.optionalKey(Schema.String),\n" +
+        "    Size: Schema.optionalKey(Int64)\n  })",
+      type: "{ readonly Tag?: string; readonly Digest?: string; readonly Size?: Int64 }",
+      description: "The pushed manifest, in the last message of a successful push (sent by daemons, not listed by the " +
+        "spec)."
+    }
+  ]
+}
+
+/** Operations whose answer is a newline-delimited JSON stream, with the model of one item. */
+const JSON_STREAMS: Readonly<Record<string, { readonly item: string; readonly note: string }>> = {
+  ImageCreate: { item: "CreateImageInfo", note: "pull/import progress messages" },
+  ImagePush: { item: "PushImageInfo", note: "push progress messages" },
+  ImageBuild: { item: "BuildInfo", note: "build output and progress messages" },
+  ImageLoad: {
+    item: "BuildInfo",
+    note: "load progress messages (`stream` holds lines such as `Loaded image: …`; the spec names no model)"
+  },
+  SystemEvents: { item: "EventMessage", note: "one event per line until the request ends" },
+  ContainerStats: {
+    item: "ContainerStatsResponse",
+    note: "one sample per second; with `stream: false` (or `one-shot`) the daemon sends a single sample, which " +
+      "is a one-item stream"
+  },
+  PluginPull: { item: "CreateImageInfo", note: "pull progress messages (the spec documents only the status)" },
+  PluginUpgrade: { item: "CreateImageInfo", note: "pull progress messages (the spec documents only the status)" },
+  PluginPush: { item: "PushImageInfo", note: "push progress messages (the spec documents only the status)" }
+}
+
+/** Operations whose answer is not decoded JSON, and why. */
+const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly note: string }>> = {
+  ContainerLogs: { kind: "Multiplexed", note: "stdout/stderr frames (raw bytes when the container has a TTY)" },
+  ServiceLogs: { kind: "Multiplexed", note: "stdout/stderr frames (raw bytes when the service has a TTY)" },
+  TaskLogs: { kind: "Multiplexed", note: "stdout/stderr frames (raw bytes when the task has a TTY)" },
+  ContainerAttach: { kind: "Hijack", note: "the connection is hijacked for the container's stdio" },
+  ExecStart: { kind: "Hijack", note: "the connection is hijacked for the process's stdio (unless `Detach`)" },
+  ContainerAttachWebsocket: {
+    kind: "Hijack",
+    note: "a WebSocket upgrade, not a raw hijack: the transport has to speak WebSocket for this operation"
+  },
+  Session: { kind: "Hijack", note: "the connection is upgraded to h2c for BuildKit's session protocol" },
+  ContainerExport: { kind: "Bytes:application/x-tar", note: "the container's filesystem as a tar archive" },
+  ContainerArchive: { kind: "Bytes:application/x-tar", note: "the path's content as a tar archive" },
+  ImageGet: { kind: "Bytes:application/x-tar", note: "the image as a tar archive (`docker save`)" },
+  ImageGetAll: { kind: "Bytes:application/x-tar", note: "the images as one tar archive (`docker save`)" },
+  SystemPing: { kind: "Text", note: "the body is `OK`" },
+  SystemPingHead: { kind: "Text", note: "a HEAD request: the body is empty" },
+  ContainerArchiveInfo: {
+    kind: "Empty",
+    note: "the path's stat is sent in the `X-Docker-Container-Path-Stat` header (base64 JSON), not in the body"
+  },
+  SystemAuth: { kind: "Json", note: "the spec also lists 204; daemons answer 200 with an `AuthResponse`" }
+}
+
+/**
+ * String parameters the spec describes as JSON-encoded: sent with the `json` style (a string passes unchanged,
+ * any other value is JSON-encoded), with the input type of the decoded value.
+ */
+const JSON_PARAMS: Readonly<Record<string, { readonly type: string; readonly refs?: ReadonlyArray<string> }>> = {
+  "ImageBuild.cachefrom": { type: "ReadonlyArray<string>" },
+  "ImageBuild.buildargs": { type: "{ readonly [name: string]: string }" },
+  "ImageBuild.labels": { type: "{ readonly [name: string]: string }" },
+  "ImageBuild.outputs": {
+    type: "ReadonlyArray<{\n    readonly Type: string\n    readonly Attrs?: { readonly [name: string]: string }\n  }>"
+  },
+  "ImageInspect.platform": { type: "Schemas.OCIPlatform", refs: ["OCIPlatform"] },
+  "ImageHistory.platform": { type: "Schemas.OCIPlatform", refs: ["OCIPlatform"] },
+  "ImagePush.platform": { type: "Schemas.OCIPlatform", refs: ["OCIPlatform"] }
+}
+
+/** Content types of byte request bodies where the spec's `consumes` is not what the daemon reads. */
+const BODY_CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ImageBuild: "application/x-tar"
+}
+
+/**
+ * `since` facts the generator cannot read from the changelog on its own (the changelog names the endpoint with a
+ * typo, or names a sibling endpoint that shares the handler). Each was checked by hand in
+ * spec/engine-version-history.md.
+ */
+const SINCE_BY_HAND: Readonly<Record<string, { readonly since: string; readonly evidence: string }>> = {
+  VolumeUpdate: { since: "1.42", evidence: "v1.42: \"Added a new `PUT /volumes{name}` endpoint\" (sic)" },
+  "ImageLoad.platform": {
+    since: "1.48",
+    evidence: "v1.48: \"`POST /images/{name}/load` and `GET /images/{name}/get` now support a `platform` parameter\" " +
+      "(the load endpoint is `POST /images/load`)"
+  },
+  "ImageGetAll.platform": {
+    since: "1.48",
+    evidence: "v1.48: \"`GET /images/{name}/get` now support[s] a `platform` parameter\"; `GET /images/get` is served " +
+      "by the same handler"
+  }
+}
+
+/**
+ * Parameters newer than API 1.41 that are left out (instead of failing) when the daemon is older, because the
+ * API documents that leaving them out only changes what extra data comes back, or that older daemons ignore them.
+ */
+const DROP_WHEN_UNSUPPORTED: Readonly<Record<string, string>> = {
+  "ImageList.shared-size": "only asks for the `SharedSize` field to be computed; older daemons send -1 instead",
+  "ImageList.manifests": "only asks for the `Manifests` field; older daemons do not send it",
+  "ImageList.identity": "only asks for `Identity` in manifest summaries; older daemons do not send it",
+  "ImageInspect.manifests": "only asks for the `Manifests` field; older daemons do not send it",
+  "SystemDataUsage.type": "only narrows which object types are computed; older daemons compute and send all of them",
+  "SystemDataUsage.verbose": "only asks for detailed usage; older daemons send their (legacy) detailed answer anyway",
+  "ContainerAttachWebsocket.stdin": "the changelog (v1.42) says API versions before 1.42 ignore it and attach all " +
+    "streams",
+  "ContainerAttachWebsocket.stdout": "the changelog (v1.42) says API versions before 1.42 ignore it and attach all " +
+    "streams",
+  "ContainerAttachWebsocket.stderr": "the changelog (v1.42) says API versions before 1.42 ignore it and attach all " +
+    "streams"
+}
+
+/** Inputs for the examples of `api.ts`, for operations with required inputs. */
+const EXAMPLE_INPUTS: Readonly<Record<string, string>> = {
+  ContainerCreate: "{ name: \"web\", body: { Image: \"busybox:latest\", Cmd: [\"sleep\", \"60\"] } }",
+  ContainerUpdate: "{ id: \"web\", body: { Memory: 64 * 1024 * 1024 } }",
+  PutContainerArchive: "{ id: \"web\", path: \"/tmp\", body: new Uint8Array(1024) }",
+  ContainerExec: "{ id: \"web\", body: { Cmd: [\"ls\"], AttachStdout: true } }",
+  VolumeCreate: "{ body: { Name: \"data\" } }",
+  NetworkCreate: "{ body: { Name: \"backend\" } }",
+  NetworkConnect: "{ id: \"backend\", body: { Container: \"web\" } }",
+  NetworkDisconnect: "{ id: \"backend\", body: { Container: \"web\" } }",
+  SwarmInit: "{ body: { ListenAddr: \"127.0.0.1:2377\", AdvertiseAddr: \"127.0.0.1\" } }",
+  SwarmJoin: "{ body: { ListenAddr: \"0.0.0.0:2377\", RemoteAddrs: [\"10.0.0.1:2377\"], JoinToken: \"SWMTKN-1-…\" } }",
+  SwarmUpdate: "{ version: 10, body: { Name: \"default\" } }",
+  SwarmUnlock: "{ body: { UnlockKey: \"SWMKEY-1-…\" } }",
+  ServiceCreate: "{ body: { Name: \"web\", TaskTemplate: { ContainerSpec: { Image: \"busybox:latest\" } } } }",
+  ServiceUpdate:
+    "{ id: \"web\", version: 12, body: { Name: \"web\", TaskTemplate: { ContainerSpec: { Image: \"busybox:latest\" } } } }",
+  VolumeUpdate: "{ name: \"data\", version: 3, body: {} }",
+  NodeUpdate: "{ id: \"node-id\", version: 8, body: { Availability: \"drain\" } }",
+  SecretUpdate: "{ id: \"secret-id\", version: 4, body: { Name: \"app-key\" } }",
+  ConfigUpdate: "{ id: \"config-id\", version: 4, body: { Name: \"app-config\" } }"
+}
+
+const PATH_EXAMPLES: Readonly<Record<string, string>> = {
+  Container: "web",
+  Exec: "exec-id",
+  Image: "busybox:latest",
+  Network: "backend",
+  Volume: "data",
+  Plugin: "vieux/sshfs:latest",
+  Node: "node-id",
+  Service: "web",
+  Task: "task-id",
+  Secret: "secret-id",
+  Config: "config-id",
+  Distribution: "busybox:latest"
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------------------------
+
+type Model =
+  | { readonly _tag: "Ref"; readonly name: string }
+  | { readonly _tag: "String" }
+  | { readonly _tag: "Boolean" }
+  | { readonly _tag: "Number" }
+  | { readonly _tag: "Int64" }
+  | { readonly _tag: "Unknown" }
+  | { readonly _tag: "EmptyObject" }
+  | { readonly _tag: "Literals"; readonly values: ReadonlyArray<string | number | boolean> }
+  | { readonly _tag: "Array"; readonly item: Model; readonly nullableItems: boolean }
+  | { readonly _tag: "Record"; readonly value: Model }
+  | { readonly _tag: "Raw"; readonly schema: string; readonly type: string; readonly refs: ReadonlyArray<string> }
+
+interface Field {
+  readonly name: string
+  readonly model: Model
+  readonly optional: boolean
+  readonly description: string | undefined
+  /** Set for fields API 1.41 sends that v1.55 no longer documents. */
+  readonly legacy: boolean
+}
+
+interface ObjectModel {
+  readonly _tag: "Object"
+  readonly extends: ReadonlyArray<string>
+  readonly fields: ReadonlyArray<Field>
+}
+
+interface Named {
+  readonly name: string
+  readonly description: string | undefined
+  readonly model: Model | ObjectModel
+  /** Top-level arrays the daemon may send as `null`. */
+  readonly nullableArray: boolean
+}
+
+interface PropInfo {
+  readonly node: Node
+  readonly required: boolean
+}
+
+const refName = (ref: string): string => {
+  const prefix = "#/definitions/"
+  if (!ref.startsWith(prefix)) throw new Error(`unsupported $ref ${ref}`)
+  return ref.slice(prefix.length)
+}
+
+const pascal = (name: string): string =>
+  name.split(/[^A-Za-z0-9]+/).filter((part) => part.length > 0).map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join("")
+
+const lowerCamel = (name: string): string => name[0]!.toLowerCase() + name.slice(1)
+
+const isObjectLike = (node: Node): boolean =>
+  node.properties !== undefined || node.allOf !== undefined
+
+const isSafeIdentifier = (name: string): boolean => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)
+
+const propertyKey = (name: string): string => isSafeIdentifier(name) ? name : JSON.stringify(name)
+
+class Generator {
+  readonly named = new Map<string, Named>()
+  readonly building = new Set<string>()
+  /** 1.55 definition name → the node a 1.41 daemon answers with at the same place. */
+  readonly companions = new Map<string, Node>()
+  readonly used = new Set<string>()
+  readonly legacyNotes: Array<string> = []
+
+  readonly spec: Spec
+  readonly old: Spec
+
+  constructor(spec: Spec, old: Spec) {
+    this.spec = spec
+    this.old = old
+    this.discoverCompanions()
+  }
+
+  use(table: string, key: string): void {
+    this.used.add(`${table}:${key}`)
+  }
+
+  resolve(node: Node, spec: Spec): Node {
+    let current = node
+    while (current.$ref !== undefined) {
+      const target = spec.definitions[refName(current.$ref)]
+      if (target === undefined) throw new Error(`unknown $ref ${current.$ref}`)
+      current = target
+    }
+    return current
+  }
+
+  /** All properties of an object node, through `allOf`, each with whether its own part requires it. */
+  mergedProps(node: Node, spec: Spec): Map<string, PropInfo> {
+    const out = new Map<string, PropInfo>()
+    const visit = (n: Node) => {
+      const resolved = this.resolve(n, spec)
+      for (const part of resolved.allOf ?? []) visit(part)
+      const required = new Set(resolved.required ?? [])
+      for (const [name, prop] of Object.entries(resolved.properties ?? {})) {
+        out.set(name, { node: prop, required: required.has(name) })
+      }
+    }
+    visit(node)
+    return out
+  }
+
+  // -- companions: what API 1.41 sends where v1.55 names a model ------------------------------------------------
+
+  discoverCompanions(): void {
+    for (const name of Object.keys(this.spec.definitions)) {
+      const oldName = RENAMED_SINCE_1_41[name] ?? name
+      const oldNode = this.old.definitions[oldName]
+      if (oldNode !== undefined) this.companions.set(name, oldNode)
+    }
+    const queue: Array<[Node, Node]> = []
+    for (const [path, item] of Object.entries(this.spec.paths)) {
+      for (const method of METHODS) {
+        const op = item[method]
+        const oldOp = this.old.paths[path]?.[method]
+        if (op === undefined || oldOp === undefined) continue
+        for (const [status, response] of Object.entries(op.responses)) {
+          const oldSchema = oldOp.responses[status]?.schema
+          if (response.schema !== undefined && oldSchema !== undefined) queue.push([response.schema, oldSchema])
+        }
+        const body = op.parameters?.find((p) => p.in === "body")
+        const oldBody = oldOp.parameters?.find((p) => p.in === "body")
+        if (body?.schema !== undefined && oldBody?.schema !== undefined) queue.push([body.schema, oldBody.schema])
+      }
+    }
+    for (const [name, node] of this.companions) queue.push([this.spec.definitions[name]!, node])
+    const seen = new Set<string>()
+    while (queue.length > 0) {
+      const [current, oldCurrent] = queue.shift()!
+      if (current.$ref !== undefined) {
+        const name = refName(current.$ref)
+        const resolvedOld = this.resolve(oldCurrent, this.old)
+        if (!this.companions.has(name)) this.companions.set(name, resolvedOld)
+        if (seen.has(name)) continue
+        seen.add(name)
+        queue.push([this.spec.definitions[name]!, this.companions.get(name)!])
+        continue
+      }
+      const resolvedOld = this.resolve(oldCurrent, this.old)
+      if (current.items !== undefined && resolvedOld.items !== undefined) queue.push([current.items, resolvedOld.items])
+      if (typeof current.additionalProperties === "object" && typeof resolvedOld.additionalProperties === "object") {
+        queue.push([current.additionalProperties, resolvedOld.additionalProperties])
+      }
+      if (isObjectLike(current)) {
+        const oldProps = this.mergedProps(resolvedOld, this.old)
+        for (const part of current.allOf ?? []) if (part.$ref === undefined) queue.push([part, resolvedOld])
+        for (const [prop, node] of Object.entries(current.properties ?? {})) {
+          const oldProp = oldProps.get(prop)
+          if (oldProp !== undefined) queue.push([node, oldProp.node])
+        }
+      }
+    }
+  }
+
+  // -- naming ---------------------------------------------------------------------------------------------------
+
+  freshName(wanted: string): string {
+    if (!this.named.has(wanted) && !this.building.has(wanted) && this.spec.definitions[wanted] === undefined) {
+      return wanted
+    }
+    throw new Error(`generated model name ${wanted} collides with another model`)
+  }
+
+  // -- models ---------------------------------------------------------------------------------------------------
+
+  /** Ensures the definition `name` of v1.55 is built, and returns a reference to it. */
+  definition(name: string): Model {
+    if (!this.named.has(name) && !this.building.has(name)) {
+      const node = this.spec.definitions[name]
+      if (node === undefined) throw new Error(`unknown definition ${name}`)
+      this.building.add(name)
+      const named = this.build(name, node, this.companions.get(name), this.spec)
+      this.building.delete(name)
+      this.named.set(name, named)
+    }
+    return { _tag: "Ref", name }
+  }
+
+  /** A reference met in a v1.41 node (a legacy field): the v1.55 definition of the same model. */
+  oldDefinition(oldName: string): Model {
+    const renamed = Object.entries(RENAMED_SINCE_1_41).find(([, old]) => old === oldName)?.[0]
+    const name = renamed ?? oldName
+    if (this.spec.definitions[name] === undefined) throw new Error(`legacy field refers to ${oldName}, gone in v1.55`)
+    return this.definition(name)
+  }
+
+  build(name: string, node: Node, companion: Node | undefined, spec: Spec): Named {
+    const description = node.description
+    if (isObjectLike(node)) {
+      return { name, description, model: this.objectModel(name, node, companion, spec), nullableArray: false }
+    }
+    return { name, description, model: this.model(node, companion, name, spec, name), nullableArray: false }
+  }
+
+  objectModel(name: string, node: Node, companion: Node | undefined, spec: Spec): ObjectModel {
+    const parents: Array<string> = []
+    const own = new Map<string, PropInfo>()
+    const collect = (n: Node) => {
+      for (const part of n.allOf ?? []) {
+        if (part.$ref !== undefined) {
+          const target = refName(part.$ref)
+          const resolved = this.resolve(part, spec)
+          if (spec === this.spec && isObjectLike(resolved)) {
+            parents.push(target)
+            continue
+          }
+          collect(resolved)
+          continue
+        }
+        collect(part)
+      }
+      const required = new Set(n.required ?? [])
+      for (const [prop, propNode] of Object.entries(n.properties ?? {})) {
+        own.set(prop, { node: propNode, required: required.has(prop) })
+      }
+    }
+    collect(node)
+    const parentFields = new Map<string, Field>()
+    for (const parent of parents) {
+      this.definition(parent)
+      for (const field of this.allFields(parent)) parentFields.set(field.name, field)
+    }
+    let extendsList = parents
+    if ([...own.keys()].some((prop) => parentFields.has(prop))) {
+      // a property redeclared over a parent's: flatten instead of `extends`
+      for (const parent of parents) {
+        for (const [prop, info] of this.mergedProps(this.spec.definitions[parent]!, spec)) {
+          if (!own.has(prop)) own.set(prop, info)
+        }
+      }
+      extendsList = []
+      parentFields.clear()
+    }
+    const oldProps = companion === undefined ? undefined : this.mergedProps(companion, this.old)
+    const fields: Array<Field> = []
+    for (const [prop, info] of own) {
+      const key = `${name}.${prop}`
+      const oldProp = oldProps?.get(prop)
+      const override = TYPE_OVERRIDES[key]
+      let model: Model
+      if (override !== undefined) {
+        this.use("TYPE_OVERRIDES", key)
+        for (const ref of override.refs) this.definition(ref)
+        model = { _tag: "Raw", schema: override.schema, type: override.type, refs: override.refs }
+      } else {
+        model = this.model(info.node, oldProp?.node, name + pascal(prop), spec, key)
+      }
+      let optional = !info.required || info.node["x-nullable"] === true || this.nullableRef(info.node, spec)
+      if (!optional && oldProps !== undefined && oldProp?.required !== true) optional = true
+      if (OPTIONAL_OVERRIDES[key] !== undefined) {
+        this.use("OPTIONAL_OVERRIDES", key)
+        if (optional) throw new Error(`OPTIONAL_OVERRIDES.${key}: the field is optional already`)
+        optional = true
+      }
+      fields.push({ name: prop, model, optional, description: info.node.description, legacy: false })
+    }
+    const extra = EXTRA_FIELDS[name]
+    if (extra !== undefined) {
+      this.use("EXTRA_FIELDS", name)
+      for (const field of extra) {
+        if (own.has(field.name)) throw new Error(`EXTRA_FIELDS.${name}.${field.name}: the spec has it now`)
+        const model: Model = { _tag: "Raw", schema: field.schema, type: field.type, refs: [] }
+        fields.push({ name: field.name, model, optional: true, description: field.description, legacy: false })
+        own.set(field.name, { node: {}, required: false })
+      }
+    }
+    if (oldProps !== undefined) {
+      for (const [prop, info] of oldProps) {
+        if (own.has(prop) || parentFields.has(prop)) continue
+        const model = this.legacyModel(info.node, `${name}${pascal(prop)}`)
+        this.legacyNotes.push(`${name}.${prop}`)
+        fields.push({ name: prop, model, optional: true, description: info.node.description, legacy: true })
+      }
+    }
+    return { _tag: "Object", extends: extendsList, fields }
+  }
+
+  nullableRef(node: Node, spec: Spec): boolean {
+    return node.$ref !== undefined && this.resolve(node, spec)["x-nullable"] === true
+  }
+
+  /** The model of a node met only in the v1.41 spec (a field that v1.55 removed). */
+  legacyModel(node: Node, hint: string): Model {
+    if (node.$ref !== undefined) return this.oldDefinition(refName(node.$ref))
+    if (isObjectLike(node)) {
+      const name = this.freshName(hint)
+      this.building.add(name)
+      const named = this.build(name, node, undefined, this.old)
+      this.building.delete(name)
+      this.named.set(name, named)
+      return { _tag: "Ref", name }
+    }
+    return this.model(node, undefined, hint, this.old, hint)
+  }
+
+  model(node: Node, companion: Node | undefined, hint: string, spec: Spec, key: string): Model {
+    if (node.$ref !== undefined) {
+      return spec === this.spec ? this.definition(refName(node.$ref)) : this.oldDefinition(refName(node.$ref))
+    }
+    const old = companion === undefined ? undefined : this.resolve(companion, this.old)
+    if (isObjectLike(node)) {
+      const single = node.allOf?.length === 1 && node.properties === undefined ? node.allOf[0]! : undefined
+      if (single?.$ref !== undefined) return this.model(single, companion, hint, spec, key)
+      const name = this.freshName(node.title !== undefined && this.isFree(node.title) ? node.title : hint)
+      this.building.add(name)
+      const named = this.build(name, node, old, spec)
+      this.building.delete(name)
+      this.named.set(name, named)
+      return { _tag: "Ref", name }
+    }
+    if (node.enum !== undefined) {
+      if (node.type === "object") return { _tag: "EmptyObject" }
+      const values = [...node.enum] as Array<string | number | boolean>
+      for (const value of old?.enum ?? []) {
+        if (!values.includes(value as string)) values.push(value as string)
+      }
+      for (const value of values) {
+        if (!["string", "number", "boolean"].includes(typeof value)) throw new Error(`unsupported enum at ${key}`)
+      }
+      return { _tag: "Literals", values }
+    }
+    switch (node.type) {
+      case "string":
+        return { _tag: "String" }
+      case "boolean":
+        return { _tag: "Boolean" }
+      case "number":
+        return { _tag: "Number" }
+      case "integer": {
+        if (node.format === "int64" || node.format === "uint64") return { _tag: "Int64" }
+        if (INT64_WITHOUT_FORMAT[key] !== undefined) {
+          this.use("INT64_WITHOUT_FORMAT", key)
+          return { _tag: "Int64" }
+        }
+        return { _tag: "Number" }
+      }
+      case "array": {
+        if (node.items === undefined) return { _tag: "Array", item: { _tag: "Unknown" }, nullableItems: false }
+        const item = this.model(node.items, old?.items, `${hint}Item`, spec, `${key}[]`)
+        return { _tag: "Array", item, nullableItems: node.items["x-nullable"] === true }
+      }
+      case "object":
+      case undefined: {
+        const additional = node.additionalProperties
+        if (typeof additional === "object" && Object.keys(additional).length > 0) {
+          const oldAdditional = typeof old?.additionalProperties === "object" ? old.additionalProperties : undefined
+          return { _tag: "Record", value: this.model(additional, oldAdditional, `${hint}Value`, spec, `${key}{}`) }
+        }
+        if (node.type === "object" || additional !== undefined) {
+          return { _tag: "Record", value: { _tag: "Unknown" } }
+        }
+        return { _tag: "Unknown" }
+      }
+      default:
+        throw new Error(`unsupported type ${node.type} at ${key}`)
+    }
+  }
+
+  isFree(name: string): boolean {
+    return !this.named.has(name) && !this.building.has(name) && this.spec.definitions[name] === undefined
+  }
+
+  allFields(name: string): ReadonlyArray<Field> {
+    const named = this.named.get(name)
+    if (named === undefined || named.model._tag !== "Object") return []
+    return [...named.model.extends.flatMap((parent) => this.allFields(parent)), ...named.model.fields]
+  }
+
+  /** A named model for a response or body schema that is not a plain reference. */
+  hoist(name: string, node: Node, companion: Node | undefined, nullableArray: boolean): string {
+    if (node.$ref !== undefined) {
+      const ref = this.definition(refName(node.$ref))
+      return (ref as { readonly name: string }).name
+    }
+    const model = this.model(node, companion, name, this.spec, name)
+    if (model._tag === "Ref") return model.name
+    const fresh = this.freshName(name)
+    this.named.set(fresh, { name: fresh, description: node.description, model, nullableArray })
+    return fresh
+  }
+
+  checkTablesUsed(): void {
+    const tables: Record<string, Readonly<Record<string, unknown>>> = {
+      OPTIONAL_OVERRIDES,
+      INT64_WITHOUT_FORMAT,
+      TYPE_OVERRIDES,
+      EXTRA_FIELDS
+    }
+    for (const [table, entries] of Object.entries(tables)) {
+      for (const key of Object.keys(entries)) {
+        if (!this.used.has(`${table}:${key}`)) throw new Error(`${table}.${key} is not used: remove it`)
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering helpers
+// ---------------------------------------------------------------------------------------------------------------
+
+const MAX_WIDTH = 120
+const HEADER = "// Generated by scripts/generate.ts from spec/engine-v1.55.yaml. Do not edit."
+
+const docComment = (indent: string, paragraphs: ReadonlyArray<string | undefined>): Array<string> => {
+  const text = paragraphs.filter((p): p is string => p !== undefined && p.trim().length > 0).map((p) => p.trim())
+    .join("\n\n")
+  if (text.length === 0) return []
+  const lines = text.replaceAll("*/", "*\\/").split("\n").map((line) => line.trimEnd())
+  if (lines.length === 1 && indent.length + lines[0]!.length + 7 <= MAX_WIDTH) return [`${indent}/** ${lines[0]} */`]
+  return [`${indent}/**`, ...lines.map((line) => line.length === 0 ? `${indent} *` : `${indent} * ${line}`), `${indent} */`]
+}
+
+const literal = (value: string | number | boolean): string => typeof value === "string" ? JSON.stringify(value) : String(value)
+
+class Renderer {
+  readonly generator: Generator
+  readonly emitted: Set<string>
+
+  constructor(generator: Generator, emitted: Set<string>) {
+    this.generator = generator
+    this.emitted = emitted
+  }
+
+  /** The TypeScript type of a model; a literal union that does not fit in `room` columns spans several lines. */
+  typeOf(model: Model, indent: string, room = MAX_WIDTH): string {
+    switch (model._tag) {
+      case "Ref":
+        return model.name
+      case "String":
+        return "string"
+      case "Boolean":
+        return "boolean"
+      case "Number":
+        return "number"
+      case "Int64":
+        return "Int64"
+      case "Unknown":
+        return "unknown"
+      case "EmptyObject":
+        return "{}"
+      case "Raw":
+        return model.type
+      case "Literals": {
+        const flat = model.values.map(literal).join(" | ")
+        if (flat.length <= room) return flat
+        return "\n" + model.values.map((value) => `${indent}  | ${literal(value)}`).join("\n")
+      }
+      case "Array": {
+        const item = this.typeOf(model.item, indent)
+        return `ReadonlyArray<${model.nullableItems ? `${item} | null` : item}>`
+      }
+      case "Record":
+        return `{ readonly [key: string]: ${this.typeOf(model.value, indent)} }`
+    }
+  }
+
+  /** The Schema of a model, written at column `used` of a line indented by `indent`. */
+  schemaOf(model: Model, indent: string, used: number): string {
+    switch (model._tag) {
+      case "Ref":
+        return this.emitted.has(model.name)
+          ? model.name
+          : `Schema.suspend((): Schema.Codec<${model.name}> => ${model.name})`
+      case "String":
+        return "Schema.String"
+      case "Boolean":
+        return "Schema.Boolean"
+      case "Number":
+        return "Schema.Number"
+      case "Int64":
+        return "Int64"
+      case "Unknown":
+        return "Schema.Unknown"
+      case "EmptyObject":
+        return "Schema.Struct({})"
+      case "Raw":
+        return model.schema
+      case "Literals": {
+        const flat = `Schema.Literals([${model.values.map(literal).join(", ")}])`
+        if (used + flat.length <= MAX_WIDTH) return flat
+        return `Schema.Literals([\n${model.values.map((v) => `${indent}  ${literal(v)}`).join(",\n")}\n${indent}])`
+      }
+      case "Array": {
+        if (model.nullableItems) {
+          return `Schema.Array(Schema.NullOr(${this.schemaOf(model.item, indent, used + 27)}))`
+        }
+        return `Schema.Array(${this.schemaOf(model.item, indent, used + 14)})`
+      }
+      case "Record":
+        return `Schema.Record(Schema.String, ${this.schemaOf(model.value, indent, used + 30)})`
+    }
+  }
+
+  fieldDoc(field: Field): Array<string> {
+    const legacy = field.legacy
+      ? "Sent by older daemons (API 1.41); no longer documented by API 1.55, where newer daemons may omit it."
+      : undefined
+    return docComment("  ", [field.description, legacy])
+  }
+
+  named(named: Named): Array<string> {
+    const { name, model } = named
+    const lines: Array<string> = []
+    const modelDoc = docComment("", [named.description ?? `The \`${name}\` model.`, "@since 0.1.0\n@category models"])
+    const schemaDoc = docComment("", [`The schema of {@link ${name}}.`, "@since 0.1.0\n@category schemas"])
+    if (model._tag === "Object") {
+      const heritage = model.extends.length > 0 ? ` extends ${model.extends.join(", ")}` : ""
+      lines.push(...modelDoc)
+      if (model.fields.length === 0) {
+        lines.push(`export interface ${name}${heritage} {}`)
+      } else {
+        lines.push(`export interface ${name}${heritage} {`)
+        for (const field of model.fields) {
+          lines.push(...this.fieldDoc(field))
+          const head = `  readonly ${propertyKey(field.name)}${field.optional ? "?" : ""}:`
+          const type = this.typeOf(field.model, "  ", MAX_WIDTH - head.length - 1)
+          lines.push(`${head}${type.startsWith("\n") ? "" : " "}${type}`)
+        }
+        lines.push("}")
+      }
+      lines.push("", ...schemaDoc)
+      const all = [...model.extends.flatMap((parent) => this.generator.allFields(parent)), ...model.fields]
+      const open = declaration(name, [name], all.length === 0 ? "Schema.Struct({})" : "Schema.Struct({")
+      lines.push(...open)
+      if (all.length > 0) {
+        all.forEach((field, i) => {
+          const head = `  ${propertyKey(field.name)}: ${field.optional ? "Schema.optionalKey(" : ""}`
+          const schema = this.schemaOf(field.model, "  ", head.length + 2)
+          lines.push(`${head}${schema}${field.optional ? ")" : ""}${i === all.length - 1 ? "" : ","}`)
+        })
+        lines.push("})")
+      }
+    } else {
+      const flatType = this.typeOf(model, "", MAX_WIDTH - `export type ${name} = `.length)
+      lines.push(...modelDoc, `export type ${name} =${flatType.startsWith("\n") ? "" : " "}${flatType}`, "", ...schemaDoc)
+      if (named.nullableArray && model._tag === "Array" && !model.nullableItems) {
+        const item = this.schemaOf(model.item, "", 0)
+        lines.push(...declaration(name, [name, `${name} | null`], `NullableArray(${item})`))
+      } else {
+        const prefix = `export const ${name}: Schema.Codec<${name}> = `
+        const schema = this.schemaOf(model, "", prefix.length)
+        lines.push(...declaration(name, [name], schema))
+      }
+    }
+    return lines
+  }
+}
+
+/**
+ * `export const name: Schema.Codec<args> = value`, with the type arguments on their own lines (as dprint writes
+ * them) when the first line does not fit.
+ */
+const declaration = (name: string, args: ReadonlyArray<string>, value: string): Array<string> => {
+  const [first, ...rest] = value.split("\n")
+  const line = `export const ${name}: Schema.Codec<${args.join(", ")}> = ${first}`
+  if (line.length <= MAX_WIDTH) return [line, ...rest]
+  return [`export const ${name}: Schema.Codec<`, ...args.map((arg, i) => `  ${arg}${i === args.length - 1 ? "" : ","}`), `> = ${first}`, ...rest]
+}
+
+const modelRefs = (model: Model | ObjectModel): Array<string> => {
+  switch (model._tag) {
+    case "Ref":
+      return [model.name]
+    case "Array":
+      return modelRefs(model.item)
+    case "Record":
+      return modelRefs(model.value)
+    case "Raw":
+      return [...model.refs]
+    case "Object":
+      return [...model.extends, ...model.fields.flatMap((field) => modelRefs(field.model))]
+    default:
+      return []
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------------------------
+
+interface ParamPlan {
+  readonly name: string
+  readonly in: "path" | "query" | "header"
+  readonly style: string
+  readonly required: boolean
+  readonly type: string
+  readonly description: string | undefined
+  readonly defaultValue: unknown
+  readonly since: string | undefined
+  readonly drop: boolean
+}
+
+interface OperationPlan {
+  readonly id: string
+  readonly method: string
+  readonly path: string
+  readonly tag: string
+  readonly summary: string | undefined
+  readonly description: string | undefined
+  readonly params: ReadonlyArray<ParamPlan>
+  readonly body:
+    | { readonly kind: "Json"; readonly type: string; readonly required: boolean; readonly description?: string }
+    | { readonly kind: "Bytes"; readonly contentType: string; readonly required: boolean; readonly description?: string }
+    | undefined
+  readonly response: { readonly type: string; readonly value: string; readonly note: string | undefined }
+  readonly errors: ReadonlyArray<number>
+  readonly since: string | undefined
+}
+
+const DOCUMENTED_STATUSES = [400, 401, 403, 404, 409, 412, 429, 500, 501, 503]
+
+interface ChangelogBullet {
+  readonly version: string
+  readonly text: string
+}
+
+const parseChangelog = (text: string): Array<ChangelogBullet> => {
+  const bullets: Array<ChangelogBullet> = []
+  let version: string | undefined
+  let current: Array<string> | undefined
+  const flush = () => {
+    if (version !== undefined && current !== undefined) bullets.push({ version, text: current.join(" ") })
+    current = undefined
+  }
+  for (const line of text.split("\n")) {
+    const heading = /^## v(\d+\.\d+) API changes/.exec(line)
+    if (heading !== null) {
+      flush()
+      version = heading[1]
+      continue
+    }
+    if (line.startsWith("* ")) {
+      flush()
+      current = [line.slice(2).trim()]
+    } else if (current !== undefined && line.trim().length > 0) {
+      current.push(line.trim())
+    } else if (line.startsWith("#")) {
+      flush()
+    }
+  }
+  flush()
+  return bullets
+}
+
+const compareVersions = (a: string, b: string): number => {
+  const [am, an] = a.split(".").map(Number) as [number, number]
+  const [bm, bn] = b.split(".").map(Number) as [number, number]
+  return am === bm ? an - bn : am - bm
+}
+
+const normalizePath = (path: string): string => path.replace(/\{[^}]*\}/g, "{}").replace(/\([^)]*\)/g, "{}")
+
+interface SinceFact {
+  readonly what: string
+  readonly since: string
+  readonly evidence: string
+}
+
+class Planner {
+  readonly bullets: ReadonlyArray<ChangelogBullet>
+  readonly sinceFacts: Array<SinceFact> = []
+  readonly usedHand = new Set<string>()
+  readonly usedJson = new Set<string>()
+  readonly usedDrop = new Set<string>()
+  readonly usedKinds = new Set<string>()
+  readonly usedStreams = new Set<string>()
+  readonly usedBodyTypes = new Set<string>()
+
+  readonly generator: Generator
+  readonly spec: Spec
+  readonly old: Spec
+
+  constructor(generator: Generator, spec: Spec, old: Spec, changelog: string) {
+    this.generator = generator
+    this.spec = spec
+    this.old = old
+    this.bullets = parseChangelog(changelog).filter((b) => compareVersions(b.version, "1.41") > 0)
+  }
+
+  /** The oldest changelog version after 1.41 whose bullet names the endpoint and, if given, the parameter. */
+  findSince(what: string, path: string, param: string | undefined): SinceFact {
+    const hand = SINCE_BY_HAND[what]
+    if (hand !== undefined) {
+      this.usedHand.add(what)
+      return { what, since: hand.since, evidence: hand.evidence }
+    }
+    const wanted = normalizePath(path)
+    const matches = this.bullets.filter((bullet) => {
+      const paths = [...bullet.text.matchAll(/`(?:GET|POST|PUT|DELETE|HEAD)?\s*(\/[^`\s]*)`/g)].map((m) => normalizePath(m[1]!))
+      if (!paths.includes(wanted)) return false
+      return param === undefined ? /new endpoint|new `/.test(bullet.text) : bullet.text.includes(`\`${param}\``)
+    })
+    if (matches.length === 0) throw new Error(`no changelog entry names ${what}: add it to SINCE_BY_HAND`)
+    const oldest = matches.reduce((a, b) => compareVersions(a.version, b.version) <= 0 ? a : b)
+    const excerpt = oldest.text.length > 160 ? `${oldest.text.slice(0, 157)}…` : oldest.text
+    return { what, since: oldest.version, evidence: `v${oldest.version}: "${excerpt}"` }
+  }
+
+  plan(path: string, method: Method, op: OperationNode): OperationPlan {
+    const oldOp = this.old.paths[path]?.[method]
+    let since: string | undefined
+    if (oldOp === undefined) {
+      const fact = this.findSince(op.operationId, path, undefined)
+      this.sinceFacts.push(fact)
+      since = fact.since
+    }
+    const params: Array<ParamPlan> = []
+    let body: OperationPlan["body"]
+    for (const p of op.parameters ?? []) {
+      if (p.in === "body") {
+        body = this.body(op, p, oldOp?.parameters?.find((q) => q.in === "body")?.schema)
+        continue
+      }
+      const key = `${op.operationId}.${p.name}`
+      let paramSince: string | undefined
+      if (oldOp !== undefined && !(oldOp.parameters ?? []).some((q) => q.name === p.name && q.in === p.in)) {
+        const fact = this.findSince(key, path, p.name)
+        this.sinceFacts.push(fact)
+        paramSince = fact.since
+      }
+      const drop = DROP_WHEN_UNSUPPORTED[key] !== undefined
+      if (drop) {
+        this.usedDrop.add(key)
+        if (paramSince === undefined) throw new Error(`DROP_WHEN_UNSUPPORTED.${key}: the parameter is not newer than 1.41`)
+      }
+      params.push({
+        ...this.paramStyle(op, p),
+        description: p.description,
+        defaultValue: p.default,
+        since: paramSince,
+        drop
+      })
+    }
+    const seen = new Set<string>()
+    for (const p of params) {
+      if (seen.has(p.name) || p.name === "body") throw new Error(`${op.operationId}: duplicate input key ${p.name}`)
+      seen.add(p.name)
+    }
+    const errors = Object.keys(op.responses).map(Number).filter((s) => DOCUMENTED_STATUSES.includes(s)).sort()
+    return {
+      id: op.operationId,
+      method: method.toUpperCase(),
+      path,
+      tag: op.tags?.[0] ?? "Other",
+      summary: op.summary,
+      description: op.description,
+      params,
+      body,
+      response: this.response(op, oldOp),
+      errors,
+      since
+    }
+  }
+
+  paramStyle(op: OperationNode, p: ParameterNode): Omit<ParamPlan, "description" | "defaultValue" | "since" | "drop"> {
+    const key = `${op.operationId}.${p.name}`
+    const base = { name: p.name, in: p.in as "path" | "query" | "header", required: p.required === true }
+    const json = JSON_PARAMS[key]
+    if (json !== undefined) {
+      this.usedJson.add(key)
+      for (const ref of json.refs ?? []) this.generator.definition(ref)
+      return { ...base, style: "json", type: `string | ${json.type}` }
+    }
+    const enumType = p.enum?.map((v) => literal(v as string)).join(" | ")
+    switch (p.type) {
+      case "boolean":
+        return { ...base, style: "boolean", type: "boolean" }
+      case "integer":
+        return { ...base, style: "integer", type: "number" }
+      case "number":
+        return { ...base, style: "number", type: "number" }
+      case "array": {
+        const items = p.items?.enum?.map((v) => literal(v as string)).join(" | ") ?? "string"
+        return { ...base, style: "array", type: `ReadonlyArray<${items}>` }
+      }
+      case "string":
+        if (p.name === "filters") {
+          return { ...base, style: "filters", type: "string | { readonly [name: string]: ReadonlyArray<string> }" }
+        }
+        return { ...base, style: "string", type: enumType ?? "string" }
+      default:
+        throw new Error(`${key}: unsupported parameter type ${p.type}`)
+    }
+  }
+
+  body(op: OperationNode, p: ParameterNode, oldSchema: Node | undefined): OperationPlan["body"] {
+    const schema = p.schema
+    if (schema === undefined) throw new Error(`${op.operationId}: body without schema`)
+    const required = p.required === true
+    if (schema.type === "string") {
+      const consumes = op.consumes ?? []
+      const fixed = BODY_CONTENT_TYPES[op.operationId]
+      if (fixed !== undefined) this.usedBodyTypes.add(op.operationId)
+      const contentType = fixed ??
+        (consumes.includes("application/x-tar") ? "application/x-tar" : "application/octet-stream")
+      return { kind: "Bytes", contentType, required, ...(p.description ? { description: p.description } : {}) }
+    }
+    const name = this.generator.hoist(`${op.operationId}Body`, schema, oldSchema, false)
+    return { kind: "Json", type: `Schemas.${name}`, required, ...(p.description ? { description: p.description } : {}) }
+  }
+
+  response(op: OperationNode, oldOp: OperationNode | undefined): OperationPlan["response"] {
+    const stream = JSON_STREAMS[op.operationId]
+    if (stream !== undefined) {
+      this.usedStreams.add(op.operationId)
+      this.generator.definition(stream.item)
+      return {
+        type: `Operation.JsonStream<Schemas.${stream.item}>`,
+        value: `Operation.jsonStream(Schemas.${stream.item})`,
+        note: stream.note
+      }
+    }
+    const other = OTHER_KINDS[op.operationId]
+    if (other !== undefined && other.kind !== "Json") {
+      this.usedKinds.add(op.operationId)
+      if (other.kind.startsWith("Bytes:")) {
+        const contentType = other.kind.slice("Bytes:".length)
+        return {
+          type: "Operation.ResponseOf<\"Bytes\">",
+          value: `{ _tag: "Bytes", contentType: ${JSON.stringify(contentType)} }`,
+          note: other.note
+        }
+      }
+      return { type: `Operation.ResponseOf<"${other.kind}">`, value: `{ _tag: "${other.kind}" }`, note: other.note }
+    }
+    if (other !== undefined) this.usedKinds.add(op.operationId)
+    const status = ["200", "201"].find((s) => op.responses[s]?.schema !== undefined)
+    const schema = status === undefined ? undefined : op.responses[status]!.schema!
+    if (schema === undefined) return { type: "Operation.ResponseOf<\"Empty\">", value: "{ _tag: \"Empty\" }", note: other?.note }
+    if (schema.type === "string") {
+      return { type: "Operation.Json<string>", value: "Operation.json(Schema.String)", note: other?.note }
+    }
+    const oldSchema = status === undefined ? undefined : oldOp?.responses[status]?.schema
+    const name = this.generator.hoist(`${op.operationId}Response`, schema, oldSchema, schema.type === "array")
+    return { type: `Operation.Json<Schemas.${name}>`, value: `Operation.json(Schemas.${name})`, note: other?.note }
+  }
+
+  checkTablesUsed(): void {
+    const check = (table: string, entries: Readonly<Record<string, unknown>>, used: Set<string>) => {
+      for (const key of Object.keys(entries)) {
+        if (!used.has(key)) throw new Error(`${table}.${key} is not used: remove it`)
+      }
+    }
+    check("SINCE_BY_HAND", SINCE_BY_HAND, this.usedHand)
+    check("JSON_PARAMS", JSON_PARAMS, this.usedJson)
+    check("DROP_WHEN_UNSUPPORTED", DROP_WHEN_UNSUPPORTED, this.usedDrop)
+    check("OTHER_KINDS", OTHER_KINDS, this.usedKinds)
+    check("JSON_STREAMS", JSON_STREAMS, this.usedStreams)
+    check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------------------------
+
+const renderSchemas = (generator: Generator): string => {
+  const emitted = new Set<string>()
+  const renderer = new Renderer(generator, emitted)
+  const out: Array<string> = [
+    HEADER,
+    "/**",
+    " * Effect Schemas and types of the Docker Engine API models (API 1.55), for every model the operations use.",
+    " * Decoding follows the API's open-schema rule: unknown properties are ignored, never an error. Fields the spec",
+    " * does not require, marks `x-nullable`, or that API 1.41 does not send are optional; 64-bit integers decode as",
+    " * {@link Int64} (`number`, or `bigint` beyond `Number.MAX_SAFE_INTEGER`).",
+    " *",
+    " * @since 0.1.0",
+    " */",
+    "import * as Schema from \"effect/Schema\"",
+    "import { Int64, NullableArray } from \"../internal/schemaPrimitives.ts\"",
+    "",
+    "export {",
+    "  /**",
+    "   * A 64-bit integer: a `number`, or a `bigint` when the value is beyond `Number.MAX_SAFE_INTEGER`.",
+    "   *",
+    "   * @since 0.1.0",
+    "   * @category schemas",
+    "   */",
+    "  Int64",
+    "}"
+  ]
+  const visiting = new Set<string>()
+  const visit = (name: string) => {
+    if (emitted.has(name) || visiting.has(name)) return
+    const named = generator.named.get(name)
+    if (named === undefined) throw new Error(`model ${name} was referenced but not built`)
+    visiting.add(name)
+    for (const dep of modelRefs(named.model)) visit(dep)
+    visiting.delete(name)
+    out.push("", ...renderer.named(named))
+    emitted.add(name)
+  }
+  for (const name of generator.named.keys()) visit(name)
+  if (!out.join("\n").includes("NullableArray(")) {
+    out[out.indexOf("import { Int64, NullableArray } from \"../internal/schemaPrimitives.ts\"")] =
+      "import { Int64 } from \"../internal/schemaPrimitives.ts\""
+  }
+  return out.join("\n") + "\n"
+}
+
+const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
+  const usesSchema = plans.some((p) => p.response.value.includes("Schema.String"))
+  const usesStream = plans.some((p) => p.body?.kind === "Bytes")
+  const out: Array<string> = [
+    HEADER,
+    "/**",
+    " * One description per operation of the Docker Engine API (API 1.55): method, path, parameters with their wire",
+    " * style and the API version that introduced them when newer than 1.41, the request body, the response kind and",
+    " * the documented error statuses. `Operation.toRequest` and `Docker.call` consume them.",
+    " *",
+    " * @since 0.1.0",
+    " */",
+    ...(usesSchema ? ["import * as Schema from \"effect/Schema\""] : []),
+    ...(usesStream ? ["import type * as Stream from \"effect/Stream\""] : []),
+    "import * as Operation from \"../Operation.ts\"",
+    "import * as Schemas from \"./schemas.ts\""
+  ]
+  for (const plan of plans) {
+    out.push("")
+    const inputName = `${plan.id}Input`
+    out.push(...docComment("", [`The input of {@link ${plan.id}}.`, "@since 0.1.0\n@category inputs"]))
+    const props: Array<string> = []
+    for (const p of plan.params) {
+      const sinceNote = p.since === undefined
+        ? undefined
+        : `Requires API ${p.since}${p.drop ? " (left out when the daemon is older)" : ""}.`
+      const defaultNote = p.defaultValue === undefined || p.defaultValue === ""
+        ? undefined
+        : `Default: \`${JSON.stringify(p.defaultValue)}\`.`
+      props.push(...docComment("  ", [p.description, defaultNote, sinceNote]))
+      props.push(`  readonly ${propertyKey(p.name)}${p.required ? "" : "?"}: ${p.type}`)
+    }
+    if (plan.body !== undefined) {
+      props.push(...docComment("  ", [plan.body.description ?? "The request body."]))
+      const type = plan.body.kind === "Json" ? plan.body.type : "Uint8Array | Stream.Stream<Uint8Array, unknown>"
+      props.push(`  readonly body${plan.body.required ? "" : "?"}: ${type}`)
+    }
+    out.push(props.length === 0 ? `export interface ${inputName} {}` : `export interface ${inputName} {`)
+    if (props.length > 0) out.push(...props, "}")
+    out.push("")
+    const sinceDoc = plan.since === undefined ? undefined : `Requires API ${plan.since}.`
+    const kindDoc = plan.response.note === undefined ? undefined : `Response: ${plan.response.note}.`
+    out.push(...docComment("", [
+      `${plan.method} ${plan.path}: ${plan.summary ?? plan.id}`,
+      plan.description,
+      sinceDoc,
+      kindDoc,
+      "@since 0.1.0\n@category " + plan.tag
+    ]))
+    const status = plan.errors.length === 0 ? "never" : plan.errors.join(" | ")
+    const head = `export const ${plan.id} = Operation.make<${inputName}, ${plan.response.type}, ${status}>({`
+    if (head.length <= MAX_WIDTH) out.push(head)
+    else out.push(`export const ${plan.id} = Operation.make<`, `  ${inputName},`, `  ${plan.response.type},`, `  ${status}`, ">({")
+    out.push(`  id: ${JSON.stringify(plan.id)},`)
+    out.push(`  method: ${JSON.stringify(plan.method)},`)
+    out.push(`  path: ${JSON.stringify(plan.path)},`)
+    out.push(`  tag: ${JSON.stringify(plan.tag)},`)
+    if (plan.summary !== undefined) out.push(`  summary: ${JSON.stringify(plan.summary)},`)
+    if (plan.params.length === 0) {
+      out.push("  params: [],")
+    } else {
+      out.push("  params: [")
+      plan.params.forEach((p, i) => {
+        const fields = [
+          `name: ${JSON.stringify(p.name)}`,
+          `key: ${JSON.stringify(p.name)}`,
+          `in: ${JSON.stringify(p.in)}`,
+          `style: ${JSON.stringify(p.style)}`,
+          ...(p.required ? ["required: true"] : []),
+          ...(p.since !== undefined ? [`since: ${JSON.stringify(p.since)}`] : []),
+          ...(p.drop ? ["dropWhenUnsupported: true"] : [])
+        ]
+        const comma = i === plan.params.length - 1 ? "" : ","
+        const line = `    { ${fields.join(", ")} }${comma}`
+        if (line.length <= MAX_WIDTH) out.push(line)
+        else out.push("    {", ...fields.map((f, j) => `      ${f}${j === fields.length - 1 ? "" : ","}`), `    }${comma}`)
+      })
+      out.push("  ],")
+    }
+    if (plan.body !== undefined) {
+      const required = `required: ${plan.body.required}`
+      out.push(
+        plan.body.kind === "Json"
+          ? `  body: { _tag: "Json", ${required} },`
+          : `  body: { _tag: "Bytes", contentType: ${JSON.stringify(plan.body.contentType)}, ${required} },`
+      )
+    }
+    out.push(`  response: ${plan.response.value},`)
+    out.push(`  errors: [${plan.errors.join(", ")}]${plan.since === undefined ? "" : ","}`)
+    if (plan.since !== undefined) out.push(`  since: ${JSON.stringify(plan.since)}`)
+    out.push("})")
+  }
+  return out.join("\n") + "\n"
+}
+
+const exampleInput = (plan: OperationPlan): string | undefined => {
+  const hand = EXAMPLE_INPUTS[plan.id]
+  if (hand !== undefined) return hand
+  const parts: Array<string> = []
+  for (const p of plan.params) {
+    if (!p.required) continue
+    if (p.in === "path") parts.push(`${propertyKey(p.name)}: ${JSON.stringify(PATH_EXAMPLES[plan.tag] ?? "id")}`)
+    else if (p.style === "integer") parts.push(`${propertyKey(p.name)}: ${p.name === "version" ? 1 : 24}`)
+    else if (p.name === "X-Registry-Auth") parts.push(`${propertyKey(p.name)}: btoa(JSON.stringify({ username: "me" }))`)
+    else if (p.name === "path") parts.push(`${propertyKey(p.name)}: "/etc/hostname"`)
+    else if (p.name === "remote" || p.name === "term") parts.push(`${propertyKey(p.name)}: "vieux/sshfs:latest"`)
+    else parts.push(`${propertyKey(p.name)}: "example"`)
+  }
+  if (plan.body?.required === true) return undefined
+  return parts.length === 0 ? undefined : `{ ${parts.join(", ")} }`
+}
+
+const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
+  const out: Array<string> = [
+    HEADER,
+    "/**",
+    " * One function per operation of the Docker Engine API (API 1.55), named after its operation id. Each needs the",
+    " * `Docker` service; its result follows the response kind (an Effect, a Stream, or a scoped Socket) and its",
+    " * error type lists the statuses the spec documents for it.",
+    " *",
+    " * @since 0.1.0",
+    " */",
+    "import { call } from \"../Docker.ts\"",
+    "import * as Operations from \"./operations.ts\""
+  ]
+  for (const plan of plans) {
+    const fn = lowerCamel(plan.id)
+    const input = exampleInput(plan)
+    if (input === undefined && plan.body?.required === true) {
+      throw new Error(`${plan.id}: add an example input to EXAMPLE_INPUTS`)
+    }
+    const example = [
+      "@example",
+      "```ts",
+      "import { Api } from \"effect-docker\"",
+      `const result = Api.${fn}(${input ?? ""})`,
+      "```"
+    ].join("\n")
+    const sinceDoc = plan.since === undefined ? undefined : `Requires API ${plan.since}.`
+    out.push(
+      "",
+      ...docComment("", [
+        `${plan.summary ?? plan.id} (\`${plan.method} ${plan.path}\`).`,
+        sinceDoc,
+        example,
+        `@since 0.1.0\n@category ${plan.tag}`
+      ]),
+      `export const ${fn} = call(Operations.${plan.id})`
+    )
+  }
+  return out.join("\n") + "\n"
+}
+
+const mdEscape = (text: string): string => text.replaceAll("|", "\\|").replace(/\s+/g, " ")
+
+const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArray<OperationPlan>): string => {
+  const lines: Array<string> = [
+    "<!-- Generated by scripts/generate.ts from spec/engine-v1.55.yaml. Do not edit. -->",
+    "# Generated Engine API layer",
+    "",
+    "`node scripts/generate.ts` writes this folder from `spec/engine-v1.55.yaml` (the newest released Engine API),",
+    "`spec/engine-v1.41.yaml` and `spec/engine-version-history.md` (moby's API changelog). `test/generate.test.ts`",
+    "fails when the committed files differ from a fresh run.",
+    "",
+    `- \`schemas.ts\`: ${generator.named.size} models (an interface or type and its Schema each).`,
+    `- \`operations.ts\`: ${plans.length} operation descriptions with their input types.`,
+    `- \`api.ts\`: ${plans.length} functions, one per operation.`,
+    "",
+    "## Versions",
+    "",
+    "The SDK negotiates the API version with the daemon and may speak an older one than 1.55. Operations and",
+    "parameters that API 1.41 does not have (found by comparing the two specs) carry `since`: the oldest version",
+    "whose changelog entry names them. A call whose negotiated version is older fails before any I/O with",
+    "`UnsupportedApiVersion` (naming the parameter and both versions), unless the parameter is marked",
+    "`dropWhenUnsupported`, in which case it is left out. Parameters introduced before 1.41 carry no `since`.",
+    "",
+    "| Operation / parameter | Since | Changelog |",
+    "| --- | --- | --- |",
+    ...planner.sinceFacts.map((f) => `| \`${f.what}\` | ${f.since} | ${mdEscape(f.evidence)} |`),
+    "",
+    "### Parameters left out on older daemons",
+    "",
+    "Only where the API documents that leaving them out is safe (they only ask for extra data, or older daemons",
+    "ignore them); every other newer parameter fails with `UnsupportedApiVersion`.",
+    "",
+    "| Parameter | Why leaving it out is safe |",
+    "| --- | --- |",
+    ...Object.entries(DROP_WHEN_UNSUPPORTED).map(([k, why]) => `| \`${k}\` | ${mdEscape(why)} |`),
+    "",
+    "## Decoding rules",
+    "",
+    "- Unknown properties are ignored (the API's open-schema rule).",
+    "- A field is optional when the spec does not require it, marks it `x-nullable`, or when API 1.41 does not",
+    "  require it (the SDK talks to older daemons). The JSON parser reads `null` properties as absent.",
+    "- Enums accept the values of both API 1.55 and API 1.41.",
+    "- `int64`/`uint64` integers (and the sizes listed below) decode as `Int64`: a `number`, or a `bigint` beyond",
+    "  `Number.MAX_SAFE_INTEGER`.",
+    "- Top-level list responses accept `null` as an empty list (Go daemons send `null` for an empty slice).",
+    "- Fields that API 1.41 sends but API 1.55 no longer documents are kept as optional fields, so that",
+    "  answers of older daemons keep their data (for example `SystemDataUsageResponse.LayersSize` or",
+    "  `NetworkSettings.IPAddress`).",
+    "",
+    "### Overrides",
+    "",
+    "| Field | Override | Why |",
+    "| --- | --- | --- |",
+    ...Object.entries(OPTIONAL_OVERRIDES).map(([k, why]) => `| \`${k}\` | optional | ${mdEscape(why)} |`),
+    ...Object.entries(INT64_WITHOUT_FORMAT).map(([k, why]) => `| \`${k}\` | \`Int64\` | ${mdEscape(why)} |`),
+    ...Object.entries(TYPE_OVERRIDES).map(([k, o]) =>
+      `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`
+    ),
+    ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
+      fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)
+    ),
+    "",
+    "### Fields kept from API 1.41",
+    "",
+    generator.legacyNotes.map((n) => `\`${n}\``).join(", "),
+    "",
+    "## Response kinds",
+    "",
+    "| Operation | Kind | Note |",
+    "| --- | --- | --- |",
+    ...plans.filter((p) => p.response.note !== undefined).map((p) =>
+      `| \`${p.id}\` | ${mdEscape(p.response.type.replace("Operation.", ""))} | ${mdEscape(p.response.note!)} |`
+    ),
+    ""
+  ]
+  return lines.join("\n")
+}
+
+/** Generates every file; returns file name → content. */
+export const generate = (root: string): Map<string, string> => {
+  const spec = parse(readFileSync(Path.join(root, "spec/engine-v1.55.yaml"), "utf8")) as Spec
+  const old = parse(readFileSync(Path.join(root, "spec/engine-v1.41.yaml"), "utf8")) as Spec
+  const changelog = readFileSync(Path.join(root, "spec/engine-version-history.md"), "utf8")
+  const generator = new Generator(spec, old)
+  const planner = new Planner(generator, spec, old, changelog)
+  const plans: Array<OperationPlan> = []
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of METHODS) {
+      const op = item[method]
+      if (op !== undefined) plans.push(planner.plan(path, method, op))
+    }
+  }
+  generator.checkTablesUsed()
+  planner.checkTablesUsed()
+  return new Map([
+    ["schemas.ts", renderSchemas(generator)],
+    ["operations.ts", renderOperations(plans)],
+    ["api.ts", renderApi(plans)],
+    ["README.md", renderReadme(generator, planner, plans)]
+  ])
+}
+
+const main = () => {
+  const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+  const outDir = Path.resolve(process.argv[2] ?? Path.join(root, "src/generated"))
+  mkdirSync(outDir, { recursive: true })
+  for (const [file, content] of generate(root)) writeFileSync(Path.join(outDir, file), content)
+  console.log(`wrote ${outDir}`)
+}
+
+if (process.argv[1] !== undefined && Path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()

@@ -1,44 +1,40 @@
 /**
  * Node.js transport: the Docker client over a unix socket or TCP (with TLS), on `@effect/platform-node`'s
  * `node:http` client with a keep-alive agent (every response body is read or discarded, so connections are
- * reused). The same layer runs under Bun and Deno's Node compatibility. Hijacked connections (attach, exec)
- * use the HTTP upgrade of the same client.
+ * reused). Hijacked connections (attach, exec) use the HTTP upgrade of the same client. `ssh://` runs
+ * `ssh … docker system dial-stdio` as the Go client does and speaks HTTP/1.1 over the pipe (one ssh process
+ * per pooled connection, reused across requests). The same layer also runs under Bun and Deno's Node
+ * compatibility.
  *
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as ApiVersion from "../ApiVersion.ts"
+import { spawn } from "node:child_process"
+import { readFile } from "node:fs/promises"
+import { homedir } from "node:os"
+import { Readable, Writable } from "node:stream"
 import * as Docker from "../Docker.ts"
+import * as DockerEnv from "../DockerEnv.ts"
 import * as Host from "../Host.ts"
+import { connectionFor, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import * as Http1 from "./internal/http1.ts"
 
 /**
- * Options of the Node transport.
+ * Options of the Node transport (the same for every platform).
  *
  * @since 0.1.0
  * @category models
  */
-export interface NodeOptions {
-  /** A `DOCKER_HOST`-style address; `unix:///var/run/docker.sock` when absent. */
-  readonly host?: string
-  /** Pins the API version and skips negotiation. */
-  readonly apiVersion?: ApiVersion.ApiVersion
-  /** TLS material for `tcp://` with TLS or `https://`: PEM text. Verification stays on unless `insecureSkipVerify`. */
-  readonly tls?: {
-    readonly ca?: string
-    readonly cert?: string
-    readonly key?: string
-    readonly insecureSkipVerify?: boolean
-  }
-}
+export type NodeOptions = DockerEnv.ClientOptions
 
 /**
- * The connection settings and agent options for a host.
+ * The connection settings and agent options for a unix or TCP host.
  *
  * @example
  * ```ts
+ * import { Host } from "effect-docker"
  * import * as DockerNode from "effect-docker/node"
  * const { connection } = DockerNode.settings(Host.defaultHost, {})
  * connection.baseUrl // "http://localhost"
@@ -46,39 +42,53 @@ export interface NodeOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const settings = (host: Host.Host, options: NodeOptions): {
+export const settings = (host: Exclude<Host.Host, { _tag: "Ssh" }>, options: NodeOptions): {
   readonly connection: Docker.DockerConnection
   readonly agent: NodeHttpClient.HttpAgentOptions
 } => {
-  const pinned = options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }
-  const common = { transport: "node:http", canHijack: true, target: Host.describe(host), ...pinned }
+  const connection = connectionFor(host, options, "node:http", true)
   switch (host._tag) {
     case "Unix":
     case "Npipe":
-      return {
-        connection: { ...common, baseUrl: "http://localhost" },
-        agent: { socketPath: host.path, keepAlive: true }
-      }
+      return { connection, agent: { socketPath: host.path, keepAlive: true } }
     case "Tcp": {
       const tls = options.tls
+      const key = keyText(tls?.key)
       return {
-        connection: { ...common, baseUrl: `${host.tls ? "https" : "http"}://${host.host}:${host.port}` },
+        connection,
         agent: {
           keepAlive: true,
           ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
           ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls?.key === undefined ? {} : { key: tls.key }),
+          ...(key === undefined ? {} : { key }),
           rejectUnauthorized: tls?.insecureSkipVerify !== true
         }
       }
     }
-    case "Ssh":
-      return {
-        connection: { ...common, baseUrl: "http://localhost", target: Host.describe(host) },
-        agent: { keepAlive: true }
-      }
   }
 }
+
+/**
+ * Opens `ssh … docker system dial-stdio` and exposes its stdio as a byte connection.
+ *
+ * @internal
+ */
+export const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: NodeOptions): Http1.Open =>
+  Effect.try(() => {
+    const child = spawn("ssh", [...sshCommand(host, options.sshArgs)], { stdio: ["pipe", "pipe", "inherit"] })
+    let closed = false
+    return {
+      readable: Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
+      writable: Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+      close: () => {
+        if (closed) return
+        closed = true
+        child.stdin.destroy()
+        child.stdout.destroy()
+        child.kill("SIGTERM")
+      }
+    }
+  })
 
 /**
  * The Docker client for Node (and Bun/Deno through their Node compatibility).
@@ -86,47 +96,73 @@ export const settings = (host: Host.Host, options: NodeOptions): {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { System } from "effect-docker"
+ * import { Api } from "effect-docker"
  * import * as DockerNode from "effect-docker/node"
- * Effect.runPromise(System.version().pipe(Effect.provide(DockerNode.layer())))
+ * Effect.runPromise(Api.systemVersion().pipe(Effect.provide(DockerNode.layer())))
  * ```
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> => {
-  const parsed = options.host === undefined ? Host.defaultHost : Host.parse(options.host)
-  if (parsed instanceof Host.InvalidHost) return Layer.effect(Docker.Docker, Effect.fail(parsed))
-  if (parsed._tag === "Ssh") {
-    return Layer.effect(
-      Docker.Docker,
-      Effect.fail(new Host.InvalidHost({ input: options.host ?? "", reason: "ssh:// needs the SSH transport" }))
-    )
-  }
-  const { agent, connection } = settings(parsed, options)
-  return Docker.layer(connection).pipe(Layer.provide(NodeHttpClient.layerNodeHttpOptions(agent)))
-}
+export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const host = yield* resolveHost(options)
+    if (host._tag === "Npipe" && process.platform !== "win32") {
+      return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
+    }
+    if (host._tag === "Ssh") {
+      const connection = connectionFor(host, options, "node-ssh", true)
+      return Layer.effect(
+        Docker.Docker,
+        Effect.gen(function*() {
+          const { client } = yield* Http1.pooledClient(sshOpener(host, options))
+          return yield* Docker.make(client, connection)
+        })
+      )
+    }
+    const { agent, connection } = settings(host, options)
+    return Docker.layer(connection).pipe(Layer.provide(NodeHttpClient.layerNodeHttpOptions(agent)))
+  }))
 
 /**
- * The Docker client configured from the environment: `DOCKER_HOST` (default the local socket) and
- * `DOCKER_API_VERSION`.
+ * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { System } from "effect-docker"
+ * import { DockerEnv } from "effect-docker"
  * import * as DockerNode from "effect-docker/node"
- * Effect.runPromise(System.ping().pipe(Effect.provide(DockerNode.layerFromEnv)))
+ * const resolved = Effect.flatMap(DockerNode.environment, DockerEnv.resolve)
+ * ```
+ * @since 0.1.0
+ * @category environment
+ */
+export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() => ({
+  env: { ...process.env },
+  homeDir: process.env["HOME"] ?? homedir(),
+  readFile: (path: string) =>
+    Effect.tryPromise({
+      try: () =>
+        readFile(path, "utf8").catch((error: NodeJS.ErrnoException) =>
+          error.code === "ENOENT" ? undefined : Promise.reject(error)
+        ),
+      catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+    })
+}))
+
+/**
+ * The Docker client configured as the docker CLI would be: `DOCKER_HOST`, `DOCKER_TLS_VERIFY`,
+ * `DOCKER_CERT_PATH`, `DOCKER_API_VERSION`, `DOCKER_CONTEXT` and `~/.docker` (see `DockerEnv.resolve`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Api } from "effect-docker"
+ * import * as DockerNode from "effect-docker/node"
+ * Effect.runPromise(Api.systemPing().pipe(Effect.provide(DockerNode.layerFromEnv)))
  * ```
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | Config.ConfigError> = Layer.unwrap(
-  Effect.gen(function*() {
-    const host = yield* Config.String("DOCKER_HOST").pipe(Config.option)
-    const apiVersion = yield* Config.String("DOCKER_API_VERSION").pipe(Config.option)
-    return layer({
-      ...(host._tag === "Some" ? { host: host.value } : {}),
-      ...(apiVersion._tag === "Some" ? { apiVersion: apiVersion.value as ApiVersion.ApiVersion } : {})
-    })
-  })
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
+  Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
 )

@@ -1,0 +1,270 @@
+/**
+ * Bun transport, on Bun's own APIs: HTTP with Bun's `fetch` (its `unix` option for `unix://`, its `tls` option
+ * for mutual TLS), hijacked connections (attach, exec) with an HTTP upgrade over `Bun.connect`, and `ssh://`
+ * through `ssh … docker system dial-stdio` run with `Bun.spawn` (one ssh process per pooled connection, reused
+ * across requests).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Docker from "../Docker.ts"
+import * as DockerEnv from "../DockerEnv.ts"
+import type * as Host from "../Host.ts"
+import { connectionFor, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import * as Http1 from "./internal/http1.ts"
+
+interface BunSocket {
+  write(data: Uint8Array): number
+  end(): void
+  shutdown(halfClose?: boolean): void
+  flush(): void
+}
+interface BunSocketHandler {
+  data(socket: BunSocket, data: Uint8Array): void
+  drain(socket: BunSocket): void
+  close(socket: BunSocket, error?: Error): void
+  error(socket: BunSocket, error: Error): void
+  connectError?(socket: BunSocket, error: Error): void
+  end?(socket: BunSocket): void
+}
+interface BunTls {
+  ca?: string
+  cert?: string
+  key?: string
+  rejectUnauthorized?: boolean
+  serverName?: string
+}
+interface BunSubprocess {
+  readonly stdin: { write(data: Uint8Array): number | Promise<number>; flush(): unknown; end(): unknown }
+  readonly stdout: ReadableStream<Uint8Array>
+  kill(signal?: number | string): void
+  readonly exited: Promise<number>
+}
+declare const Bun: {
+  connect(
+    options: ({ unix: string } | { hostname: string; port: number; tls?: BunTls | boolean }) & { socket: BunSocketHandler }
+  ): Promise<BunSocket>
+  spawn(command: Array<string>, options: { stdin: "pipe"; stdout: "pipe"; stderr: "inherit" }): BunSubprocess
+  env: Record<string, string | undefined>
+  file(path: string): { exists(): Promise<boolean>; text(): Promise<string> }
+}
+
+const unbracket = (host: string) => host.replace(/^\[(.*)\]$/, "$1")
+
+const tlsOption = (host: Host.Host, options: DockerEnv.ClientOptions): BunTls | undefined => {
+  if (host._tag !== "Tcp" || !host.tls) return undefined
+  const tls = options.tls
+  const key = keyText(tls?.key)
+  return {
+    ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
+    ...(key === undefined ? {} : { key }),
+    rejectUnauthorized: tls?.insecureSkipVerify !== true
+  }
+}
+
+/** A `Bun.connect` socket as Web streams (reads are buffered in the stream; writes wait for `drain`). */
+const connect = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open =>
+  Effect.tryPromise(async () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c
+      },
+      cancel: () => close()
+    })
+    let ended = false
+    const endReadable = (error?: Error) => {
+      if (ended) return
+      ended = true
+      try {
+        if (error === undefined) controller.close()
+        else controller.error(error)
+      } catch {
+        // already closed
+      }
+    }
+    let drained: (() => void) | undefined
+    let failure: Error | undefined
+    const handler: BunSocketHandler = {
+      data: (_socket, data) => {
+        if (!ended) controller.enqueue(new Uint8Array(data))
+      },
+      drain: () => {
+        const resolve = drained
+        drained = undefined
+        resolve?.()
+      },
+      close: (_socket, error) => {
+        endReadable(error)
+        drained?.()
+      },
+      end: () => endReadable(),
+      error: (_socket, error) => {
+        failure = error
+        endReadable(error)
+        drained?.()
+      }
+    }
+    const target = host._tag === "Unix"
+      ? { unix: host.path }
+      : host._tag === "Tcp"
+      ? { hostname: unbracket(host.host), port: host.port, ...(host.tls ? { tls: tlsOption(host, options)! } : {}) }
+      : undefined
+    if (target === undefined) throw new Error(`no raw connection for ${host._tag}`)
+    const socket = await Bun.connect({ ...target, socket: handler })
+    let closed = false
+    const close = () => {
+      if (closed) return
+      closed = true
+      socket.end()
+      endReadable()
+    }
+    const writable = new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        let rest = chunk
+        while (rest.length > 0) {
+          if (failure !== undefined) throw failure
+          if (closed) throw new Error("socket closed")
+          const written = socket.write(rest)
+          rest = rest.subarray(Math.max(0, written))
+          if (rest.length > 0) await new Promise<void>((resolve) => (drained = resolve))
+        }
+      },
+      close: async () => {
+        // Bun corks writes until the end of the tick: shutting down at once would send the FIN before them
+        socket.flush()
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        socket.shutdown(true)
+      }
+    })
+    return { readable, writable, close }
+  })
+
+const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv.ClientOptions): Http1.Open =>
+  Effect.try(() => {
+    const child = Bun.spawn(["ssh", ...sshCommand(host, options.sshArgs)], {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "inherit"
+    })
+    let closed = false
+    const writable = new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        await child.stdin.write(chunk)
+        await child.stdin.flush()
+      },
+      close: async () => {
+        await child.stdin.end()
+      }
+    })
+    return {
+      readable: child.stdout,
+      writable,
+      close: () => {
+        if (closed) return
+        closed = true
+        child.kill()
+        void child.exited.catch(() => undefined)
+      }
+    }
+  })
+
+/**
+ * The Docker client on Bun's native APIs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Api } from "effect-docker"
+ * import * as DockerBun from "effect-docker/bun"
+ * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(DockerBun.layer({ host: "unix:///var/run/docker.sock" }))))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const host = yield* resolveHost(options)
+    switch (host._tag) {
+      case "Npipe":
+        return yield* unsupportedHost(host, "Bun", "Windows named pipes are not supported")
+      case "Ssh": {
+        const connection = connectionFor(host, options, "bun-ssh", true)
+        return Layer.effect(
+          Docker.Docker,
+          Effect.gen(function*() {
+            const { client } = yield* Http1.pooledClient(sshOpener(host, options))
+            return yield* Docker.make(client, connection)
+          })
+        )
+      }
+      case "Unix":
+      case "Tcp": {
+        const connection = connectionFor(host, options, "bun", true)
+        const tls = tlsOption(host, options)
+        const init = {
+          ...(host._tag === "Unix" ? { unix: host.path } : {}),
+          ...(tls === undefined ? {} : { tls })
+        } as RequestInit
+        const fetchLayer = Layer.effect(
+          HttpClient.HttpClient,
+          HttpClient.HttpClient.pipe(
+            Effect.provide(FetchHttpClient.layer),
+            Effect.provideService(FetchHttpClient.RequestInit, init),
+            Effect.map((fetchClient) => Http1.upgradeClient(fetchClient, connect(host, options)))
+          )
+        )
+        return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
+      }
+    }
+  }))
+
+/**
+ * What `layerFromEnv` reads: `Bun.env`, `HOME` and files with `Bun.file`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { DockerEnv } from "effect-docker"
+ * import * as DockerBun from "effect-docker/bun"
+ * const resolved = Effect.flatMap(DockerBun.environment, DockerEnv.resolve)
+ * ```
+ * @since 0.1.0
+ * @category environment
+ */
+export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() => {
+  const env = { ...Bun.env }
+  return {
+    env,
+    homeDir: env["HOME"],
+    readFile: (path: string) =>
+      Effect.tryPromise({
+        try: async () => {
+          const file = Bun.file(path)
+          return (await file.exists()) ? await file.text() : undefined
+        },
+        catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+      })
+  }
+})
+
+/**
+ * The Docker client configured as the docker CLI would be (see `DockerEnv.resolve`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Api } from "effect-docker"
+ * import * as DockerBun from "effect-docker/bun"
+ * await Effect.runPromise(Api.systemVersion().pipe(Effect.provide(DockerBun.layerFromEnv)))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
+  Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
+)

@@ -1,0 +1,60 @@
+/**
+ * What the platform entry points share: option parsing and the connection settings of a host.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Docker from "../../Docker.ts"
+import type * as DockerEnv from "../../DockerEnv.ts"
+import * as Host from "../../Host.ts"
+
+/** @internal */
+export const resolveHost = (options: DockerEnv.ClientOptions): Effect.Effect<Host.Host, Host.InvalidHost> => {
+  const input = options.host
+  if (input === undefined) return Effect.succeed(Host.defaultHost)
+  if (typeof input !== "string") return Effect.succeed(input)
+  const parsed = Host.parse(input, { tls: options.tls !== undefined })
+  return parsed instanceof Host.InvalidHost ? Effect.fail(parsed) : Effect.succeed(parsed)
+}
+
+/** @internal */
+export const connectionFor = (
+  host: Host.Host,
+  options: DockerEnv.ClientOptions,
+  transport: string,
+  canHijack: boolean
+): Docker.DockerConnection => ({
+  baseUrl: host._tag === "Tcp" ? `${host.tls ? "https" : "http"}://${bracket(host.host)}:${host.port}` : "http://localhost",
+  target: Host.describe(host),
+  transport,
+  canHijack,
+  ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion })
+})
+
+const bracket = (host: string) => host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
+
+/** @internal */
+export const keyText = (key: DockerEnv.TlsOptions["key"]): string | undefined =>
+  key === undefined ? undefined : typeof key === "string" ? key : Redacted.value(key)
+
+/** @internal */
+export const unsupportedHost = (host: Host.Host, runtime: string, why: string) =>
+  new Host.InvalidHost({ input: Host.describe(host), reason: `${runtime} cannot reach this host: ${why}` })
+
+/** The ssh command line that opens a pipe to the daemon, as the Go client runs it. @internal */
+export const sshCommand = (
+  host: Extract<Host.Host, { _tag: "Ssh" }>,
+  extraArgs: ReadonlyArray<string> = []
+): ReadonlyArray<string> => [
+  "-o",
+  "ConnectTimeout=30",
+  "-T",
+  ...extraArgs,
+  ...(host.port === undefined ? [] : ["-p", String(host.port)]),
+  "--",
+  `${host.user === undefined ? "" : `${host.user}@`}${host.host}`,
+  "docker",
+  "system",
+  "dial-stdio"
+]

@@ -1,0 +1,58 @@
+/**
+ * Runs `scenario.ts` under Node, Deno and Bun (each with its own transport, picked by `src/platform/auto.ts`)
+ * against the real engine and checks that the three outputs are identical and right.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync, spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+const scenario = "test/cross-runtime/scenario.ts"
+const bin = (name: string) => `${root}node_modules/.bin/${name}`
+
+const runtimes = {
+  node: [bin("node"), scenario],
+  deno: [bin("deno"), "run", "-A", scenario],
+  bun: [bin("bun"), scenario]
+} as const
+
+const run = (runtime: keyof typeof runtimes) => {
+  const [command, ...args] = runtimes[runtime]
+  const env = { ...process.env }
+  delete env["DOCKER_HOST"]
+  delete env["DOCKER_CONTEXT"]
+  const result = spawnSync(command, args, { cwd: root, env, encoding: "utf8", timeout: 120_000 })
+  if (result.status !== 0) {
+    throw new Error(`${runtime} failed (${result.status ?? result.signal}):\n${result.stderr}\n${result.stdout}`)
+  }
+  return result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { step: string; value: unknown })
+}
+
+describe("cross-runtime scenario", () => {
+  it("gives identical, correct output on Node, Deno and Bun", { timeout: 400_000 }, () => {
+    execFileSync("bash", [`${root}scripts/push-progress-image.sh`], { stdio: ["ignore", "pipe", "inherit"] })
+    // one runtime at a time: each pulls (and removes) the same image
+    const outputs = { node: run("node"), deno: run("deno"), bun: run("bun") }
+    const expected = [
+      { step: "ping", value: "OK" },
+      { step: "version", value: { os: "linux", api: expect.stringMatching(/^1\.\d+$/) } },
+      { step: "run", value: { exit: 3, stdout: "out\n", stderr: "err\n" } },
+      { step: "follow", value: { lines: ["line 0", "line 1", "line 2", "line 3", "line 4"], stoppedEarly: true } },
+      {
+        step: "pull",
+        value: {
+          first: "Pulling from effect-docker/progress",
+          progress: true,
+          progressMonotonic: true,
+          errors: 0,
+          last: "Status: Downloaded newer image"
+        }
+      },
+      { step: "exec", value: { exit: 7, stdout: "exec-out\n", stderr: "exec-err\n" } },
+      { step: "attach", value: { stdout: "hello from stdin\n", exit: 0 } }
+    ]
+    expect(outputs.node).toEqual(expected)
+    expect(outputs.deno).toEqual(outputs.node)
+    expect(outputs.bun).toEqual(outputs.node)
+  })
+})

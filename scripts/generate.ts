@@ -101,6 +101,17 @@ const OPTIONAL_OVERRIDES: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Fields v1.55 requires that the v1.41 spec lists without `required` although API 1.41 has them too (the older
+ * spec simply did not say so). They stay required. Keyed by `Model.property`.
+ */
+const REQUIRED_DESPITE_1_41: Readonly<Record<string, string>> = {
+  "NetworkCreateResponse.Id": "Engine 20.10 (API 1.41) always sends it (`{\"Id\":…,\"Warning\":\"\"}`)",
+  "NetworkCreateResponse.Warning": "Engine 20.10 (API 1.41) always sends it (a Go string without `omitempty`)",
+  "NetworkConnectRequest.Container": "a request field: the daemon rejects the request without it at every version",
+  "NetworkDisconnectRequest.Container": "a request field: the daemon rejects the request without it at every version"
+}
+
+/**
  * Integers without a `format` that can exceed 2^53 (sizes in bytes, resource limits where -1 or RLIM_INFINITY
  * appears as 2^64-1): decoded as `Int64` like the `int64`/`uint64` ones. Keyed by `Model.property`.
  */
@@ -130,6 +141,15 @@ const TYPE_OVERRIDES: Readonly<Record<string, TypeOverride>> = {
     reason: "BuildKit builds send `aux` as a base64 string (with `id: \"moby.buildkit.trace\"`); the classic builder " +
       "sends `{ \"ID\": … }`"
   }
+}
+
+/**
+ * Enums whose set of values is open-ended: decoded as any string (the documented values stay in the type for
+ * completion). Keyed by `Model.property`.
+ */
+const OPEN_ENUMS: Readonly<Record<string, string>> = {
+  "HostConfigLogConfig.Type": "log drivers are extensible: `gcplogs`, `logentries` and plugin drivers (e.g. `loki`) " +
+    "are valid too"
 }
 
 interface ExtraField {
@@ -373,6 +393,8 @@ class Generator {
   readonly companions = new Map<string, Node>()
   readonly used = new Set<string>()
   readonly legacyNotes: Array<string> = []
+  /** Fields v1.55 requires that API 1.41 does not send or does not require. */
+  readonly optionalSince141: Array<string> = []
 
   readonly spec: Spec
   readonly old: Spec
@@ -557,8 +579,23 @@ class Generator {
       } else {
         model = this.model(info.node, oldProp?.node, name + pascal(prop), spec, key)
       }
+      if (OPEN_ENUMS[key] !== undefined) {
+        this.use("OPEN_ENUMS", key)
+        if (model._tag !== "Literals") throw new Error(`OPEN_ENUMS.${key}: not an enum`)
+        const members = [...model.values.map(literal), "(string & {})"]
+        const flat = members.join(" | ")
+        const type = flat.length + 40 <= MAX_WIDTH ? flat : "\n" + members.map((m) => `    | ${m}`).join("\n")
+        model = { _tag: "Raw", schema: "Schema.String", type, refs: [] }
+      }
       let optional = !info.required || info.node["x-nullable"] === true || this.nullableRef(info.node, spec)
-      if (!optional && oldProps !== undefined && oldProp?.required !== true) optional = true
+      if (!optional && oldProps !== undefined && oldProp?.required !== true) {
+        if (REQUIRED_DESPITE_1_41[key] !== undefined) {
+          this.use("REQUIRED_DESPITE_1_41", key)
+        } else {
+          optional = true
+          this.optionalSince141.push(key)
+        }
+      }
       if (OPTIONAL_OVERRIDES[key] !== undefined) {
         this.use("OPTIONAL_OVERRIDES", key)
         if (optional) throw new Error(`OPTIONAL_OVERRIDES.${key}: the field is optional already`)
@@ -696,7 +733,9 @@ class Generator {
       OPTIONAL_OVERRIDES,
       INT64_WITHOUT_FORMAT,
       TYPE_OVERRIDES,
-      EXTRA_FIELDS
+      EXTRA_FIELDS,
+      OPEN_ENUMS,
+      REQUIRED_DESPITE_1_41
     }
     for (const [table, entries] of Object.entries(tables)) {
       for (const key of Object.keys(entries)) {
@@ -1422,9 +1461,20 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ...Object.entries(TYPE_OVERRIDES).map(([k, o]) =>
       `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`
     ),
+    ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
     ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
       fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)
     ),
+    "",
+    "### Required by API 1.55, optional for API 1.41",
+    "",
+    generator.optionalSince141.length === 0
+      ? "None: every field v1.55 requires is required by the v1.41 spec too, or listed below."
+      : generator.optionalSince141.map((n) => `\`${n}\``).join(", "),
+    "",
+    "Kept required although the v1.41 spec does not mark them:",
+    "",
+    ...Object.entries(REQUIRED_DESPITE_1_41).map(([k, why]) => `- \`${k}\`: ${why}`),
     "",
     "### Fields kept from API 1.41",
     "",

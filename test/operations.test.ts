@@ -305,6 +305,11 @@ describe("generated schemas", () => {
     expect(() => decode(Schemas.MountType, "\"nfs-ish\"")).toThrow()
   })
 
+  it("accept any log driver name, documented or not", () => {
+    expect(decode(Schemas.HostConfigLogConfig, "{\"Type\":\"json-file\"}")).toEqual({ Type: "json-file" })
+    expect(decode(Schemas.HostConfigLogConfig, "{\"Type\":\"loki\",\"Config\":{}}")).toEqual({ Type: "loki", Config: {} })
+  })
+
   it("accept both forms of a build's aux message", () => {
     expect(decode(Schemas.BuildInfo, "{\"aux\":{\"ID\":\"sha256:1\"}}")).toEqual({ aux: { ID: "sha256:1" } })
     expect(decode(Schemas.BuildInfo, "{\"id\":\"moby.buildkit.trace\",\"aux\":\"CgQ=\"}")).toEqual({

@@ -1146,6 +1146,7 @@ export interface HostConfigLogConfig {
     | "splunk"
     | "etwlogs"
     | "none"
+    | (string & {})
   /** Driver-specific configuration options for the logging driver. */
   readonly Config?: { readonly [key: string]: string }
 }
@@ -1157,18 +1158,7 @@ export interface HostConfigLogConfig {
  * @category schemas
  */
 export const HostConfigLogConfig: Schema.Codec<HostConfigLogConfig> = Schema.Struct({
-  Type: Schema.optionalKey(Schema.Literals([
-    "local",
-    "json-file",
-    "syslog",
-    "journald",
-    "gelf",
-    "fluentd",
-    "awslogs",
-    "splunk",
-    "etwlogs",
-    "none"
-  ])),
+  Type: Schema.optionalKey(Schema.String),
   Config: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 
@@ -7928,9 +7918,9 @@ export const NetworkCreateRequest: Schema.Codec<NetworkCreateRequest> = Schema.S
  */
 export interface NetworkCreateResponse {
   /** The ID of the created network. */
-  readonly Id?: string
+  readonly Id: string
   /** Warnings encountered when creating the container */
-  readonly Warning?: string
+  readonly Warning: string
 }
 
 /**
@@ -7940,8 +7930,8 @@ export interface NetworkCreateResponse {
  * @category schemas
  */
 export const NetworkCreateResponse: Schema.Codec<NetworkCreateResponse> = Schema.Struct({
-  Id: Schema.optionalKey(Schema.String),
-  Warning: Schema.optionalKey(Schema.String)
+  Id: Schema.String,
+  Warning: Schema.String
 })
 
 /**
@@ -7952,7 +7942,7 @@ export const NetworkCreateResponse: Schema.Codec<NetworkCreateResponse> = Schema
  */
 export interface NetworkConnectRequest {
   /** The ID or name of the container to connect to the network. */
-  readonly Container?: string
+  readonly Container: string
   readonly EndpointConfig?: EndpointSettings
 }
 
@@ -7963,7 +7953,7 @@ export interface NetworkConnectRequest {
  * @category schemas
  */
 export const NetworkConnectRequest: Schema.Codec<NetworkConnectRequest> = Schema.Struct({
-  Container: Schema.optionalKey(Schema.String),
+  Container: Schema.String,
   EndpointConfig: Schema.optionalKey(EndpointSettings)
 })
 
@@ -7975,7 +7965,7 @@ export const NetworkConnectRequest: Schema.Codec<NetworkConnectRequest> = Schema
  */
 export interface NetworkDisconnectRequest {
   /** The ID or name of the container to disconnect from the network. */
-  readonly Container?: string
+  readonly Container: string
   /** Force the container to disconnect from the network. */
   readonly Force?: boolean
 }
@@ -7987,7 +7977,7 @@ export interface NetworkDisconnectRequest {
  * @category schemas
  */
 export const NetworkDisconnectRequest: Schema.Codec<NetworkDisconnectRequest> = Schema.Struct({
-  Container: Schema.optionalKey(Schema.String),
+  Container: Schema.String,
   Force: Schema.optionalKey(Schema.Boolean)
 })
 

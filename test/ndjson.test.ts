@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Ndjson from "../src/Ndjson.ts"
-import { hasSourceAccess, parseJson, parseJsonExact, parseWithoutSourceAccess } from "../src/internal/json.ts"
+import { hasSourceAccess, parseJson, parseJsonExact, parseJsonReviver } from "../src/internal/json.ts"
 import { NdjsonParser, type NdjsonFailure } from "../src/internal/ndjsonParser.ts"
 import { cutAt, eventLine, makeRng, ndjsonText, progressLine } from "./fixtures/frames.ts"
 
@@ -99,7 +99,7 @@ describe("NDJSON parser", () => {
   })
 
   it("decodes several objects in one chunk and one object over many chunks", () => {
-    const text = ndjsonText(5, 50, eventLine)
+    const text = ndjsonText(5, 50, progressLine)
     const want = text.trim().split("\n").map((line) => JSON.parse(line))
     expect(runParser([enc.encode(text)]).out).toEqual(want)
     const big = JSON.stringify({ id: "x".repeat(5000), nested: { list: Array.from({ length: 300 }, (_, i) => i) } })
@@ -211,18 +211,73 @@ describe("parseJson", () => {
     return value
   }
 
-  it("reads big integers exactly on every path (source access, fallback, exact parser)", () => {
+  it("reads big integers exactly on every path (marker, reviver with source, exact parser)", () => {
     expect(hasSourceAccess).toBe(true) // Node 24, Deno 2 and Bun 1.4 all pass context.source
     fc.assert(
       fc.property(bigJsonArb, (value) => {
         const text = stringify(value)
         const want = normalize(value)
         expect(parseJson(text)).toEqual(want)
-        expect(parseWithoutSourceAccess(text)).toEqual(want)
+        expect(parseJsonReviver(text)).toEqual(want)
         expect(parseJsonExact(text)).toEqual(want)
       }),
       { seed: SEED, numRuns: RUNS }
     )
+  })
+
+  it("accepts exactly what JSON.parse accepts, also after random edits near big integers", () => {
+    fc.assert(
+      fc.property(bigJsonArb, fc.nat(), fc.constantFrom("", "0", "-", "\"", "\\", ":", ",", "{", "]", " ", "e"), (value, at, insert) => {
+        const text = stringify(value)
+        const position = at % (text.length + 1)
+        const edited = text.slice(0, position) + insert + text.slice(position + (insert === "" ? 1 : 0))
+        let valid = true
+        try {
+          JSON.parse(edited)
+        } catch {
+          valid = false
+        }
+        if (valid) expect(() => parseJson(edited)).not.toThrow()
+        else expect(() => parseJson(edited)).toThrow(SyntaxError)
+      }),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("finds a 16-digit big integer at any offset", () => {
+    for (let k = 0; k < 40; k++) {
+      expect(parseJson(`{"p":"${"x".repeat(k)}","n":9007199254740993}`)).toEqual({ p: "x".repeat(k), n: 9007199254740993n })
+      expect(parseJson(`[${" ".repeat(k)}-9007199254740993,1]`)).toEqual([-9007199254740993n, 1])
+    }
+  })
+
+  it("never turns invalid JSON valid by marking a big integer", () => {
+    for (const text of [
+      `{12345678901234567890: 1}`,
+      `[012345678901234567890]`,
+      `{"a":-012345678901234567890}`,
+      `{"a":1, 12345678901234567890}`,
+      `12345678901234567890 1`
+    ]) {
+      expect(() => parseJson(text)).toThrow(SyntaxError)
+    }
+  })
+
+  it("leaves digits inside strings alone and handles escapes before a big integer", () => {
+    expect(parseJson(`{"id":"12345678901234567890","n":12345678901234567890}`)).toEqual({
+      id: "12345678901234567890",
+      n: 12345678901234567890n
+    })
+    // the string ends in an escaped quote, then in an escaped backslash
+    expect(parseJson(String.raw`{"a":"x\"","b":12345678901234567890}`)).toEqual({ a: `x"`, b: 12345678901234567890n })
+    expect(parseJson(String.raw`{"a":"x\\","b":12345678901234567890}`)).toEqual({ a: "x\\", b: 12345678901234567890n })
+    expect(parseJson(`12345678901234567890`)).toBe(12345678901234567890n)
+  })
+
+  it("falls back when the text already holds the marker character", () => {
+    const want = { s: "\uFDD0123", t: "\uFDD012345678901234567890", n: 12345678901234567890n }
+    expect(parseJson(`{"s":"\uFDD0123","t":"\\uFDD012345678901234567890","n":12345678901234567890}`)).toEqual(want)
+    expect(parseJson(`{"s":"\\ufdd0123","t":"\\uFDD012345678901234567890","n":12345678901234567890}`)).toEqual(want)
   })
 
   it("keeps numbers written with a fraction or exponent, and rejects invalid JSON", () => {
@@ -276,13 +331,19 @@ describe("Ndjson channels", () => {
       expect(reason).toBe("InvalidJson@2")
     }))
 
-  it("parses the seeded events fixture like split + JSON.parse", () => {
+  it("parses the seeded events fixture like split + JSON.parse, with timeNano exact", () => {
     const text = ndjsonText(3, 500, eventLine)
     const rng = makeRng(4)
     const bytes = enc.encode(text)
     const points = Array.from({ length: 30 }, () => rng.int(0, bytes.length))
-    expect(runStream(cutsOf(bytes, points), Ndjson.decode()).out).toEqual(
-      text.trim().split("\n").map((l) => JSON.parse(l))
-    )
+    const out = runStream(cutsOf(bytes, points), Ndjson.decode()).out as Array<{ timeNano: bigint }>
+    const lines = text.trim().split("\n")
+    expect(out.length).toBe(500)
+    out.forEach((value, i) => {
+      const timeNano = BigInt(/"timeNano":(\d+)/.exec(lines[i]!)![1]!)
+      expect(value.timeNano).toBe(timeNano)
+      expect(Number(timeNano)).not.toBe(timeNano) // JSON.parse alone would round it
+      expect(value).toEqual({ ...JSON.parse(lines[i]!), timeNano })
+    })
   })
 })

@@ -10,24 +10,25 @@
  *    optional keys for both (`{"Labels": null}` parses as `{}`). `null` array elements stay, and a top-level `null`
  *    parses as `null`.
  *
- * How big integers are read:
+ * How (the same way on every runtime, without a reviver, whose per-value callback makes `JSON.parse` 5-10x slower):
  *
- * - Where `JSON.parse` passes the source text to the reviver (`context.source`: V8 / Node 21+ / Deno, Bun 1.4,
- *   Firefox 135, Safari 18.4), the reviver turns the literal's source into a `bigint`.
- * - Elsewhere the reviver cannot see the digits, so when it meets an integer value beyond the safe range it drops the
- *   result and parses the text again with the small exact parser below (`parseJsonExact`). This is slower, but only
- *   for documents that hold such a number, and it never returns a rounded value.
+ * - A text without `null` and without 16 digits in a row goes straight to `JSON.parse` (the common case).
+ * - `null`: after `JSON.parse`, one walk over the result drops the `null` properties.
+ * - 16 digits in a row: a scan outside strings finds the integer literals in value position that are beyond the safe
+ *   range. Each is rewritten as a string holding a marker (U+FDD0, a noncharacter) and the digits, the text is parsed,
+ *   and the walk turns marked strings into bigints. If the text already contains U+FDD0 (raw or escaped), the marker
+ *   would be ambiguous, so it is parsed with a `JSON.parse` reviver reading `context.source` (Node 21+, Deno, Bun 1.4,
+ *   recent browsers) or, where that is missing, by the small exact parser `parseJsonExact`. No path ever returns a
+ *   rounded integer.
  *
- * Texts without `null` and without a run of 16 digits cannot need either change, so they go straight to `JSON.parse`
- * with no reviver (the common case, and the fast one).
+ * The walk recurses once per nesting level; a document nested deeper than the call stack allows throws a
+ * `RangeError` (only when it also holds `null` or a big integer).
  *
  * Invalid JSON throws a `SyntaxError`, as `JSON.parse` does.
  *
  * @internal
  */
 
-/** A run of 16 digits: every integer literal beyond 2^53 has one. */
-const SIXTEEN_DIGITS = /\d{16}/
 const INTEGER_LITERAL = /^-?\d+$/
 
 interface ReviverContext {
@@ -48,25 +49,126 @@ export const hasSourceAccess: boolean = (() => {
   return seen
 })()
 
-const isUnsafeInteger = (value: unknown): value is number =>
-  typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
 
-function reviveWithSource(this: unknown, _key: string, value: unknown, context?: ReviverContext): unknown {
-  if (value === null) return Array.isArray(this) ? null : undefined
-  if (isUnsafeInteger(value)) {
-    const source = context?.source
-    if (source !== undefined && INTEGER_LITERAL.test(source)) return BigInt(source)
+/**
+ * Whether `text` holds 16 digits in a row (every integer literal beyond 2^53 does). Looks at every 16th character
+ * while there are no digits, so it is much cheaper than a regular expression on typical text.
+ */
+const hasLongDigitRun = (text: string): boolean => {
+  const length = text.length
+  let i = 15
+  while (i < length) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i += 16
+      continue
+    }
+    let j = i - 1
+    while (j > i - 16 && isDigit(text.charCodeAt(j))) j--
+    if (j === i - 16) return true
+    // the next run of 16 must start after j
+    i = j + 16
   }
-  return value
+  return false
 }
 
-/** Set by `reviveWithoutSource` when a value may have been rounded. */
-let sawUnsafeInteger = false
+/**
+ * Start and end offsets of the integer literals beyond the safe range, outside strings and in value position. Strings
+ * are skipped with `indexOf`; a number token is read whole, and only integer tokens (no fraction, no exponent, no
+ * leading zero) of 16+ characters are checked. Tracking the position (after `:`, `[`, `,` in an array, or at the start)
+ * guarantees that turning these tokens into strings keeps invalid JSON invalid.
+ */
+const unsafeIntegerLiterals = (text: string): Array<number> => {
+  const found: Array<number> = []
+  const inArray: Array<boolean> = []
+  const length = text.length
+  let previous = -1
+  let i = 0
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      i++
+    } else if (c === 0x22) {
+      // skip the string: find a quote preceded by an even number of backslashes
+      let end = text.indexOf("\"", i + 1)
+      while (end > 0) {
+        let slashes = 0
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++
+        if ((slashes & 1) === 0) break
+        end = text.indexOf("\"", end + 1)
+      }
+      if (end < 0) return found
+      i = end + 1
+      previous = c
+    } else if (c === 0x2d || isDigit(c)) {
+      const start = i
+      let integer = true
+      i++
+      while (i < length) {
+        const d = text.charCodeAt(i)
+        if (isDigit(d)) i++
+        else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) {
+          integer = false
+          i++
+        } else break
+      }
+      if (
+        integer && i - start >= 16 &&
+        (previous === -1 || previous === 0x3a || previous === 0x5b || (previous === 0x2c && inArray.at(-1) === true)) &&
+        text.charCodeAt(c === 0x2d ? start + 1 : start) !== 0x30 && isDigit(text.charCodeAt(start + 1)) &&
+        !Number.isSafeInteger(Number(text.slice(start, i)))
+      ) {
+        found.push(start, i)
+      }
+      previous = 0x30
+    } else {
+      if (c === 0x7b || c === 0x5b) inArray.push(c === 0x5b)
+      else if (c === 0x7d || c === 0x5d) inArray.pop()
+      previous = c
+      i++
+    }
+  }
+  return found
+}
 
-function reviveWithoutSource(this: unknown, _key: string, value: unknown): unknown {
-  if (value === null) return Array.isArray(this) ? null : undefined
-  if (isUnsafeInteger(value)) sawUnsafeInteger = true
-  return value
+/** Marks a big integer turned into a string before `JSON.parse`: U+FDD0 is a noncharacter. */
+const MARKER = "\uFDD0"
+const MARKER_CODE = 0xfdd0
+const ESCAPED_MARKER = /\\u[fF][dD][dD]0/
+
+/**
+ * Drops `null` object properties and turns marked strings into bigints, in place (arrays) or by rebuilding an
+ * object that had a `null`.
+ */
+const fixUp = (value: unknown, markers: boolean): unknown => {
+  if (typeof value === "string") {
+    return markers && value.charCodeAt(0) === MARKER_CODE ? BigInt(value.slice(1)) : value
+  }
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = fixUp(value[i], markers)
+    return value
+  }
+  const object = value as Record<string, unknown>
+  const keys = Object.keys(object)
+  let hasNull = false
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    const item = object[key]
+    if (item === null) hasNull = true
+    else if (typeof item === "object" || (markers && typeof item === "string")) object[key] = fixUp(item, markers)
+  }
+  if (!hasNull) return object
+  const rebuilt: Record<string, unknown> = {}
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    const item = object[key]
+    if (item === null) continue
+    if (key === "__proto__") {
+      Object.defineProperty(rebuilt, key, { value: item, writable: true, enumerable: true, configurable: true })
+    } else rebuilt[key] = item
+  }
+  return rebuilt
 }
 
 /**
@@ -76,26 +178,54 @@ function reviveWithoutSource(this: unknown, _key: string, value: unknown): unkno
  * @internal
  */
 export const parseJson = (text: string): unknown => {
-  if (text.indexOf("null") === -1 && !SIXTEEN_DIGITS.test(text)) return JSON.parse(text)
-  if (hasSourceAccess) {
-    const result: unknown = JSON.parse(text, reviveWithSource as (key: string, value: unknown) => unknown)
-    return result === undefined ? null : result
+  const hasNull = text.indexOf("null") !== -1
+  let big: Array<number> | undefined = undefined
+  if (hasLongDigitRun(text)) {
+    big = unsafeIntegerLiterals(text)
+    if (big.length === 0) big = undefined
   }
-  return parseWithoutSourceAccess(text)
+  if (big === undefined) {
+    const value: unknown = JSON.parse(text)
+    return hasNull ? fixUp(value, false) : value
+  }
+  if (text.indexOf(MARKER) !== -1 || ESCAPED_MARKER.test(text)) {
+    // The text already holds the marker: fall back to a path that does not need it.
+    return hasSourceAccess ? parseJsonReviver(text) : parseJsonExact(text)
+  }
+  let marked = ""
+  let last = 0
+  for (let i = 0; i < big.length; i += 2) {
+    marked += text.slice(last, big[i]) + "\"" + MARKER + text.slice(big[i]!, big[i + 1]) + "\""
+    last = big[i + 1]!
+  }
+  marked += text.slice(last)
+  let value: unknown
+  try {
+    value = JSON.parse(marked)
+  } catch (error) {
+    // report the error against the original text
+    JSON.parse(text)
+    throw error
+  }
+  return fixUp(value, true)
+}
+
+function reviveWithSource(this: unknown, _key: string, value: unknown, context?: ReviverContext): unknown {
+  if (value === null) return Array.isArray(this) ? null : undefined
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    const source = context?.source
+    if (source !== undefined && INTEGER_LITERAL.test(source)) return BigInt(source)
+  }
+  return value
 }
 
 /**
- * The path for runtimes without `context.source`, exported to be tested on every runtime.
+ * The same result through a `JSON.parse` reviver reading `context.source` (only where `hasSourceAccess`).
  *
  * @internal
  */
-export const parseWithoutSourceAccess = (text: string): unknown => {
-  sawUnsafeInteger = false
-  const result: unknown = JSON.parse(text, reviveWithoutSource)
-  if (sawUnsafeInteger) {
-    sawUnsafeInteger = false
-    return parseJsonExact(text)
-  }
+export const parseJsonReviver = (text: string): unknown => {
+  const result: unknown = JSON.parse(text, reviveWithSource as (key: string, value: unknown) => unknown)
   return result === undefined ? null : result
 }
 

@@ -1,0 +1,183 @@
+/**
+ * Demux throughput: the public Stream path (`Demux.demuxStream`) and the bare parser, against a memcpy baseline
+ * (copying the same chunks with `Uint8Array.set` into a preallocated buffer) and docker-modem's `demuxStream` fed
+ * through a Node `PassThrough`, on the seeded inputs of `test/fixtures/frames.ts`.
+ *
+ *   node bench/demux.ts          (node_modules/.bin/node, Node 24)
+ *   node bench/demux.ts 0.25     (a quarter of the input sizes, for a quick look)
+ *
+ * The Stream path reads one chunk per pull, as from a socket; "Stream w/o demux" is that same source drained without
+ * the demuxer (Effect's per-pull floor). MB/s counts encoded input bytes (headers included). Implementations run
+ * round-robin and the median is reported.
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { createRequire } from "node:module"
+import * as os from "node:os"
+import { PassThrough, Writable } from "node:stream"
+import * as Demux from "../src/Demux.ts"
+import { DemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
+import { type DemuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
+
+const require = createRequire(import.meta.url)
+const Modem = require("docker-modem") as new() => {
+  demuxStream: (stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void
+}
+const modem = new Modem()
+
+const scale = Number(process.argv[2] ?? "1")
+
+/** Each implementation returns the number of payload bytes it saw, checked against the input. */
+type Impl = (scenario: DemuxScenario) => number | Promise<number>
+
+const memcpy: Impl = (scenario) => {
+  const target = new Uint8Array(scenario.bytes)
+  let offset = 0
+  for (const chunk of scenario.chunks) {
+    target.set(chunk, offset)
+    offset += chunk.length
+  }
+  return offset
+}
+
+const parser: Impl = (scenario) => {
+  const demux = new DemuxParser()
+  let bytes = 0
+  for (const chunk of scenario.chunks) {
+    const out: Array<RawFrame> = []
+    const failure = demux.write(chunk, out)
+    if (failure !== undefined) throw new Error(failure._tag)
+    for (let i = 0; i < out.length; i++) bytes += out[i]!.payload.length
+  }
+  if (demux.end() !== undefined) throw new Error("truncated")
+  return bytes
+}
+
+const streamPath: Impl = (scenario) => {
+  let bytes = 0
+  return Effect.runPromise(
+    Stream.fromIterable(scenario.chunks, { chunkSize: 1 }).pipe(
+      Demux.demuxStream(),
+      Stream.runForEachArray((frames) =>
+        Effect.sync(() => {
+          for (let i = 0; i < frames.length; i++) bytes += frames[i]!.payload.length
+        })
+      ),
+      Effect.map(() => bytes)
+    )
+  )
+}
+
+/** The same source Stream without the demuxer: the floor set by Effect's per-pull cost. */
+const streamIdentity: Impl = (scenario) => {
+  let bytes = 0
+  return Effect.runPromise(
+    Stream.fromIterable(scenario.chunks, { chunkSize: 1 }).pipe(
+      Stream.runForEachArray((chunks) =>
+        Effect.sync(() => {
+          for (let i = 0; i < chunks.length; i++) bytes += chunks[i]!.length
+        })
+      ),
+      Effect.map(() => bytes)
+    )
+  )
+}
+
+const dockerModem: Impl = (scenario) =>
+  new Promise<number>((resolve, reject) => {
+    let bytes = 0
+    const sink = () =>
+      new Writable({
+        write(chunk: Uint8Array, _encoding, callback) {
+          bytes += chunk.length
+          callback()
+        }
+      })
+    const input = new PassThrough()
+    input.on("end", () => resolve(bytes))
+    input.on("error", reject)
+    modem.demuxStream(input, sink(), sink())
+    for (const chunk of scenario.chunks) input.write(chunk)
+    input.end()
+  })
+
+/**
+ * Runs the implementations round-robin (so a change in machine load hits all of them alike) after two warm-up runs
+ * each, until each has `minRuns` runs and the round took `minMs` in total; returns the median wall time (ms) of each.
+ */
+const measure = async (
+  impls: ReadonlyArray<{ readonly impl: Impl; readonly expected: number }>,
+  scenario: DemuxScenario,
+  minRuns = 7,
+  minMs = 4000
+): Promise<Array<number>> => {
+  const times: Array<Array<number>> = impls.map(() => [])
+  for (const { impl } of impls) for (let i = 0; i < 2; i++) await impl(scenario)
+  let total = 0
+  for (let round = 0; round < 60 && (round < minRuns || total < minMs); round++) {
+    for (const [i, { expected, impl }] of impls.entries()) {
+      const start = performance.now()
+      const bytes = await impl(scenario)
+      const elapsed = performance.now() - start
+      if (bytes !== expected) throw new Error(`expected ${expected} payload bytes, got ${bytes}`)
+      times[i]!.push(elapsed)
+      total += elapsed
+    }
+  }
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)
+}
+
+const main = async () => {
+  const scenarios = demuxScenarios(scale)
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
+  console.log(`demux throughput, MB/s of input (median); ${new Date().toISOString().slice(0, 10)}`)
+  console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; scale ${scale}\n`)
+  const rows: Array<Array<string>> = [[
+    "input",
+    "frames",
+    "MB",
+    "memcpy",
+    "docker-modem",
+    "parser",
+    "Stream",
+    "Stream w/o demux",
+    "Stream/memcpy",
+    "Stream/modem",
+    "parser/memcpy",
+    "parser/modem"
+  ]]
+  for (const scenario of scenarios) {
+    const payload = scenario.bytes - 8 * scenario.frames
+    const mb = scenario.bytes / 1e6
+    const rate = (ms: number) => mb / (ms / 1000)
+    const [tMemcpy, tModem, tParser, tStream, tIdentity] = (await measure([
+      { impl: memcpy, expected: scenario.bytes },
+      { impl: dockerModem, expected: payload },
+      { impl: parser, expected: payload },
+      { impl: streamPath, expected: payload },
+      { impl: streamIdentity, expected: scenario.bytes }
+    ], scenario)) as [number, number, number, number, number]
+    const x = (a: number, b: number) => `${(b / a).toFixed(2)}x`
+    rows.push([
+      scenario.name,
+      String(scenario.frames),
+      mb.toFixed(1),
+      rate(tMemcpy).toFixed(0),
+      rate(tModem).toFixed(1),
+      rate(tParser).toFixed(0),
+      rate(tStream).toFixed(0),
+      rate(tIdentity).toFixed(0),
+      x(tStream, tMemcpy),
+      x(tStream, tModem),
+      x(tParser, tMemcpy),
+      x(tParser, tModem)
+    ])
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  for (const [i, row] of rows.entries()) {
+    console.log(`| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`)
+    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
+  }
+}
+
+await main()

@@ -13,7 +13,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, explainFetchErrors, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface BunSocket {
@@ -215,7 +215,7 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
           HttpClient.HttpClient.pipe(
             Effect.provide(FetchHttpClient.layer),
             Effect.provideService(FetchHttpClient.RequestInit, init),
-            Effect.map((fetchClient) => Http1.upgradeClient(fetchClient, connect(host, options)))
+            Effect.map((fetchClient) => Http1.upgradeClient(explainFetchErrors(fetchClient), connect(host, options)))
           )
         )
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))

@@ -16,7 +16,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, explainFetchErrors, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface DenoConn {
@@ -185,7 +185,7 @@ export const layer = (
               Effect.provide(FetchHttpClient.layer),
               Effect.provideService(FetchHttpClient.RequestInit, { client: denoClient } as RequestInit)
             )
-            return Http1.upgradeClient(fetchClient, open)
+            return Http1.upgradeClient(explainFetchErrors(fetchClient), open)
           })
         )
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))

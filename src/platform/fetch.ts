@@ -13,9 +13,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Socket from "effect/socket/Socket"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import type * as ApiVersion from "../ApiVersion.ts"
 import * as Docker from "../Docker.ts"
-import * as Errors from "../Errors.ts"
+import type * as Errors from "../Errors.ts"
+import { explainFetchErrors } from "./internal/common.ts"
 
 /**
  * Options of the fetch transport.
@@ -60,7 +62,9 @@ export const layer = (options: FetchOptions): Layer.Layer<Docker.Docker> => {
     canHijack: false,
     ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion })
   }
-  let client = FetchHttpClient.layer
+  let client = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, explainFetchErrors)).pipe(
+    Layer.provide(FetchHttpClient.layer)
+  )
   if (options.requestInit !== undefined) {
     client = client.pipe(Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, options.requestInit)))
   }

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
@@ -20,6 +20,7 @@ import * as DockerEnv from "../DockerEnv.ts"
 import * as Host from "../Host.ts"
 import { connectionFor, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
+import * as NodeHttp from "./internal/nodeHttpClient.ts"
 
 /**
  * Options of the Node transport (the same for every platform).
@@ -120,7 +121,7 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
       )
     }
     const { agent, connection } = settings(host, options)
-    return Docker.layer(connection).pipe(Layer.provide(NodeHttpClient.layerNodeHttpOptions(agent)))
+    return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl)))
   }))
 
 /**

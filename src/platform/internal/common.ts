@@ -5,6 +5,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
 import type * as Docker from "../../Docker.ts"
 import type * as DockerEnv from "../../DockerEnv.ts"
 import * as Host from "../../Host.ts"
@@ -58,3 +60,33 @@ export const sshCommand = (
   "system",
   "dial-stdio"
 ]
+
+/**
+ * Fetch implementations report network failures as `TypeError("fetch failed")` with the real reason (a TLS
+ * verification failure, a refused connection) in `cause`: this lifts the chain of causes into the message, so
+ * errors say what went wrong.
+ *
+ * @internal
+ */
+export const explainFetchErrors = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (effect) =>
+    Effect.mapError(effect, (error) => {
+      const reason = error.reason
+      if (reason._tag !== "TransportError" || !(reason.cause instanceof Error)) return error
+      const chain: Array<string> = []
+      let current: unknown = reason.cause
+      while (current instanceof Error && chain.length < 5) {
+        if (!chain.some((message) => message.includes(current instanceof Error ? current.message : ""))) {
+          chain.push(current.message)
+        }
+        current = current.cause
+      }
+      if (chain.length < 2) return error
+      return new HttpClientError.HttpClientError({
+        reason: new HttpClientError.TransportError({
+          request: reason.request,
+          cause: new Error(chain.join(": "), { cause: reason.cause }),
+          ...(reason.description === undefined ? {} : { description: reason.description })
+        })
+      })
+    }))

@@ -9,6 +9,7 @@
 import { NodeHttpIncomingMessage } from "@effect/platform-node/NodeHttpIncomingMessage"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { pipeArguments } from "effect/Pipeable"
 import * as Stream from "effect/Stream"
 import * as Cookies from "effect/http/Cookies"
@@ -211,8 +212,22 @@ export const make = (agent: http.Agent, baseUrl: string): HttpClient.HttpClient 
  *
  * @internal
  */
-export const makeAgent = (options: https.AgentOptions & { readonly socketPath?: string }, tls: boolean) =>
+export const makeAgent = (options: https.AgentOptions & { readonly socketPath?: string | undefined }, tls: boolean) =>
   Effect.acquireRelease(
     Effect.sync(() => tls ? new https.Agent({ keepAlive: true, ...options }) : new http.Agent({ keepAlive: true, ...options })),
     (agent) => Effect.sync(() => agent.destroy())
+  )
+
+/**
+ * The client as a layer: a keep-alive agent for `options` (closed with the layer) and requests to `baseUrl`.
+ *
+ * @internal
+ */
+export const layer = (
+  options: https.AgentOptions & { readonly socketPath?: string | undefined },
+  baseUrl: string
+): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(makeAgent(options, baseUrl.startsWith("https:")), (agent) => make(agent, baseUrl))
   )

@@ -108,14 +108,15 @@ const measure = async (impls: ReadonlyArray<Impl>, input: Input, minRuns = 7, mi
 
 const main = async () => {
   const inputs = [
-    input("events-like (~560 B/line)", 11, Math.round(40_000 * scale), eventLine),
-    input("pull-progress-like (~190 B/line)", 12, Math.round(100_000 * scale), progressLine)
+    input("events-like", 11, Math.round(40_000 * scale), eventLine),
+    input("pull-progress-like", 12, Math.round(100_000 * scale), progressLine)
   ]
   console.log(`NDJSON throughput, MB/s (median); ${new Date().toISOString().slice(0, 10)}`)
   console.log(`${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; scale ${scale}\n`)
   const rows: Array<Array<string>> = [[
     "input",
     "lines",
+    "B/line",
     "MB",
     "split+JSON.parse",
     "parser",
@@ -138,6 +139,7 @@ const main = async () => {
     rows.push([
       item.name,
       String(item.lines),
+      (item.bytes / item.lines).toFixed(0),
       mb.toFixed(1),
       rate(tBase),
       rate(tParser),

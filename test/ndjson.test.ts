@@ -275,9 +275,9 @@ describe("parseJson", () => {
   })
 
   it("falls back when the text already holds the marker character", () => {
-    const want = { s: "\uFDD0123", t: "\uFDD012345678901234567890", n: 12345678901234567890n }
-    expect(parseJson(`{"s":"\uFDD0123","t":"\\uFDD012345678901234567890","n":12345678901234567890}`)).toEqual(want)
-    expect(parseJson(`{"s":"\\ufdd0123","t":"\\uFDD012345678901234567890","n":12345678901234567890}`)).toEqual(want)
+    const want = { s: "\u0085123", t: "\u008512345678901234567890", n: 12345678901234567890n }
+    expect(parseJson(`{"s":"\u0085123","t":"\\u008512345678901234567890","n":12345678901234567890}`)).toEqual(want)
+    expect(parseJson(`{"s":"\\u0085123","t":"\\u008512345678901234567890","n":12345678901234567890}`)).toEqual(want)
   })
 
   it("keeps numbers written with a fraction or exponent, and rejects invalid JSON", () => {

@@ -15,8 +15,9 @@
  * - A text without `null` and without 16 digits in a row goes straight to `JSON.parse` (the common case).
  * - `null`: after `JSON.parse`, one walk over the result drops the `null` properties.
  * - 16 digits in a row: a scan outside strings finds the integer literals in value position that are beyond the safe
- *   range. Each is rewritten as a string holding a marker (U+FDD0, a noncharacter) and the digits, the text is parsed,
- *   and the walk turns marked strings into bigints. If the text already contains U+FDD0 (raw or escaped), the marker
+ *   range. Each is rewritten as a string holding a marker (U+0085, a C1 control character that real text does not
+ *   use, and one that keeps the text in V8's fast one-byte form) and the digits, the text is parsed, and the walk
+ *   turns marked strings into bigints. If the text already contains U+0085 (raw or escaped), the marker
  *   would be ambiguous, so it is parsed with a `JSON.parse` reviver reading `context.source` (Node 21+, Deno, Bun 1.4,
  *   recent browsers) or, where that is missing, by the small exact parser `parseJsonExact`. No path ever returns a
  *   rounded integer.
@@ -131,10 +132,10 @@ const unsafeIntegerLiterals = (text: string): Array<number> => {
   return found
 }
 
-/** Marks a big integer turned into a string before `JSON.parse`: U+FDD0 is a noncharacter. */
-const MARKER = "\uFDD0"
-const MARKER_CODE = 0xfdd0
-const ESCAPED_MARKER = /\\u[fF][dD][dD]0/
+/** Marks a big integer turned into a string before `JSON.parse` (U+0085, NEXT LINE). */
+const MARKER = "\u0085"
+const MARKER_CODE = 0x85
+const ESCAPED_MARKER = /\\u0085/
 
 /**
  * Drops `null` object properties and turns marked strings into bigints, in place (arrays) or by rebuilding an

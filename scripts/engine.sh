@@ -29,10 +29,18 @@ if [ ${#need_install[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_install[@]}" >/dev/null
 fi
 
+# A daemon whose default bridge was deleted (e.g. by another dockerd started with --bridge=none) cannot start
+# containers: restart it so it recreates docker0.
+if docker version >/dev/null 2>&1 && ! ip link show docker0 >/dev/null 2>&1; then
+  log "docker0 is missing: restarting dockerd"
+  pkill -f "dockerd --host unix://$SOCK" || true
+  for _ in $(seq 1 120); do docker version >/dev/null 2>&1 || break; sleep 0.5; done
+fi
+
 if ! docker version >/dev/null 2>&1; then
   log "starting dockerd"
   nohup dockerd --host "unix://$SOCK" >"$STATE_DIR/dockerd.log" 2>&1 &
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do
     docker version >/dev/null 2>&1 && break
     sleep 0.5
   done

@@ -97,7 +97,36 @@ const OPTIONAL_OVERRIDES: Readonly<Record<string, string>> = {
   "ImageSummary.RepoDigests": "Engine 20.10 (API 1.41) sends `\"RepoDigests\": null` for a locally built image",
   "ImageSummary.RepoTags": "Engine 20.10 (API 1.41) sends `\"RepoTags\": null` for an untagged image",
   "Volume.Labels": "Engine 20.10 (API 1.41) sends `\"Labels\": null` for a volume created without labels",
-  "Volume.Options": "Engine 20.10 (API 1.41) sends `\"Options\": null` for a volume created without driver options"
+  "Volume.Options": "Engine 20.10 (API 1.41) sends `\"Options\": null` for a volume created without driver options",
+  "ImageHistoryResponseItem.Tags": "Engine 20.10 (API 1.41) sends `\"Tags\": null` for untagged layers",
+  ...Object.fromEntries(
+    [
+      "PluginConfigArgs.Settable",
+      "PluginConfigArgs.Value",
+      "PluginMount.Settable",
+      "PluginMount.Source",
+      "PluginMount.Options",
+      "PluginDevice.Settable",
+      "PluginDevice.Path",
+      "PluginEnv.Settable",
+      "PluginEnv.Value",
+      "PluginSettings.Args",
+      "PluginSettings.Devices",
+      "PluginSettings.Env",
+      "PluginSettings.Mounts",
+      "PluginConfig.Entrypoint",
+      "PluginConfig.Env",
+      "PluginConfig.Mounts",
+      "PluginConfigLinux.Capabilities",
+      "PluginConfigLinux.Devices",
+      "PluginConfigInterface.Types"
+    ].map((key) => [
+      key,
+      "a nil Go slice or pointer without `omitempty` in moby's plugin types, sent as `null` when the plugin's " +
+      "config leaves it out (Docker's plugin docs show `docker plugin inspect` output with `\"Settable\": null` and " +
+      "`\"Source\": null`); not observed here: installing a plugin needs internet access"
+    ])
+  )
 }
 
 /**
@@ -222,7 +251,12 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
     kind: "Empty",
     note: "the path's stat is sent in the `X-Docker-Container-Path-Stat` header (base64 JSON), not in the body"
   },
-  SystemAuth: { kind: "Json", note: "the spec also lists 204; daemons answer 200 with an `AuthResponse`" }
+  SystemAuth: { kind: "Json", note: "the spec also lists 204; daemons answer 200 with an `AuthResponse`" },
+  ContainerWait: {
+    kind: "Json",
+    note: "the daemon sends the status at once and the body, one JSON object, when the condition is met: the call " +
+      "completes then"
+  }
 }
 
 /**

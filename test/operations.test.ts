@@ -271,6 +271,19 @@ describe("generated schemas", () => {
     expect(summary).toEqual({ Id: "sha256:1", ParentId: "", Created: 1, Size: 10, SharedSize: -1, Containers: -1 })
   })
 
+  it("read the nulls Engine 20.10 sends for required lists as absent (documented overrides)", () => {
+    const history = decode(
+      Schemas.ImageHistoryResponse,
+      "[{\"Comment\":\"\",\"Created\":1,\"CreatedBy\":\"/bin/sh -c echo b\",\"Id\":\"sha256:1\",\"Size\":2,\"Tags\":null}]"
+    )
+    expect(history).toEqual([{ Comment: "", Created: 1, CreatedBy: "/bin/sh -c echo b", Id: "sha256:1", Size: 2 }])
+    const volume = decode(
+      Schemas.Volume,
+      "{\"Driver\":\"local\",\"Labels\":null,\"Mountpoint\":\"/v\",\"Name\":\"v\",\"Options\":null,\"Scope\":\"local\"}"
+    )
+    expect(volume).toEqual({ Driver: "local", Mountpoint: "/v", Name: "v", Scope: "local" })
+  })
+
   it("fail on a missing required field and on a wrong type", () => {
     expect(() => decode(Schemas.IDResponse, "{}")).toThrow(/Id/)
     expect(() => decode(Schemas.ContainerWaitResponse, "{\"StatusCode\":\"0\"}")).toThrow(/StatusCode/)

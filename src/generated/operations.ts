@@ -1100,6 +1100,8 @@ export interface ContainerWaitInput {
  *
  * Block until a container stops, then returns the exit code.
  *
+ * Response: the daemon sends the status at once and the body, one JSON object, when the condition is met: the call completes then.
+ *
  * @since 0.1.0
  * @category Container
  */

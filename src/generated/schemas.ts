@@ -4417,7 +4417,7 @@ export interface ImageHistoryResponseItem {
   readonly Id: string
   readonly Created: Int64
   readonly CreatedBy: string
-  readonly Tags: ReadonlyArray<string>
+  readonly Tags?: ReadonlyArray<string>
   readonly Size: Int64
   readonly Comment: string
 }
@@ -4432,7 +4432,7 @@ export const ImageHistoryResponseItem: Schema.Codec<ImageHistoryResponseItem> = 
   Id: Schema.String,
   Created: Int64,
   CreatedBy: Schema.String,
-  Tags: Schema.Array(Schema.String),
+  Tags: Schema.optionalKey(Schema.Array(Schema.String)),
   Size: Int64,
   Comment: Schema.String
 })
@@ -8011,11 +8011,11 @@ export const NetworkPruneResponse: Schema.Codec<NetworkPruneResponse> = Schema.S
 export interface PluginMount {
   readonly Name: string
   readonly Description: string
-  readonly Settable: ReadonlyArray<string>
-  readonly Source: string
+  readonly Settable?: ReadonlyArray<string>
+  readonly Source?: string
   readonly Destination: string
   readonly Type: string
-  readonly Options: ReadonlyArray<string>
+  readonly Options?: ReadonlyArray<string>
 }
 
 /**
@@ -8027,11 +8027,11 @@ export interface PluginMount {
 export const PluginMount: Schema.Codec<PluginMount> = Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.Array(Schema.String),
-  Source: Schema.String,
+  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
+  Source: Schema.optionalKey(Schema.String),
   Destination: Schema.String,
   Type: Schema.String,
-  Options: Schema.Array(Schema.String)
+  Options: Schema.optionalKey(Schema.Array(Schema.String))
 })
 
 /**
@@ -8043,8 +8043,8 @@ export const PluginMount: Schema.Codec<PluginMount> = Schema.Struct({
 export interface PluginDevice {
   readonly Name: string
   readonly Description: string
-  readonly Settable: ReadonlyArray<string>
-  readonly Path: string
+  readonly Settable?: ReadonlyArray<string>
+  readonly Path?: string
 }
 
 /**
@@ -8056,8 +8056,8 @@ export interface PluginDevice {
 export const PluginDevice: Schema.Codec<PluginDevice> = Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.Array(Schema.String),
-  Path: Schema.String
+  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
+  Path: Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8067,10 +8067,10 @@ export const PluginDevice: Schema.Codec<PluginDevice> = Schema.Struct({
  * @category models
  */
 export interface PluginSettings {
-  readonly Mounts: ReadonlyArray<PluginMount>
-  readonly Env: ReadonlyArray<string>
-  readonly Args: ReadonlyArray<string>
-  readonly Devices: ReadonlyArray<PluginDevice>
+  readonly Mounts?: ReadonlyArray<PluginMount>
+  readonly Env?: ReadonlyArray<string>
+  readonly Args?: ReadonlyArray<string>
+  readonly Devices?: ReadonlyArray<PluginDevice>
 }
 
 /**
@@ -8080,10 +8080,10 @@ export interface PluginSettings {
  * @category schemas
  */
 export const PluginSettings: Schema.Codec<PluginSettings> = Schema.Struct({
-  Mounts: Schema.Array(PluginMount),
-  Env: Schema.Array(Schema.String),
-  Args: Schema.Array(Schema.String),
-  Devices: Schema.Array(PluginDevice)
+  Mounts: Schema.optionalKey(Schema.Array(PluginMount)),
+  Env: Schema.optionalKey(Schema.Array(Schema.String)),
+  Args: Schema.optionalKey(Schema.Array(Schema.String)),
+  Devices: Schema.optionalKey(Schema.Array(PluginDevice))
 })
 
 /**
@@ -8093,7 +8093,7 @@ export const PluginSettings: Schema.Codec<PluginSettings> = Schema.Struct({
  * @category models
  */
 export interface PluginConfigInterface {
-  readonly Types: ReadonlyArray<string>
+  readonly Types?: ReadonlyArray<string>
   readonly Socket: string
   /** Protocol to use for clients connecting to the plugin. */
   readonly ProtocolScheme?: "" | "moby.plugins.http/v1"
@@ -8106,7 +8106,7 @@ export interface PluginConfigInterface {
  * @category schemas
  */
 export const PluginConfigInterface: Schema.Codec<PluginConfigInterface> = Schema.Struct({
-  Types: Schema.Array(Schema.String),
+  Types: Schema.optionalKey(Schema.Array(Schema.String)),
   Socket: Schema.String,
   ProtocolScheme: Schema.optionalKey(Schema.Literals(["", "moby.plugins.http/v1"]))
 })
@@ -8160,9 +8160,9 @@ export const PluginConfigNetwork: Schema.Codec<PluginConfigNetwork> = Schema.Str
  * @category models
  */
 export interface PluginConfigLinux {
-  readonly Capabilities: ReadonlyArray<string>
+  readonly Capabilities?: ReadonlyArray<string>
   readonly AllowAllDevices: boolean
-  readonly Devices: ReadonlyArray<PluginDevice>
+  readonly Devices?: ReadonlyArray<PluginDevice>
 }
 
 /**
@@ -8172,9 +8172,9 @@ export interface PluginConfigLinux {
  * @category schemas
  */
 export const PluginConfigLinux: Schema.Codec<PluginConfigLinux> = Schema.Struct({
-  Capabilities: Schema.Array(Schema.String),
+  Capabilities: Schema.optionalKey(Schema.Array(Schema.String)),
   AllowAllDevices: Schema.Boolean,
-  Devices: Schema.Array(PluginDevice)
+  Devices: Schema.optionalKey(Schema.Array(PluginDevice))
 })
 
 /**
@@ -8186,8 +8186,8 @@ export const PluginConfigLinux: Schema.Codec<PluginConfigLinux> = Schema.Struct(
 export interface PluginEnv {
   readonly Name: string
   readonly Description: string
-  readonly Settable: ReadonlyArray<string>
-  readonly Value: string
+  readonly Settable?: ReadonlyArray<string>
+  readonly Value?: string
 }
 
 /**
@@ -8199,8 +8199,8 @@ export interface PluginEnv {
 export const PluginEnv: Schema.Codec<PluginEnv> = Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.Array(Schema.String),
-  Value: Schema.String
+  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
+  Value: Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8212,8 +8212,8 @@ export const PluginEnv: Schema.Codec<PluginEnv> = Schema.Struct({
 export interface PluginConfigArgs {
   readonly Name: string
   readonly Description: string
-  readonly Settable: ReadonlyArray<string>
-  readonly Value: ReadonlyArray<string>
+  readonly Settable?: ReadonlyArray<string>
+  readonly Value?: ReadonlyArray<string>
 }
 
 /**
@@ -8225,8 +8225,8 @@ export interface PluginConfigArgs {
 export const PluginConfigArgs: Schema.Codec<PluginConfigArgs> = Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.Array(Schema.String),
-  Value: Schema.Array(Schema.String)
+  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
+  Value: Schema.optionalKey(Schema.Array(Schema.String))
 })
 
 /**
@@ -8262,7 +8262,7 @@ export interface PluginConfig {
   readonly Documentation: string
   /** The interface between Docker and the plugin */
   readonly Interface: PluginConfigInterface
-  readonly Entrypoint: ReadonlyArray<string>
+  readonly Entrypoint?: ReadonlyArray<string>
   readonly WorkDir: string
   readonly User?: PluginConfigUser
   readonly Network: PluginConfigNetwork
@@ -8270,8 +8270,8 @@ export interface PluginConfig {
   readonly PropagatedMount: string
   readonly IpcHost: boolean
   readonly PidHost: boolean
-  readonly Mounts: ReadonlyArray<PluginMount>
-  readonly Env: ReadonlyArray<PluginEnv>
+  readonly Mounts?: ReadonlyArray<PluginMount>
+  readonly Env?: ReadonlyArray<PluginEnv>
   readonly Args: PluginConfigArgs
   readonly rootfs?: PluginConfigRootfs
   /**
@@ -8292,7 +8292,7 @@ export const PluginConfig: Schema.Codec<PluginConfig> = Schema.Struct({
   Description: Schema.String,
   Documentation: Schema.String,
   Interface: PluginConfigInterface,
-  Entrypoint: Schema.Array(Schema.String),
+  Entrypoint: Schema.optionalKey(Schema.Array(Schema.String)),
   WorkDir: Schema.String,
   User: Schema.optionalKey(PluginConfigUser),
   Network: PluginConfigNetwork,
@@ -8300,8 +8300,8 @@ export const PluginConfig: Schema.Codec<PluginConfig> = Schema.Struct({
   PropagatedMount: Schema.String,
   IpcHost: Schema.Boolean,
   PidHost: Schema.Boolean,
-  Mounts: Schema.Array(PluginMount),
-  Env: Schema.Array(PluginEnv),
+  Mounts: Schema.optionalKey(Schema.Array(PluginMount)),
+  Env: Schema.optionalKey(Schema.Array(PluginEnv)),
   Args: PluginConfigArgs,
   rootfs: Schema.optionalKey(PluginConfigRootfs),
   DockerVersion: Schema.optionalKey(Schema.String)

@@ -7,6 +7,7 @@
  *   npm run bench:requests
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import Dockerode from "dockerode"
@@ -31,6 +32,8 @@ interface Client {
   readonly name: string
   readonly ping: () => Promise<unknown>
   readonly inspect: (id: string) => Promise<unknown>
+  /** Runs `n` sequential calls; by default one promise after the other. */
+  readonly sequential?: (n: number, call: "ping" | "inspect", id: string) => Promise<unknown>
   readonly close: () => Promise<void>
 }
 
@@ -53,6 +56,16 @@ const sdkClient = (name: string, layer: Layer.Layer<Docker.Docker, unknown>): Cl
     name,
     ping: () => runtime.runPromise(Api.systemPing()),
     inspect: (id) => runtime.runPromise(Api.containerInspect({ id })),
+    // As an Effect program runs them: one fiber, one call after the other.
+    sequential: (n, call, id) =>
+      runtime.runPromise(
+        Effect.gen(function*() {
+          for (let i = 0; i < n; i++) {
+            if (call === "ping") yield* Api.systemPing()
+            else yield* Api.containerInspect({ id })
+          }
+        })
+      ),
     close: () => runtime.dispose()
   }
 }
@@ -92,24 +105,29 @@ const time = async (f: () => Promise<unknown>) => {
 const main = async () => {
   const id = execFileSync("docker", ["create", "effect-docker/busybox:latest", "true"], { encoding: "utf8" }).trim()
   try {
-    const rows: Array<{ name: string; ping: number; inspect: number; concurrent: number; sockets: number }> = []
+    const rows: Array<
+      { name: string; ping: number; inspect: number; concurrent: number; sockets: number; concurrentSockets: number }
+    > = []
     for (const client of clients) {
       await client.ping() // warm-up: negotiation, first connection
       await client.inspect(id)
       const before = socketsOpened
-      const ping = await time(async () => {
-        for (let i = 0; i < SEQUENTIAL; i++) await client.ping()
-      })
-      const inspect = await time(async () => {
-        for (let i = 0; i < SEQUENTIAL; i++) await client.inspect(id)
-      })
+      const sequential = (call: "ping" | "inspect") =>
+        time(async () => {
+          if (client.sequential !== undefined) return client.sequential(SEQUENTIAL, call, id)
+          for (let i = 0; i < SEQUENTIAL; i++) await (call === "ping" ? client.ping() : client.inspect(id))
+        })
+      const ping = await sequential("ping")
+      const inspect = await sequential("inspect")
+      const sequentialSockets = socketsOpened - before
       const concurrent = await time(() => Promise.all(Array.from({ length: CONCURRENT }, () => client.inspect(id))))
       rows.push({
         name: client.name,
         ping: SEQUENTIAL / ping * 1000,
         inspect: SEQUENTIAL / inspect * 1000,
         concurrent: CONCURRENT / concurrent * 1000,
-        sockets: socketsOpened - before
+        sockets: sequentialSockets,
+        concurrentSockets: socketsOpened - before - sequentialSockets
       })
       await client.close()
     }
@@ -119,10 +137,10 @@ const main = async () => {
     const num = (n: number) => n.toFixed(0).padStart(7)
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`.padStart(7)
     console.log(`requests/s on ${new Date().toISOString().slice(0, 10)}; ratios vs raw node:http | vs dockerode`)
-    console.log(`${pad("client", 28)} ${"ping/s".padStart(7)} ${"insp/s".padStart(7)} ${"conc/s".padStart(7)}  ${"ping".padStart(15)}  ${"inspect".padStart(15)}  ${"concurrent".padStart(15)}  sockets`)
+    console.log(`${pad("client", 28)} ${"ping/s".padStart(7)} ${"insp/s".padStart(7)} ${"conc/s".padStart(7)}  ${"ping".padStart(15)}  ${"inspect".padStart(15)}  ${"concurrent".padStart(15)}  new sockets (sequential / concurrent)`)
     for (const r of rows) {
       console.log(
-        `${pad(r.name, 28)} ${num(r.ping)} ${num(r.inspect)} ${num(r.concurrent)}  ${ratio(r.ping, raw.ping)} ${ratio(r.ping, dode.ping)}  ${ratio(r.inspect, raw.inspect)} ${ratio(r.inspect, dode.inspect)}  ${ratio(r.concurrent, raw.concurrent)} ${ratio(r.concurrent, dode.concurrent)}  ${r.sockets}`
+        `${pad(r.name, 28)} ${num(r.ping)} ${num(r.inspect)} ${num(r.concurrent)}  ${ratio(r.ping, raw.ping)} ${ratio(r.ping, dode.ping)}  ${ratio(r.inspect, raw.inspect)} ${ratio(r.inspect, dode.inspect)}  ${ratio(r.concurrent, raw.concurrent)} ${ratio(r.concurrent, dode.concurrent)}  ${r.sockets} / ${r.concurrentSockets}`
       )
     }
   } finally {

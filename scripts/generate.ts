@@ -181,6 +181,15 @@ const OPEN_ENUMS: Readonly<Record<string, string>> = {
     "are valid too"
 }
 
+/** Enum values daemons send that the spec's enum leaves out. Keyed by `Model.property`. */
+const ENUM_EXTRA_VALUES: Readonly<Record<string, { readonly values: ReadonlyArray<string>; readonly reason: string }>> = {
+  "ServiceUpdateStatus.State": {
+    values: ["rollback_started", "rollback_paused", "rollback_completed"],
+    reason: "moby's `swarm.UpdateState` (api/types/swarm/service.go) also has the rollback states, sent while a " +
+      "failed update is rolled back"
+  }
+}
+
 interface ExtraField {
   readonly name: string
   readonly schema: string
@@ -613,6 +622,14 @@ class Generator {
       } else {
         model = this.model(info.node, oldProp?.node, name + pascal(prop), spec, key)
       }
+      const extraValues = ENUM_EXTRA_VALUES[key]
+      if (extraValues !== undefined) {
+        this.use("ENUM_EXTRA_VALUES", key)
+        if (model._tag !== "Literals") throw new Error(`ENUM_EXTRA_VALUES.${key}: not an enum`)
+        const known = model.values
+        if (extraValues.values.some((v) => known.includes(v))) throw new Error(`ENUM_EXTRA_VALUES.${key}: in the spec`)
+        model = { _tag: "Literals", values: [...known, ...extraValues.values] }
+      }
       if (OPEN_ENUMS[key] !== undefined) {
         this.use("OPEN_ENUMS", key)
         if (model._tag !== "Literals") throw new Error(`OPEN_ENUMS.${key}: not an enum`)
@@ -769,6 +786,7 @@ class Generator {
       TYPE_OVERRIDES,
       EXTRA_FIELDS,
       OPEN_ENUMS,
+      ENUM_EXTRA_VALUES,
       REQUIRED_DESPITE_1_41
     }
     for (const [table, entries] of Object.entries(tables)) {
@@ -1496,6 +1514,9 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
       `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`
     ),
     ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
+    ...Object.entries(ENUM_EXTRA_VALUES).map(([k, e]) =>
+      `| \`${k}\` | also ${e.values.map((v) => `\`${v}\``).join(", ")} | ${mdEscape(e.reason)} |`
+    ),
     ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
       fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)
     ),

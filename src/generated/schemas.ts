@@ -10289,7 +10289,7 @@ export const ServiceEndpoint: Schema.Codec<ServiceEndpoint> = Schema.Struct({
  * @category models
  */
 export interface ServiceUpdateStatus {
-  readonly State?: "updating" | "paused" | "completed"
+  readonly State?: "updating" | "paused" | "completed" | "rollback_started" | "rollback_paused" | "rollback_completed"
   readonly StartedAt?: string
   readonly CompletedAt?: string
   readonly Message?: string
@@ -10302,7 +10302,14 @@ export interface ServiceUpdateStatus {
  * @category schemas
  */
 export const ServiceUpdateStatus: Schema.Codec<ServiceUpdateStatus> = Schema.Struct({
-  State: Schema.optionalKey(Schema.Literals(["updating", "paused", "completed"])),
+  State: Schema.optionalKey(Schema.Literals([
+    "updating",
+    "paused",
+    "completed",
+    "rollback_started",
+    "rollback_paused",
+    "rollback_completed"
+  ])),
   StartedAt: Schema.optionalKey(Schema.String),
   CompletedAt: Schema.optionalKey(Schema.String),
   Message: Schema.optionalKey(Schema.String)

@@ -905,7 +905,19 @@ class Renderer {
     const { name, model } = named
     const lines: Array<string> = []
     const modelDoc = docComment("", [named.description ?? `The \`${name}\` model.`, "@since 0.1.0\n@category models"])
-    const schemaDoc = docComment("", [`The schema of {@link ${name}}.`, "@since 0.1.0\n@category schemas"])
+    const schemaExample = [
+      "@example",
+      "```ts",
+      "import { Schema } from \"effect\"",
+      "import { Models } from \"effect-docker\"",
+      `const decode${name} = Schema.decodeUnknownSync(Models.${name})`,
+      "```"
+    ].join("\n")
+    const schemaDoc = docComment("", [
+      `The schema of {@link ${name}}.`,
+      schemaExample,
+      "@since 0.1.0\n@category schemas"
+    ])
     if (model._tag === "Object") {
       const heritage = model.extends.length > 0 ? ` extends ${model.extends.join(", ")}` : ""
       lines.push(...modelDoc)
@@ -1344,11 +1356,19 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
     out.push("")
     const sinceDoc = plan.since === undefined ? undefined : `Requires API ${plan.since}.`
     const kindDoc = plan.response.note === undefined ? undefined : `Response: ${plan.response.note}.`
+    const example = [
+      "@example",
+      "```ts",
+      "import { Docker, Operations } from \"effect-docker\"",
+      `const ${lowerCamel(plan.id)} = Docker.call(Operations.${plan.id})`,
+      "```"
+    ].join("\n")
     out.push(...docComment("", [
       `${plan.method} ${plan.path}: ${plan.summary ?? plan.id}`,
       plan.description,
       sinceDoc,
       kindDoc,
+      example,
       "@since 0.1.0\n@category " + plan.tag
     ]))
     const status = plan.errors.length === 0 ? "never" : plan.errors.join(" | ")

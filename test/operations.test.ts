@@ -136,6 +136,27 @@ describe("generated operations", () => {
 })
 
 describe("Operation.toRequest with generated operations", () => {
+  it.effect("builds a request for every operation from its required inputs alone", () =>
+    Effect.gen(function*() {
+      for (const op of operations) {
+        const input: Record<string, unknown> = {}
+        for (const p of op.params) {
+          if (p.required !== true) continue
+          input[p.key] = p.style === "integer" ? 7 : p.style === "boolean" ? true : `v-${p.name}`
+        }
+        if (op.body?.required === true) input.body = op.body._tag === "Json" ? {} : new Uint8Array([0])
+        const req = yield* request(op, input, "1.55")
+        expect(req.method, op.id).toBe(op.method)
+        expect(req.url.startsWith("/v1.55/") || req.url === "/v1.55/_ping", op.id).toBe(true)
+        expect(req.url, op.id).not.toMatch(/[{}]/)
+        for (const p of op.params.filter((p) => p.required === true)) {
+          if (p.in === "path") expect(req.url, op.id).toContain(`/v-${p.name}`)
+          if (p.in === "query") expect(UrlParams.getAll(req.urlParams, p.name).length, `${op.id}.${p.name}`).toBe(1)
+          if (p.in === "header") expect(req.headers[p.name.toLowerCase()], `${op.id}.${p.name}`).toBe(`v-${p.name}`)
+        }
+      }
+    }))
+
   it.effect("prefixes the negotiated version and percent-encodes path parameters", () =>
     Effect.gen(function*() {
       const req = yield* request(Operations.ContainerInspect, { id: "../../x", size: true }, "1.41")

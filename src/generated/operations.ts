@@ -71,6 +71,12 @@ export interface ContainerListInput {
  * than inspecting a single container. For example, the list of linked
  * containers is not propagated .
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerList = Docker.call(Operations.ContainerList)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -132,6 +138,12 @@ export interface ContainerCreateInput {
 /**
  * POST /containers/create: Create a container
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerCreate = Docker.call(Operations.ContainerCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -176,6 +188,12 @@ export interface ContainerInspectInput {
  *
  * Return low-level information about a container.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerInspect = Docker.call(Operations.ContainerInspect)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -219,6 +237,12 @@ export interface ContainerTopInput {
  *
  * On Unix systems, this is done by running the `ps` command. This endpoint
  * is not supported on Windows.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerTop = Docker.call(Operations.ContainerTop)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -301,6 +325,12 @@ export interface ContainerLogsInput {
  *
  * Response: stdout/stderr frames (raw bytes when the container has a TTY).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerLogs = Docker.call(Operations.ContainerLogs)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -345,6 +375,12 @@ export interface ContainerChangesInput {
  * - `1`: Added ("A")
  * - `2`: Deleted ("D")
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerChanges = Docker.call(Operations.ContainerChanges)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -382,6 +418,12 @@ export interface ContainerExportInput {
  * Export the contents of a container as a tarball.
  *
  * Response: the container's filesystem as a tar archive.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerExport = Docker.call(Operations.ContainerExport)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -457,6 +499,12 @@ export interface ContainerStatsInput {
  *
  * Response: one sample per second; with `stream: false` (or `one-shot`) the daemon sends a single sample, which is a one-item stream.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerStats = Docker.call(Operations.ContainerStats)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -499,6 +547,12 @@ export interface ContainerResizeInput {
  *
  * Resize the TTY for a container.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerResize = Docker.call(Operations.ContainerResize)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -536,6 +590,12 @@ export interface ContainerStartInput {
 
 /**
  * POST /containers/{id}/start: Start a container
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerStart = Docker.call(Operations.ContainerStart)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -576,6 +636,12 @@ export interface ContainerStopInput {
 /**
  * POST /containers/{id}/stop: Stop a container
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerStop = Docker.call(Operations.ContainerStop)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -615,6 +681,12 @@ export interface ContainerRestartInput {
 
 /**
  * POST /containers/{id}/restart: Restart a container
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerRestart = Docker.call(Operations.ContainerRestart)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -657,6 +729,12 @@ export interface ContainerKillInput {
  * Send a POSIX signal to a container, defaulting to killing to the
  * container.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerKill = Docker.call(Operations.ContainerKill)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -692,6 +770,12 @@ export interface ContainerUpdateInput {
  *
  * Change various configuration options of a container without having to
  * recreate it.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerUpdate = Docker.call(Operations.ContainerUpdate)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -729,6 +813,12 @@ export interface ContainerRenameInput {
 
 /**
  * POST /containers/{id}/rename: Rename a container
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerRename = Docker.call(Operations.ContainerRename)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -768,6 +858,12 @@ export interface ContainerPauseInput {
  * cgroup the process is unaware, and unable to capture, that it is being
  * suspended, and subsequently resumed.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerPause = Docker.call(Operations.ContainerPause)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -799,6 +895,12 @@ export interface ContainerUnpauseInput {
  * POST /containers/{id}/unpause: Unpause a container
  *
  * Resume a container which has been paused.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerUnpause = Docker.call(Operations.ContainerUnpause)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -970,6 +1072,12 @@ export interface ContainerAttachInput {
  *
  * Response: the connection is hijacked for the container's stdio.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerAttach = Docker.call(Operations.ContainerAttach)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -1050,6 +1158,12 @@ export interface ContainerAttachWebsocketInput {
  *
  * Response: a WebSocket upgrade, not a raw hijack: the transport has to speak WebSocket for this operation.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerAttachWebsocket = Docker.call(Operations.ContainerAttachWebsocket)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -1101,6 +1215,12 @@ export interface ContainerWaitInput {
  * Block until a container stops, then returns the exit code.
  *
  * Response: the daemon sends the status at once and the body, one JSON object, when the condition is met: the call completes then.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerWait = Docker.call(Operations.ContainerWait)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -1155,6 +1275,12 @@ export interface ContainerDeleteInput {
 /**
  * DELETE /containers/{id}: Remove a container
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerDelete = Docker.call(Operations.ContainerDelete)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -1197,6 +1323,12 @@ export interface ContainerArchiveInput {
  * Get a tar archive of a resource in the filesystem of container id.
  *
  * Response: the path's content as a tar archive.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerArchive = Docker.call(Operations.ContainerArchive)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -1252,6 +1384,12 @@ export interface PutContainerArchiveInput {
  * `path` parameter is asserted to be a directory. If it exists as a file, 400 error
  * will be returned with message "not a directory".
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const putContainerArchive = Docker.call(Operations.PutContainerArchive)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -1298,6 +1436,12 @@ export interface ContainerArchiveInfoInput {
  *
  * Response: the path's stat is sent in the `X-Docker-Container-Path-Stat` header (base64 JSON), not in the body.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerArchiveInfo = Docker.call(Operations.ContainerArchiveInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category Container
  */
@@ -1338,6 +1482,12 @@ export interface ContainerPruneInput {
 
 /**
  * POST /containers/prune: Delete stopped containers
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerPrune = Docker.call(Operations.ContainerPrune)
+ * ```
  *
  * @since 0.1.0
  * @category Container
@@ -1418,6 +1568,12 @@ export interface ImageListInput {
  * GET /images/json: List Images
  *
  * Returns a list of images on the server. Note that it uses a different, smaller representation of an image than inspecting a single image.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageList = Docker.call(Operations.ImageList)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -1601,6 +1757,12 @@ export interface ImageBuildInput {
  *
  * Response: build output and progress messages.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageBuild = Docker.call(Operations.ImageBuild)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -1691,6 +1853,12 @@ export interface BuildPruneInput {
 
 /**
  * POST /build/prune: Delete builder cache
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const buildPrune = Docker.call(Operations.BuildPrune)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -1785,6 +1953,12 @@ export interface ImageCreateInput {
  *
  * Response: pull/import progress messages.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageCreate = Docker.call(Operations.ImageCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -1853,6 +2027,12 @@ export interface ImageInspectInput {
  * GET /images/{name}/json: Inspect an image
  *
  * Return low-level information about an image.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageInspect = Docker.call(Operations.ImageInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -1926,6 +2106,12 @@ export interface ImageAttestationsInput {
  *
  * Requires API 1.55.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageAttestations = Docker.call(Operations.ImageAttestations)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -1980,6 +2166,12 @@ export interface ImageHistoryInput {
  * GET /images/{name}/history: Get the history of an image
  *
  * Return parent layers of an image.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageHistory = Docker.call(Operations.ImageHistory)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -2058,6 +2250,12 @@ export interface ImagePushInput {
  *
  * Response: push progress messages.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imagePush = Docker.call(Operations.ImagePush)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2100,6 +2298,12 @@ export interface ImageTagInput {
  * This creates an additional reference (tag) to the source image. The tag
  * can include a different repository name and/or tag. If the repository
  * or tag already exists, it will be overwritten.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageTag = Docker.call(Operations.ImageTag)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -2159,6 +2363,12 @@ export interface ImageDeleteInput {
  * Images can't be removed if they have descendant images, are being
  * used by a running container or are being used by a build.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageDelete = Docker.call(Operations.ImageDelete)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2207,6 +2417,12 @@ export interface ImageSearchInput {
  *
  * Search for an image on Docker Hub.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageSearch = Docker.call(Operations.ImageSearch)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2247,6 +2463,12 @@ export interface ImagePruneInput {
 /**
  * POST /images/prune: Delete unused images
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imagePrune = Docker.call(Operations.ImagePrune)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2282,6 +2504,12 @@ export interface SystemAuthInput {
  *
  * Response: the spec also lists 204; daemons answer 200 with an `AuthResponse`.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemAuth = Docker.call(Operations.SystemAuth)
+ * ```
+ *
  * @since 0.1.0
  * @category System
  */
@@ -2307,6 +2535,12 @@ export interface SystemInfoInput {}
 
 /**
  * GET /info: Get system information
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemInfo = Docker.call(Operations.SystemInfo)
+ * ```
  *
  * @since 0.1.0
  * @category System
@@ -2334,6 +2568,12 @@ export interface SystemVersionInput {}
  * GET /version: Get version
  *
  * Returns the version of Docker that is running and various information about the system that Docker is running on.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemVersion = Docker.call(Operations.SystemVersion)
+ * ```
  *
  * @since 0.1.0
  * @category System
@@ -2364,6 +2604,12 @@ export interface SystemPingInput {}
  *
  * Response: the body is `OK`.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemPing = Docker.call(Operations.SystemPing)
+ * ```
+ *
  * @since 0.1.0
  * @category System
  */
@@ -2392,6 +2638,12 @@ export interface SystemPingHeadInput {}
  * This is a dummy endpoint you can use to test if the server is accessible.
  *
  * Response: a HEAD request: the body is empty.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemPingHead = Docker.call(Operations.SystemPingHead)
+ * ```
  *
  * @since 0.1.0
  * @category System
@@ -2438,6 +2690,12 @@ export interface ImageCommitInput {
 
 /**
  * POST /commit: Create a new image from a container
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageCommit = Docker.call(Operations.ImageCommit)
+ * ```
  *
  * @since 0.1.0
  * @category Image
@@ -2523,6 +2781,12 @@ export interface SystemEventsInput {
  *
  * Response: one event per line until the request ends.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemEvents = Docker.call(Operations.SystemEvents)
+ * ```
+ *
  * @since 0.1.0
  * @category System
  */
@@ -2566,6 +2830,12 @@ export interface SystemDataUsageInput {
 
 /**
  * GET /system/df: Get data usage information
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const systemDataUsage = Docker.call(Operations.SystemDataUsage)
+ * ```
  *
  * @since 0.1.0
  * @category System
@@ -2635,6 +2905,12 @@ export interface ImageGetInput {
  *
  * Response: the image as a tar archive (`docker save`).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageGet = Docker.call(Operations.ImageGet)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2690,6 +2966,12 @@ export interface ImageGetAllInput {
  *
  * Response: the images as one tar archive (`docker save`).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageGetAll = Docker.call(Operations.ImageGetAll)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2744,6 +3026,12 @@ export interface ImageLoadInput {
  *
  * Response: load progress messages (`stream` holds lines such as `Loaded image: …`; the spec names no model).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const imageLoad = Docker.call(Operations.ImageLoad)
+ * ```
+ *
  * @since 0.1.0
  * @category Image
  */
@@ -2779,6 +3067,12 @@ export interface ContainerExecInput {
  * POST /containers/{id}/exec: Create an exec instance
  *
  * Run a command inside a running container.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const containerExec = Docker.call(Operations.ContainerExec)
+ * ```
  *
  * @since 0.1.0
  * @category Exec
@@ -2819,6 +3113,12 @@ export interface ExecStartInput {
  *
  * Response: the connection is hijacked for the process's stdio (unless `Detach`).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const execStart = Docker.call(Operations.ExecStart)
+ * ```
+ *
  * @since 0.1.0
  * @category Exec
  */
@@ -2857,6 +3157,12 @@ export interface ExecResizeInput {
  * Resize the TTY session used by an exec instance. This endpoint only works
  * if `tty` was specified as part of creating and starting the exec instance.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const execResize = Docker.call(Operations.ExecResize)
+ * ```
+ *
  * @since 0.1.0
  * @category Exec
  */
@@ -2890,6 +3196,12 @@ export interface ExecInspectInput {
  * GET /exec/{id}/json: Inspect an exec instance
  *
  * Return low-level information about an exec instance.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const execInspect = Docker.call(Operations.ExecInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Exec
@@ -2933,6 +3245,12 @@ export interface VolumeListInput {
 /**
  * GET /volumes: List volumes
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumeList = Docker.call(Operations.VolumeList)
+ * ```
+ *
  * @since 0.1.0
  * @category Volume
  */
@@ -2963,6 +3281,12 @@ export interface VolumeCreateInput {
 /**
  * POST /volumes/create: Create a volume
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumeCreate = Docker.call(Operations.VolumeCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Volume
  */
@@ -2991,6 +3315,12 @@ export interface VolumeInspectInput {
 
 /**
  * GET /volumes/{name}: Inspect a volume
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumeInspect = Docker.call(Operations.VolumeInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Volume
@@ -3035,6 +3365,12 @@ export interface VolumeUpdateInput {
  *
  * Requires API 1.42.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumeUpdate = Docker.call(Operations.VolumeUpdate)
+ * ```
+ *
  * @since 0.1.0
  * @category Volume
  */
@@ -3076,6 +3412,12 @@ export interface VolumeDeleteInput {
  *
  * Instruct the driver to remove the volume.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumeDelete = Docker.call(Operations.VolumeDelete)
+ * ```
+ *
  * @since 0.1.0
  * @category Volume
  */
@@ -3112,6 +3454,12 @@ export interface VolumePruneInput {
 
 /**
  * POST /volumes/prune: Delete unused volumes
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const volumePrune = Docker.call(Operations.VolumePrune)
+ * ```
  *
  * @since 0.1.0
  * @category Volume
@@ -3166,6 +3514,12 @@ export interface NetworkListInput {
  * inspecting a single network. For example, the list of containers attached
  * to the network is not propagated in API versions 1.28 and up.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkList = Docker.call(Operations.NetworkList)
+ * ```
+ *
  * @since 0.1.0
  * @category Network
  */
@@ -3204,6 +3558,12 @@ export interface NetworkInspectInput {
 /**
  * GET /networks/{id}: Inspect a network
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkInspect = Docker.call(Operations.NetworkInspect)
+ * ```
+ *
  * @since 0.1.0
  * @category Network
  */
@@ -3236,6 +3596,12 @@ export interface NetworkDeleteInput {
 /**
  * DELETE /networks/{id}: Remove a network
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkDelete = Docker.call(Operations.NetworkDelete)
+ * ```
+ *
  * @since 0.1.0
  * @category Network
  */
@@ -3265,6 +3631,12 @@ export interface NetworkCreateInput {
 
 /**
  * POST /networks/create: Create a network
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkCreate = Docker.call(Operations.NetworkCreate)
+ * ```
  *
  * @since 0.1.0
  * @category Network
@@ -3303,6 +3675,12 @@ export interface NetworkConnectInput {
  *
  * The network must be either a local-scoped network or a swarm-scoped network with the `attachable` option set. A network cannot be re-attached to a running container
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkConnect = Docker.call(Operations.NetworkConnect)
+ * ```
+ *
  * @since 0.1.0
  * @category Network
  */
@@ -3339,6 +3717,12 @@ export interface NetworkDisconnectInput {
 
 /**
  * POST /networks/{id}/disconnect: Disconnect a container from a network
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkDisconnect = Docker.call(Operations.NetworkDisconnect)
+ * ```
  *
  * @since 0.1.0
  * @category Network
@@ -3381,6 +3765,12 @@ export interface NetworkPruneInput {
 /**
  * POST /networks/prune: Delete unused networks
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const networkPrune = Docker.call(Operations.NetworkPrune)
+ * ```
+ *
  * @since 0.1.0
  * @category Network
  */
@@ -3421,6 +3811,12 @@ export interface PluginListInput {
  *
  * Returns information about installed plugins.
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginList = Docker.call(Operations.PluginList)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3453,6 +3849,12 @@ export interface GetPluginPrivilegesInput {
 
 /**
  * GET /plugins/privileges: Get plugin privileges
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const getPluginPrivileges = Docker.call(Operations.GetPluginPrivileges)
+ * ```
  *
  * @since 0.1.0
  * @category Plugin
@@ -3513,6 +3915,12 @@ export interface PluginPullInput {
  *
  * Response: pull progress messages (the spec documents only the status).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginPull = Docker.call(Operations.PluginPull)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3548,6 +3956,12 @@ export interface PluginInspectInput {
 
 /**
  * GET /plugins/{name}/json: Inspect a plugin
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginInspect = Docker.call(Operations.PluginInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Plugin
@@ -3589,6 +4003,12 @@ export interface PluginDeleteInput {
 /**
  * DELETE /plugins/{name}: Remove a plugin
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginDelete = Docker.call(Operations.PluginDelete)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3629,6 +4049,12 @@ export interface PluginEnableInput {
 /**
  * POST /plugins/{name}/enable: Enable a plugin
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginEnable = Docker.call(Operations.PluginEnable)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3664,6 +4090,12 @@ export interface PluginDisableInput {
 
 /**
  * POST /plugins/{name}/disable: Disable a plugin
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginDisable = Docker.call(Operations.PluginDisable)
+ * ```
  *
  * @since 0.1.0
  * @category Plugin
@@ -3717,6 +4149,12 @@ export interface PluginUpgradeInput {
  *
  * Response: pull progress messages (the spec documents only the status).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginUpgrade = Docker.call(Operations.PluginUpgrade)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3759,6 +4197,12 @@ export interface PluginCreateInput {
 /**
  * POST /plugins/create: Create a plugin
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginCreate = Docker.call(Operations.PluginCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3797,6 +4241,12 @@ export interface PluginPushInput {
  *
  * Response: push progress messages (the spec documents only the status).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginPush = Docker.call(Operations.PluginPush)
+ * ```
+ *
  * @since 0.1.0
  * @category Plugin
  */
@@ -3831,6 +4281,12 @@ export interface PluginSetInput {
 
 /**
  * POST /plugins/{name}/set: Configure a plugin
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const pluginSet = Docker.call(Operations.PluginSet)
+ * ```
  *
  * @since 0.1.0
  * @category Plugin
@@ -3873,6 +4329,12 @@ export interface NodeListInput {
 /**
  * GET /nodes: List nodes
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const nodeList = Docker.call(Operations.NodeList)
+ * ```
+ *
  * @since 0.1.0
  * @category Node
  */
@@ -3902,6 +4364,12 @@ export interface NodeInspectInput {
 
 /**
  * GET /nodes/{id}: Inspect a node
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const nodeInspect = Docker.call(Operations.NodeInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Node
@@ -3938,6 +4406,12 @@ export interface NodeDeleteInput {
 
 /**
  * DELETE /nodes/{id}: Delete a node
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const nodeDelete = Docker.call(Operations.NodeDelete)
+ * ```
  *
  * @since 0.1.0
  * @category Node
@@ -3977,6 +4451,12 @@ export interface NodeUpdateInput {
 /**
  * POST /nodes/{id}/update: Update a node
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const nodeUpdate = Docker.call(Operations.NodeUpdate)
+ * ```
+ *
  * @since 0.1.0
  * @category Node
  */
@@ -4006,6 +4486,12 @@ export interface SwarmInspectInput {}
 /**
  * GET /swarm: Inspect swarm
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmInspect = Docker.call(Operations.SwarmInspect)
+ * ```
+ *
  * @since 0.1.0
  * @category Swarm
  */
@@ -4033,6 +4519,12 @@ export interface SwarmInitInput {
 
 /**
  * POST /swarm/init: Initialize a new swarm
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmInit = Docker.call(Operations.SwarmInit)
+ * ```
  *
  * @since 0.1.0
  * @category Swarm
@@ -4062,6 +4554,12 @@ export interface SwarmJoinInput {
 
 /**
  * POST /swarm/join: Join an existing swarm
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmJoin = Docker.call(Operations.SwarmJoin)
+ * ```
  *
  * @since 0.1.0
  * @category Swarm
@@ -4096,6 +4594,12 @@ export interface SwarmLeaveInput {
 
 /**
  * POST /swarm/leave: Leave a swarm
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmLeave = Docker.call(Operations.SwarmLeave)
+ * ```
  *
  * @since 0.1.0
  * @category Swarm
@@ -4150,6 +4654,12 @@ export interface SwarmUpdateInput {
 /**
  * POST /swarm/update: Update a swarm
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmUpdate = Docker.call(Operations.SwarmUpdate)
+ * ```
+ *
  * @since 0.1.0
  * @category Swarm
  */
@@ -4180,6 +4690,12 @@ export interface SwarmUnlockkeyInput {}
 
 /**
  * GET /swarm/unlockkey: Get the unlock key
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmUnlockkey = Docker.call(Operations.SwarmUnlockkey)
+ * ```
  *
  * @since 0.1.0
  * @category Swarm
@@ -4212,6 +4728,12 @@ export interface SwarmUnlockInput {
 
 /**
  * POST /swarm/unlock: Unlock a locked manager
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const swarmUnlock = Docker.call(Operations.SwarmUnlock)
+ * ```
  *
  * @since 0.1.0
  * @category Swarm
@@ -4254,6 +4776,12 @@ export interface ServiceListInput {
 /**
  * GET /services: List services
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceList = Docker.call(Operations.ServiceList)
+ * ```
+ *
  * @since 0.1.0
  * @category Service
  */
@@ -4292,6 +4820,12 @@ export interface ServiceCreateInput {
 
 /**
  * POST /services/create: Create a service
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceCreate = Docker.call(Operations.ServiceCreate)
+ * ```
  *
  * @since 0.1.0
  * @category Service
@@ -4334,6 +4868,12 @@ export interface ServiceInspectInput {
 /**
  * GET /services/{id}: Inspect a service
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceInspect = Docker.call(Operations.ServiceInspect)
+ * ```
+ *
  * @since 0.1.0
  * @category Service
  */
@@ -4364,6 +4904,12 @@ export interface ServiceDeleteInput {
 
 /**
  * DELETE /services/{id}: Delete a service
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceDelete = Docker.call(Operations.ServiceDelete)
+ * ```
  *
  * @since 0.1.0
  * @category Service
@@ -4425,6 +4971,12 @@ export interface ServiceUpdateInput {
 
 /**
  * POST /services/{id}/update: Update a service
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceUpdate = Docker.call(Operations.ServiceUpdate)
+ * ```
  *
  * @since 0.1.0
  * @category Service
@@ -4516,6 +5068,12 @@ export interface ServiceLogsInput {
  *
  * Response: stdout/stderr frames (raw bytes when the service has a TTY).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const serviceLogs = Docker.call(Operations.ServiceLogs)
+ * ```
+ *
  * @since 0.1.0
  * @category Service
  */
@@ -4565,6 +5123,12 @@ export interface TaskListInput {
 /**
  * GET /tasks: List tasks
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const taskList = Docker.call(Operations.TaskList)
+ * ```
+ *
  * @since 0.1.0
  * @category Task
  */
@@ -4594,6 +5158,12 @@ export interface TaskInspectInput {
 
 /**
  * GET /tasks/{id}: Inspect a task
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const taskInspect = Docker.call(Operations.TaskInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Task
@@ -4676,6 +5246,12 @@ export interface TaskLogsInput {
  *
  * Response: stdout/stderr frames (raw bytes when the task has a TTY).
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const taskLogs = Docker.call(Operations.TaskLogs)
+ * ```
+ *
  * @since 0.1.0
  * @category Task
  */
@@ -4723,6 +5299,12 @@ export interface SecretListInput {
 /**
  * GET /secrets: List secrets
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const secretList = Docker.call(Operations.SecretList)
+ * ```
+ *
  * @since 0.1.0
  * @category Secret
  */
@@ -4753,6 +5335,12 @@ export interface SecretCreateInput {
 /**
  * POST /secrets/create: Create a secret
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const secretCreate = Docker.call(Operations.SecretCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Secret
  */
@@ -4781,6 +5369,12 @@ export interface SecretInspectInput {
 
 /**
  * GET /secrets/{id}: Inspect a secret
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const secretInspect = Docker.call(Operations.SecretInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Secret
@@ -4811,6 +5405,12 @@ export interface SecretDeleteInput {
 
 /**
  * DELETE /secrets/{id}: Delete a secret
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const secretDelete = Docker.call(Operations.SecretDelete)
+ * ```
  *
  * @since 0.1.0
  * @category Secret
@@ -4852,6 +5452,12 @@ export interface SecretUpdateInput {
 
 /**
  * POST /secrets/{id}/update: Update a Secret
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const secretUpdate = Docker.call(Operations.SecretUpdate)
+ * ```
  *
  * @since 0.1.0
  * @category Secret
@@ -4895,6 +5501,12 @@ export interface ConfigListInput {
 /**
  * GET /configs: List configs
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const configList = Docker.call(Operations.ConfigList)
+ * ```
+ *
  * @since 0.1.0
  * @category Config
  */
@@ -4925,6 +5537,12 @@ export interface ConfigCreateInput {
 /**
  * POST /configs/create: Create a config
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const configCreate = Docker.call(Operations.ConfigCreate)
+ * ```
+ *
  * @since 0.1.0
  * @category Config
  */
@@ -4953,6 +5571,12 @@ export interface ConfigInspectInput {
 
 /**
  * GET /configs/{id}: Inspect a config
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const configInspect = Docker.call(Operations.ConfigInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Config
@@ -4983,6 +5607,12 @@ export interface ConfigDeleteInput {
 
 /**
  * DELETE /configs/{id}: Delete a config
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const configDelete = Docker.call(Operations.ConfigDelete)
+ * ```
  *
  * @since 0.1.0
  * @category Config
@@ -5025,6 +5655,12 @@ export interface ConfigUpdateInput {
 /**
  * POST /configs/{id}/update: Update a Config
  *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const configUpdate = Docker.call(Operations.ConfigUpdate)
+ * ```
+ *
  * @since 0.1.0
  * @category Config
  */
@@ -5058,6 +5694,12 @@ export interface DistributionInspectInput {
  * GET /distribution/{name}/json: Get image information from the registry
  *
  * Return image digest and platform information by contacting the registry.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const distributionInspect = Docker.call(Operations.DistributionInspect)
+ * ```
  *
  * @since 0.1.0
  * @category Distribution
@@ -5119,6 +5761,12 @@ export interface SessionInput {}
  * ```
  *
  * Response: the connection is upgraded to h2c for BuildKit's session protocol.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const session = Docker.call(Operations.Session)
+ * ```
  *
  * @since 0.1.0
  * @category Session

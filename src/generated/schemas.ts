@@ -52,6 +52,13 @@ export interface OCIPlatform {
 /**
  * The schema of {@link OCIPlatform}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeOCIPlatform = Schema.decodeUnknownSync(Models.OCIPlatform)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -95,6 +102,13 @@ export interface OCIDescriptor {
 /**
  * The schema of {@link OCIDescriptor}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeOCIDescriptor = Schema.decodeUnknownSync(Models.OCIDescriptor)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -127,6 +141,13 @@ export interface PortSummary {
 
 /**
  * The schema of {@link PortSummary}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePortSummary = Schema.decodeUnknownSync(Models.PortSummary)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -164,6 +185,13 @@ export interface ContainerSummaryHostConfig {
 /**
  * The schema of {@link ContainerSummaryHostConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerSummaryHostConfig = Schema.decodeUnknownSync(Models.ContainerSummaryHostConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -186,6 +214,13 @@ export interface EndpointIPAMConfig {
 
 /**
  * The schema of {@link EndpointIPAMConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEndpointIPAMConfig = Schema.decodeUnknownSync(Models.EndpointIPAMConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -254,6 +289,13 @@ export interface EndpointSettings {
 /**
  * The schema of {@link EndpointSettings}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEndpointSettings = Schema.decodeUnknownSync(Models.EndpointSettings)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -292,6 +334,13 @@ export interface ContainerSummaryNetworkSettings {
 /**
  * The schema of {@link ContainerSummaryNetworkSettings}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerSummaryNetworkSettings = Schema.decodeUnknownSync(Models.ContainerSummaryNetworkSettings)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -316,6 +365,13 @@ export type MountType = "bind" | "cluster" | "image" | "npipe" | "tmpfs" | "volu
 
 /**
  * The schema of {@link MountType}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountType = Schema.decodeUnknownSync(Models.MountType)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -389,6 +445,13 @@ export interface MountPoint {
 /**
  * The schema of {@link MountPoint}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountPoint = Schema.decodeUnknownSync(Models.MountPoint)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -422,6 +485,13 @@ export interface ContainerSummaryHealth {
 
 /**
  * The schema of {@link ContainerSummaryHealth}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerSummaryHealth = Schema.decodeUnknownSync(Models.ContainerSummaryHealth)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -527,6 +597,13 @@ export interface ContainerSummary {
 /**
  * The schema of {@link ContainerSummary}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerSummary = Schema.decodeUnknownSync(Models.ContainerSummary)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -568,6 +645,13 @@ export type ContainerListResponse = ReadonlyArray<ContainerSummary>
 
 /**
  * The schema of {@link ContainerListResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerListResponse = Schema.decodeUnknownSync(Models.ContainerListResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -634,6 +718,13 @@ export interface HealthConfig {
 
 /**
  * The schema of {@link HealthConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeHealthConfig = Schema.decodeUnknownSync(Models.HealthConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -741,6 +832,13 @@ export interface ContainerConfig {
 /**
  * The schema of {@link ContainerConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerConfig = Schema.decodeUnknownSync(Models.ContainerConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -786,6 +884,13 @@ export interface ResourcesBlkioWeightDeviceItem {
 /**
  * The schema of {@link ResourcesBlkioWeightDeviceItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeResourcesBlkioWeightDeviceItem = Schema.decodeUnknownSync(Models.ResourcesBlkioWeightDeviceItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -810,6 +915,13 @@ export interface ThrottleDevice {
 /**
  * The schema of {@link ThrottleDevice}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeThrottleDevice = Schema.decodeUnknownSync(Models.ThrottleDevice)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -832,6 +944,13 @@ export interface DeviceMapping {
 
 /**
  * The schema of {@link DeviceMapping}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDeviceMapping = Schema.decodeUnknownSync(Models.DeviceMapping)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -878,6 +997,13 @@ export interface DeviceRequest {
 /**
  * The schema of {@link DeviceRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDeviceRequest = Schema.decodeUnknownSync(Models.DeviceRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -906,6 +1032,13 @@ export interface ResourcesUlimitsItem {
 
 /**
  * The schema of {@link ResourcesUlimitsItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeResourcesUlimitsItem = Schema.decodeUnknownSync(Models.ResourcesUlimitsItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1086,6 +1219,13 @@ export interface Resources {
 /**
  * The schema of {@link Resources}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeResources = Schema.decodeUnknownSync(Models.Resources)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1154,6 +1294,13 @@ export interface HostConfigLogConfig {
 /**
  * The schema of {@link HostConfigLogConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeHostConfigLogConfig = Schema.decodeUnknownSync(Models.HostConfigLogConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1179,6 +1326,13 @@ export interface PortBinding {
 /**
  * The schema of {@link PortBinding}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePortBinding = Schema.decodeUnknownSync(Models.PortBinding)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1202,6 +1356,13 @@ export type PortMap = { readonly [key: string]: ReadonlyArray<PortBinding> }
 
 /**
  * The schema of {@link PortMap}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePortMap = Schema.decodeUnknownSync(Models.PortMap)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1233,6 +1394,13 @@ export interface RestartPolicy {
 
 /**
  * The schema of {@link RestartPolicy}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeRestartPolicy = Schema.decodeUnknownSync(Models.RestartPolicy)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1271,6 +1439,13 @@ export interface MountBindOptions {
 /**
  * The schema of {@link MountBindOptions}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountBindOptions = Schema.decodeUnknownSync(Models.MountBindOptions)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1297,6 +1472,13 @@ export interface MountVolumeOptionsDriverConfig {
 
 /**
  * The schema of {@link MountVolumeOptionsDriverConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountVolumeOptionsDriverConfig = Schema.decodeUnknownSync(Models.MountVolumeOptionsDriverConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1326,6 +1508,13 @@ export interface MountVolumeOptions {
 /**
  * The schema of {@link MountVolumeOptions}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountVolumeOptions = Schema.decodeUnknownSync(Models.MountVolumeOptions)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1349,6 +1538,13 @@ export interface MountImageOptions {
 
 /**
  * The schema of {@link MountImageOptions}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountImageOptions = Schema.decodeUnknownSync(Models.MountImageOptions)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1383,6 +1579,13 @@ export interface MountTmpfsOptions {
 
 /**
  * The schema of {@link MountTmpfsOptions}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMountTmpfsOptions = Schema.decodeUnknownSync(Models.MountTmpfsOptions)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1438,6 +1641,13 @@ export interface Mount {
 
 /**
  * The schema of {@link Mount}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeMount = Schema.decodeUnknownSync(Models.Mount)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1666,6 +1876,13 @@ export interface HostConfig extends Resources {
 /**
  * The schema of {@link HostConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeHostConfig = Schema.decodeUnknownSync(Models.HostConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1764,6 +1981,13 @@ export interface NetworkingConfig {
 /**
  * The schema of {@link NetworkingConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkingConfig = Schema.decodeUnknownSync(Models.NetworkingConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1784,6 +2008,13 @@ export interface ContainerCreateBody extends ContainerConfig {
 
 /**
  * The schema of {@link ContainerCreateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerCreateBody = Schema.decodeUnknownSync(Models.ContainerCreateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1834,6 +2065,13 @@ export interface ContainerCreateResponse {
 /**
  * The schema of {@link ContainerCreateResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerCreateResponse = Schema.decodeUnknownSync(Models.ContainerCreateResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1875,6 +2113,13 @@ export interface HealthcheckResult {
 /**
  * The schema of {@link HealthcheckResult}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeHealthcheckResult = Schema.decodeUnknownSync(Models.HealthcheckResult)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -1909,6 +2154,13 @@ export interface Health {
 
 /**
  * The schema of {@link Health}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeHealth = Schema.decodeUnknownSync(Models.Health)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1970,6 +2222,13 @@ export interface ContainerState {
 /**
  * The schema of {@link ContainerState}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerState = Schema.decodeUnknownSync(Models.ContainerState)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2018,6 +2277,13 @@ export interface DriverData {
 /**
  * The schema of {@link DriverData}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDriverData = Schema.decodeUnknownSync(Models.DriverData)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2040,6 +2306,13 @@ export interface RootFSStorageSnapshot {
 /**
  * The schema of {@link RootFSStorageSnapshot}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeRootFSStorageSnapshot = Schema.decodeUnknownSync(Models.RootFSStorageSnapshot)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2061,6 +2334,13 @@ export interface RootFSStorage {
 /**
  * The schema of {@link RootFSStorage}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeRootFSStorage = Schema.decodeUnknownSync(Models.RootFSStorage)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2081,6 +2361,13 @@ export interface Storage {
 
 /**
  * The schema of {@link Storage}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeStorage = Schema.decodeUnknownSync(Models.Storage)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2104,6 +2391,13 @@ export interface Address {
 
 /**
  * The schema of {@link Address}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeAddress = Schema.decodeUnknownSync(Models.Address)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2272,6 +2566,13 @@ export interface NetworkSettings {
 /**
  * The schema of {@link NetworkSettings}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkSettings = Schema.decodeUnknownSync(Models.NetworkSettings)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2416,6 +2717,13 @@ export interface ContainerInspectResponse {
 /**
  * The schema of {@link ContainerInspectResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerInspectResponse = Schema.decodeUnknownSync(Models.ContainerInspectResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2468,6 +2776,13 @@ export interface ContainerTopResponse {
 /**
  * The schema of {@link ContainerTopResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerTopResponse = Schema.decodeUnknownSync(Models.ContainerTopResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2493,6 +2808,13 @@ export type ChangeType = 0 | 1 | 2
 /**
  * The schema of {@link ChangeType}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeChangeType = Schema.decodeUnknownSync(Models.ChangeType)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2513,6 +2835,13 @@ export interface FilesystemChange {
 /**
  * The schema of {@link FilesystemChange}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeFilesystemChange = Schema.decodeUnknownSync(Models.FilesystemChange)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2531,6 +2860,13 @@ export type ContainerChangesResponse = ReadonlyArray<FilesystemChange>
 
 /**
  * The schema of {@link ContainerChangesResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerChangesResponse = Schema.decodeUnknownSync(Models.ContainerChangesResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2577,6 +2913,13 @@ export interface ContainerCPUUsage {
 /**
  * The schema of {@link ContainerCPUUsage}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerCPUUsage = Schema.decodeUnknownSync(Models.ContainerCPUUsage)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2606,6 +2949,13 @@ export interface ContainerThrottlingData {
 
 /**
  * The schema of {@link ContainerThrottlingData}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerThrottlingData = Schema.decodeUnknownSync(Models.ContainerThrottlingData)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2641,6 +2991,13 @@ export interface ContainerCPUStats {
 
 /**
  * The schema of {@link ContainerCPUStats}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerCPUStats = Schema.decodeUnknownSync(Models.ContainerCPUStats)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2715,6 +3072,13 @@ export interface ContainerMemoryStats {
 /**
  * The schema of {@link ContainerMemoryStats}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerMemoryStats = Schema.decodeUnknownSync(Models.ContainerMemoryStats)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2777,6 +3141,13 @@ export interface ContainerNetworkStats {
 /**
  * The schema of {@link ContainerNetworkStats}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerNetworkStats = Schema.decodeUnknownSync(Models.ContainerNetworkStats)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2814,6 +3185,13 @@ export interface ContainerPidsStats {
 /**
  * The schema of {@link ContainerPidsStats}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerPidsStats = Schema.decodeUnknownSync(Models.ContainerPidsStats)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2839,6 +3217,13 @@ export interface ContainerBlkioStatEntry {
 
 /**
  * The schema of {@link ContainerBlkioStatEntry}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerBlkioStatEntry = Schema.decodeUnknownSync(Models.ContainerBlkioStatEntry)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -2904,6 +3289,13 @@ export interface ContainerBlkioStats {
 /**
  * The schema of {@link ContainerBlkioStats}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerBlkioStats = Schema.decodeUnknownSync(Models.ContainerBlkioStats)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -2935,6 +3327,13 @@ export interface ContainerStorageStats {
 
 /**
  * The schema of {@link ContainerStorageStats}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerStorageStats = Schema.decodeUnknownSync(Models.ContainerStorageStats)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3001,6 +3400,13 @@ export interface ContainerStatsResponse {
 /**
  * The schema of {@link ContainerStatsResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerStatsResponse = Schema.decodeUnknownSync(Models.ContainerStatsResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3032,6 +3438,13 @@ export interface ContainerUpdateBody extends Resources {
 
 /**
  * The schema of {@link ContainerUpdateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerUpdateBody = Schema.decodeUnknownSync(Models.ContainerUpdateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3086,6 +3499,13 @@ export interface ContainerUpdateResponse {
 /**
  * The schema of {@link ContainerUpdateResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerUpdateResponse = Schema.decodeUnknownSync(Models.ContainerUpdateResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3106,6 +3526,13 @@ export interface ContainerWaitExitError {
 
 /**
  * The schema of {@link ContainerWaitExitError}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerWaitExitError = Schema.decodeUnknownSync(Models.ContainerWaitExitError)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3128,6 +3555,13 @@ export interface ContainerWaitResponse {
 
 /**
  * The schema of {@link ContainerWaitResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerWaitResponse = Schema.decodeUnknownSync(Models.ContainerWaitResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3152,6 +3586,13 @@ export interface ContainerPruneResponse {
 
 /**
  * The schema of {@link ContainerPruneResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerPruneResponse = Schema.decodeUnknownSync(Models.ContainerPruneResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3191,6 +3632,13 @@ export interface ImageManifestSummarySize {
 /**
  * The schema of {@link ImageManifestSummarySize}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageManifestSummarySize = Schema.decodeUnknownSync(Models.ImageManifestSummarySize)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3209,6 +3657,13 @@ export type SignatureTimestampType = "Tlog" | "TimestampAuthority"
 
 /**
  * The schema of {@link SignatureTimestampType}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSignatureTimestampType = Schema.decodeUnknownSync(Models.SignatureTimestampType)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3233,6 +3688,13 @@ export interface SignatureTimestamp {
 /**
  * The schema of {@link SignatureTimestamp}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSignatureTimestamp = Schema.decodeUnknownSync(Models.SignatureTimestamp)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3252,6 +3714,13 @@ export type KnownSignerIdentity = "DHI"
 
 /**
  * The schema of {@link KnownSignerIdentity}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeKnownSignerIdentity = Schema.decodeUnknownSync(Models.KnownSignerIdentity)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3311,6 +3780,13 @@ export interface SignerIdentity {
 /**
  * The schema of {@link SignerIdentity}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSignerIdentity = Schema.decodeUnknownSync(Models.SignerIdentity)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3344,6 +3820,13 @@ export type SignatureType = "bundle-v0.3" | "simplesigning-v1"
 
 /**
  * The schema of {@link SignatureType}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSignatureType = Schema.decodeUnknownSync(Models.SignatureType)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3388,6 +3871,13 @@ export interface SignatureIdentity {
 /**
  * The schema of {@link SignatureIdentity}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSignatureIdentity = Schema.decodeUnknownSync(Models.SignatureIdentity)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3417,6 +3907,13 @@ export interface PullIdentity {
 /**
  * The schema of {@link PullIdentity}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePullIdentity = Schema.decodeUnknownSync(Models.PullIdentity)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3442,6 +3939,13 @@ export interface BuildIdentity {
 
 /**
  * The schema of {@link BuildIdentity}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeBuildIdentity = Schema.decodeUnknownSync(Models.BuildIdentity)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3475,6 +3979,13 @@ export interface Identity {
 /**
  * The schema of {@link Identity}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIdentity = Schema.decodeUnknownSync(Models.Identity)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3505,6 +4016,13 @@ export interface ImageManifestSummaryImageDataSize {
 
 /**
  * The schema of {@link ImageManifestSummaryImageDataSize}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageManifestSummaryImageDataSize = Schema.decodeUnknownSync(Models.ImageManifestSummaryImageDataSize)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3541,6 +4059,13 @@ export interface ImageManifestSummaryImageData {
 /**
  * The schema of {@link ImageManifestSummaryImageData}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageManifestSummaryImageData = Schema.decodeUnknownSync(Models.ImageManifestSummaryImageData)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3565,6 +4090,13 @@ export interface ImageManifestSummaryAttestationData {
 
 /**
  * The schema of {@link ImageManifestSummaryAttestationData}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageManifestSummaryAttestationData = Schema.decodeUnknownSync(Models.ImageManifestSummaryAttestationData)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3612,6 +4144,13 @@ export interface ImageManifestSummary {
 
 /**
  * The schema of {@link ImageManifestSummary}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageManifestSummary = Schema.decodeUnknownSync(Models.ImageManifestSummary)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3734,6 +4273,13 @@ export interface ImageSummary {
 /**
  * The schema of {@link ImageSummary}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageSummary = Schema.decodeUnknownSync(Models.ImageSummary)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3763,6 +4309,13 @@ export type ImageListResponse = ReadonlyArray<ImageSummary>
 /**
  * The schema of {@link ImageListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageListResponse = Schema.decodeUnknownSync(Models.ImageListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3781,6 +4334,13 @@ export interface ErrorDetail {
 
 /**
  * The schema of {@link ErrorDetail}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeErrorDetail = Schema.decodeUnknownSync(Models.ErrorDetail)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3804,6 +4364,13 @@ export interface ProgressDetail {
 /**
  * The schema of {@link ProgressDetail}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeProgressDetail = Schema.decodeUnknownSync(Models.ProgressDetail)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3824,6 +4391,13 @@ export interface ImageID {
 
 /**
  * The schema of {@link ImageID}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageID = Schema.decodeUnknownSync(Models.ImageID)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -3854,6 +4428,13 @@ export interface BuildInfo {
 /**
  * The schema of {@link BuildInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeBuildInfo = Schema.decodeUnknownSync(Models.BuildInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3883,6 +4464,13 @@ export interface BuildPruneResponse {
 /**
  * The schema of {@link BuildPruneResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeBuildPruneResponse = Schema.decodeUnknownSync(Models.BuildPruneResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -3910,6 +4498,13 @@ export interface CreateImageInfo {
 
 /**
  * The schema of {@link CreateImageInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeCreateImageInfo = Schema.decodeUnknownSync(Models.CreateImageInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4099,6 +4694,13 @@ export interface ImageConfig {
 /**
  * The schema of {@link ImageConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageConfig = Schema.decodeUnknownSync(Models.ImageConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4144,6 +4746,13 @@ export interface ImageInspectRootFS {
 /**
  * The schema of {@link ImageInspectRootFS}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageInspectRootFS = Schema.decodeUnknownSync(Models.ImageInspectRootFS)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4172,6 +4781,13 @@ export interface ImageInspectMetadata {
 
 /**
  * The schema of {@link ImageInspectMetadata}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageInspectMetadata = Schema.decodeUnknownSync(Models.ImageInspectMetadata)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4330,6 +4946,13 @@ export interface ImageInspect {
 /**
  * The schema of {@link ImageInspect}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageInspect = Schema.decodeUnknownSync(Models.ImageInspect)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4379,6 +5002,13 @@ export interface AttestationStatement {
 /**
  * The schema of {@link AttestationStatement}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeAttestationStatement = Schema.decodeUnknownSync(Models.AttestationStatement)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4398,6 +5028,13 @@ export type ImageAttestationsResponse = ReadonlyArray<AttestationStatement>
 
 /**
  * The schema of {@link ImageAttestationsResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageAttestationsResponse = Schema.decodeUnknownSync(Models.ImageAttestationsResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4425,6 +5062,13 @@ export interface ImageHistoryResponseItem {
 /**
  * The schema of {@link ImageHistoryResponseItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageHistoryResponseItem = Schema.decodeUnknownSync(Models.ImageHistoryResponseItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4447,6 +5091,13 @@ export type ImageHistoryResponse = ReadonlyArray<ImageHistoryResponseItem>
 
 /**
  * The schema of {@link ImageHistoryResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageHistoryResponse = Schema.decodeUnknownSync(Models.ImageHistoryResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4478,6 +5129,13 @@ export interface PushImageInfo {
 
 /**
  * The schema of {@link PushImageInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePushImageInfo = Schema.decodeUnknownSync(Models.PushImageInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4512,6 +5170,13 @@ export interface ImageDeleteResponseItem {
 /**
  * The schema of {@link ImageDeleteResponseItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageDeleteResponseItem = Schema.decodeUnknownSync(Models.ImageDeleteResponseItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4530,6 +5195,13 @@ export type ImageDeleteResponse = ReadonlyArray<ImageDeleteResponseItem>
 
 /**
  * The schema of {@link ImageDeleteResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageDeleteResponse = Schema.decodeUnknownSync(Models.ImageDeleteResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4563,6 +5235,13 @@ export interface ImageSearchResponseItem {
 /**
  * The schema of {@link ImageSearchResponseItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageSearchResponseItem = Schema.decodeUnknownSync(Models.ImageSearchResponseItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4584,6 +5263,13 @@ export type ImageSearchResponse = ReadonlyArray<ImageSearchResponseItem>
 
 /**
  * The schema of {@link ImageSearchResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImageSearchResponse = Schema.decodeUnknownSync(Models.ImageSearchResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4608,6 +5294,13 @@ export interface ImagePruneResponse {
 
 /**
  * The schema of {@link ImagePruneResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImagePruneResponse = Schema.decodeUnknownSync(Models.ImagePruneResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4640,6 +5333,13 @@ export interface AuthConfig {
 /**
  * The schema of {@link AuthConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeAuthConfig = Schema.decodeUnknownSync(Models.AuthConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4665,6 +5365,13 @@ export interface AuthResponse {
 
 /**
  * The schema of {@link AuthResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeAuthResponse = Schema.decodeUnknownSync(Models.AuthResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4699,6 +5406,13 @@ export interface PluginsInfo {
 
 /**
  * The schema of {@link PluginsInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginsInfo = Schema.decodeUnknownSync(Models.PluginsInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4742,6 +5456,13 @@ export interface IndexInfo {
 
 /**
  * The schema of {@link IndexInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIndexInfo = Schema.decodeUnknownSync(Models.IndexInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4821,6 +5542,13 @@ export interface RegistryServiceConfig {
 /**
  * The schema of {@link RegistryServiceConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeRegistryServiceConfig = Schema.decodeUnknownSync(Models.RegistryServiceConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4846,6 +5574,13 @@ export interface GenericResourcesItemNamedResourceSpec {
 /**
  * The schema of {@link GenericResourcesItemNamedResourceSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeGenericResourcesItemNamedResourceSpec = Schema.decodeUnknownSync(Models.GenericResourcesItemNamedResourceSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4869,6 +5604,13 @@ export interface GenericResourcesItemDiscreteResourceSpec {
 
 /**
  * The schema of {@link GenericResourcesItemDiscreteResourceSpec}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeGenericResourcesItemDiscreteResourceSpec = Schema.decodeUnknownSync(Models.GenericResourcesItemDiscreteResourceSpec)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4894,6 +5636,13 @@ export interface GenericResourcesItem {
 /**
  * The schema of {@link GenericResourcesItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeGenericResourcesItem = Schema.decodeUnknownSync(Models.GenericResourcesItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4913,6 +5662,13 @@ export type GenericResources = ReadonlyArray<GenericResourcesItem>
 
 /**
  * The schema of {@link GenericResources}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeGenericResources = Schema.decodeUnknownSync(Models.GenericResources)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -4962,6 +5718,13 @@ export interface Runtime {
 /**
  * The schema of {@link Runtime}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeRuntime = Schema.decodeUnknownSync(Models.Runtime)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -4981,6 +5744,13 @@ export type LocalNodeState = "" | "inactive" | "pending" | "active" | "error" | 
 
 /**
  * The schema of {@link LocalNodeState}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeLocalNodeState = Schema.decodeUnknownSync(Models.LocalNodeState)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5009,6 +5779,13 @@ export interface PeerNode {
 
 /**
  * The schema of {@link PeerNode}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePeerNode = Schema.decodeUnknownSync(Models.PeerNode)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5040,6 +5817,13 @@ export interface ObjectVersion {
 /**
  * The schema of {@link ObjectVersion}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeObjectVersion = Schema.decodeUnknownSync(Models.ObjectVersion)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5063,6 +5847,13 @@ export interface SwarmSpecOrchestration {
 
 /**
  * The schema of {@link SwarmSpecOrchestration}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecOrchestration = Schema.decodeUnknownSync(Models.SwarmSpecOrchestration)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5109,6 +5900,13 @@ export interface SwarmSpecRaft {
 /**
  * The schema of {@link SwarmSpecRaft}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecRaft = Schema.decodeUnknownSync(Models.SwarmSpecRaft)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5133,6 +5931,13 @@ export interface SwarmSpecDispatcher {
 
 /**
  * The schema of {@link SwarmSpecDispatcher}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecDispatcher = Schema.decodeUnknownSync(Models.SwarmSpecDispatcher)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5170,6 +5975,13 @@ export interface SwarmSpecCAConfigExternalCAsItem {
 
 /**
  * The schema of {@link SwarmSpecCAConfigExternalCAsItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecCAConfigExternalCAsItem = Schema.decodeUnknownSync(Models.SwarmSpecCAConfigExternalCAsItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5216,6 +6028,13 @@ export interface SwarmSpecCAConfig {
 /**
  * The schema of {@link SwarmSpecCAConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecCAConfig = Schema.decodeUnknownSync(Models.SwarmSpecCAConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5243,6 +6062,13 @@ export interface SwarmSpecEncryptionConfig {
 
 /**
  * The schema of {@link SwarmSpecEncryptionConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecEncryptionConfig = Schema.decodeUnknownSync(Models.SwarmSpecEncryptionConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5274,6 +6100,13 @@ export interface SwarmSpecTaskDefaultsLogDriver {
 /**
  * The schema of {@link SwarmSpecTaskDefaultsLogDriver}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecTaskDefaultsLogDriver = Schema.decodeUnknownSync(Models.SwarmSpecTaskDefaultsLogDriver)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5301,6 +6134,13 @@ export interface SwarmSpecTaskDefaults {
 
 /**
  * The schema of {@link SwarmSpecTaskDefaults}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpecTaskDefaults = Schema.decodeUnknownSync(Models.SwarmSpecTaskDefaults)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5337,6 +6177,13 @@ export interface SwarmSpec {
 /**
  * The schema of {@link SwarmSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmSpec = Schema.decodeUnknownSync(Models.SwarmSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5372,6 +6219,13 @@ export interface TLSInfo {
 
 /**
  * The schema of {@link TLSInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTLSInfo = Schema.decodeUnknownSync(Models.TLSInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5428,6 +6282,13 @@ export interface ClusterInfo {
 /**
  * The schema of {@link ClusterInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterInfo = Schema.decodeUnknownSync(Models.ClusterInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5473,6 +6334,13 @@ export interface SwarmInfo {
 /**
  * The schema of {@link SwarmInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmInfo = Schema.decodeUnknownSync(Models.SwarmInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5510,6 +6378,13 @@ export interface Commit {
 /**
  * The schema of {@link Commit}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeCommit = Schema.decodeUnknownSync(Models.Commit)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5533,6 +6408,13 @@ export interface SystemInfoDefaultAddressPoolsItem {
 
 /**
  * The schema of {@link SystemInfoDefaultAddressPoolsItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemInfoDefaultAddressPoolsItem = Schema.decodeUnknownSync(Models.SystemInfoDefaultAddressPoolsItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5569,6 +6451,13 @@ export interface FirewallInfo {
 /**
  * The schema of {@link FirewallInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeFirewallInfo = Schema.decodeUnknownSync(Models.FirewallInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5595,6 +6484,13 @@ export interface DeviceInfo {
 
 /**
  * The schema of {@link DeviceInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDeviceInfo = Schema.decodeUnknownSync(Models.DeviceInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5627,6 +6523,13 @@ export interface NRIInfo {
 
 /**
  * The schema of {@link NRIInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNRIInfo = Schema.decodeUnknownSync(Models.NRIInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -5676,6 +6579,13 @@ export interface ContainerdInfoNamespaces {
 /**
  * The schema of {@link ContainerdInfoNamespaces}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerdInfoNamespaces = Schema.decodeUnknownSync(Models.ContainerdInfoNamespaces)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -5711,6 +6621,13 @@ export interface ContainerdInfo {
 
 /**
  * The schema of {@link ContainerdInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerdInfo = Schema.decodeUnknownSync(Models.ContainerdInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6107,6 +7024,13 @@ export interface SystemInfo {
 /**
  * The schema of {@link SystemInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemInfo = Schema.decodeUnknownSync(Models.SystemInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6194,6 +7118,13 @@ export interface SystemVersionPlatform {
 /**
  * The schema of {@link SystemVersionPlatform}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemVersionPlatform = Schema.decodeUnknownSync(Models.SystemVersionPlatform)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6225,6 +7156,13 @@ export interface SystemVersionComponentsItem {
 
 /**
  * The schema of {@link SystemVersionComponentsItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemVersionComponentsItem = Schema.decodeUnknownSync(Models.SystemVersionComponentsItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6285,6 +7223,13 @@ export interface SystemVersion {
 /**
  * The schema of {@link SystemVersion}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemVersion = Schema.decodeUnknownSync(Models.SystemVersion)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6317,6 +7262,13 @@ export interface IDResponse {
 /**
  * The schema of {@link IDResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIDResponse = Schema.decodeUnknownSync(Models.IDResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6340,6 +7292,13 @@ export interface EventActor {
 
 /**
  * The schema of {@link EventActor}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEventActor = Schema.decodeUnknownSync(Models.EventActor)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6385,6 +7344,13 @@ export interface EventMessage {
 
 /**
  * The schema of {@link EventMessage}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEventMessage = Schema.decodeUnknownSync(Models.EventMessage)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6432,6 +7398,13 @@ export interface ImagesDiskUsage {
 /**
  * The schema of {@link ImagesDiskUsage}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeImagesDiskUsage = Schema.decodeUnknownSync(Models.ImagesDiskUsage)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6464,6 +7437,13 @@ export interface ContainersDiskUsage {
 
 /**
  * The schema of {@link ContainersDiskUsage}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainersDiskUsage = Schema.decodeUnknownSync(Models.ContainersDiskUsage)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6498,6 +7478,13 @@ export interface VolumesDiskUsage {
 /**
  * The schema of {@link VolumesDiskUsage}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumesDiskUsage = Schema.decodeUnknownSync(Models.VolumesDiskUsage)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6530,6 +7517,13 @@ export interface BuildCacheDiskUsage {
 
 /**
  * The schema of {@link BuildCacheDiskUsage}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeBuildCacheDiskUsage = Schema.decodeUnknownSync(Models.BuildCacheDiskUsage)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6567,6 +7561,13 @@ export interface ClusterVolumeSpecAccessModeSecretsItem {
 /**
  * The schema of {@link ClusterVolumeSpecAccessModeSecretsItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeSpecAccessModeSecretsItem = Schema.decodeUnknownSync(Models.ClusterVolumeSpecAccessModeSecretsItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6591,6 +7592,13 @@ export interface Topology {
 
 /**
  * The schema of {@link Topology}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTopology = Schema.decodeUnknownSync(Models.Topology)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6622,6 +7630,13 @@ export interface ClusterVolumeSpecAccessModeAccessibilityRequirements {
 
 /**
  * The schema of {@link ClusterVolumeSpecAccessModeAccessibilityRequirements}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeSpecAccessModeAccessibilityRequirements = Schema.decodeUnknownSync(Models.ClusterVolumeSpecAccessModeAccessibilityRequirements)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6655,6 +7670,13 @@ export interface ClusterVolumeSpecAccessModeCapacityRange {
 
 /**
  * The schema of {@link ClusterVolumeSpecAccessModeCapacityRange}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeSpecAccessModeCapacityRange = Schema.decodeUnknownSync(Models.ClusterVolumeSpecAccessModeCapacityRange)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6740,6 +7762,13 @@ export interface ClusterVolumeSpecAccessMode {
 /**
  * The schema of {@link ClusterVolumeSpecAccessMode}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeSpecAccessMode = Schema.decodeUnknownSync(Models.ClusterVolumeSpecAccessMode)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6775,6 +7804,13 @@ export interface ClusterVolumeSpec {
 
 /**
  * The schema of {@link ClusterVolumeSpec}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeSpec = Schema.decodeUnknownSync(Models.ClusterVolumeSpec)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6816,6 +7852,13 @@ export interface ClusterVolumeInfo {
 /**
  * The schema of {@link ClusterVolumeInfo}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumeInfo = Schema.decodeUnknownSync(Models.ClusterVolumeInfo)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6852,6 +7895,13 @@ export interface ClusterVolumePublishStatusItem {
 
 /**
  * The schema of {@link ClusterVolumePublishStatusItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolumePublishStatusItem = Schema.decodeUnknownSync(Models.ClusterVolumePublishStatusItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6897,6 +7947,13 @@ export interface ClusterVolume {
 /**
  * The schema of {@link ClusterVolume}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeClusterVolume = Schema.decodeUnknownSync(Models.ClusterVolume)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -6934,6 +7991,13 @@ export interface VolumeUsageData {
 
 /**
  * The schema of {@link VolumeUsageData}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumeUsageData = Schema.decodeUnknownSync(Models.VolumeUsageData)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -6986,6 +8050,13 @@ export interface Volume {
 
 /**
  * The schema of {@link Volume}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolume = Schema.decodeUnknownSync(Models.Volume)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7046,6 +8117,13 @@ export interface BuildCache {
 /**
  * The schema of {@link BuildCache}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeBuildCache = Schema.decodeUnknownSync(Models.BuildCache)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7095,6 +8173,13 @@ export interface SystemDataUsageResponse {
 
 /**
  * The schema of {@link SystemDataUsageResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSystemDataUsageResponse = Schema.decodeUnknownSync(Models.SystemDataUsageResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7153,6 +8238,13 @@ export interface ExecConfig {
 /**
  * The schema of {@link ExecConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeExecConfig = Schema.decodeUnknownSync(Models.ExecConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7188,6 +8280,13 @@ export interface ExecStartConfig {
 /**
  * The schema of {@link ExecStartConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeExecStartConfig = Schema.decodeUnknownSync(Models.ExecStartConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7213,6 +8312,13 @@ export interface ProcessConfig {
 
 /**
  * The schema of {@link ProcessConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeProcessConfig = Schema.decodeUnknownSync(Models.ProcessConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7249,6 +8355,13 @@ export interface ExecInspectResponse {
 /**
  * The schema of {@link ExecInspectResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeExecInspectResponse = Schema.decodeUnknownSync(Models.ExecInspectResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7282,6 +8395,13 @@ export interface VolumeListResponse {
 /**
  * The schema of {@link VolumeListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumeListResponse = Schema.decodeUnknownSync(Models.VolumeListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7314,6 +8434,13 @@ export interface VolumeCreateRequest {
 /**
  * The schema of {@link VolumeCreateRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumeCreateRequest = Schema.decodeUnknownSync(Models.VolumeCreateRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7338,6 +8465,13 @@ export interface VolumeUpdateBody {
 /**
  * The schema of {@link VolumeUpdateBody}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumeUpdateBody = Schema.decodeUnknownSync(Models.VolumeUpdateBody)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7360,6 +8494,13 @@ export interface VolumePruneResponse {
 
 /**
  * The schema of {@link VolumePruneResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeVolumePruneResponse = Schema.decodeUnknownSync(Models.VolumePruneResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7384,6 +8525,13 @@ export interface IPAMConfig {
 
 /**
  * The schema of {@link IPAMConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIPAMConfig = Schema.decodeUnknownSync(Models.IPAMConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7419,6 +8567,13 @@ export interface IPAM {
 /**
  * The schema of {@link IPAM}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIPAM = Schema.decodeUnknownSync(Models.IPAM)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7447,6 +8602,13 @@ export interface ConfigReference {
 /**
  * The schema of {@link ConfigReference}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeConfigReference = Schema.decodeUnknownSync(Models.ConfigReference)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7469,6 +8631,13 @@ export interface PeerInfo {
 
 /**
  * The schema of {@link PeerInfo}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePeerInfo = Schema.decodeUnknownSync(Models.PeerInfo)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7494,6 +8663,13 @@ export interface EndpointResource {
 
 /**
  * The schema of {@link EndpointResource}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEndpointResource = Schema.decodeUnknownSync(Models.EndpointResource)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7578,6 +8754,13 @@ export interface Network {
 /**
  * The schema of {@link Network}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetwork = Schema.decodeUnknownSync(Models.Network)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7611,6 +8794,13 @@ export interface NetworkSummary extends Network {}
 
 /**
  * The schema of {@link NetworkSummary}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkSummary = Schema.decodeUnknownSync(Models.NetworkSummary)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7646,6 +8836,13 @@ export type NetworkListResponse = ReadonlyArray<NetworkSummary>
 /**
  * The schema of {@link NetworkListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkListResponse = Schema.decodeUnknownSync(Models.NetworkListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7674,6 +8871,13 @@ export interface SubnetStatus {
 /**
  * The schema of {@link SubnetStatus}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSubnetStatus = Schema.decodeUnknownSync(Models.SubnetStatus)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7695,6 +8899,13 @@ export interface IPAMStatus {
 /**
  * The schema of {@link IPAMStatus}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeIPAMStatus = Schema.decodeUnknownSync(Models.IPAMStatus)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7714,6 +8925,13 @@ export interface NetworkStatus {
 
 /**
  * The schema of {@link NetworkStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkStatus = Schema.decodeUnknownSync(Models.NetworkStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7796,6 +9014,13 @@ export interface NetworkInspect {
 
 /**
  * The schema of {@link NetworkInspect}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkInspect = Schema.decodeUnknownSync(Models.NetworkInspect)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7890,6 +9115,13 @@ export interface NetworkCreateRequest {
 /**
  * The schema of {@link NetworkCreateRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkCreateRequest = Schema.decodeUnknownSync(Models.NetworkCreateRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7926,6 +9158,13 @@ export interface NetworkCreateResponse {
 /**
  * The schema of {@link NetworkCreateResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkCreateResponse = Schema.decodeUnknownSync(Models.NetworkCreateResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7948,6 +9187,13 @@ export interface NetworkConnectRequest {
 
 /**
  * The schema of {@link NetworkConnectRequest}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkConnectRequest = Schema.decodeUnknownSync(Models.NetworkConnectRequest)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -7973,6 +9219,13 @@ export interface NetworkDisconnectRequest {
 /**
  * The schema of {@link NetworkDisconnectRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkDisconnectRequest = Schema.decodeUnknownSync(Models.NetworkDisconnectRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -7994,6 +9247,13 @@ export interface NetworkPruneResponse {
 
 /**
  * The schema of {@link NetworkPruneResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkPruneResponse = Schema.decodeUnknownSync(Models.NetworkPruneResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8020,6 +9280,13 @@ export interface PluginMount {
 
 /**
  * The schema of {@link PluginMount}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginMount = Schema.decodeUnknownSync(Models.PluginMount)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8050,6 +9317,13 @@ export interface PluginDevice {
 /**
  * The schema of {@link PluginDevice}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginDevice = Schema.decodeUnknownSync(Models.PluginDevice)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8075,6 +9349,13 @@ export interface PluginSettings {
 
 /**
  * The schema of {@link PluginSettings}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginSettings = Schema.decodeUnknownSync(Models.PluginSettings)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8102,6 +9383,13 @@ export interface PluginConfigInterface {
 /**
  * The schema of {@link PluginConfigInterface}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigInterface = Schema.decodeUnknownSync(Models.PluginConfigInterface)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8125,6 +9413,13 @@ export interface PluginConfigUser {
 /**
  * The schema of {@link PluginConfigUser}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigUser = Schema.decodeUnknownSync(Models.PluginConfigUser)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8145,6 +9440,13 @@ export interface PluginConfigNetwork {
 
 /**
  * The schema of {@link PluginConfigNetwork}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigNetwork = Schema.decodeUnknownSync(Models.PluginConfigNetwork)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8167,6 +9469,13 @@ export interface PluginConfigLinux {
 
 /**
  * The schema of {@link PluginConfigLinux}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigLinux = Schema.decodeUnknownSync(Models.PluginConfigLinux)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8192,6 +9501,13 @@ export interface PluginEnv {
 
 /**
  * The schema of {@link PluginEnv}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginEnv = Schema.decodeUnknownSync(Models.PluginEnv)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8219,6 +9535,13 @@ export interface PluginConfigArgs {
 /**
  * The schema of {@link PluginConfigArgs}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigArgs = Schema.decodeUnknownSync(Models.PluginConfigArgs)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8242,6 +9565,13 @@ export interface PluginConfigRootfs {
 
 /**
  * The schema of {@link PluginConfigRootfs}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfigRootfs = Schema.decodeUnknownSync(Models.PluginConfigRootfs)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8284,6 +9614,13 @@ export interface PluginConfig {
 
 /**
  * The schema of {@link PluginConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginConfig = Schema.decodeUnknownSync(Models.PluginConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8329,6 +9666,13 @@ export interface Plugin {
 /**
  * The schema of {@link Plugin}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePlugin = Schema.decodeUnknownSync(Models.Plugin)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8352,6 +9696,13 @@ export type PluginListResponse = ReadonlyArray<Plugin>
 /**
  * The schema of {@link PluginListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginListResponse = Schema.decodeUnknownSync(Models.PluginListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8373,6 +9724,13 @@ export interface PluginPrivilege {
 /**
  * The schema of {@link PluginPrivilege}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginPrivilege = Schema.decodeUnknownSync(Models.PluginPrivilege)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8393,6 +9751,13 @@ export type GetPluginPrivilegesResponse = ReadonlyArray<PluginPrivilege>
 /**
  * The schema of {@link GetPluginPrivilegesResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeGetPluginPrivilegesResponse = Schema.decodeUnknownSync(Models.GetPluginPrivilegesResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8412,6 +9777,13 @@ export type PluginPullBody = ReadonlyArray<PluginPrivilege>
 /**
  * The schema of {@link PluginPullBody}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginPullBody = Schema.decodeUnknownSync(Models.PluginPullBody)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8428,6 +9800,13 @@ export type PluginUpgradeBody = ReadonlyArray<PluginPrivilege>
 /**
  * The schema of {@link PluginUpgradeBody}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginUpgradeBody = Schema.decodeUnknownSync(Models.PluginUpgradeBody)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8443,6 +9822,13 @@ export type PluginSetBody = ReadonlyArray<string>
 
 /**
  * The schema of {@link PluginSetBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePluginSetBody = Schema.decodeUnknownSync(Models.PluginSetBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8468,6 +9854,13 @@ export interface NodeSpec {
 
 /**
  * The schema of {@link NodeSpec}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNodeSpec = Schema.decodeUnknownSync(Models.NodeSpec)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8498,6 +9891,13 @@ export interface Platform {
 /**
  * The schema of {@link Platform}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePlatform = Schema.decodeUnknownSync(Models.Platform)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8522,6 +9922,13 @@ export interface ResourceObject {
 /**
  * The schema of {@link ResourceObject}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeResourceObject = Schema.decodeUnknownSync(Models.ResourceObject)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8545,6 +9952,13 @@ export interface EngineDescriptionPluginsItem {
 /**
  * The schema of {@link EngineDescriptionPluginsItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEngineDescriptionPluginsItem = Schema.decodeUnknownSync(Models.EngineDescriptionPluginsItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8567,6 +9981,13 @@ export interface EngineDescription {
 
 /**
  * The schema of {@link EngineDescription}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEngineDescription = Schema.decodeUnknownSync(Models.EngineDescription)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8595,6 +10016,13 @@ export interface NodeDescription {
 /**
  * The schema of {@link NodeDescription}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNodeDescription = Schema.decodeUnknownSync(Models.NodeDescription)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8616,6 +10044,13 @@ export type NodeState = "unknown" | "down" | "ready" | "disconnected"
 
 /**
  * The schema of {@link NodeState}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNodeState = Schema.decodeUnknownSync(Models.NodeState)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8640,6 +10075,13 @@ export interface NodeStatus {
 /**
  * The schema of {@link NodeStatus}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNodeStatus = Schema.decodeUnknownSync(Models.NodeStatus)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8659,6 +10101,13 @@ export type Reachability = "unknown" | "unreachable" | "reachable"
 
 /**
  * The schema of {@link Reachability}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeReachability = Schema.decodeUnknownSync(Models.Reachability)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8683,6 +10132,13 @@ export interface ManagerStatus {
 
 /**
  * The schema of {@link ManagerStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeManagerStatus = Schema.decodeUnknownSync(Models.ManagerStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8721,6 +10177,13 @@ export interface Node {
 /**
  * The schema of {@link Node}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNode = Schema.decodeUnknownSync(Models.Node)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8746,6 +10209,13 @@ export type NodeListResponse = ReadonlyArray<Node>
 /**
  * The schema of {@link NodeListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNodeListResponse = Schema.decodeUnknownSync(Models.NodeListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8767,6 +10237,13 @@ export interface JoinTokens {
 /**
  * The schema of {@link JoinTokens}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeJoinTokens = Schema.decodeUnknownSync(Models.JoinTokens)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8787,6 +10264,13 @@ export interface Swarm extends ClusterInfo {
 
 /**
  * The schema of {@link Swarm}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarm = Schema.decodeUnknownSync(Models.Swarm)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -8867,6 +10351,13 @@ export interface SwarmInitRequest {
 /**
  * The schema of {@link SwarmInitRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmInitRequest = Schema.decodeUnknownSync(Models.SwarmInitRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8927,6 +10418,13 @@ export interface SwarmJoinRequest {
 /**
  * The schema of {@link SwarmJoinRequest}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmJoinRequest = Schema.decodeUnknownSync(Models.SwarmJoinRequest)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8952,6 +10450,13 @@ export interface UnlockKeyResponse {
 /**
  * The schema of {@link UnlockKeyResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeUnlockKeyResponse = Schema.decodeUnknownSync(Models.UnlockKeyResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -8972,6 +10477,13 @@ export interface SwarmUnlockRequest {
 
 /**
  * The schema of {@link SwarmUnlockRequest}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSwarmUnlockRequest = Schema.decodeUnknownSync(Models.SwarmUnlockRequest)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9005,6 +10517,13 @@ export interface TaskSpecPluginSpec {
 
 /**
  * The schema of {@link TaskSpecPluginSpec}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecPluginSpec = Schema.decodeUnknownSync(Models.TaskSpecPluginSpec)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9068,6 +10587,13 @@ export interface TaskSpecContainerSpecPrivilegesCredentialSpec {
 /**
  * The schema of {@link TaskSpecContainerSpecPrivilegesCredentialSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecPrivilegesCredentialSpec = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecPrivilegesCredentialSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9101,6 +10627,13 @@ export interface TaskSpecContainerSpecPrivilegesSELinuxContext {
 /**
  * The schema of {@link TaskSpecContainerSpecPrivilegesSELinuxContext}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecPrivilegesSELinuxContext = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecPrivilegesSELinuxContext)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9129,6 +10662,13 @@ export interface TaskSpecContainerSpecPrivilegesSeccomp {
 /**
  * The schema of {@link TaskSpecContainerSpecPrivilegesSeccomp}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecPrivilegesSeccomp = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecPrivilegesSeccomp)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9151,6 +10691,13 @@ export interface TaskSpecContainerSpecPrivilegesAppArmor {
 
 /**
  * The schema of {@link TaskSpecContainerSpecPrivilegesAppArmor}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecPrivilegesAppArmor = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecPrivilegesAppArmor)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9182,6 +10729,13 @@ export interface TaskSpecContainerSpecPrivileges {
 
 /**
  * The schema of {@link TaskSpecContainerSpecPrivileges}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecPrivileges = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecPrivileges)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9216,6 +10770,13 @@ export interface TaskSpecContainerSpecDNSConfig {
 /**
  * The schema of {@link TaskSpecContainerSpecDNSConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecDNSConfig = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecDNSConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9244,6 +10805,13 @@ export interface TaskSpecContainerSpecSecretsItemFile {
 
 /**
  * The schema of {@link TaskSpecContainerSpecSecretsItemFile}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecSecretsItemFile = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecSecretsItemFile)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9280,6 +10848,13 @@ export interface TaskSpecContainerSpecSecretsItem {
 /**
  * The schema of {@link TaskSpecContainerSpecSecretsItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecSecretsItem = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecSecretsItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9312,6 +10887,13 @@ export interface TaskSpecContainerSpecConfigsItemFile {
 
 /**
  * The schema of {@link TaskSpecContainerSpecConfigsItemFile}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecConfigsItemFile = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecConfigsItemFile)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9364,6 +10946,13 @@ export interface TaskSpecContainerSpecConfigsItem {
 /**
  * The schema of {@link TaskSpecContainerSpecConfigsItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecConfigsItem = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecConfigsItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9391,6 +10980,13 @@ export interface TaskSpecContainerSpecUlimitsItem {
 
 /**
  * The schema of {@link TaskSpecContainerSpecUlimitsItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpecUlimitsItem = Schema.decodeUnknownSync(Models.TaskSpecContainerSpecUlimitsItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9526,6 +11122,13 @@ export interface TaskSpecContainerSpec {
 /**
  * The schema of {@link TaskSpecContainerSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecContainerSpec = Schema.decodeUnknownSync(Models.TaskSpecContainerSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9582,6 +11185,13 @@ export interface TaskSpecNetworkAttachmentSpec {
 /**
  * The schema of {@link TaskSpecNetworkAttachmentSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecNetworkAttachmentSpec = Schema.decodeUnknownSync(Models.TaskSpecNetworkAttachmentSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9604,6 +11214,13 @@ export interface Limit {
 
 /**
  * The schema of {@link Limit}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeLimit = Schema.decodeUnknownSync(Models.Limit)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9645,6 +11262,13 @@ export interface TaskSpecResources {
 /**
  * The schema of {@link TaskSpecResources}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecResources = Schema.decodeUnknownSync(Models.TaskSpecResources)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9682,6 +11306,13 @@ export interface TaskSpecRestartPolicy {
 /**
  * The schema of {@link TaskSpecRestartPolicy}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecRestartPolicy = Schema.decodeUnknownSync(Models.TaskSpecRestartPolicy)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9706,6 +11337,13 @@ export interface TaskSpecPlacementPreferencesItemSpread {
 /**
  * The schema of {@link TaskSpecPlacementPreferencesItemSpread}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecPlacementPreferencesItemSpread = Schema.decodeUnknownSync(Models.TaskSpecPlacementPreferencesItemSpread)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9727,6 +11365,13 @@ export interface TaskSpecPlacementPreferencesItem {
 
 /**
  * The schema of {@link TaskSpecPlacementPreferencesItem}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecPlacementPreferencesItem = Schema.decodeUnknownSync(Models.TaskSpecPlacementPreferencesItem)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9787,6 +11432,13 @@ export interface TaskSpecPlacement {
 /**
  * The schema of {@link TaskSpecPlacement}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecPlacement = Schema.decodeUnknownSync(Models.TaskSpecPlacement)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9815,6 +11467,13 @@ export interface NetworkAttachmentConfig {
 /**
  * The schema of {@link NetworkAttachmentConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkAttachmentConfig = Schema.decodeUnknownSync(Models.NetworkAttachmentConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9839,6 +11498,13 @@ export interface TaskSpecLogDriver {
 
 /**
  * The schema of {@link TaskSpecLogDriver}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpecLogDriver = Schema.decodeUnknownSync(Models.TaskSpecLogDriver)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -9920,6 +11586,13 @@ export interface TaskSpec {
 /**
  * The schema of {@link TaskSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskSpec = Schema.decodeUnknownSync(Models.TaskSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9949,6 +11622,13 @@ export interface ServiceSpecModeReplicated {
 /**
  * The schema of {@link ServiceSpecModeReplicated}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpecModeReplicated = Schema.decodeUnknownSync(Models.ServiceSpecModeReplicated)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -9975,6 +11655,13 @@ export interface ServiceSpecModeReplicatedJob {
 
 /**
  * The schema of {@link ServiceSpecModeReplicatedJob}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpecModeReplicatedJob = Schema.decodeUnknownSync(Models.ServiceSpecModeReplicatedJob)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10007,6 +11694,13 @@ export interface ServiceSpecMode {
 
 /**
  * The schema of {@link ServiceSpecMode}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpecMode = Schema.decodeUnknownSync(Models.ServiceSpecMode)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10058,6 +11752,13 @@ export interface ServiceSpecUpdateConfig {
 
 /**
  * The schema of {@link ServiceSpecUpdateConfig}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpecUpdateConfig = Schema.decodeUnknownSync(Models.ServiceSpecUpdateConfig)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10112,6 +11813,13 @@ export interface ServiceSpecRollbackConfig {
 /**
  * The schema of {@link ServiceSpecRollbackConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpecRollbackConfig = Schema.decodeUnknownSync(Models.ServiceSpecRollbackConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10154,6 +11862,13 @@ export interface EndpointPortConfig {
 /**
  * The schema of {@link EndpointPortConfig}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEndpointPortConfig = Schema.decodeUnknownSync(Models.EndpointPortConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10183,6 +11898,13 @@ export interface EndpointSpec {
 
 /**
  * The schema of {@link EndpointSpec}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeEndpointSpec = Schema.decodeUnknownSync(Models.EndpointSpec)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10222,6 +11944,13 @@ export interface ServiceSpec {
 /**
  * The schema of {@link ServiceSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceSpec = Schema.decodeUnknownSync(Models.ServiceSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10250,6 +11979,13 @@ export interface ServiceEndpointVirtualIPsItem {
 /**
  * The schema of {@link ServiceEndpointVirtualIPsItem}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceEndpointVirtualIPsItem = Schema.decodeUnknownSync(Models.ServiceEndpointVirtualIPsItem)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10272,6 +12008,13 @@ export interface ServiceEndpoint {
 
 /**
  * The schema of {@link ServiceEndpoint}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceEndpoint = Schema.decodeUnknownSync(Models.ServiceEndpoint)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10297,6 +12040,13 @@ export interface ServiceUpdateStatus {
 
 /**
  * The schema of {@link ServiceUpdateStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceUpdateStatus = Schema.decodeUnknownSync(Models.ServiceUpdateStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10345,6 +12095,13 @@ export interface ServiceServiceStatus {
 /**
  * The schema of {@link ServiceServiceStatus}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceServiceStatus = Schema.decodeUnknownSync(Models.ServiceServiceStatus)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10384,6 +12141,13 @@ export interface ServiceJobStatus {
 
 /**
  * The schema of {@link ServiceJobStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceJobStatus = Schema.decodeUnknownSync(Models.ServiceJobStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10425,6 +12189,13 @@ export interface Service {
 /**
  * The schema of {@link Service}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeService = Schema.decodeUnknownSync(Models.Service)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10451,6 +12222,13 @@ export type ServiceListResponse = ReadonlyArray<Service>
 /**
  * The schema of {@link ServiceListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceListResponse = Schema.decodeUnknownSync(Models.ServiceListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10466,6 +12244,13 @@ export interface ServiceCreateBody extends ServiceSpec {}
 
 /**
  * The schema of {@link ServiceCreateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceCreateBody = Schema.decodeUnknownSync(Models.ServiceCreateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10508,6 +12293,13 @@ export interface ServiceCreateResponse {
 /**
  * The schema of {@link ServiceCreateResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceCreateResponse = Schema.decodeUnknownSync(Models.ServiceCreateResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10527,6 +12319,13 @@ export interface ServiceUpdateBody extends ServiceSpec {}
 
 /**
  * The schema of {@link ServiceUpdateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceUpdateBody = Schema.decodeUnknownSync(Models.ServiceUpdateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10555,6 +12354,13 @@ export interface ServiceUpdateResponse {
 
 /**
  * The schema of {@link ServiceUpdateResponse}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeServiceUpdateResponse = Schema.decodeUnknownSync(Models.ServiceUpdateResponse)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10588,6 +12394,13 @@ export type TaskState =
 
 /**
  * The schema of {@link TaskState}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskState = Schema.decodeUnknownSync(Models.TaskState)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10625,6 +12438,13 @@ export interface ContainerStatus {
 /**
  * The schema of {@link ContainerStatus}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeContainerStatus = Schema.decodeUnknownSync(Models.ContainerStatus)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10646,6 +12466,13 @@ export interface PortStatus {
 
 /**
  * The schema of {@link PortStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodePortStatus = Schema.decodeUnknownSync(Models.PortStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10671,6 +12498,13 @@ export interface TaskStatus {
 
 /**
  * The schema of {@link TaskStatus}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskStatus = Schema.decodeUnknownSync(Models.TaskStatus)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10703,6 +12537,13 @@ export interface NetworkAttachment {
 
 /**
  * The schema of {@link NetworkAttachment}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeNetworkAttachment = Schema.decodeUnknownSync(Models.NetworkAttachment)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10753,6 +12594,13 @@ export interface Task {
 /**
  * The schema of {@link Task}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTask = Schema.decodeUnknownSync(Models.Task)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10785,6 +12633,13 @@ export type TaskListResponse = ReadonlyArray<Task>
 /**
  * The schema of {@link TaskListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeTaskListResponse = Schema.decodeUnknownSync(Models.TaskListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10805,6 +12660,13 @@ export interface Driver {
 
 /**
  * The schema of {@link Driver}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDriver = Schema.decodeUnknownSync(Models.Driver)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10853,6 +12715,13 @@ export interface SecretSpec {
 /**
  * The schema of {@link SecretSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSecretSpec = Schema.decodeUnknownSync(Models.SecretSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10881,6 +12750,13 @@ export interface Secret {
 /**
  * The schema of {@link Secret}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSecret = Schema.decodeUnknownSync(Models.Secret)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10903,6 +12779,13 @@ export type SecretListResponse = ReadonlyArray<Secret>
 /**
  * The schema of {@link SecretListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSecretListResponse = Schema.decodeUnknownSync(Models.SecretListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10918,6 +12801,13 @@ export interface SecretCreateBody extends SecretSpec {}
 
 /**
  * The schema of {@link SecretCreateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeSecretCreateBody = Schema.decodeUnknownSync(Models.SecretCreateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -10959,6 +12849,13 @@ export interface ConfigSpec {
 /**
  * The schema of {@link ConfigSpec}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeConfigSpec = Schema.decodeUnknownSync(Models.ConfigSpec)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -10986,6 +12883,13 @@ export interface Config {
 /**
  * The schema of {@link Config}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeConfig = Schema.decodeUnknownSync(Models.Config)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -11008,6 +12912,13 @@ export type ConfigListResponse = ReadonlyArray<Config>
 /**
  * The schema of {@link ConfigListResponse}.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeConfigListResponse = Schema.decodeUnknownSync(Models.ConfigListResponse)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -11023,6 +12934,13 @@ export interface ConfigCreateBody extends ConfigSpec {}
 
 /**
  * The schema of {@link ConfigCreateBody}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeConfigCreateBody = Schema.decodeUnknownSync(Models.ConfigCreateBody)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -11049,6 +12967,13 @@ export interface DistributionInspect {
 
 /**
  * The schema of {@link DistributionInspect}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Models } from "effect-docker"
+ * const decodeDistributionInspect = Schema.decodeUnknownSync(Models.DistributionInspect)
+ * ```
  *
  * @since 0.1.0
  * @category schemas

@@ -8,12 +8,14 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, explainFetchErrors, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface BunSocket {
@@ -48,6 +50,11 @@ declare const Bun: {
     options: ({ unix: string } | { hostname: string; port: number; tls?: BunTls | boolean }) & { socket: BunSocketHandler }
   ): Promise<BunSocket>
   spawn(command: Array<string>, options: { stdin: "pipe"; stdout: "pipe"; stderr: "inherit" }): BunSubprocess
+  spawn(command: Array<string>, options: { stdin: Uint8Array; stdout: "pipe"; stderr: "pipe" }): {
+    readonly stdout: ReadableStream<Uint8Array>
+    readonly stderr: ReadableStream<Uint8Array>
+    readonly exited: Promise<number>
+  }
   env: Record<string, string | undefined>
   file(path: string): { exists(): Promise<boolean>; text(): Promise<string> }
 }
@@ -198,7 +205,7 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
           Docker.Docker,
           Effect.gen(function*() {
             const { client } = yield* Http1.pooledClient(sshOpener(host, options))
-            return yield* Docker.make(client, connection)
+            return yield* Docker.make(redactRegistryHeaders(client), connection)
           })
         )
       }
@@ -215,7 +222,7 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
           HttpClient.HttpClient.pipe(
             Effect.provide(FetchHttpClient.layer),
             Effect.provideService(FetchHttpClient.RequestInit, init),
-            Effect.map((fetchClient) => Http1.upgradeClient(explainFetchErrors(fetchClient), connect(host, options)))
+            Effect.map((fetchClient) => redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), connect(host, options))))
           )
         )
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
@@ -268,3 +275,47 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
 export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
   Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
 )
+
+class HelperFailure extends Error {}
+
+/**
+ * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with Bun.spawn. Its output
+ * stays redacted; a failure names the helper and its exit code, never its output.
+ *
+ * @example
+ * ```ts
+ * import { Credentials } from "effect-docker"
+ * import * as DockerBun from "effect-docker/bun"
+ * const credentials = Credentials.layerFromEnvironment(DockerBun.environment, DockerBun.credentialHelper)
+ * ```
+ * @since 0.1.0
+ * @category credentials
+ */
+export const credentialHelper: Credentials.HelperRunner = (helper, serverAddress) =>
+  Effect.tryPromise({
+    try: async () => {
+      let child
+      try {
+        child = Bun.spawn([`docker-credential-${helper}`, "get"], {
+          stdin: new TextEncoder().encode(serverAddress),
+          stdout: "pipe",
+          stderr: "pipe"
+        })
+      } catch {
+        throw new HelperFailure(`docker-credential-${helper} is not on PATH`)
+      }
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited
+      ])
+      if (code === 0) return Redacted.make(stdout)
+      if (/credentials not found/i.test(stdout + stderr)) return undefined
+      throw new HelperFailure(`docker-credential-${helper} get exited with ${code}`)
+    },
+    catch: (cause) =>
+      new Credentials.CredentialsError({
+        registry: serverAddress,
+        reason: cause instanceof HelperFailure ? cause.message : `cannot run docker-credential-${helper}`
+      })
+  }).pipe(Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } }))

@@ -11,12 +11,14 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, explainFetchErrors, keyText, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface DenoConn {
@@ -33,6 +35,7 @@ interface DenoChild {
   readonly stdout: ReadableStream<Uint8Array>
   kill(signal?: string): void
   readonly status: Promise<{ readonly code: number }>
+  output(): Promise<{ readonly code: number; readonly stdout: Uint8Array; readonly stderr: Uint8Array }>
 }
 declare const Deno: {
   createHttpClient(options: {
@@ -47,7 +50,7 @@ declare const Deno: {
     args: Array<string>
     stdin: "piped"
     stdout: "piped"
-    stderr: "inherit" | "null"
+    stderr: "inherit" | "null" | "piped"
   }) => { spawn(): DenoChild }
   env: { toObject(): Record<string, string> }
   readTextFile(path: string): Promise<string>
@@ -153,7 +156,7 @@ export const layer = (
           Docker.Docker,
           Effect.gen(function*() {
             const { client } = yield* Http1.pooledClient(sshOpener(host, options))
-            return yield* Docker.make(client, connection)
+            return yield* Docker.make(redactRegistryHeaders(client), connection)
           })
         )
       }
@@ -185,7 +188,7 @@ export const layer = (
               Effect.provide(FetchHttpClient.layer),
               Effect.provideService(FetchHttpClient.RequestInit, { client: denoClient } as RequestInit)
             )
-            return Http1.upgradeClient(explainFetchErrors(fetchClient), open)
+            return redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), open))
           })
         )
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
@@ -236,3 +239,50 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
 export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
   Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
 )
+
+class HelperFailure extends Error {}
+
+/**
+ * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with Deno.Command. Its output
+ * stays redacted; a failure names the helper and its exit code, never its output.
+ *
+ * @example
+ * ```ts
+ * import { Credentials } from "effect-docker"
+ * import * as DockerDeno from "effect-docker/deno"
+ * const credentials = Credentials.layerFromEnvironment(DockerDeno.environment, DockerDeno.credentialHelper)
+ * ```
+ * @since 0.1.0
+ * @category credentials
+ */
+export const credentialHelper: Credentials.HelperRunner = (helper, serverAddress) =>
+  Effect.tryPromise({
+    try: async () => {
+      let child
+      try {
+        child = new Deno.Command(`docker-credential-${helper}`, {
+          args: ["get"],
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped"
+        }).spawn()
+      } catch (error) {
+        throw error instanceof Deno.errors.NotFound ? new HelperFailure(`docker-credential-${helper} is not on PATH`) : error
+      }
+      const writer = child.stdin.getWriter()
+      await writer.write(new TextEncoder().encode(serverAddress))
+      await writer.close()
+      const output = await child.output()
+      const code = output.code
+      const stdout = new TextDecoder().decode(output.stdout)
+      const stderr = new TextDecoder().decode(output.stderr)
+      if (code === 0) return Redacted.make(stdout)
+      if (/credentials not found/i.test(stdout + stderr)) return undefined
+      throw new HelperFailure(`docker-credential-${helper} get exited with ${code}`)
+    },
+    catch: (cause) =>
+      new Credentials.CredentialsError({
+        registry: serverAddress,
+        reason: cause instanceof HelperFailure ? cause.message : `cannot run docker-credential-${helper}`
+      })
+  }).pipe(Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } }))

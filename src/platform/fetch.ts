@@ -17,7 +17,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import type * as ApiVersion from "../ApiVersion.ts"
 import * as Docker from "../Docker.ts"
 import type * as Errors from "../Errors.ts"
-import { explainFetchErrors } from "./internal/common.ts"
+import { explainFetchErrors, redactRegistryHeaders } from "./internal/common.ts"
 
 /**
  * Options of the fetch transport.
@@ -62,7 +62,7 @@ export const layer = (options: FetchOptions): Layer.Layer<Docker.Docker> => {
     canHijack: false,
     ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion })
   }
-  let client = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, explainFetchErrors)).pipe(
+  let client = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (client) => redactRegistryHeaders(explainFetchErrors(client)))).pipe(
     Layer.provide(FetchHttpClient.layer)
   )
   if (options.requestInit !== undefined) {

@@ -25,7 +25,7 @@ type Line = { case: string; ok: boolean; value?: unknown; tag?: string; message?
 
 const run = (runtime: keyof typeof runners): Record<string, Line> => {
   const [command, ...args] = runners[runtime]
-  const env = {
+  const env: Record<string, string | undefined> = {
     ...process.env,
     TLS_CERTS: certs,
     TLS_HOST: host,

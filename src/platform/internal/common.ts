@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as Docker from "../../Docker.ts"
@@ -90,3 +91,20 @@ export const explainFetchErrors = (client: HttpClient.HttpClient): HttpClient.Ht
         })
       })
     }))
+
+const secretHeaders = ["x-registry-auth", "x-registry-config"]
+
+/**
+ * Adds the registry credential headers to the names redacted in traces, so that a program that records request
+ * headers on spans (`HttpClient.TracerHeaderFilter`) never records credentials.
+ *
+ * @internal
+ */
+export const redactRegistryHeaders = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (effect) =>
+    Effect.withFiber((fiber) =>
+      Effect.provideService(effect, Headers.CurrentRedactedNames, [
+        ...fiber.getRef(Headers.CurrentRedactedNames),
+        ...secretHeaders
+      ])
+    ))

@@ -28,11 +28,13 @@ export interface CsvParserOptions {
 
 /** @internal */
 export class CsvSyntaxError {
-  constructor(
-    /** The 1-based number of the record (the header is record 1) the error is in. */
-    readonly record: number,
-    readonly reason: string
-  ) {}
+  /** The 1-based number of the record (the header is record 1) the error is in. */
+  readonly record: number
+  readonly reason: string
+  constructor(record: number, reason: string) {
+    this.record = record
+    this.reason = reason
+  }
 }
 
 const COMMA = 44
@@ -40,17 +42,18 @@ const QUOTE = 34
 const LF = 10
 const CR = 13
 
-const enum State {
-  FieldStart,
-  Unquoted,
-  Quoted,
-  QuoteInQuoted,
-  AfterCr
-}
+const State = {
+  FieldStart: 0,
+  Unquoted: 1,
+  Quoted: 2,
+  QuoteInQuoted: 3,
+  AfterCr: 4
+} as const
+type State = typeof State[keyof typeof State]
 
 /** @internal */
 export class CsvParser {
-  private state = State.FieldStart
+  private state: State = State.FieldStart
   /** Text of the current field gathered from earlier chunks (or before an escaped quote). */
   private carry = ""
   private record: CsvRecord = []
@@ -73,7 +76,7 @@ export class CsvParser {
   write(text: string, out: Array<CsvRecord>): CsvSyntaxError | undefined {
     if (this.failed !== undefined) return this.failed
     const n = text.length
-    let state = this.state
+    let state: State = this.state
     let start = 0
     let i = 0
     while (i < n) {

@@ -1,0 +1,90 @@
+/**
+ * Swarm tasks (a service's containers as the scheduler sees them): list, inspect and read logs, with ergonomic
+ * names over the generated operations (`Api`). Needs a swarm manager: elsewhere calls fail with
+ * `ServiceUnavailable`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as Demux from "./Demux.ts"
+import * as Api from "./generated/api.ts"
+import type * as Operations from "./generated/operations.ts"
+
+/**
+ * Lists tasks, e.g. those of one service or in one desired state.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Tasks } from "effect-docker"
+ * const states = Tasks.list({ filters: { service: ["web"], "desired-state": ["running"] } }).pipe(
+ *   Effect.map((l) => l.map((t) => t.Status?.State))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const list = (options: Operations.TaskListInput = {}) => Api.taskList(options)
+
+/**
+ * Inspects a task by id.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Tasks } from "effect-docker"
+ * const containerId = Tasks.inspect("x7rbh…").pipe(Effect.map((t) => t.Status?.ContainerStatus?.ContainerID))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const inspect = (id: string) => Api.taskInspect({ id })
+
+/**
+ * Options of {@link logs}: the daemon's (stdout and stderr default to on) plus `tty`, which says whether the
+ * task's container has a TTY (its output is then not multiplexed). When `tty` is absent the task is inspected
+ * once to find out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LogsOptions extends Omit<Operations.TaskLogsInput, "id"> {
+  readonly tty?: boolean
+}
+
+/**
+ * A task's output as frames tagged stdout/stderr. Works with the `json-file`, `local` and `journald` logging
+ * drivers. With `follow: true` the stream stays open until it is interrupted.
+ *
+ * @example
+ * ```ts
+ * import { Demux, Tasks } from "effect-docker"
+ * const lines = Tasks.logs("x7rbh…", { tail: "20" }).pipe(Demux.toLines)
+ * ```
+ * @since 0.1.0
+ * @category logs
+ */
+export const logs = (id: string, options: LogsOptions = {}) =>
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const { tty, ...query } = options
+      const isTty = tty ?? (yield* inspect(id)).Spec?.ContainerSpec?.TTY === true
+      const bytes = Api.taskLogs({ stdout: true, stderr: true, ...query, id })
+      return isTty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
+    })
+  )
+
+/**
+ * A task's output so far, as text per stream.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Tasks } from "effect-docker"
+ * const out = Tasks.logsText("x7rbh…").pipe(Effect.map(({ stdout }) => stdout))
+ * ```
+ * @since 0.1.0
+ * @category logs
+ */
+export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) => Demux.toStrings(logs(id, options))

@@ -182,7 +182,12 @@ const OPEN_ENUMS: Readonly<Record<string, string>> = {
 }
 
 /** Enum values daemons send that the spec's enum leaves out. Keyed by `Model.property`. */
-const ENUM_EXTRA_VALUES: Readonly<Record<string, { readonly values: ReadonlyArray<string>; readonly reason: string }>> = {
+interface EnumExtra {
+  readonly values: ReadonlyArray<string>
+  readonly reason: string
+}
+
+const ENUM_EXTRA_VALUES: Readonly<Record<string, EnumExtra>> = {
   "ServiceUpdateStatus.State": {
     values: ["rollback_started", "rollback_paused", "rollback_completed"],
     reason: "moby's `swarm.UpdateState` (api/types/swarm/service.go) also has the rollback states, sent while a " +
@@ -208,12 +213,16 @@ const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<ExtraField>>> = {
     },
     {
       name: "aux",
-      schema:
-        "Schema.Struct({\n    Tag: Schema.optionalKey(Schema.String),\n    Digest: Schema.optionalKey(Schema.String),\n" +
-        "    Size: Schema.optionalKey(Int64)\n  })",
+      schema: [
+        "Schema.Struct({",
+        "    Tag: Schema.optionalKey(Schema.String),",
+        "    Digest: Schema.optionalKey(Schema.String),",
+        "    Size: Schema.optionalKey(Int64)",
+        "  })"
+      ].join("\n"),
       type: "{ readonly Tag?: string; readonly Digest?: string; readonly Size?: Int64 }",
-      description: "The pushed manifest, in the last message of a successful push (sent by daemons, not listed by the " +
-        "spec)."
+      description: "The pushed manifest, in the last message of a successful push (sent by daemons, not listed " +
+        "by the spec)."
     }
   ]
 }
@@ -303,8 +312,8 @@ const SINCE_BY_HAND: Readonly<Record<string, { readonly since: string; readonly 
   },
   "ImageGetAll.platform": {
     since: "1.48",
-    evidence: "v1.48: \"`GET /images/{name}/get` now support[s] a `platform` parameter\"; `GET /images/get` is served " +
-      "by the same handler"
+    evidence: "v1.48: \"`GET /images/{name}/get` now support[s] a `platform` parameter\"; `GET /images/get` is " +
+      "served by the same handler"
   }
 }
 
@@ -342,8 +351,7 @@ const EXAMPLE_INPUTS: Readonly<Record<string, string>> = {
   SwarmUpdate: "{ version: 10, body: { Name: \"default\" } }",
   SwarmUnlock: "{ body: { UnlockKey: \"SWMKEY-1-…\" } }",
   ServiceCreate: "{ body: { Name: \"web\", TaskTemplate: { ContainerSpec: { Image: \"busybox:latest\" } } } }",
-  ServiceUpdate:
-    "{ id: \"web\", version: 12, body: { Name: \"web\", TaskTemplate: { ContainerSpec: { Image: \"busybox:latest\" } } } }",
+  ServiceUpdate: "{ id: \"web\", version: 12, body: { TaskTemplate: { ContainerSpec: { Image: \"busybox:1\" } } } }",
   VolumeUpdate: "{ name: \"data\", version: 3, body: {} }",
   NodeUpdate: "{ id: \"node-id\", version: 8, body: { Availability: \"drain\" } }",
   SecretUpdate: "{ id: \"secret-id\", version: 4, body: { Name: \"app-key\" } }",
@@ -810,10 +818,12 @@ const docComment = (indent: string, paragraphs: ReadonlyArray<string | undefined
   if (text.length === 0) return []
   const lines = text.replaceAll("*/", "*\\/").split("\n").map((line) => line.trimEnd())
   if (lines.length === 1 && indent.length + lines[0]!.length + 7 <= MAX_WIDTH) return [`${indent}/** ${lines[0]} */`]
-  return [`${indent}/**`, ...lines.map((line) => line.length === 0 ? `${indent} *` : `${indent} * ${line}`), `${indent} */`]
+  const body = lines.map((line) => line.length === 0 ? `${indent} *` : `${indent} * ${line}`)
+  return [`${indent}/**`, ...body, `${indent} */`]
 }
 
-const literal = (value: string | number | boolean): string => typeof value === "string" ? JSON.stringify(value) : String(value)
+const literal = (value: string | number | boolean): string =>
+  typeof value === "string" ? JSON.stringify(value) : String(value)
 
 class Renderer {
   readonly generator: Generator
@@ -947,7 +957,8 @@ class Renderer {
       }
     } else {
       const flatType = this.typeOf(model, "", MAX_WIDTH - `export type ${name} = `.length)
-      lines.push(...modelDoc, `export type ${name} =${flatType.startsWith("\n") ? "" : " "}${flatType}`, "", ...schemaDoc)
+      const typeLine = `export type ${name} =${flatType.startsWith("\n") ? "" : " "}${flatType}`
+      lines.push(...modelDoc, typeLine, "", ...schemaDoc)
       if (named.nullableArray && model._tag === "Array" && !model.nullableItems) {
         const item = this.schemaOf(model.item, "", 0)
         lines.push(...declaration(name, [name, `${name} | null`], `NullableArray(${item})`))
@@ -969,7 +980,8 @@ const declaration = (name: string, args: ReadonlyArray<string>, value: string): 
   const [first, ...rest] = value.split("\n")
   const line = `export const ${name}: Schema.Codec<${args.join(", ")}> = ${first}`
   if (line.length <= MAX_WIDTH) return [line, ...rest]
-  return [`export const ${name}: Schema.Codec<`, ...args.map((arg, i) => `  ${arg}${i === args.length - 1 ? "" : ","}`), `> = ${first}`, ...rest]
+  const argLines = args.map((arg, i) => `  ${arg}${i === args.length - 1 ? "" : ","}`)
+  return [`export const ${name}: Schema.Codec<`, ...argLines, `> = ${first}`, ...rest]
 }
 
 const modelRefs = (model: Model | ObjectModel): Array<string> => {
@@ -1015,7 +1027,12 @@ interface OperationPlan {
   readonly params: ReadonlyArray<ParamPlan>
   readonly body:
     | { readonly kind: "Json"; readonly type: string; readonly required: boolean; readonly description?: string }
-    | { readonly kind: "Bytes"; readonly contentType: string; readonly required: boolean; readonly description?: string }
+    | {
+      readonly kind: "Bytes"
+      readonly contentType: string
+      readonly required: boolean
+      readonly description?: string
+    }
     | undefined
   readonly response: { readonly type: string; readonly value: string; readonly note: string | undefined }
   readonly errors: ReadonlyArray<number>
@@ -1101,7 +1118,8 @@ class Planner {
     }
     const wanted = normalizePath(path)
     const matches = this.bullets.filter((bullet) => {
-      const paths = [...bullet.text.matchAll(/`(?:GET|POST|PUT|DELETE|HEAD)?\s*(\/[^`\s]*)`/g)].map((m) => normalizePath(m[1]!))
+      const named = bullet.text.matchAll(/`(?:GET|POST|PUT|DELETE|HEAD)?\s*(\/[^`\s]*)`/g)
+      const paths = [...named].map((m) => normalizePath(m[1]!))
       if (!paths.includes(wanted)) return false
       return param === undefined ? /new endpoint|new `/.test(bullet.text) : bullet.text.includes(`\`${param}\``)
     })
@@ -1136,7 +1154,7 @@ class Planner {
       const drop = DROP_WHEN_UNSUPPORTED[key] !== undefined
       if (drop) {
         this.usedDrop.add(key)
-        if (paramSince === undefined) throw new Error(`DROP_WHEN_UNSUPPORTED.${key}: the parameter is not newer than 1.41`)
+        if (paramSince === undefined) throw new Error(`DROP_WHEN_UNSUPPORTED.${key}: not newer than API 1.41`)
       }
       params.push({
         ...this.paramStyle(op, p),
@@ -1241,7 +1259,9 @@ class Planner {
     if (other !== undefined) this.usedKinds.add(op.operationId)
     const status = ["200", "201"].find((s) => op.responses[s]?.schema !== undefined)
     const schema = status === undefined ? undefined : op.responses[status]!.schema!
-    if (schema === undefined) return { type: "Operation.ResponseOf<\"Empty\">", value: "{ _tag: \"Empty\" }", note: other?.note }
+    if (schema === undefined) {
+      return { type: "Operation.ResponseOf<\"Empty\">", value: "{ _tag: \"Empty\" }", note: other?.note }
+    }
     if (schema.type === "string") {
       return { type: "Operation.Json<string>", value: "Operation.json(Schema.String)", note: other?.note }
     }
@@ -1374,7 +1394,10 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
     const status = plan.errors.length === 0 ? "never" : plan.errors.join(" | ")
     const head = `export const ${plan.id} = Operation.make<${inputName}, ${plan.response.type}, ${status}>({`
     if (head.length <= MAX_WIDTH) out.push(head)
-    else out.push(`export const ${plan.id} = Operation.make<`, `  ${inputName},`, `  ${plan.response.type},`, `  ${status}`, ">({")
+    else {
+      out.push(`export const ${plan.id} = Operation.make<`, `  ${inputName},`, `  ${plan.response.type},`)
+      out.push(`  ${status}`, ">({")
+    }
     out.push(`  id: ${JSON.stringify(plan.id)},`)
     out.push(`  method: ${JSON.stringify(plan.method)},`)
     out.push(`  path: ${JSON.stringify(plan.path)},`)
@@ -1397,7 +1420,10 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
         const comma = i === plan.params.length - 1 ? "" : ","
         const line = `    { ${fields.join(", ")} }${comma}`
         if (line.length <= MAX_WIDTH) out.push(line)
-        else out.push("    {", ...fields.map((f, j) => `      ${f}${j === fields.length - 1 ? "" : ","}`), `    }${comma}`)
+        else {
+          const fieldLines = fields.map((f, j) => `      ${f}${j === fields.length - 1 ? "" : ","}`)
+          out.push("    {", ...fieldLines, `    }${comma}`)
+        }
       })
       out.push("  ],")
     }
@@ -1425,7 +1451,7 @@ const exampleInput = (plan: OperationPlan): string | undefined => {
     if (!p.required) continue
     if (p.in === "path") parts.push(`${propertyKey(p.name)}: ${JSON.stringify(PATH_EXAMPLES[plan.tag] ?? "id")}`)
     else if (p.style === "integer") parts.push(`${propertyKey(p.name)}: ${p.name === "version" ? 1 : 24}`)
-    else if (p.name === "X-Registry-Auth") parts.push(`${propertyKey(p.name)}: btoa(JSON.stringify({ username: "me" }))`)
+    else if (p.name === "X-Registry-Auth") parts.push(`${propertyKey(p.name)}: btoa(JSON.stringify({}))`)
     else if (p.name === "path") parts.push(`${propertyKey(p.name)}: "/etc/hostname"`)
     else if (p.name === "remote" || p.name === "term") parts.push(`${propertyKey(p.name)}: "vieux/sshfs:latest"`)
     else parts.push(`${propertyKey(p.name)}: "example"`)

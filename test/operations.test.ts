@@ -126,10 +126,14 @@ describe("generated operations", () => {
         .filter((p) => !(old.parameters ?? []).some((q) => q.name === p.name && q.in === p.in))
         .map((p) => `${op.operationId}.${p.name}`)
     })
-    const withSince = operations.flatMap((o) => o.params.filter((p) => p.since !== undefined).map((p) => `${o.id}.${p.name}`))
+    const withSince = operations.flatMap((o) =>
+      o.params.filter((p) => p.since !== undefined).map((p) => `${o.id}.${p.name}`)
+    )
     expect(withSince.sort()).toEqual(absentIn141.sort())
     expect(withSince).toHaveLength(21)
-    const newOps = specOperations.filter(({ path, method }) => oldSpec.paths[path]?.[method.toLowerCase()] === undefined)
+    const newOps = specOperations.filter(({ path, method }) =>
+      oldSpec.paths[path]?.[method.toLowerCase()] === undefined
+    )
     expect(operations.filter((o) => o.since !== undefined).map((o) => o.id).sort())
       .toEqual(newOps.map(({ op }) => op.operationId).sort())
   })
@@ -206,7 +210,11 @@ describe("Operation.toRequest with generated operations", () => {
 
   it.effect("puts header parameters in headers", () =>
     Effect.gen(function*() {
-      const req = yield* request(Operations.ImagePush, { name: "127.0.0.1:5000/app", tag: "1", "X-Registry-Auth": "e30=" }, "1.41")
+      const req = yield* request(
+        Operations.ImagePush,
+        { name: "127.0.0.1:5000/app", tag: "1", "X-Registry-Auth": "e30=" },
+        "1.41"
+      )
       expect(req.method).toBe("POST")
       expect(req.headers["x-registry-auth"]).toBe("e30=")
       expect(query(req)).toBe("tag=1")
@@ -221,7 +229,9 @@ describe("Operation.toRequest with generated operations", () => {
       expect(req.url).toBe("/v1.41/containers/create")
       expect(req.body._tag).toBe("Uint8Array")
       expect((req.body as { readonly contentType: string }).contentType).toBe("application/json")
-      expect(bodyText(req)).toBe("{\"Image\":\"busybox:latest\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Memory\":4611686018427387904}}")
+      expect(bodyText(req)).toBe(
+        "{\"Image\":\"busybox:latest\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Memory\":4611686018427387904}}"
+      )
     }))
 
   it.effect("sends byte bodies with the operation's content type", () =>
@@ -242,7 +252,12 @@ describe("Operation.toRequest with generated operations", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(request(Operations.ContainerStop, { id: "web", signal: "SIGINT" }, "1.41"))
       expect(error._tag).toBe("UnsupportedApiVersion")
-      expect(error).toMatchObject({ operation: "ContainerStop", parameter: "signal", required: "1.42", negotiated: "1.41" })
+      expect(error).toMatchObject({
+        operation: "ContainerStop",
+        parameter: "signal",
+        required: "1.42",
+        negotiated: "1.41"
+      })
       expect(error.message).toBe("ContainerStop: parameter \"signal\" needs API 1.42, the daemon speaks 1.41")
       const ok = yield* request(Operations.ContainerStop, { id: "web", signal: "SIGINT" }, "1.42")
       expect(query(ok)).toBe("signal=SIGINT")
@@ -267,7 +282,9 @@ describe("Operation.toRequest with generated operations", () => {
 
   it.effect("fails with InvalidParameter when a required parameter or body is missing", () =>
     Effect.gen(function*() {
-      const noId = yield* Effect.flip(request(Operations.ContainerInspect, {} as Operations.ContainerInspectInput, "1.41"))
+      const noId = yield* Effect.flip(
+        request(Operations.ContainerInspect, {} as Operations.ContainerInspectInput, "1.41")
+      )
       expect(noId).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerInspect", parameter: "id" })
       const noHeight = yield* Effect.flip(
         request(Operations.ContainerResize, { id: "web", w: 80 } as Operations.ContainerResizeInput, "1.41")
@@ -295,7 +312,8 @@ describe("generated schemas", () => {
   it("read the nulls Engine 20.10 sends for required lists as absent (documented overrides)", () => {
     const history = decode(
       Schemas.ImageHistoryResponse,
-      "[{\"Comment\":\"\",\"Created\":1,\"CreatedBy\":\"/bin/sh -c echo b\",\"Id\":\"sha256:1\",\"Size\":2,\"Tags\":null}]"
+      "[{\"Comment\":\"\",\"Created\":1,\"CreatedBy\":\"/bin/sh -c echo b\",\"Id\":\"sha256:1\",\"Size\":2," +
+        "\"Tags\":null}]"
     )
     expect(history).toEqual([{ Comment: "", Created: 1, CreatedBy: "/bin/sh -c echo b", Id: "sha256:1", Size: 2 }])
     const volume = decode(
@@ -311,17 +329,22 @@ describe("generated schemas", () => {
   })
 
   it("decode 64-bit integers beyond 2^53 as exact bigints", () => {
-    const info = decode(Schemas.ImageSummary, "{\"Id\":\"x\",\"ParentId\":\"\",\"Created\":1,\"Size\":18446744073709551615," +
-      "\"SharedSize\":-1,\"Containers\":0}")
+    const info = decode(
+      Schemas.ImageSummary,
+      "{\"Id\":\"x\",\"ParentId\":\"\",\"Created\":1,\"Size\":18446744073709551615,\"SharedSize\":-1,\"Containers\":0}"
+    )
     expect(info.Size).toBe(18446744073709551615n)
-    const small = decode(Schemas.ImageSummary, "{\"Id\":\"x\",\"ParentId\":\"\",\"Created\":1,\"Size\":42,\"SharedSize\":-1," +
-      "\"Containers\":0}")
+    const small = decode(
+      Schemas.ImageSummary,
+      "{\"Id\":\"x\",\"ParentId\":\"\",\"Created\":1,\"Size\":42,\"SharedSize\":-1,\"Containers\":0}"
+    )
     expect(small.Size).toBe(42)
   })
 
   it("decode a null list answer as an empty list", () => {
     expect(decode(Schemas.ContainerChangesResponse, "null")).toEqual([])
-    expect(decode(Schemas.ContainerChangesResponse, "[{\"Path\":\"/x\",\"Kind\":1}]")).toEqual([{ Path: "/x", Kind: 1 }])
+    const changes = decode(Schemas.ContainerChangesResponse, "[{\"Path\":\"/x\",\"Kind\":1}]")
+    expect(changes).toEqual([{ Path: "/x", Kind: 1 }])
   })
 
   it("keep fields that API 1.41 sends and v1.55 removed", () => {
@@ -341,7 +364,8 @@ describe("generated schemas", () => {
 
   it("accept any log driver name, documented or not", () => {
     expect(decode(Schemas.HostConfigLogConfig, "{\"Type\":\"json-file\"}")).toEqual({ Type: "json-file" })
-    expect(decode(Schemas.HostConfigLogConfig, "{\"Type\":\"loki\",\"Config\":{}}")).toEqual({ Type: "loki", Config: {} })
+    const loki = decode(Schemas.HostConfigLogConfig, "{\"Type\":\"loki\",\"Config\":{}}")
+    expect(loki).toEqual({ Type: "loki", Config: {} })
   })
 
   it("accept both forms of a build's aux message", () => {

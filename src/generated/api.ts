@@ -465,7 +465,7 @@ export const imageHistory = call(Operations.ImageHistory)
  * @example
  * ```ts
  * import { Api } from "effect-docker"
- * const result = Api.imagePush({ name: "busybox:latest", "X-Registry-Auth": btoa(JSON.stringify({ username: "me" })) })
+ * const result = Api.imagePush({ name: "busybox:latest", "X-Registry-Auth": btoa(JSON.stringify({})) })
  * ```
  *
  * @since 0.1.0
@@ -1294,7 +1294,7 @@ export const serviceDelete = call(Operations.ServiceDelete)
  * @example
  * ```ts
  * import { Api } from "effect-docker"
- * const result = Api.serviceUpdate({ id: "web", version: 12, body: { Name: "web", TaskTemplate: { ContainerSpec: { Image: "busybox:latest" } } } })
+ * const result = Api.serviceUpdate({ id: "web", version: 12, body: { TaskTemplate: { ContainerSpec: { Image: "busybox:1" } } } })
  * ```
  *
  * @since 0.1.0

@@ -88,6 +88,8 @@ export interface DvpTestServer {
   readonly violations: Array<string>
   /** Tokens issued (by any of the three login routes). */
   logins(): number
+  /** Every secret the server handed out: bearer tokens, 2FA login tokens, URL signatures. */
+  secrets(): ReadonlyArray<string>
   count(operation: string): number
   /** The most requests of `operation` the server was handling at once. */
   maxConcurrent(operation: string): number
@@ -165,6 +167,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   const tokens = new Map<string, string>() // token → user
   const pending2fa = new Map<string, string>() // login_2fa_token → user
   let issued = 0
+  const handedOut: Array<string> = []
   const faults: Array<Fault & { remaining: number }> = []
   const log: Array<LogEntry> = []
   const violations: Array<string> = []
@@ -176,6 +179,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   const issue = (user: string) => {
     const token = `eyJ${randomBytes(24).toString("base64url")}.${user}`
     tokens.set(token, user)
+    handedOut.push(token)
     issued++
     return token
   }
@@ -319,7 +323,11 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   }
 
   const keyId = (key: FileKey) => Buffer.from(JSON.stringify(key)).toString("base64url")
-  const sign = (id: string) => hash(`${secret}:${id}`).toString(16)
+  const sign = (id: string) => {
+    const sig = [`${secret}:${id}`, `${id}:${secret}`].map((t) => hash(t).toString(16).padStart(8, "0")).join("")
+    handedOut.push(sig)
+    return sig
+  }
 
   const sizeOf = async (key: FileKey) => {
     const id = keyId(key)
@@ -405,6 +413,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         if (username === users.secure.username) {
           const second = `2fa-${randomBytes(16).toString("hex")}`
           pending2fa.set(second, username)
+          handedOut.push(second)
           return json(401, { detail: "Require secondary authentication on MFA enabled account", login_2fa_token: second })
         }
         return json(200, { token: issue(username) })
@@ -665,11 +674,13 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     log,
     violations,
     logins: () => issued,
+    secrets: () => [...new Set(handedOut)],
     count: (operation) => log.filter((e) => e.operation === operation).length,
     maxConcurrent: (operation) => maxInFlight.get(operation) ?? 0,
     inject: (fault) => faults.push({ ...fault, remaining: fault.times ?? 1 }),
     expireTokens: () => tokens.clear(),
     reset: () => {
+      issued = 0
       maxInFlight.clear()
       log.length = 0
       violations.length = 0

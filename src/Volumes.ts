@@ -86,14 +86,15 @@ export const remove = (name: string, options: Omit<Operations.VolumeDeleteInput,
   Api.volumeDelete({ ...options, name })
 
 /**
- * Removes the volumes no container uses (anonymous ones only, unless the filter has `all=true`), giving the
- * names removed and the space reclaimed.
+ * Removes the volumes no container uses, giving the names removed and the space reclaimed. From API 1.42 only
+ * anonymous volumes are removed unless the filter has `all=true`; API 1.41 removes named ones too and refuses the
+ * `all` filter (400).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Volumes } from "effect-docker"
- * const reclaimed = Volumes.prune({ filters: { label: ["env=test"], all: ["true"] } }).pipe(
+ * const reclaimed = Volumes.prune({ filters: { label: ["env=test"] } }).pipe(
  *   Effect.map((r) => r.SpaceReclaimed)
  * )
  * ```

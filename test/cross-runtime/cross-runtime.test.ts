@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { expected } from "./expected.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const scenario = "test/cross-runtime/scenario.ts"
@@ -33,24 +34,6 @@ describe("cross-runtime scenario", () => {
     execFileSync("bash", [`${root}scripts/push-progress-image.sh`], { stdio: ["ignore", "pipe", "inherit"] })
     // one runtime at a time: each pulls (and removes) the same image
     const outputs = { node: run("node"), deno: run("deno"), bun: run("bun") }
-    const expected = [
-      { step: "ping", value: "OK" },
-      { step: "version", value: { os: "linux", api: expect.stringMatching(/^1\.\d+$/) } },
-      { step: "run", value: { exit: 3, stdout: "out\n", stderr: "err\n" } },
-      { step: "follow", value: { lines: ["line 0", "line 1", "line 2", "line 3", "line 4"], stoppedEarly: true } },
-      {
-        step: "pull",
-        value: {
-          first: "Pulling from effect-docker/progress",
-          progress: true,
-          progressMonotonic: true,
-          errors: 0,
-          last: "Status: Downloaded newer image"
-        }
-      },
-      { step: "exec", value: { exit: 7, stdout: "exec-out\n", stderr: "exec-err\n" } },
-      { step: "attach", value: { stdout: "hello from stdin\n", exit: 0 } }
-    ]
     expect(outputs.node).toEqual(expected)
     expect(outputs.deno).toEqual(outputs.node)
     expect(outputs.bun).toEqual(outputs.node)

@@ -1,0 +1,21 @@
+/** What the scenario prints, step by step, on every runtime and transport. */
+import { expect } from "@effect/vitest"
+
+export const expected = [
+  { step: "ping", value: "OK" },
+  { step: "version", value: { os: "linux", api: expect.stringMatching(/^1\.\d+$/) } },
+  { step: "run", value: { exit: 3, stdout: "out\n", stderr: "err\n" } },
+  { step: "follow", value: { lines: ["line 0", "line 1", "line 2", "line 3", "line 4"], stoppedEarly: true } },
+  {
+    step: "pull",
+    value: {
+      first: "Pulling from effect-docker/progress",
+      progress: true,
+      progressMonotonic: true,
+      errors: 0,
+      last: "Status: Downloaded newer image"
+    }
+  },
+  { step: "exec", value: { exit: 7, stdout: "exec-out\n", stderr: "exec-err\n" } },
+  { step: "attach", value: { stdout: "hello from stdin\n", exit: 0 } }
+]

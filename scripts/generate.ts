@@ -293,6 +293,18 @@ const JSON_PARAMS: Readonly<Record<string, { readonly type: string; readonly ref
   "ImagePush.platform": { type: "Schemas.OCIPlatform", refs: ["OCIPlatform"] }
 }
 
+/**
+ * Array parameters whose elements the spec describes as JSON-encoded (one query key per element): sent with the
+ * `jsonArray` style (a string element passes unchanged, any other is JSON-encoded).
+ */
+const JSON_ARRAY_PARAMS: ReadonlySet<string> = new Set([
+  "ImageGet.platform",
+  "ImageGetAll.platform",
+  "ImageLoad.platform",
+  "ImageAttestations.platform",
+  "ImageDelete.platforms"
+])
+
 /** Content types of byte request bodies where the spec's `consumes` is not what the daemon reads. */
 const BODY_CONTENT_TYPES: Readonly<Record<string, string>> = {
   ImageBuild: "application/x-tar"
@@ -1193,6 +1205,11 @@ class Planner {
       this.usedJson.add(key)
       for (const ref of json.refs ?? []) this.generator.definition(ref)
       return { ...base, style: "json", type: `string | ${json.type}` }
+    }
+    if (JSON_ARRAY_PARAMS.has(key)) {
+      this.usedJson.add(key)
+      this.generator.definition("OCIPlatform")
+      return { ...base, style: "jsonArray", type: "ReadonlyArray<string | Schemas.OCIPlatform>" }
     }
     const enumType = p.enum?.map((v) => literal(v as string)).join(" | ")
     switch (p.type) {

@@ -19,11 +19,12 @@ import * as internal from "./internal/request.ts"
  * - `filters`: Docker's filter map, an object of string arrays sent as JSON (a string is sent as it is).
  * - `json`: any value sent as JSON text (e.g. build's `buildargs`).
  * - `array`: one query key per element (`?t=a&t=b`).
+ * - `jsonArray`: one query key per element, each element sent as JSON (e.g. `platform` on image save/load).
  *
  * @since 0.1.0
  * @category models
  */
-export type ParamStyle = "string" | "integer" | "number" | "boolean" | "filters" | "json" | "array"
+export type ParamStyle = "string" | "integer" | "number" | "boolean" | "filters" | "json" | "array" | "jsonArray"
 
 /**
  * One path, query or header parameter.

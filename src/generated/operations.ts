@@ -2073,7 +2073,7 @@ export interface ImageAttestationsInput {
    *
    * Example: `{"os": "linux", "architecture": "amd64"}`
    */
-  readonly platform?: ReadonlyArray<string>
+  readonly platform?: ReadonlyArray<string | Schemas.OCIPlatform>
   /**
    * In-toto predicate type URI to filter returned statements. May be
    * repeated to accept any of several predicate types. If omitted, all
@@ -2127,7 +2127,7 @@ export const ImageAttestations = Operation.make<
   summary: "Get attestation statements for an image",
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true },
-    { name: "platform", key: "platform", in: "query", style: "array" },
+    { name: "platform", key: "platform", in: "query", style: "jsonArray" },
     { name: "type", key: "type", in: "query", style: "array" },
     { name: "statement", key: "statement", in: "query", style: "boolean" }
   ],
@@ -2351,7 +2351,7 @@ export interface ImageDeleteInput {
    *
    * Requires API 1.50.
    */
-  readonly platforms?: ReadonlyArray<string>
+  readonly platforms?: ReadonlyArray<string | Schemas.OCIPlatform>
 }
 
 /**
@@ -2386,7 +2386,7 @@ export const ImageDelete = Operation.make<
     { name: "name", key: "name", in: "path", style: "string", required: true },
     { name: "force", key: "force", in: "query", style: "boolean" },
     { name: "noprune", key: "noprune", in: "query", style: "boolean" },
-    { name: "platforms", key: "platforms", in: "query", style: "array", since: "1.50" }
+    { name: "platforms", key: "platforms", in: "query", style: "jsonArray", since: "1.50" }
   ],
   response: Operation.json(Schemas.ImageDeleteResponse),
   errors: [404, 409, 500]
@@ -2877,7 +2877,7 @@ export interface ImageGetInput {
    *
    * Requires API 1.48.
    */
-  readonly platform?: ReadonlyArray<string>
+  readonly platform?: ReadonlyArray<string | Schemas.OCIPlatform>
 }
 
 /**
@@ -2922,7 +2922,7 @@ export const ImageGet = Operation.make<ImageGetInput, Operation.ResponseOf<"Byte
   summary: "Export an image",
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true },
-    { name: "platform", key: "platform", in: "query", style: "array", since: "1.48" }
+    { name: "platform", key: "platform", in: "query", style: "jsonArray", since: "1.48" }
   ],
   response: { _tag: "Bytes", contentType: "application/x-tar" },
   errors: [500]
@@ -2947,7 +2947,7 @@ export interface ImageGetAllInput {
    *
    * Requires API 1.48.
    */
-  readonly platform?: ReadonlyArray<string>
+  readonly platform?: ReadonlyArray<string | Schemas.OCIPlatform>
 }
 
 /**
@@ -2983,7 +2983,7 @@ export const ImageGetAll = Operation.make<ImageGetAllInput, Operation.ResponseOf
   summary: "Export several images",
   params: [
     { name: "names", key: "names", in: "query", style: "array" },
-    { name: "platform", key: "platform", in: "query", style: "array", since: "1.48" }
+    { name: "platform", key: "platform", in: "query", style: "jsonArray", since: "1.48" }
   ],
   response: { _tag: "Bytes", contentType: "application/x-tar" },
   errors: [500]
@@ -3012,7 +3012,7 @@ export interface ImageLoadInput {
    *
    * Requires API 1.48.
    */
-  readonly platform?: ReadonlyArray<string>
+  readonly platform?: ReadonlyArray<string | Schemas.OCIPlatform>
   /** Tar archive containing images */
   readonly body?: Uint8Array | Stream.Stream<Uint8Array, unknown>
 }
@@ -3043,7 +3043,7 @@ export const ImageLoad = Operation.make<ImageLoadInput, Operation.JsonStream<Sch
   summary: "Import images",
   params: [
     { name: "quiet", key: "quiet", in: "query", style: "boolean" },
-    { name: "platform", key: "platform", in: "query", style: "array", since: "1.48" }
+    { name: "platform", key: "platform", in: "query", style: "jsonArray", since: "1.48" }
   ],
   body: { _tag: "Bytes", contentType: "application/x-tar", required: false },
   response: Operation.jsonStream(Schemas.BuildInfo),

@@ -32,6 +32,8 @@ export const queryValues = (param: Param, value: unknown): ReadonlyArray<string>
       return [typeof value === "string" ? value : stringifyJson(value)]
     case "array":
       return Array.isArray(value) ? value.map(String) : [String(value)]
+    case "jsonArray":
+      return (Array.isArray(value) ? value : [value]).map((v) => typeof v === "string" ? v : stringifyJson(v))
     default:
       return [String(value)]
   }

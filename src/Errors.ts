@@ -23,8 +23,6 @@ export interface StatusErrorFields {
   readonly message: string
 }
 
-const statusError = <Tag extends string>(tag: Tag) => Data.TaggedError(tag)<StatusErrorFields>
-
 /**
  * 400: the daemon rejected the parameters.
  *
@@ -37,7 +35,7 @@ const statusError = <Tag extends string>(tag: Tag) => Data.TaggedError(tag)<Stat
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends statusError("BadRequest") {}
+export class BadRequest extends Data.TaggedError("BadRequest")<StatusErrorFields> {}
 
 /**
  * 401: authentication is missing or was refused (e.g. registry credentials).
@@ -50,7 +48,7 @@ export class BadRequest extends statusError("BadRequest") {}
  * @since 0.1.0
  * @category errors
  */
-export class Unauthorized extends statusError("Unauthorized") {}
+export class Unauthorized extends Data.TaggedError("Unauthorized")<StatusErrorFields> {}
 
 /**
  * 403: the operation is not allowed (e.g. a swarm manager-only call on a worker).
@@ -63,7 +61,7 @@ export class Unauthorized extends statusError("Unauthorized") {}
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends statusError("Forbidden") {}
+export class Forbidden extends Data.TaggedError("Forbidden")<StatusErrorFields> {}
 
 /**
  * 404: no such object (container, image, network, …).
@@ -78,7 +76,7 @@ export class Forbidden extends statusError("Forbidden") {}
  * @since 0.1.0
  * @category errors
  */
-export class NotFound extends statusError("NotFound") {}
+export class NotFound extends Data.TaggedError("NotFound")<StatusErrorFields> {}
 
 /**
  * 409: the object is in a conflicting state (e.g. removing a running container, a name in use).
@@ -91,7 +89,7 @@ export class NotFound extends statusError("NotFound") {}
  * @since 0.1.0
  * @category errors
  */
-export class Conflict extends statusError("Conflict") {}
+export class Conflict extends Data.TaggedError("Conflict")<StatusErrorFields> {}
 
 /**
  * 412: a precondition failed.
@@ -104,7 +102,7 @@ export class Conflict extends statusError("Conflict") {}
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends statusError("PreconditionFailed") {}
+export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<StatusErrorFields> {}
 
 /**
  * 429: too many requests.
@@ -117,7 +115,7 @@ export class PreconditionFailed extends statusError("PreconditionFailed") {}
  * @since 0.1.0
  * @category errors
  */
-export class TooManyRequests extends statusError("TooManyRequests") {}
+export class TooManyRequests extends Data.TaggedError("TooManyRequests")<StatusErrorFields> {}
 
 /**
  * 500: the daemon failed.
@@ -130,7 +128,7 @@ export class TooManyRequests extends statusError("TooManyRequests") {}
  * @since 0.1.0
  * @category errors
  */
-export class ServerError extends statusError("ServerError") {}
+export class ServerError extends Data.TaggedError("ServerError")<StatusErrorFields> {}
 
 /**
  * 501: the daemon does not implement the operation.
@@ -143,7 +141,7 @@ export class ServerError extends statusError("ServerError") {}
  * @since 0.1.0
  * @category errors
  */
-export class NotImplemented extends statusError("NotImplemented") {}
+export class NotImplemented extends Data.TaggedError("NotImplemented")<StatusErrorFields> {}
 
 /**
  * 503: the daemon is unavailable for this call (e.g. swarm calls on a node that is not in a swarm).
@@ -156,7 +154,7 @@ export class NotImplemented extends statusError("NotImplemented") {}
  * @since 0.1.0
  * @category errors
  */
-export class ServiceUnavailable extends statusError("ServiceUnavailable") {}
+export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<StatusErrorFields> {}
 
 /**
  * Any status the operation's spec does not document.
@@ -169,7 +167,7 @@ export class ServiceUnavailable extends statusError("ServiceUnavailable") {}
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatus extends statusError("UnexpectedStatus") {}
+export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<StatusErrorFields> {}
 
 /**
  * The classes of the statuses the Engine API documents, by status.

@@ -319,7 +319,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         yield whole.subarray(0, Math.floor(whole.length / 2))
       })())
     }
-    return isGzip(key.encoding) ? text.pipe(zlib.createGzip()) : text
+    return isGzip(key.encoding) ? text.pipe(zlib.createGzip({ level: 1 })) : text
   }
 
   const keyId = (key: FileKey) => Buffer.from(JSON.stringify(key)).toString("base64url")

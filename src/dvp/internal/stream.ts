@@ -17,21 +17,10 @@ import { type ColumnSpec, compileHeader, type RecordMapper } from "./records.ts"
 export const isGzipMagic = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
 /**
- * Whether response headers say gzip. A hint only: `fetch` already inflates `Content-Encoding: gzip`, so the bytes
- * decide (see {@link gunzipWhenCompressed}).
- *
- * @internal
- */
-export const headersSayGzip = (headers: Readonly<Record<string, string | undefined>>): boolean => {
-  const encoding = headers["content-encoding"]?.toLowerCase() ?? ""
-  const type = headers["content-type"]?.toLowerCase() ?? ""
-  return encoding.includes("gzip") || /^application\/(x-)?gzip\b/.test(type)
-}
-
-/**
- * Inflates the stream when its first two bytes are gzip's magic, whatever the headers said (a data file served as
- * `application/octet-stream` or `text/csv` may still be gzip, and a transport may already have inflated a
- * `Content-Encoding: gzip` body). Uses `DecompressionStream("gzip")`, present in browsers, Node, Deno and Bun.
+ * Inflates the stream when its first two bytes are gzip's magic. The bytes decide, not the headers: a data file
+ * served as `application/octet-stream`, `text/csv` or with no type may still be gzip, and `Content-Encoding: gzip`
+ * may or may not have been inflated already by the transport (`fetch` does, `node:http` does not). Uses
+ * `DecompressionStream("gzip")`, present in browsers, Node, Deno and Bun.
  *
  * @internal
  */

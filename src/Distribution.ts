@@ -4,18 +4,60 @@
  *
  * @since 0.1.0
  */
-import * as Api from "./generated/api.ts"
+import * as Redacted from "effect/Redacted"
+import * as Credentials from "./Credentials.ts"
+import * as Docker from "./Docker.ts"
+import * as Operations from "./generated/operations.ts"
+import type * as Models from "./generated/schemas.ts"
+import * as Operation from "./Operation.ts"
 
 /**
- * Reads an image's descriptor (digest, media type, size) and platforms from its registry.
+ * `GET /distribution/{name}/json` with the `X-Registry-Auth` header the daemon reads (the spec does not list
+ * it, so the generated operation cannot send credentials).
+ */
+const DistributionInspectWithAuth = Operation.make<
+  Operations.DistributionInspectInput & { readonly "X-Registry-Auth"?: string },
+  Operation.Json<Models.DistributionInspect>,
+  Operation.StatusOf<typeof Operations.DistributionInspect>
+>({
+  ...Operations.DistributionInspect,
+  params: [
+    ...Operations.DistributionInspect.params,
+    { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
+  ]
+})
+
+const inspectWithAuth = Docker.call(DistributionInspectWithAuth)
+
+/**
+ * Options of {@link inspect}: the registry's credentials, when it needs them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InspectOptions {
+  readonly auth?: Credentials.AuthConfig
+}
+
+/**
+ * Reads an image's descriptor (digest, media type, size) and platforms from its registry. A registry that wants
+ * credentials needs `auth`: without it Engine 20.10 answers 500 (a `ServerError`: "no basic auth credentials"),
+ * with wrong ones `Unauthorized`.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Redacted } from "effect"
  * import { Distribution } from "effect-docker"
- * const digest = Distribution.inspect("localhost:5000/app:1.0").pipe(Effect.map((d) => d.Descriptor.digest))
+ * const digest = Distribution.inspect("registry.example.com/app:1.0", {
+ *   auth: { username: "me", password: Redacted.make("s3cret"), serverAddress: "registry.example.com" }
+ * }).pipe(Effect.map((d) => d.Descriptor.digest))
  * ```
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (name: string) => Api.distributionInspect({ name })
+export const inspect = (name: string, options: InspectOptions = {}) =>
+  inspectWithAuth(
+    options.auth === undefined
+      ? { name }
+      : { name, "X-Registry-Auth": Redacted.value(Credentials.encodeAuth(options.auth)) }
+  )

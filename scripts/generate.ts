@@ -270,6 +270,10 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
     note: "the path's stat is sent in the `X-Docker-Container-Path-Stat` header (base64 JSON), not in the body"
   },
   SystemAuth: { kind: "Json", note: "the spec also lists 204; daemons answer 200 with an `AuthResponse`" },
+  PluginDelete: {
+    kind: "Empty",
+    note: "daemons answer 200 with an empty body (Engine 20.10 and later), not the `Plugin` the spec documents"
+  },
   ContainerWait: {
     kind: "Json",
     note: "the daemon sends the status at once and the body, one JSON object, when the condition is met: the call " +

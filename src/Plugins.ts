@@ -30,13 +30,14 @@ export class PluginProgressError extends Data.TaggedError("PluginProgressError")
 }> {}
 
 /**
- * Lists installed plugins, e.g. only the enabled ones.
+ * Lists installed plugins, e.g. only the enabled ones. The daemon's filters are `enabled` and `capability` (the
+ * spec's `enable` is refused with 400).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Plugins } from "effect-docker"
- * const enabled = Plugins.list({ filters: { enable: ["true"] } }).pipe(Effect.map((l) => l.map((p) => p.Name)))
+ * const enabled = Plugins.list({ filters: { enabled: ["true"] } }).pipe(Effect.map((l) => l.map((p) => p.Name)))
  * ```
  * @since 0.1.0
  * @category reading
@@ -146,7 +147,8 @@ export const install = (remote: string, options: InstallOptions = {}) =>
 export const inspect = (name: string) => Api.pluginInspect({ name })
 
 /**
- * Removes a plugin (disabled first when `force`), giving its last inspection.
+ * Removes a plugin (disabled first when `force`). Daemons answer with an empty body, not the plugin the spec
+ * documents.
  *
  * @example
  * ```ts

@@ -4003,6 +4003,8 @@ export interface PluginDeleteInput {
 /**
  * DELETE /plugins/{name}: Remove a plugin
  *
+ * Response: daemons answer 200 with an empty body (Engine 20.10 and later), not the `Plugin` the spec documents.
+ *
  * @example
  * ```ts
  * import { Docker, Operations } from "effect-docker"
@@ -4012,7 +4014,7 @@ export interface PluginDeleteInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginDelete = Operation.make<PluginDeleteInput, Operation.Json<Schemas.Plugin>, 404 | 500>({
+export const PluginDelete = Operation.make<PluginDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500>({
   id: "PluginDelete",
   method: "DELETE",
   path: "/plugins/{name}",
@@ -4022,7 +4024,7 @@ export const PluginDelete = Operation.make<PluginDeleteInput, Operation.Json<Sch
     { name: "name", key: "name", in: "path", style: "string", required: true },
     { name: "force", key: "force", in: "query", style: "boolean" }
   ],
-  response: Operation.json(Schemas.Plugin),
+  response: { _tag: "Empty" },
   errors: [404, 500]
 })
 

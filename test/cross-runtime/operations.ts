@@ -204,3 +204,21 @@ export const ExecInspect = Operation.make<
   response: Operation.json(Schema.Struct({ ExitCode: Schema.NullOr(Schema.Number), Running: Schema.Boolean })),
   errors: [404, 500]
 })
+
+export const ContainerList = Operation.make<
+  { readonly all?: boolean; readonly filters?: Record<string, ReadonlyArray<string>> },
+  Operation.Json<ReadonlyArray<{ readonly Id: string; readonly Names: ReadonlyArray<string>; readonly State: string }>>,
+  400 | 500
+>({
+  id: "ContainerList",
+  method: "GET",
+  path: "/containers/json",
+  tag: "Container",
+  params: [query("all", "boolean"), query("filters", "filters")],
+  response: Operation.json(Schema.Array(Schema.Struct({
+    Id: Schema.String,
+    Names: Schema.Array(Schema.String),
+    State: Schema.String
+  }))),
+  errors: [400, 500]
+})

@@ -1,15 +1,28 @@
 /**
- * Containers: create, start, inspect, stop, remove, logs and the rest, with ergonomic names over the generated
- * operations (`Api`). Every function needs the `Docker` service; errors are typed per operation.
+ * Containers: create, start, inspect, stop, remove, logs, stats, attach, archives and the rest, with ergonomic names
+ * over the generated operations (`Api`). Every function needs the `Docker` service; errors are typed per operation.
+ *
+ * Streaming calls return Effect `Stream`s that are back-pressured (nothing is read from the connection faster than
+ * the consumer pulls) and interruptible (interrupting the stream, e.g. with `Stream.take` or a timeout, closes its
+ * connection).
  *
  * @since 0.1.0
  */
+import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
+import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
+import * as Docker from "./Docker.ts"
+import * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import { makeSession, type Session } from "./internal/hijack.ts"
+import { fromBase64, LogEntrySplitter, type RawLogEntry } from "./internal/streaming.ts"
+import * as Tar from "./internal/streamingTar.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
 
@@ -95,6 +108,20 @@ export const stop = (id: string, options: Options<Operations.ContainerStopInput>
   Api.containerStop({ ...options, id })
 
 /**
+ * Restarts a container, killing it after `t` seconds if it does not stop.
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const restarted = Containers.restart("web", { t: 2 })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const restart = (id: string, options: Options<Operations.ContainerRestartInput> = {}) =>
+  Api.containerRestart({ ...options, id })
+
+/**
  * Sends a signal (default `SIGKILL`) to a container.
  *
  * @example
@@ -107,6 +134,32 @@ export const stop = (id: string, options: Options<Operations.ContainerStopInput>
  */
 export const kill = (id: string, options: Options<Operations.ContainerKillInput> = {}) =>
   Api.containerKill({ ...options, id })
+
+/**
+ * Pauses all processes of a container (cgroup freezer).
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const paused = Containers.pause("web")
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const pause = (id: string) => Api.containerPause({ id })
+
+/**
+ * Resumes a paused container.
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const resumed = Containers.unpause("web")
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const unpause = (id: string) => Api.containerUnpause({ id })
 
 /**
  * Removes a container; `force` kills it first, `v` removes its anonymous volumes.
@@ -138,15 +191,132 @@ export const wait = (id: string, options: Options<Operations.ContainerWaitInput>
   Api.containerWait({ ...options, id })
 
 /**
- * Options of {@link logs}: the daemon's (stdout and stderr default to on) plus `tty`, which says whether the
+ * The failures of {@link wait}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WaitError = Docker.CallError<400 | 404 | 500>
+
+/**
+ * Changes a container's resource limits and restart policy while it runs.
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const limited = Containers.update("web", { Memory: 256 * 1024 * 1024, RestartPolicy: { Name: "on-failure" } })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const update = (id: string, body: Models.ContainerUpdateBody) => Api.containerUpdate({ id, body })
+
+/**
+ * Renames a container.
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const renamed = Containers.rename("web", "web-old")
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const rename = (id: string, name: string) => Api.containerRename({ id, name })
+
+/**
+ * Removes stopped containers, optionally filtered by `until` and `label`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const reclaimed = Containers.prune({ filters: { label: ["ci=1"] } }).pipe(Effect.map((r) => r.SpaceReclaimed))
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const prune = (options: Operations.ContainerPruneInput = {}) => Api.containerPrune(options)
+
+/**
+ * The processes running in a container, as `ps` shows them (`ps_args` passes options to `ps`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const processes = Containers.top("web").pipe(Effect.map((t) => t.Processes ?? []))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const top = (id: string, options: Options<Operations.ContainerTopInput> = {}) =>
+  Api.containerTop({ ...options, id })
+
+/**
+ * The files changed in a container's filesystem since it was created (`Kind` 0 modified, 1 added, 2 deleted).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const added = Containers.changes("web").pipe(Effect.map((list) => list.filter((c) => c.Kind === 1)))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const changes = (id: string) => Api.containerChanges({ id })
+
+/**
+ * Resizes the TTY of a container (`h` rows, `w` columns).
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const resized = Containers.resize("shell", { h: 40, w: 120 })
+ * ```
+ * @since 0.1.0
+ * @category attach
+ */
+export const resize = (id: string, size: { readonly h: number; readonly w: number }) =>
+  Api.containerResize({ id, h: size.h, w: size.w })
+
+// -----------------------------------------------------------------------------
+// logs
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of the log streams: the daemon's (stdout and stderr default to on; `since`/`until` take seconds since
+ * the epoch, fractions allowed, or a `Date`; `tail` a line count or `"all"`) plus `tty`, which says whether the
  * container has a TTY (its output is then not multiplexed). When `tty` is absent the container is inspected once
  * to find out: the response's content type cannot tell.
  *
  * @since 0.1.0
  * @category models
  */
-export interface LogsOptions extends Options<Operations.ContainerLogsInput> {
+export interface LogsOptions extends Omit<Options<Operations.ContainerLogsInput>, "since" | "until" | "tail"> {
+  readonly since?: number | Date
+  readonly until?: number | Date
+  readonly tail?: number | string
   readonly tty?: boolean
+}
+
+const seconds = (value: number | Date): number => typeof value === "number" ? value : value.getTime() / 1000
+
+const resolveTty = (id: string, tty: boolean | undefined) =>
+  tty === undefined ? Effect.map(inspect(id), (c) => c.Config?.Tty === true) : Effect.succeed(tty)
+
+const logsQuery = (id: string, options: LogsOptions) => {
+  const { since, tail, tty: _tty, until, ...rest } = options
+  return {
+    stdout: true,
+    stderr: true,
+    ...rest,
+    ...(since === undefined ? {} : { since: seconds(since) }),
+    ...(until === undefined ? {} : { until: seconds(until) }),
+    ...(tail === undefined ? {} : { tail: String(tail) }),
+    id
+  }
 }
 
 /**
@@ -157,20 +327,106 @@ export interface LogsOptions extends Options<Operations.ContainerLogsInput> {
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import { Containers, Demux } from "effect-docker"
- * const lines = Containers.logs("web", { tail: "100" }).pipe(Demux.toLines)
+ * import { Containers } from "effect-docker"
+ * const last10 = Containers.logs("web", { follow: true, tail: 100 }).pipe(Stream.take(10))
  * ```
  * @since 0.1.0
  * @category logs
  */
 export const logs = (id: string, options: LogsOptions = {}) =>
   Stream.unwrap(
-    Effect.gen(function*() {
-      const { tty, ...query } = options
-      const isTty = tty ?? (yield* inspect(id)).Config?.Tty === true
-      const bytes = Api.containerLogs({ stdout: true, stderr: true, ...query, id })
+    Effect.map(resolveTty(id, options.tty), (isTty) => {
+      const bytes = Api.containerLogs(logsQuery(id, options))
       return isTty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
     })
+  )
+
+/**
+ * A container's output as UTF-8 lines tagged with their stream (`"stdout"` / `"stderr"`), without line terminators.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Containers } from "effect-docker"
+ * const errors = Containers.logLines("web", { tail: 200 }).pipe(
+ *   Stream.filter((l) => l.stream === "stderr"),
+ *   Stream.map((l) => l.line)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category logs
+ */
+export const logLines = (id: string, options: LogsOptions = {}) => Demux.toLines(logs(id, options))
+
+/**
+ * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and
+ * `nanos`, the exact nanoseconds since the epoch from the daemon's RFC 3339 timestamp.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LogEntry {
+  readonly stream: "stdout" | "stderr"
+  readonly timestamp: Date
+  readonly nanos: bigint
+  readonly line: string
+}
+
+const entries = <E>(tty: boolean) =>
+  Channel.fromTransform((upstream: Pull.Pull<Arr.NonEmptyReadonlyArray<Demux.Frame>, E, unknown>) =>
+    Effect.sync(() => {
+      const splitter = new LogEntrySplitter(tty)
+      let lastDate = new Date(0)
+      let lastNanos = 0n
+      let ended = false
+      const finish = (raw: Arr.NonEmptyArray<RawLogEntry>): Arr.NonEmptyReadonlyArray<LogEntry> =>
+        Arr.map(raw, (entry) => {
+          if (entry.timestamp !== undefined) {
+            lastDate = entry.timestamp.date
+            lastNanos = entry.timestamp.nanos
+          }
+          return { stream: entry.stream, timestamp: lastDate, nanos: lastNanos, line: entry.line }
+        })
+      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<LogEntry>, E> = Effect.suspend(() => {
+        if (ended) return Cause.done()
+        return Pull.matchEffect(upstream, {
+          onSuccess: (frames) => {
+            const raw: Array<RawLogEntry> = []
+            for (const frame of frames) splitter.write(frame.stream, frame.payload, raw)
+            return Arr.isArrayNonEmpty(raw) ? Effect.succeed(finish(raw)) : pull
+          },
+          onFailure: Effect.failCause,
+          onDone: () => {
+            ended = true
+            const raw: Array<RawLogEntry> = []
+            splitter.end(raw)
+            return Arr.isArrayNonEmpty(raw) ? Effect.succeed(finish(raw)) : Cause.done()
+          }
+        })
+      })
+      return pull
+    })
+  )
+
+/**
+ * A container's log as {@link LogEntry} values: timestamps are turned on and the daemon's RFC 3339 prefix of each
+ * line is parsed. A long line that the logging driver stored in parts keeps the time of its first part.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Containers } from "effect-docker"
+ * const recent = Containers.logEntries("web", { since: new Date(Date.now() - 60_000) }).pipe(
+ *   Stream.map((e) => `${e.timestamp.toISOString()} [${e.stream}] ${e.line}`)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category logs
+ */
+export const logEntries = (id: string, options: Omit<LogsOptions, "timestamps"> = {}) =>
+  Stream.unwrap(
+    Effect.map(resolveTty(id, options.tty), (tty) =>
+      logs(id, { ...options, tty, timestamps: true }).pipe(Stream.pipeThroughChannel(entries(tty))))
   )
 
 /**
@@ -186,3 +442,318 @@ export const logs = (id: string, options: LogsOptions = {}) =>
  * @category logs
  */
 export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) => Demux.toStrings(logs(id, options))
+
+// -----------------------------------------------------------------------------
+// stats
+// -----------------------------------------------------------------------------
+
+/**
+ * Live resource usage samples of a running container, one per second (the first one arrives after about two
+ * seconds, once the daemon has a previous sample for `precpu_stats`). Use the `Stats` module to compute the CPU and
+ * memory percentages the docker CLI shows.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Containers, Stats } from "effect-docker"
+ * const cpu = Containers.stats("web").pipe(Stream.take(5), Stream.map(Stats.cpuPercent))
+ * ```
+ * @since 0.1.0
+ * @category stats
+ */
+export const stats = (id: string) => Api.containerStats({ id, stream: true })
+
+/**
+ * One resource usage sample. By default the daemon waits for a second sample so `precpu_stats` is filled in (as
+ * `docker stats --no-stream` does); `oneShot: true` answers at once, without `precpu_stats`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers, Stats } from "effect-docker"
+ * const memory = Containers.statsOnce("web").pipe(Effect.map(Stats.memoryPercent))
+ * ```
+ * @since 0.1.0
+ * @category stats
+ */
+export const statsOnce = (id: string, options: { readonly oneShot?: boolean } = {}) =>
+  Api.containerStats({ id, stream: false, ...(options.oneShot === true ? { "one-shot": true } : {}) }).pipe(
+    Stream.runHead,
+    Effect.flatMap((head) =>
+      head._tag === "Some"
+        ? Effect.succeed(head.value)
+        : Effect.fail(
+          new Errors.ResponseDecodeError({ operation: "ContainerStats", reason: "the daemon sent no sample", snippet: "" })
+        )
+    )
+  )
+
+// -----------------------------------------------------------------------------
+// attach
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of {@link attach}. `stdout` and `stderr` default to on, `stdin` to off; `logs` replays the output so far
+ * before the live output; `tty` says whether the container has a TTY (inspected when absent).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttachOptions {
+  readonly stdin?: boolean
+  readonly stdout?: boolean
+  readonly stderr?: boolean
+  readonly logs?: boolean
+  readonly detachKeys?: string
+  readonly tty?: boolean
+}
+
+/**
+ * An attached container:
+ *
+ * - `output`: its output as frames (demultiplexed, or raw stdout frames for a TTY); it can be run once and ends
+ *   when the container's output closes;
+ * - `stdin`: a Sink writing to the container's stdin; when its input ends the write side of the connection is
+ *   half-closed, so the process sees the end of its input (give the container `OpenStdin` and `StdinOnce`);
+ * - `write` / `closeStdin`: the same, one call at a time;
+ * - `resize`: resizes the container's TTY.
+ *
+ * The connection closes when the scope that attached closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttachSession extends Session {
+  readonly id: string
+  readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
+    void,
+    Errors.NotFound | Errors.ServerError | Errors.CommonError
+  >
+}
+
+/**
+ * Attaches to a container over a hijacked connection (`POST /containers/{id}/attach`), in the current scope. Attach
+ * before starting the container to see all of its output; a closed scope closes the connection.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Containers, Demux } from "effect-docker"
+ * const echoed = Effect.scoped(Effect.gen(function*() {
+ *   const { Id } = yield* Containers.create({ Image: "busybox", Cmd: ["cat"], OpenStdin: true, StdinOnce: true })
+ *   const session = yield* Containers.attach(Id, { stdin: true })
+ *   yield* Containers.start(Id)
+ *   yield* Stream.make("hello\n").pipe(Stream.run(session.stdin))
+ *   return yield* Demux.toStrings(session.output) // { stdout: "hello\n", stderr: "" }
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category attach
+ */
+export const attach = (id: string, options: AttachOptions = {}) =>
+  Effect.gen(function*() {
+    const docker = yield* Docker.Docker
+    const tty = yield* resolveTty(id, options.tty)
+    const socket = yield* Docker.hijack(Operations.ContainerAttach, {
+      id,
+      stream: true,
+      stdin: options.stdin ?? false,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      ...(options.logs === undefined ? {} : { logs: options.logs }),
+      ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys })
+    })
+    const session = yield* makeSession(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
+    const attached: AttachSession = {
+      ...session,
+      id,
+      resize: (size) => Effect.provideService(resize(id, size), Docker.Docker, docker)
+    }
+    return attached
+  })
+
+// -----------------------------------------------------------------------------
+// archives
+// -----------------------------------------------------------------------------
+
+/**
+ * The container's whole filesystem as a tar byte stream (`docker export`).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Containers } from "effect-docker"
+ * const size = Containers.exportFilesystem("web").pipe(Stream.runFold(() => 0, (n, chunk) => n + chunk.length))
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const exportFilesystem = (id: string) => Api.containerExport({ id })
+
+/**
+ * A file or folder of the container as a tar byte stream (`docker cp CONTAINER:PATH -`).
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const etc = Containers.getArchive("web", "/etc")
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const getArchive = (id: string, path: string) => Api.containerArchive({ id, path })
+
+/**
+ * Extracts a tar archive (bytes or a byte Stream, optionally compressed) into a folder of the container.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Containers } from "effect-docker"
+ * declare const tar: Stream.Stream<Uint8Array>
+ * const copied = Containers.putArchive("web", "/srv", tar)
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const putArchive = (
+  id: string,
+  path: string,
+  tar: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: Omit<Operations.PutContainerArchiveInput, "id" | "path" | "body"> = {}
+) => Api.putContainerArchive({ ...options, id, path, body: tar })
+
+/**
+ * What the daemon says about a path in a container (from the `X-Docker-Container-Path-Stat` header). `mode` is
+ * Go's `os.FileMode`: permission bits plus type bits (`isDirectory`, `isSymlink` read them).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PathStat {
+  readonly name: string
+  readonly size: number
+  readonly mode: number
+  readonly mtime: string
+  readonly linkTarget: string
+  readonly isDirectory: boolean
+  readonly isSymlink: boolean
+}
+
+/**
+ * Describes a path in a container without transferring it (`HEAD /containers/{id}/archive`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const isDir = Containers.archiveInfo("web", "/etc").pipe(Effect.map((s) => s.isDirectory))
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const archiveInfo = (id: string, path: string) =>
+  Effect.gen(function*() {
+    const docker = yield* Docker.Docker
+    const response = yield* docker.execute(Operations.ContainerArchiveInfo, { id, path })
+    const header = response.headers["x-docker-container-path-stat"]
+    const parsed = ((): Record<string, unknown> | undefined => {
+      try {
+        const value = header === undefined ? undefined : JSON.parse(fromBase64(header)) as unknown
+        return typeof value === "object" && value !== null ? value as Record<string, unknown> : undefined
+      } catch {
+        return undefined
+      }
+    })()
+    if (parsed === undefined) {
+      return yield* new Errors.ResponseDecodeError({
+        operation: "ContainerArchiveInfo",
+        reason: "missing or malformed X-Docker-Container-Path-Stat header",
+        snippet: (header ?? "").slice(0, 200)
+      })
+    }
+    const mode = Number(parsed["mode"] ?? 0)
+    const stat: PathStat = {
+      name: String(parsed["name"] ?? ""),
+      size: Number(parsed["size"] ?? 0),
+      mode,
+      mtime: String(parsed["mtime"] ?? ""),
+      linkTarget: String(parsed["linkTarget"] ?? ""),
+      isDirectory: (mode & 0x80000000) !== 0,
+      isSymlink: (mode & 0x08000000) !== 0
+    }
+    return stat
+  })
+
+/**
+ * One entry of a tar archive read by {@link readArchive}; `data` holds a file's bytes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ArchiveEntry {
+  readonly name: string
+  readonly type: "file" | "directory" | "symlink" | "link" | "other"
+  readonly size: number
+  readonly mode: number
+  readonly mtime: number
+  readonly linkname: string
+  readonly data: Uint8Array
+}
+
+/**
+ * Reads a file or folder of the container into memory, as the entries of its tar archive. Meant for small files
+ * (configuration, results); stream {@link getArchive} for large ones.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const hostname = Containers.readArchive("web", "/etc/hostname").pipe(
+ *   Effect.map(([file]) => new TextDecoder().decode(file?.data))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const readArchive = (id: string, path: string) =>
+  Effect.flatMap(Stream.mkUint8Array(getArchive(id, path)), (bytes) =>
+    Effect.try({
+      try: (): ReadonlyArray<ArchiveEntry> => Tar.unpack(bytes),
+      catch: (cause) =>
+        new Errors.ResponseDecodeError({
+          operation: "ContainerArchive",
+          reason: cause instanceof Error ? cause.message : String(cause),
+          snippet: ""
+        })
+    }))
+
+/**
+ * Writes files (text as UTF-8, or bytes) into a folder of the container, packing them as a tar archive in memory.
+ * Names may contain `/` to make subfolders.
+ *
+ * @example
+ * ```ts
+ * import { Containers } from "effect-docker"
+ * const written = Containers.writeFiles("web", "/srv", { "index.html": "<h1>hi</h1>", "data/blob.bin": new Uint8Array([1, 2]) })
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const writeFiles = (
+  id: string,
+  path: string,
+  files: Readonly<Record<string, string | Uint8Array>>,
+  options: { readonly mode?: number } = {}
+) =>
+  putArchive(
+    id,
+    path,
+    Tar.pack(
+      Object.entries(files).map(([name, data]) => ({
+        name,
+        data,
+        ...(options.mode === undefined ? {} : { mode: options.mode })
+      }))
+    )
+  )

@@ -1,17 +1,210 @@
 /**
- * Running commands in containers over a hijacked connection: output demultiplexed per stream, stdin written and
- * then half-closed so the command sees its end, and the exit code read from the exec's inspection.
+ * Running commands in containers: create an exec instance, start it over a hijacked connection (output as a
+ * demultiplexed Stream, or raw for a TTY; stdin as a Sink that half-closes the connection when its input ends),
+ * resize its TTY, and read its exit code from its inspection.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Docker from "./Docker.ts"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
+import * as Docker from "./Docker.ts"
+import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { socketBytes } from "./internal/hijack.ts"
+import { makeSession, type Session } from "./internal/hijack.ts"
+
+/**
+ * Creates an exec instance in a running container (`Cmd` is required; attach stdout/stderr to see the output).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Exec } from "effect-docker"
+ * const id = Exec.create("web", { Cmd: ["ls", "/"], AttachStdout: true, AttachStderr: true }).pipe(Effect.map((r) => r.Id))
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const create = (containerId: string, config: Models.ExecConfig) => Api.containerExec({ id: containerId, body: config })
+
+/**
+ * Inspects an exec instance: whether it runs, its exit code, its process.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Exec } from "effect-docker"
+ * const exitCode = Exec.inspect("3f2a…").pipe(Effect.map((e) => e.ExitCode))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const inspect = (id: string) => Api.execInspect({ id })
+
+/**
+ * Resizes the TTY of an exec instance (`h` rows, `w` columns).
+ *
+ * @example
+ * ```ts
+ * import { Exec } from "effect-docker"
+ * const resized = Exec.resize("3f2a…", { h: 40, w: 120 })
+ * ```
+ * @since 0.1.0
+ * @category attach
+ */
+export const resize = (id: string, size: { readonly h: number; readonly w: number }) =>
+  Api.execResize({ id, h: size.h, w: size.w })
+
+/**
+ * Waits until an exec instance has stopped and gives its exit code (polling its inspection every 50 ms; the
+ * daemon records the code shortly after the output ends).
+ *
+ * @example
+ * ```ts
+ * import { Exec } from "effect-docker"
+ * const code = Exec.exitCode("3f2a…")
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const exitCode = (id: string) =>
+  inspect(id).pipe(
+    Effect.repeat({ until: (state) => state.Running !== true, schedule: Schedule.spaced("50 millis") }),
+    Effect.map((state) => state.ExitCode ?? -1)
+  )
+
+/**
+ * A started exec instance (see `Containers.AttachSession` for `output`, `stdin`, `write` and `closeStdin`), with
+ * `resize` for its TTY and `exitCode`, which waits for the command's end. The connection closes when the scope
+ * that started it closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExecSession extends Session {
+  readonly id: string
+  readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
+    void,
+    Errors.BadRequest | Errors.NotFound | Errors.ServerError | Errors.CommonError
+  >
+  readonly exitCode: Effect.Effect<number, Errors.NotFound | Errors.ServerError | Errors.CommonError>
+}
+
+/**
+ * Options of {@link start}: `tty` must match the exec's creation (read from its inspection when absent), as it
+ * decides whether the output is multiplexed; `consoleSize` is `[rows, columns]`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StartOptions {
+  readonly tty?: boolean
+  readonly consoleSize?: readonly [number, number]
+}
+
+/**
+ * Starts an exec instance attached, in the current scope: the hijacked connection carries its stdin and output.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Demux, Exec } from "effect-docker"
+ * const listing = Effect.scoped(Effect.gen(function*() {
+ *   const { Id } = yield* Exec.create("web", { Cmd: ["ls", "/"], AttachStdout: true, AttachStderr: true })
+ *   const session = yield* Exec.start(Id)
+ *   const { stdout } = yield* Demux.toStrings(session.output)
+ *   return { stdout, exitCode: yield* session.exitCode }
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category running
+ */
+export const start = (id: string, options: StartOptions = {}) =>
+  Effect.gen(function*() {
+    const docker = yield* Docker.Docker
+    const tty = options.tty ?? (yield* inspect(id)).ProcessConfig?.tty === true
+    const socket = yield* Docker.hijack(Operations.ExecStart, {
+      id,
+      body: { Detach: false, Tty: tty, ...(options.consoleSize === undefined ? {} : { ConsoleSize: options.consoleSize }) }
+    })
+    const session = yield* makeSession(socket, { tty, operation: "ExecStart", target: docker.connection.target })
+    const started: ExecSession = {
+      ...session,
+      id,
+      resize: (size) => Effect.provideService(resize(id, size), Docker.Docker, docker),
+      exitCode: Effect.provideService(exitCode(id), Docker.Docker, docker)
+    }
+    return started
+  })
+
+/**
+ * Starts an exec instance detached: the command runs in the background; read its end with {@link exitCode}.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Exec } from "effect-docker"
+ * const background = Exec.create("web", { Cmd: ["sh", "-c", "sleep 5; touch /done"] }).pipe(
+ *   Effect.flatMap(({ Id }) => Exec.startDetached(Id))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category running
+ */
+export const startDetached = (id: string) =>
+  Effect.gen(function*() {
+    const docker = yield* Docker.Docker
+    const response = yield* docker.execute(Operations.ExecStart, { id, body: { Detach: true } })
+    yield* Effect.mapError(response.text, Docker.transportError("ExecStart", docker.connection.target))
+  })
+
+/**
+ * Options of {@link spawn}: the exec configuration besides `Cmd`, plus `stdin` to attach it and `tty`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpawnOptions
+  extends Pick<Models.ExecConfig, "Env" | "User" | "WorkingDir" | "Privileged" | "DetachKeys" | "ConsoleSize">
+{
+  readonly stdin?: boolean
+  readonly tty?: boolean
+}
+
+/**
+ * Creates and starts a command in a running container, in the current scope: stdout and stderr are attached,
+ * stdin when `stdin: true`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Demux, Exec } from "effect-docker"
+ * const upper = Effect.scoped(Effect.gen(function*() {
+ *   const proc = yield* Exec.spawn("web", ["tr", "a-z", "A-Z"], { stdin: true })
+ *   yield* Stream.make("hello\n").pipe(Stream.run(proc.stdin))
+ *   return (yield* Demux.toStrings(proc.output)).stdout // "HELLO\n"
+ * }))
+ * ```
+ * @since 0.1.0
+ * @category running
+ */
+export const spawn = (containerId: string, cmd: ReadonlyArray<string>, options: SpawnOptions = {}) =>
+  Effect.gen(function*() {
+    const { stdin, tty, ...config } = options
+    const created = yield* create(containerId, {
+      ...config,
+      Cmd: cmd,
+      AttachStdin: stdin === true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: tty === true
+    })
+    return yield* start(created.Id, { tty: tty === true })
+  })
 
 /**
  * Options of {@link run}: the exec configuration (`Env`, `User`, `WorkingDir`, `Privileged`) and the bytes or text
@@ -53,17 +246,10 @@ export const run = (containerId: string, cmd: ReadonlyArray<string>, options: Ru
   Effect.scoped(
     Effect.gen(function*() {
       const { stdin, ...config } = options
-      const created = yield* Api.containerExec({
-        id: containerId,
-        body: { ...config, Cmd: cmd, AttachStdin: stdin !== undefined, AttachStdout: true, AttachStderr: true, Tty: false }
-      })
-      const socket = yield* Docker.hijack(Operations.ExecStart, { id: created.Id, body: { Detach: false, Tty: false } })
-      const output = yield* Effect.forkChild(Demux.toStrings(Demux.demuxStream(socketBytes(socket))))
-      if (stdin !== undefined) {
-        yield* Effect.scoped(Effect.flatMap(socket.writer, (writer) => writer.write(stdin)))
-      }
+      const session = yield* spawn(containerId, cmd, { ...config, stdin: stdin !== undefined })
+      const output = yield* Effect.forkChild(Demux.toStrings(session.output))
+      if (stdin !== undefined) yield* Stream.run(Stream.make(stdin), session.stdin)
       const { stderr, stdout } = yield* Fiber.join(output)
-      const inspected = yield* Api.execInspect({ id: created.Id })
-      return { exitCode: inspected.ExitCode ?? -1, stdout, stderr } satisfies RunResult
+      return { exitCode: yield* session.exitCode, stdout, stderr } satisfies RunResult
     })
   )

@@ -1,10 +1,26 @@
 /**
- * Images: list, inspect and the rest, with ergonomic names over the generated operations (`Api`).
+ * Images: list, inspect, pull, push, build, load, save, tag, remove and the rest, with ergonomic names over the
+ * generated operations (`Api`).
+ *
+ * Pull, push, build, load and import answer with a stream of JSON progress messages. Each has a `…Stream` form that
+ * gives those messages as a typed Stream, and an Effect form that runs the stream to its end (the operation is only
+ * finished then) and returns a summary. An error the daemon reports inside the stream, after it already answered
+ * HTTP 200 (`errorDetail`), fails the stream with {@link PullError}, {@link PushError}, {@link BuildError},
+ * {@link LoadError} or {@link ImportError}; an error it reports before (e.g. a 404 for an unknown repository) has the
+ * status's own error class (`NotFound`, `ServerError`, …).
  *
  * @since 0.1.0
  */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
+import type * as Models from "./generated/schemas.ts"
+import * as Progress from "./Progress.ts"
+import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
+import * as Tar from "./internal/streamingTar.ts"
 
 /**
  * Lists images.
@@ -33,3 +49,739 @@ export const list = (options: Operations.ImageListInput = {}) => Api.imageList(o
  */
 export const inspect = (name: string, options: Omit<Operations.ImageInspectInput, "name"> = {}) =>
   Api.imageInspect({ ...options, name })
+
+/**
+ * The layers an image was built from, newest first.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const commands = Images.history("busybox:latest").pipe(Effect.map((h) => h.map((layer) => layer.CreatedBy)))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const history = (name: string, options: Omit<Operations.ImageHistoryInput, "name"> = {}) =>
+  Api.imageHistory({ ...options, name })
+
+/**
+ * Searches Docker Hub (or the daemon's configured index) for images.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const found = Images.search("busybox", { limit: 5, filters: { "is-official": ["true"] } })
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const search = (term: string, options: Omit<Operations.ImageSearchInput, "term"> = {}) =>
+  Api.imageSearch({ ...options, term })
+
+/**
+ * The attestation statements of an image (API 1.55).
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const statements = Images.attestations("busybox:latest", { statement: true })
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const attestations = (name: string, options: Omit<Operations.ImageAttestationsInput, "name"> = {}) =>
+  Api.imageAttestations({ ...options, name })
+
+/**
+ * Adds a name to an image: `repo` (e.g. `registry:5000/team/app`) and `tag`.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const tagged = Images.tag("busybox:latest", { repo: "127.0.0.1:5000/busybox", tag: "v1" })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const tag = (name: string, target: Omit<Operations.ImageTagInput, "name">) => Api.imageTag({ ...target, name })
+
+/**
+ * Removes an image (or one of its names); `force` removes it even when containers use it.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const removed = Images.remove("127.0.0.1:5000/busybox:v1", { noprune: true })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const remove = (name: string, options: Omit<Operations.ImageDeleteInput, "name"> = {}) =>
+  Api.imageDelete({ ...options, name })
+
+/**
+ * Removes unused images (dangling ones unless `filters: { dangling: ["false"] }`).
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const pruned = Images.prune({ filters: { label: ["ci=1"] } })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const prune = (options: Operations.ImagePruneInput = {}) => Api.imagePrune(options)
+
+/**
+ * Removes the build cache.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const reclaimed = Images.pruneBuildCache({ all: true })
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const pruneBuildCache = (options: Operations.BuildPruneInput = {}) => Api.buildPrune(options)
+
+/**
+ * Creates an image from a container's filesystem (`docker commit`); `config` sets the image's configuration.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const id = Images.commit("web", { repo: "web-snapshot", tag: "1", comment: "before upgrade" }).pipe(Effect.map((r) => r.Id))
+ * ```
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const commit = (
+  container: string,
+  options: Omit<Operations.ImageCommitInput, "container" | "body"> & { readonly config?: Models.ContainerConfig } = {}
+) => {
+  const { config, ...query } = options
+  return Api.imageCommit({ ...query, container, ...(config === undefined ? {} : { body: config }) })
+}
+
+// -----------------------------------------------------------------------------
+// registry credentials
+// -----------------------------------------------------------------------------
+
+/**
+ * Credentials for a registry: a user name and password, or an identity token (from `System.auth`). Secrets may be
+ * `Redacted` so they do not show up in logs; they are only unwrapped to build the request header.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RegistryAuth =
+  | {
+    readonly username: string
+    readonly password: string | Redacted.Redacted<string>
+    readonly serveraddress?: string
+    readonly email?: string
+  }
+  | { readonly identitytoken: string | Redacted.Redacted<string>; readonly serveraddress?: string }
+
+const reveal = (value: string | Redacted.Redacted<string>): string =>
+  typeof value === "string" ? value : Redacted.value(value)
+
+/**
+ * The credentials as the daemon's `AuthConfig` JSON object, secrets revealed.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Images } from "effect-docker"
+ * Images.authConfig({ username: "me", password: Redacted.make("secret") }) // { username: "me", password: "secret" }
+ * ```
+ * @since 0.1.0
+ * @category registry
+ */
+export const authConfig = (auth: RegistryAuth): Record<string, string> => {
+  if ("identitytoken" in auth) {
+    return {
+      identitytoken: reveal(auth.identitytoken),
+      ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress })
+    }
+  }
+  return {
+    username: auth.username,
+    password: reveal(auth.password),
+    ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress }),
+    ...(auth.email === undefined ? {} : { email: auth.email })
+  }
+}
+
+/**
+ * The `X-Registry-Auth` header value for the credentials (base64url JSON, as the docker CLI sends it); `{}` encoded
+ * when there are none, which the daemon accepts for anonymous access.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * Images.registryAuthHeader() // "e30="
+ * ```
+ * @since 0.1.0
+ * @category registry
+ */
+export const registryAuthHeader = (auth?: RegistryAuth): string =>
+  base64Url(JSON.stringify(auth === undefined ? {} : authConfig(auth)))
+
+/**
+ * Splits an image reference into repository and tag (or digest): `"127.0.0.1:5000/app:v1"` gives
+ * `{ repository: "127.0.0.1:5000/app", tag: "v1" }`; a reference without either gets `latest`.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * Images.parseReference("busybox") // { repository: "busybox", tag: "latest" }
+ * Images.parseReference("localhost:5000/a/b@sha256:abc") // { repository: "localhost:5000/a/b", digest: "sha256:abc" }
+ * ```
+ * @since 0.1.0
+ * @category registry
+ */
+export const parseReference = (
+  reference: string
+): { readonly repository: string; readonly tag?: string; readonly digest?: string } => {
+  const at = reference.indexOf("@")
+  if (at >= 0) return { repository: reference.slice(0, at), digest: reference.slice(at + 1) }
+  const slash = reference.lastIndexOf("/")
+  const colon = reference.lastIndexOf(":")
+  if (colon > slash) return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) }
+  return { repository: reference, tag: "latest" }
+}
+
+// -----------------------------------------------------------------------------
+// errors reported inside the stream
+// -----------------------------------------------------------------------------
+
+/**
+ * A pull failed after the daemon started answering: `message` is the daemon's `errorDetail.message`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const pulled = Images.pull("registry.local/app:v1").pipe(
+ *   Effect.catchTag("PullError", (e) => Effect.logWarning(`pull of ${e.image} failed: ${e.message}`))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PullError extends Data.TaggedError("PullError")<{
+  readonly image: string
+  readonly message: string
+  readonly code?: number
+}> {}
+
+/**
+ * A push failed after the daemon started answering (e.g. `denied`, `unauthorized`, a missing layer).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const pushed = Images.push("registry.local/app:v1").pipe(Effect.catchTag("PushError", (e) => Effect.fail(e.message)))
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class PushError extends Data.TaggedError("PushError")<{
+  readonly image: string
+  readonly message: string
+  readonly code?: number
+}> {}
+
+/**
+ * A build failed: a step's command returned non-zero, a file was missing from the context, …. `output` holds the
+ * build output up to the failure.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * declare const context: Uint8Array
+ * const built = Images.build(context).pipe(Effect.catchTag("BuildError", (e) => Effect.fail(e.output)))
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class BuildError extends Data.TaggedError("BuildError")<{
+  readonly message: string
+  readonly output: string
+  readonly code?: number
+}> {}
+
+/**
+ * Loading an image archive failed.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const e = new Images.LoadError({ message: "unexpected EOF" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class LoadError extends Data.TaggedError("LoadError")<{
+  readonly message: string
+  readonly code?: number
+}> {}
+
+/**
+ * Importing a filesystem archive as an image failed.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const e = new Images.ImportError({ message: "archive/tar: invalid tar header" })
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class ImportError extends Data.TaggedError("ImportError")<{
+  readonly message: string
+  readonly code?: number
+}> {}
+
+const failOnMessageError = <A extends JsonMessage, E, R, E2>(
+  stream: Stream.Stream<A, E, R>,
+  onError: (detail: { readonly message: string; readonly code?: number }) => E2
+): Stream.Stream<A, E | E2, R> =>
+  Stream.mapEffect(stream, (message) => {
+    const detail = messageError(message)
+    return detail === undefined ? Effect.succeed(message) : Effect.fail(onError(detail))
+  })
+
+// -----------------------------------------------------------------------------
+// pull
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of a pull: credentials, a platform (`linux/arm64`), and `allTags` to pull every tag of a repository
+ * (the reference then names a repository only).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PullOptions {
+  readonly auth?: RegistryAuth
+  readonly platform?: string
+  readonly allTags?: boolean
+}
+
+/**
+ * The progress messages of a pull (`POST /images/create?fromImage=…`) as a Stream; it ends when the pull is done.
+ * A reference without tag or digest pulls `latest`.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Images } from "effect-docker"
+ * const statuses = Images.pullStream("busybox:latest").pipe(Stream.map((m) => m.status))
+ * ```
+ * @since 0.1.0
+ * @category pull
+ */
+export const pullStream = (image: string, options: PullOptions = {}) => {
+  const reference = parseReference(image)
+  const query = options.allTags === true
+    ? { fromImage: reference.repository }
+    : reference.digest !== undefined
+    ? { fromImage: `${reference.repository}@${reference.digest}` }
+    : { fromImage: reference.repository, tag: reference.tag ?? "latest" }
+  return failOnMessageError(
+    Api.imageCreate({
+      ...query,
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
+      ...(options.auth === undefined ? {} : { "X-Registry-Auth": registryAuthHeader(options.auth) })
+    }),
+    (detail) => new PullError({ image, ...detail })
+  )
+}
+
+/**
+ * What a finished pull reports: the image, the digest and final status the daemon announced
+ * (`"Status: Downloaded newer image for …"` or `"Status: Image is up to date for …"`), and the final progress.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PullSummary {
+  readonly image: string
+  readonly digest: string | undefined
+  readonly status: string | undefined
+  readonly progress: Progress.Progress
+}
+
+const noteValue = (progress: Progress.Progress, prefix: string): string | undefined => {
+  for (let i = progress.notes.length - 1; i >= 0; i--) {
+    const note = progress.notes[i]!
+    if (note.startsWith(prefix)) return note.slice(prefix.length).trim()
+  }
+  return undefined
+}
+
+/**
+ * Pulls an image and waits until the pull is finished, which is when the daemon's progress stream ends.
+ * `onProgress` sees the aggregated progress after every message (see the `Progress` module to draw it).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images, Progress } from "effect-docker"
+ * const draw = Progress.drawer((text) => process.stdout.write(text))
+ * const pulled = Images.pull("127.0.0.1:5000/busybox:v1", { onProgress: (p) => Effect.sync(() => draw(p)) })
+ * ```
+ * @since 0.1.0
+ * @category pull
+ */
+export const pull = <R = never>(
+  image: string,
+  options: PullOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
+) => {
+  const { onProgress, ...pullOptions } = options
+  return pullStream(image, pullOptions).pipe(
+    Stream.runFoldEffect(() => Progress.initial, (progress, message) => {
+      const next = Progress.update(progress, message)
+      return onProgress === undefined ? Effect.succeed(next) : Effect.as(onProgress(next), next)
+    }),
+    Effect.map((progress): PullSummary => {
+      const status = noteValue(progress, "Status:")
+      return {
+        image,
+        digest: noteValue(progress, "Digest:"),
+        status: status === undefined ? undefined : `Status: ${status}`,
+        progress
+      }
+    })
+  )
+}
+
+// -----------------------------------------------------------------------------
+// push
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of a push: credentials (anonymous when absent) and a platform.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PushOptions {
+  readonly auth?: RegistryAuth
+  readonly platform?: string
+}
+
+/**
+ * The progress messages of a push as a Stream; the last one carries the pushed manifest in `aux`. A reference
+ * without tag pushes `latest`.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Images } from "effect-docker"
+ * const digest = Images.pushStream("127.0.0.1:5000/busybox:v1").pipe(
+ *   Stream.filterMap((m) => m.aux?.Digest === undefined ? undefined : m.aux.Digest)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category push
+ */
+export const pushStream = (image: string, options: PushOptions = {}) => {
+  const reference = parseReference(image)
+  return failOnMessageError(
+    Api.imagePush({
+      name: reference.repository,
+      tag: reference.tag ?? reference.digest ?? "latest",
+      "X-Registry-Auth": registryAuthHeader(options.auth),
+      ...(options.platform === undefined ? {} : { platform: options.platform })
+    }),
+    (detail) => new PushError({ image, ...detail })
+  )
+}
+
+/**
+ * What a finished push reports: the pushed tag, manifest digest and size (from the daemon's last message), and the
+ * final progress.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PushSummary {
+  readonly image: string
+  readonly tag: string | undefined
+  readonly digest: string | undefined
+  readonly size: number | undefined
+  readonly progress: Progress.Progress
+}
+
+/**
+ * Pushes an image and waits until the push is finished.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Images } from "effect-docker"
+ * const pushed = Images.push("127.0.0.1:5001/app:v1", {
+ *   auth: { username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" }
+ * }).pipe(Effect.map((s) => s.digest))
+ * ```
+ * @since 0.1.0
+ * @category push
+ */
+export const push = <R = never>(
+  image: string,
+  options: PushOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
+) => {
+  const { onProgress, ...pushOptions } = options
+  type State = { readonly progress: Progress.Progress; readonly aux: Models.PushImageInfo["aux"] }
+  return pushStream(image, pushOptions).pipe(
+    Stream.runFoldEffect((): State => ({ progress: Progress.initial, aux: undefined }), (state, message) => {
+      const next: State = { progress: Progress.update(state.progress, message), aux: message.aux ?? state.aux }
+      return onProgress === undefined ? Effect.succeed(next) : Effect.as(onProgress(next.progress), next)
+    }),
+    Effect.map(({ aux, progress }): PushSummary => ({
+      image,
+      tag: aux?.Tag,
+      digest: aux?.Digest,
+      size: aux?.Size === undefined ? undefined : Number(aux.Size),
+      progress
+    }))
+  )
+}
+
+// -----------------------------------------------------------------------------
+// build
+// -----------------------------------------------------------------------------
+
+/**
+ * A build context in memory: file names (with `/` for folders) to contents, packed as a tar archive.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const context = Images.buildContext({
+ *   Dockerfile: "FROM busybox\nCOPY hello.txt /\nCMD [\"cat\", \"/hello.txt\"]\n",
+ *   "hello.txt": "hello\n"
+ * })
+ * ```
+ * @since 0.1.0
+ * @category build
+ */
+export const buildContext = (files: Readonly<Record<string, string | Uint8Array>>): Uint8Array =>
+  Tar.pack(Object.entries(files).map(([name, data]) => ({ name, data })))
+
+/**
+ * Options of a build: the daemon's query parameters (`t`, `dockerfile`, `buildargs`, `labels`, `target`, …) and
+ * `registryConfig`, credentials per registry for the images the Dockerfile pulls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | "X-Registry-Config" | "Content-type"> {
+  readonly registryConfig?: Readonly<Record<string, RegistryAuth>>
+}
+
+/**
+ * The output of a build (legacy builder) as a Stream of messages: `stream` holds the build's text output, `aux`
+ * the built image's id; a failing step fails the stream with {@link BuildError}. The context is a tar archive, as
+ * bytes or a byte Stream (see {@link buildContext}).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Images } from "effect-docker"
+ * const output = Images.buildStream(Images.buildContext({ Dockerfile: "FROM busybox\nRUN echo hi\n" }), { t: "hi:1" }).pipe(
+ *   Stream.filterMap((m) => m.stream ?? undefined)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category build
+ */
+export const buildStream = (
+  context: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: BuildOptions = {}
+) => {
+  const { registryConfig, ...query } = options
+  const registries = registryConfig === undefined ? undefined : Object.fromEntries(
+    Object.entries(registryConfig).map(([registry, auth]) => [registry, authConfig(auth)])
+  )
+  return Stream.suspend(() => {
+    let output = ""
+    return failOnMessageError(
+      Api.imageBuild({
+        ...query,
+        body: context,
+        ...(registries === undefined ? {} : { "X-Registry-Config": base64Url(JSON.stringify(registries)) })
+      }).pipe(Stream.tap((message) =>
+        Effect.sync(() => {
+          if (message.stream !== undefined) output += message.stream
+        })
+      )),
+      (detail) => new BuildError({ ...detail, output })
+    )
+  })
+}
+
+/**
+ * What a finished build reports: the image id and the whole text output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BuildSummary {
+  readonly imageId: string
+  readonly output: string
+}
+
+/**
+ * Builds an image and waits for the end of the build. `onOutput` sees every message (e.g. to print
+ * `message.stream`). Fails with {@link BuildError} when a step fails or no image id was reported.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const id = Images.build(Images.buildContext({ Dockerfile: "FROM busybox\nRUN touch /ok\n" }), { t: "ok:1" }).pipe(
+ *   Effect.map((s) => s.imageId)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category build
+ */
+export const build = <R = never>(
+  context: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: BuildOptions & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R> } = {}
+) => {
+  const { onOutput, ...buildOptions } = options
+  type State = { readonly output: string; readonly imageId: string | undefined }
+  return buildStream(context, buildOptions).pipe(
+    Stream.runFoldEffect((): State => ({ output: "", imageId: undefined }), (state, message) => {
+      const aux = message.aux
+      const next: State = {
+        output: message.stream === undefined ? state.output : state.output + message.stream,
+        imageId: typeof aux === "object" && aux.ID !== undefined ? aux.ID : state.imageId
+      }
+      return onOutput === undefined ? Effect.succeed(next) : Effect.as(onOutput(message), next)
+    }),
+    Effect.flatMap(({ imageId, output }) => {
+      const id = imageId ?? /Successfully built ([0-9a-f]+)/.exec(output)?.[1] ??
+        (/^(sha256:[0-9a-f]{64})\s*$/.exec(output.trim())?.[1])
+      return id === undefined
+        ? Effect.fail(new BuildError({ message: "the build finished without reporting an image id", output }))
+        : Effect.succeed<BuildSummary>({ imageId: id, output })
+    })
+  )
+}
+
+// -----------------------------------------------------------------------------
+// save, load, import
+// -----------------------------------------------------------------------------
+
+/**
+ * An image (all its tags) as a tar archive byte stream (`docker save`).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Images } from "effect-docker"
+ * const bytes = Images.save("busybox:latest").pipe(Stream.runFold(() => 0, (n, c) => n + c.length))
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const save = (name: string, options: Omit<Operations.ImageGetInput, "name"> = {}) =>
+  Api.imageGet({ ...options, name })
+
+/**
+ * Several images in one tar archive byte stream.
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const archive = Images.saveAll(["busybox:latest", "alpine:3"])
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const saveAll = (names: ReadonlyArray<string>, options: Omit<Operations.ImageGetAllInput, "names"> = {}) =>
+  Api.imageGetAll({ ...options, names })
+
+/**
+ * Loads images from a `docker save` archive (bytes or a byte Stream), as a Stream of the daemon's messages
+ * (`"Loaded image: …"` in `stream`).
+ *
+ * @example
+ * ```ts
+ * import { Images } from "effect-docker"
+ * const messages = Images.loadStream(Images.save("busybox:latest"))
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const loadStream = (
+  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: Omit<Operations.ImageLoadInput, "body"> = {}
+) => failOnMessageError(Api.imageLoad({ ...options, body: archive }), (detail) => new LoadError(detail))
+
+/**
+ * Loads images from a `docker save` archive and waits until they are loaded; gives the loaded names (or ids, for
+ * untagged images).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * declare const archive: Uint8Array
+ * const names = Images.load(archive).pipe(Effect.map((r) => r.images))
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const load = (
+  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: Omit<Operations.ImageLoadInput, "body"> = {}
+) =>
+  loadStream(archive, options).pipe(
+    Stream.runFold(() => "", (output, message) => message.stream === undefined ? output : output + message.stream),
+    Effect.map((output) => ({
+      images: Array.from(output.matchAll(/^Loaded image(?: ID)?: (.+)$/gm), (match) => match[1]!.trim()),
+      output
+    }))
+  )
+
+/**
+ * Creates an image from a filesystem tar archive (`docker import`): bytes or a byte Stream, named `repo:tag`.
+ * Gives the new image's id.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers, Images } from "effect-docker"
+ * const copy = Images.importArchive(Containers.exportFilesystem("web"), { repo: "web-fs", tag: "1" })
+ * ```
+ * @since 0.1.0
+ * @category archives
+ */
+export const importArchive = (
+  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  options: Omit<Operations.ImageCreateInput, "fromImage" | "fromSrc" | "body" | "X-Registry-Auth"> = {}
+) =>
+  failOnMessageError(Api.imageCreate({ ...options, fromSrc: "-", body: archive }), (detail) => new ImportError(detail))
+    .pipe(
+      Stream.runFold(() => undefined as string | undefined, (id, message) =>
+        message.status !== undefined && /^sha256:[0-9a-f]{64}$/.test(message.status.trim())
+          ? message.status.trim()
+          : id),
+      Effect.flatMap((id) =>
+        id === undefined
+          ? Effect.fail(new ImportError({ message: "the import finished without reporting an image id" }))
+          : Effect.succeed({ id })
+      )
+    )

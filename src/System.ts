@@ -1,9 +1,13 @@
 /**
- * The daemon itself: ping, version, info, with ergonomic names over the generated operations (`Api`).
+ * The daemon itself: ping, version, info, disk usage, registry login and events, with ergonomic names over the
+ * generated operations (`Api`).
  *
  * @since 0.1.0
  */
+import * as Events from "./Events.ts"
 import * as Api from "./generated/api.ts"
+import type * as Operations from "./generated/operations.ts"
+import * as Images from "./Images.ts"
 
 /**
  * Pings the daemon: `"OK"` when it answers.
@@ -17,6 +21,19 @@ import * as Api from "./generated/api.ts"
  * @category reading
  */
 export const ping = () => Api.systemPing()
+
+/**
+ * Pings the daemon with a `HEAD` request (no body; the answer's headers carry the API version).
+ *
+ * @example
+ * ```ts
+ * import { System } from "effect-docker"
+ * const reachable = System.pingHead()
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const pingHead = () => Api.systemPingHead()
 
 /**
  * The daemon's version, API version, OS and architecture.
@@ -45,3 +62,62 @@ export const version = () => Api.systemVersion()
  * @category reading
  */
 export const info = () => Api.systemInfo()
+
+/**
+ * Disk usage of images, containers, volumes and the build cache (`docker system df`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { System } from "effect-docker"
+ * const images = System.dataUsage().pipe(Effect.map((df) => df.Images?.length))
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const dataUsage = (options: Operations.SystemDataUsageInput = {}) => Api.systemDataUsage(options)
+
+/**
+ * Same as {@link dataUsage}, named after `docker system df`.
+ *
+ * @example
+ * ```ts
+ * import { System } from "effect-docker"
+ * const usage = System.df()
+ * ```
+ * @since 0.1.0
+ * @category reading
+ */
+export const df = dataUsage
+
+/**
+ * Checks registry credentials with the daemon (`docker login`); a registry that issues identity tokens returns one
+ * in `IdentityToken`. Wrong credentials fail with `Unauthorized`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { System } from "effect-docker"
+ * const status = System.auth({ username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" })
+ *   .pipe(Effect.map((r) => r.Status)) // "Login Succeeded"
+ * ```
+ * @since 0.1.0
+ * @category registry
+ */
+export const auth = (credentials: Images.RegistryAuth) => Api.systemAuth({ body: Images.authConfig(credentials) })
+
+/**
+ * The daemon's events as a typed Stream (see the `Events` module for filters and refinements).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Events, System } from "effect-docker"
+ * const started = System.events({ since: new Date(), filters: { type: ["container"] } }).pipe(
+ *   Stream.filter(Events.is("container", "start"))
+ * )
+ * ```
+ * @since 0.1.0
+ * @category events
+ */
+export const events = (options: Events.StreamOptions = {}) => Events.stream(options)

@@ -1,0 +1,235 @@
+/**
+ * A small pure tar (POSIX ustar + pax) writer and reader, for build contexts, archive uploads and checking what the
+ * daemon sends back. The writer emits ustar headers and a pax `path` record for names that do not fit; the reader
+ * understands ustar, pax (`path`, `size`, `linkpath`) and GNU long names. No I/O and no Effect.
+ *
+ * @internal
+ */
+
+/** One entry to write. @internal */
+export interface TarInput {
+  readonly name: string
+  /** File contents (text is written as UTF-8); absent for a directory. */
+  readonly data?: Uint8Array | string
+  readonly type?: "file" | "directory" | "symlink"
+  /** Target of a symlink. */
+  readonly linkname?: string
+  /** Permission bits, default 0o644 for files and 0o755 for directories. */
+  readonly mode?: number
+  /** Modification time in seconds since the epoch, default 0. */
+  readonly mtime?: number
+  readonly uid?: number
+  readonly gid?: number
+}
+
+/** One entry read back. @internal */
+export interface TarEntry {
+  readonly name: string
+  readonly type: "file" | "directory" | "symlink" | "link" | "other"
+  readonly size: number
+  readonly mode: number
+  readonly mtime: number
+  readonly linkname: string
+  /** A view into the archive bytes. */
+  readonly data: Uint8Array
+}
+
+const BLOCK = 512
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+const writeString = (block: Uint8Array, offset: number, length: number, value: string) => {
+  const bytes = encoder.encode(value)
+  block.set(bytes.subarray(0, length), offset)
+}
+
+const writeOctal = (block: Uint8Array, offset: number, length: number, value: number) => {
+  const text = Math.max(0, Math.floor(value)).toString(8).padStart(length - 1, "0")
+  writeString(block, offset, length - 1, text.slice(-(length - 1)))
+  block[offset + length - 1] = 0
+}
+
+const typeFlag = (type: TarInput["type"]) => type === "directory" ? "5" : type === "symlink" ? "2" : "0"
+
+const header = (
+  name: string,
+  size: number,
+  input: Pick<TarInput, "mode" | "mtime" | "uid" | "gid" | "linkname">,
+  flag: string,
+  prefix = ""
+): Uint8Array => {
+  const block = new Uint8Array(BLOCK)
+  writeString(block, 0, 100, name)
+  writeOctal(block, 100, 8, input.mode ?? (flag === "5" ? 0o755 : 0o644))
+  writeOctal(block, 108, 8, input.uid ?? 0)
+  writeOctal(block, 116, 8, input.gid ?? 0)
+  writeOctal(block, 124, 12, size)
+  writeOctal(block, 136, 12, input.mtime ?? 0)
+  block.fill(0x20, 148, 156)
+  writeString(block, 156, 1, flag)
+  writeString(block, 157, 100, input.linkname ?? "")
+  writeString(block, 257, 6, "ustar\u0000")
+  writeString(block, 263, 2, "00")
+  writeString(block, 345, 155, prefix)
+  let sum = 0
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!
+  writeString(block, 148, 7, sum.toString(8).padStart(6, "0") + "\u0000")
+  block[155] = 0x20
+  return block
+}
+
+const paxRecord = (key: string, value: string): string => {
+  // The record starts with its own length in decimal, digits included.
+  const body = ` ${key}=${value}\n`
+  const bodyLength = encoder.encode(body).length
+  let digits = 1
+  while (String(bodyLength + digits).length !== digits) digits++
+  return `${bodyLength + digits}${body}`
+}
+
+/** Splits a long name into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes), when possible. */
+const splitName = (name: string): { readonly prefix: string; readonly name: string } | undefined => {
+  if (encoder.encode(name).length <= 100) return { prefix: "", name }
+  for (let i = name.indexOf("/"); i >= 0; i = name.indexOf("/", i + 1)) {
+    const prefix = name.slice(0, i)
+    const rest = name.slice(i + 1)
+    if (encoder.encode(prefix).length <= 155 && encoder.encode(rest).length <= 100 && rest !== "") {
+      return { prefix, name: rest }
+    }
+  }
+  return undefined
+}
+
+const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK
+
+/**
+ * Writes a tar archive holding `entries`, in order, ending with the two zero blocks.
+ *
+ * @internal
+ */
+export const pack = (entries: Iterable<TarInput>): Uint8Array => {
+  const parts: Array<Uint8Array> = []
+  let total = 0
+  const push = (bytes: Uint8Array) => {
+    parts.push(bytes)
+    total += bytes.length
+    const pad = padding(bytes.length)
+    if (pad > 0) {
+      parts.push(new Uint8Array(pad))
+      total += pad
+    }
+  }
+  for (const entry of entries) {
+    const type = entry.type ?? (entry.data === undefined ? "directory" : "file")
+    const flag = typeFlag(type)
+    const name = type === "directory" && !entry.name.endsWith("/") ? `${entry.name}/` : entry.name
+    const data = entry.data === undefined ? new Uint8Array(0) : typeof entry.data === "string"
+      ? encoder.encode(entry.data)
+      : entry.data
+    const split = splitName(name)
+    if (split === undefined) {
+      const pax = encoder.encode(paxRecord("path", name))
+      push(header("././@PaxHeader", pax.length, {}, "x"))
+      push(pax)
+      push(header(name.slice(0, 100), data.length, entry, flag))
+    } else {
+      push(header(split.name, type === "file" ? data.length : 0, entry, flag, split.prefix))
+    }
+    if (type === "file" && data.length > 0) push(data)
+  }
+  parts.push(new Uint8Array(BLOCK * 2))
+  total += BLOCK * 2
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+const readString = (block: Uint8Array, offset: number, length: number): string => {
+  let end = offset
+  while (end < offset + length && block[end] !== 0) end++
+  return decoder.decode(block.subarray(offset, end))
+}
+
+const readOctal = (block: Uint8Array, offset: number, length: number): number => {
+  const text = readString(block, offset, length).trim()
+  return text === "" ? 0 : parseInt(text, 8)
+}
+
+/** Pax records are `<length> <key>=<value>\n`, the length counting bytes (the record's own digits included). */
+const parsePax = (data: Uint8Array): Record<string, string> => {
+  const records: Record<string, string> = {}
+  let at = 0
+  while (at < data.length) {
+    let space = at
+    while (space < data.length && data[space] !== 0x20) space++
+    const length = Number(decoder.decode(data.subarray(at, space)))
+    if (!Number.isInteger(length) || length <= space - at || at + length > data.length) break
+    const record = decoder.decode(data.subarray(space + 1, at + length - 1))
+    const equals = record.indexOf("=")
+    if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1)
+    at += length
+  }
+  return records
+}
+
+/**
+ * Reads the entries of a tar archive (stops at the first zero block). Throws on a header whose checksum is wrong.
+ *
+ * @internal
+ */
+export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
+  const entries: Array<TarEntry> = []
+  let offset = 0
+  let pax: Record<string, string> = {}
+  let longName: string | undefined
+  let longLink: string | undefined
+  while (offset + BLOCK <= bytes.length) {
+    const block = bytes.subarray(offset, offset + BLOCK)
+    if (block.every((byte) => byte === 0)) break
+    let sum = 0
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!
+    if (sum !== readOctal(block, 148, 8)) throw new Error(`tar: bad header checksum at byte ${offset}`)
+    const flag = String.fromCharCode(block[156]!)
+    const size = pax["size"] !== undefined ? Number(pax["size"]) : readOctal(block, 124, 12)
+    const data = bytes.subarray(offset + BLOCK, offset + BLOCK + size)
+    offset += BLOCK + size + padding(size)
+    if (flag === "x") {
+      pax = { ...pax, ...parsePax(data) }
+      continue
+    }
+    if (flag === "g") continue
+    if (flag === "L") {
+      longName = readString(data, 0, data.length)
+      continue
+    }
+    if (flag === "K") {
+      longLink = readString(data, 0, data.length)
+      continue
+    }
+    const magic = readString(block, 257, 6)
+    const prefix = magic.startsWith("ustar") ? readString(block, 345, 155) : ""
+    const baseName = readString(block, 0, 100)
+    const name = pax["path"] ?? longName ?? (prefix === "" ? baseName : `${prefix}/${baseName}`)
+    entries.push({
+      name,
+      type: flag === "0" || flag === "\u0000" || flag === "7" ? "file"
+        : flag === "5" ? "directory"
+        : flag === "2" ? "symlink"
+        : flag === "1" ? "link"
+        : "other",
+      size,
+      mode: readOctal(block, 100, 8),
+      mtime: readOctal(block, 136, 12),
+      linkname: pax["linkpath"] ?? longLink ?? readString(block, 157, 100),
+      data
+    })
+    pax = {}
+    longName = undefined
+    longLink = undefined
+  }
+  return entries
+}

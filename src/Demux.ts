@@ -23,7 +23,7 @@ import * as internal from "./internal/demuxParser.ts"
 
 /**
  * A demultiplexed frame: `stream` is 0 (stdin), 1 (stdout) or 2 (stderr); `payload` is never empty (zero-length
- * frames are skipped).
+ * frames are skipped). By default a frame is whole; with `partialFrames` it may be a piece of one.
  *
  * @example
  * ```ts
@@ -124,6 +124,13 @@ export class DaemonStreamError extends Data.TaggedError("DaemonStreamError")<{
 export interface DemuxOptions {
   /** Largest accepted payload in bytes (default 256 MiB); a larger header fails with `FrameTooLarge`. */
   readonly maxFrameSize?: number | undefined
+  /**
+   * Emit each frame's bytes as they arrive instead of whole frames (default `false`). A frame that spans input chunks
+   * then comes out as several `Frame`s of the same stream, each a view of an input chunk: nothing is copied and a
+   * large frame is never buffered. Use it when only the byte streams matter (logs, `toLines`, `toStrings`, piping),
+   * not where each frame was one write of the process.
+   */
+  readonly partialFrames?: boolean | undefined
 }
 
 const hexHeader = (header: Uint8Array): string =>

@@ -6,7 +6,7 @@ import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Demux from "../src/Demux.ts"
 import { DemuxParser, type DemuxFailure, type RawFrame } from "../src/internal/demuxParser.ts"
-import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng } from "./fixtures/frames.ts"
+import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "./fixtures/frames.ts"
 
 const SEED = 20261123
 const RUNS = 1000
@@ -189,6 +189,55 @@ describe("Demux parser", () => {
     )
   })
 
+  it("with partialFrames, gives each stream's bytes under any chunking as views of the input, never copied", () => {
+    fc.assert(
+      fc.property(framesArb, cutArb, (frames, cut) => {
+        const bytes = encodeFrames(frames)
+        const chunks = applyCut(bytes, cut)
+        const parser = new DemuxParser({ partialFrames: true })
+        const out: Array<RawFrame> = []
+        expect(parser.writeAll(chunks, out) ?? parser.end()).toBeUndefined()
+        expect(out.every((frame) => frame.payload.length > 0 && frame.payload.buffer === bytes.buffer)).toBe(true)
+        // no more pieces than frames plus chunk boundaries
+        expect(out.length).toBeLessThanOrEqual(frames.length + chunks.length)
+        for (const stream of [1, 2]) expect(sameBytes(streamBytes(out, stream), streamBytes(frames, stream))).toBe(true)
+        const streamed = runStream(chunks, { partialFrames: true })
+        expect(Exit.isSuccess(streamed.exit)).toBe(true)
+        for (const stream of [1, 2]) {
+          expect(sameBytes(streamBytes(streamed.out, stream), streamBytes(frames, stream))).toBe(true)
+        }
+      }),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("with partialFrames, emits the bytes before a truncation or a bad header, and then fails", () => {
+    fc.assert(
+      fc.property(framesArb.filter((frames) => frames.length > 0), fc.nat(), fc.boolean(), cutArb, (frames, pick, corrupt, cut) => {
+        const bytes = encodeFrames(frames)
+        const { offsets, total } = layout(frames)
+        const index = pick % frames.length
+        const start = offsets[index]!
+        // either cut inside frame `index` (after its header) or corrupt the header of frame `index`
+        const length = corrupt ? total : Math.min(total - 1, start + 8 + (pick % (frames[index]!.payload.length + 1)))
+        if (corrupt) bytes[start] = 9
+        const chunks = applyCut(bytes.subarray(0, length), cut)
+        const parser = new DemuxParser({ partialFrames: true })
+        const out: Array<RawFrame> = []
+        const failure = parser.writeAll(chunks, out) ?? parser.end()
+        const seen = corrupt ? 0 : length - start - 8
+        const want = [...frames.slice(0, index), { stream: frames[index]!.stream, payload: frames[index]!.payload.subarray(0, seen) }]
+        if (!corrupt && seen === frames[index]!.payload.length) {
+          expect(failure).toBeUndefined()
+        } else {
+          expect(failure?._tag).toBe(corrupt ? "UnknownStreamType" : "Truncated")
+        }
+        for (const stream of [1, 2]) expect(sameBytes(streamBytes(out, stream), streamBytes(want, stream))).toBe(true)
+      }),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
   it("hands out views of the input for frames inside one chunk and one exact copy for spanning frames", () => {
     const frames: Array<Spec> = [
       { stream: 1, payload: enc.encode("inside") },
@@ -284,6 +333,18 @@ describe("Demux parser", () => {
 })
 
 describe("Demux system-error frames", () => {
+  it("reads a system-error frame whole even with partialFrames", () => {
+    const bytes = new Uint8Array([
+      ...encodeFrames([{ stream: 2, payload: enc.encode("partial") }]),
+      ...Demux.encodeFrame(3, enc.encode("daemon says no"))
+    ])
+    for (const size of [1, 3, 9, 20]) {
+      const streamed = runStream(chunkBytes(bytes, size), { partialFrames: true })
+      expect(failureOf(streamed.exit)).toMatchObject({ _tag: "DaemonStreamError", message: "daemon says no" })
+      expect(new TextDecoder().decode(streamBytes(streamed.out, 2))).toBe("partial")
+    }
+  })
+
   it("fails with DaemonStreamError carrying the message, after the frames before it", () => {
     const message = "exec failed: ünïcode ✓"
     const bytes = new Uint8Array([

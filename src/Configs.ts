@@ -8,10 +8,13 @@
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Base64 from "effect/encoding/Base64"
+import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { versionIndex, withVersion } from "./internal/versioned.ts"
+import { CreatedId } from "./internal/createdId.ts"
+import * as Operation from "./Operation.ts"
+import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
  * Lists configs (with their data, base64-encoded).
@@ -39,8 +42,18 @@ export interface CreateOptions extends Omit<Models.ConfigSpec, "Data"> {
   readonly data: string | Uint8Array
 }
 
+/** `ConfigCreate`, decoding the `{ "ID": … }` daemons send as well as the spec's `{ "Id": … }`. */
+const createConfig = Docker.call(
+  Operation.make<
+    Operations.ConfigCreateInput,
+    Operation.Json<Models.IDResponse>,
+    Operation.StatusOf<typeof Operations.ConfigCreate>
+  >({ ...Operations.ConfigCreate, response: Operation.json(CreatedId) })
+)
+
 /**
- * Creates a config, giving its id. A name already in use fails with `Conflict`.
+ * Creates a config, giving its id. A name already in use fails with `Conflict`. (Daemons answer `{ "ID": … }`
+ * where the spec documents `{ "Id": … }`; both are read.)
  *
  * @example
  * ```ts
@@ -53,7 +66,7 @@ export interface CreateOptions extends Omit<Models.ConfigSpec, "Data"> {
  */
 export const create = (options: CreateOptions) => {
   const { data, ...spec } = options
-  return Api.configCreate({ body: { ...spec, Data: Base64.encode(data) } })
+  return createConfig({ body: { ...spec, Data: Base64.encode(data) } })
 }
 
 /**
@@ -118,9 +131,11 @@ export const update = (id: string, spec: Models.ConfigSpec, options: { readonly 
  * @category lifecycle
  */
 export const setLabels = (id: string, labels: { readonly [key: string]: string }) =>
-  Effect.flatMap(
-    inspect(id),
-    (config) => Api.configUpdate({ id, version: versionIndex(config.Version), body: { ...config.Spec, Labels: labels } })
+  retryOutOfSequence(
+    Effect.flatMap(
+      inspect(id),
+      (config) => Api.configUpdate({ id, version: versionIndex(config.Version), body: { ...config.Spec, Labels: labels } })
+    )
   )
 
 /**

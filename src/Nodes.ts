@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { versionIndex, withVersion } from "./internal/versioned.ts"
+import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
  * Lists the swarm's nodes.
@@ -40,7 +40,7 @@ export const inspect = (id: string) => Api.nodeInspect({ id })
 
 /**
  * Replaces a node's spec (the whole spec: fields left out are reset). Without `version`, the node is inspected
- * first and its current version used.
+ * first and its current version used (and the update retried when the node changed in between).
  *
  * @example
  * ```ts
@@ -58,7 +58,8 @@ export const update = (id: string, spec: Models.NodeSpec, options: { readonly ve
   )
 
 /**
- * Reads a node's spec, applies `f` and writes the result back with the version read.
+ * Reads a node's spec, applies `f` and writes the result back with the version read (again, up to 5 times, when
+ * the node changed in between: a node's version moves whenever it reports its status).
  *
  * @example
  * ```ts
@@ -69,9 +70,11 @@ export const update = (id: string, spec: Models.NodeSpec, options: { readonly ve
  * @category lifecycle
  */
 export const modify = (id: string, f: (spec: Models.NodeSpec) => Models.NodeSpec) =>
-  Effect.flatMap(
-    inspect(id),
-    (node) => Api.nodeUpdate({ id, version: versionIndex(node.Version), body: f(node.Spec ?? {}) })
+  retryOutOfSequence(
+    Effect.flatMap(
+      inspect(id),
+      (node) => Api.nodeUpdate({ id, version: versionIndex(node.Version), body: f(node.Spec ?? {}) })
+    )
   )
 
 /**

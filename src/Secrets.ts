@@ -8,10 +8,13 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Base64 from "effect/encoding/Base64"
+import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { versionIndex, withVersion } from "./internal/versioned.ts"
+import { CreatedId } from "./internal/createdId.ts"
+import * as Operation from "./Operation.ts"
+import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
  * Lists secrets (their specs, without the values).
@@ -39,8 +42,18 @@ export interface CreateOptions extends Omit<Models.SecretSpec, "Data"> {
   readonly value: Redacted.Redacted<string | Uint8Array> | Uint8Array
 }
 
+/** `SecretCreate`, decoding the `{ "ID": … }` daemons send as well as the spec's `{ "Id": … }`. */
+const createSecret = Docker.call(
+  Operation.make<
+    Operations.SecretCreateInput,
+    Operation.Json<Models.IDResponse>,
+    Operation.StatusOf<typeof Operations.SecretCreate>
+  >({ ...Operations.SecretCreate, response: Operation.json(CreatedId) })
+)
+
 /**
- * Creates a secret, giving its id. A name already in use fails with `Conflict`.
+ * Creates a secret, giving its id. A name already in use fails with `Conflict`. (Daemons answer `{ "ID": … }`
+ * where the spec documents `{ "Id": … }`; both are read.)
  *
  * @example
  * ```ts
@@ -56,7 +69,7 @@ export interface CreateOptions extends Omit<Models.SecretSpec, "Data"> {
 export const create = (options: CreateOptions) => {
   const { value, ...spec } = options
   const data = value instanceof Uint8Array ? value : Redacted.value(value)
-  return Api.secretCreate({ body: { ...spec, Data: Base64.encode(data) } })
+  return createSecret({ body: { ...spec, Data: Base64.encode(data) } })
 }
 
 /**
@@ -104,9 +117,11 @@ export const update = (id: string, spec: Models.SecretSpec, options: { readonly 
  * @category lifecycle
  */
 export const setLabels = (id: string, labels: { readonly [key: string]: string }) =>
-  Effect.flatMap(
-    inspect(id),
-    (secret) => Api.secretUpdate({ id, version: versionIndex(secret.Version), body: { ...secret.Spec, Labels: labels } })
+  retryOutOfSequence(
+    Effect.flatMap(
+      inspect(id),
+      (secret) => Api.secretUpdate({ id, version: versionIndex(secret.Version), body: { ...secret.Spec, Labels: labels } })
+    )
   )
 
 /**

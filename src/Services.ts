@@ -10,7 +10,7 @@ import * as Demux from "./Demux.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { versionIndex, withVersion } from "./internal/versioned.ts"
+import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
  * Lists services; `status: true` adds the running and desired task counts.
@@ -97,7 +97,8 @@ export const update = (id: string, spec: Models.ServiceSpec, options: UpdateOpti
 }
 
 /**
- * Reads a service's spec, applies `f` and writes the result back with the version read.
+ * Reads a service's spec, applies `f` and writes the result back with the version read (again, up to 5 times,
+ * when the service changed in between).
  *
  * @example
  * ```ts
@@ -112,9 +113,12 @@ export const modify = (
   f: (spec: Models.ServiceSpec) => Models.ServiceSpec,
   options: Omit<UpdateOptions, "version"> = {}
 ) =>
-  Effect.flatMap(
-    inspect(id),
-    (service) => Api.serviceUpdate({ ...options, id, version: versionIndex(service.Version), body: f(service.Spec ?? {}) })
+  retryOutOfSequence(
+    Effect.flatMap(
+      inspect(id),
+      (service) =>
+        Api.serviceUpdate({ ...options, id, version: versionIndex(service.Version), body: f(service.Spec ?? {}) })
+    )
   )
 
 /**

@@ -11,7 +11,7 @@ import * as Redacted from "effect/Redacted"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { versionIndex } from "./internal/versioned.ts"
+import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
  * Initializes a new swarm with this node as its manager, giving the node's id.
@@ -79,7 +79,8 @@ export interface UpdateOptions extends Omit<Operations.SwarmUpdateInput, "versio
 }
 
 /**
- * Replaces the swarm's spec. Without `version`, the swarm is inspected first and its current version used.
+ * Replaces the swarm's spec. Without `version`, the swarm is inspected first and its current version used (and
+ * the update retried when the swarm changed in between).
  *
  * @example
  * ```ts
@@ -91,13 +92,16 @@ export interface UpdateOptions extends Omit<Operations.SwarmUpdateInput, "versio
  */
 export const update = (spec: Models.SwarmSpec, options: UpdateOptions = {}) => {
   const { version, ...rest } = options
-  return version === undefined
-    ? Effect.flatMap(inspect(), (swarm) => Api.swarmUpdate({ ...rest, version: versionIndex(swarm.Version), body: spec }))
-    : Api.swarmUpdate({ ...rest, version, body: spec })
+  return withVersion(
+    version,
+    Effect.map(inspect(), (swarm) => swarm.Version),
+    (current) => Api.swarmUpdate({ ...rest, version: current, body: spec })
+  )
 }
 
 /**
- * Reads the swarm's spec, applies `f` and writes the result back with the version read.
+ * Reads the swarm's spec, applies `f` and writes the result back with the version read (again, up to 5 times,
+ * when the swarm changed in between).
  *
  * @example
  * ```ts
@@ -111,9 +115,11 @@ export const modify = (
   f: (spec: Models.SwarmSpec) => Models.SwarmSpec,
   options: Omit<UpdateOptions, "version"> = {}
 ) =>
-  Effect.flatMap(
-    inspect(),
-    (swarm) => Api.swarmUpdate({ ...options, version: versionIndex(swarm.Version), body: f(swarm.Spec ?? {}) })
+  retryOutOfSequence(
+    Effect.flatMap(
+      inspect(),
+      (swarm) => Api.swarmUpdate({ ...options, version: versionIndex(swarm.Version), body: f(swarm.Spec ?? {}) })
+    )
   )
 
 /**

@@ -118,8 +118,19 @@ export const transportError = (operation: string, target: string) => (error: Htt
     cause: error
   })
 
-const describeCause = (cause: unknown): string | undefined =>
-  cause instanceof Error ? [cause.message, (cause as { code?: string }).code].filter(Boolean).join(" ") : undefined
+/** The messages and codes of an error and its causes, outermost first: `fetch failed: connect ENOENT … (ENOENT)`. */
+const describeCause = (cause: unknown): string | undefined => {
+  const parts: Array<string> = []
+  for (let current = cause, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code
+    const text = typeof code === "string" && !current.message.includes(code)
+      ? `${current.message} (${code})`
+      : current.message
+    if (text !== "" && !parts.includes(text)) parts.push(text)
+    current = current.cause
+  }
+  return parts.length === 0 ? undefined : parts.join(": ")
+}
 
 const statusFailure = <S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<any, Operation.ResponseKind, S>,

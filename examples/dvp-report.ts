@@ -87,7 +87,8 @@ const svg = (table: ReturnType<typeof tabulate>, title: string): string => {
   const x = (i: number) => m.left + (t.weeks.length <= 1 ? w / 2 : (i * w) / (t.weeks.length - 1))
   const y = (v: number) => m.top + h - (v / top) * h
   const out: Array<string> = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
+    ` font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${m.left}" y="28" font-size="18" font-weight="600">${escape(title)}</text>`
   ]
@@ -103,7 +104,8 @@ const svg = (table: ReturnType<typeof tabulate>, title: string): string => {
   })
   out.push(
     `<text x="${m.left + w / 2}" y="${height - 12}" text-anchor="middle" fill="#111827">week starting</text>`,
-    `<text transform="translate(18 ${m.top + h / 2}) rotate(-90)" text-anchor="middle" fill="#111827">pulls per week</text>`
+    `<text transform="translate(18 ${m.top + h / 2}) rotate(-90)" text-anchor="middle" fill="#111827">` +
+    `pulls per week</text>`
   )
   t.series.forEach((s, k) => {
     const color = palette[k % palette.length]!
@@ -111,7 +113,8 @@ const svg = (table: ReturnType<typeof tabulate>, title: string): string => {
     out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`)
     const ly = m.top + 8 + k * 22
     out.push(
-      `<line x1="${m.left + w + 24}" x2="${m.left + w + 44}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
+      `<line x1="${m.left + w + 24}" x2="${m.left + w + 44}" y1="${ly}" y2="${ly}"` +
+      ` stroke="${color}" stroke-width="3"/>`,
       `<text x="${m.left + w + 50}" y="${ly + 4}">${escape(s.repo)} (${compact(s.total)})</text>`
     )
   })
@@ -136,12 +139,18 @@ const main = Effect.gen(function*() {
   if (env["DVP_BASE_URL"] === undefined) {
     // no Docker Hub here: report on the test server's data
     const { startDvpTestServer } = yield* Effect.promise(() => import("../test/dvp/server.ts"))
-    const server = yield* Effect.acquireRelease(Effect.promise(() => startDvpTestServer()), (s) => Effect.promise(() => s.close()))
+    const server = yield* Effect.acquireRelease(
+      Effect.promise(() => startDvpTestServer()),
+      (s) => Effect.promise(() => s.close())
+    )
     console.log(`(DVP test server on ${server.baseUrl})\n`)
     const live = Dvp.layer({
       baseUrl: server.baseUrl,
       hubUrl: server.hubUrl,
-      credentials: Dvp.password({ username: server.users.publisher.username, password: server.users.publisher.password })
+      credentials: Dvp.password({
+        username: server.users.publisher.username,
+        password: server.users.publisher.password
+      })
     })
     return yield* report("acme", svgPath).pipe(Effect.provide(live))
   }

@@ -20,7 +20,7 @@
  *   for (const p of pulls.pulls ?? []) console.log(p.start, p.repo, p.pullCount)
  * }).pipe(
  *   Effect.provide(Dvp.layer({
- *     credentials: Dvp.password({ username: "acme-bot", password: Redacted.make(process.env.HUB_PAT ?? "") })
+ *     credentials: Dvp.password({ username: "acme-bot", password: Redacted.make("dckr_pat_…") })
  *   })),
  *   Effect.provide(FetchHttpClient.layer)
  * )
@@ -203,7 +203,10 @@ export const accessToken = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const token = (value: string | Redacted.Redacted<string>): Credentials => ({ _tag: "Token", token: secret(value) })
+export const token = (value: string | Redacted.Redacted<string>): Credentials => ({
+  _tag: "Token",
+  token: secret(value)
+})
 
 /**
  * Retries of 429, 5xx and transport failures: `times` tries in all (default 4), an exponential back-off from
@@ -539,7 +542,8 @@ export const timespans = (
   name: string,
   year: number,
   timespanType: TimespanType
-): Effect.Effect<TimespanData, ApiError, DvpClient> => client.DvpClient.use((c) => c.timespans(name, year, timespanType))
+): Effect.Effect<TimespanData, ApiError, DvpClient> =>
+  client.DvpClient.use((c) => c.timespans(name, year, timespanType))
 
 /**
  * `GET …/exports/years/{year}/{timespantype}/{timespan}` (getNamespaceTimespanMetadata).
@@ -1166,7 +1170,7 @@ export type ResponseDecodeError = errors.ResponseDecodeError
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.CsvError({ url: "https://…/part-0.csv", record: 12, message: "the record has 3 fields, the header 4" })
+ * const e = new Dvp.CsvError({ url: "https://…/part-0.csv", record: 12, message: "the record has 3 fields" })
  * ```
  * @since 0.1.0
  * @category errors
@@ -1196,7 +1200,7 @@ export type InvalidArgument = errors.InvalidArgument
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.LoginFailed({ operation: "PostUsersLogin", status: 401, message: "Incorrect authentication credentials" })
+ * const e = new Dvp.LoginFailed({ operation: "PostUsersLogin", status: 401, message: "Incorrect credentials" })
  * ```
  * @since 0.1.0
  * @category errors

@@ -16,17 +16,15 @@ import * as Semaphore from "effect/Semaphore"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import { type AuthError, LoginFailed, TwoFactorRequired, UnexpectedStatus } from "./errors.ts"
 import {
-  type AuthError,
-  LoginFailed,
-  type RateLimited,
-  type ResponseDecodeError,
-  type ServerError,
-  type TransportError,
-  TwoFactorRequired,
-  UnexpectedStatus
-} from "./errors.ts"
-import { decodeJson, errorMessage, makeRetryPolicy, type RetryPolicy, type RetryPolicyInput, sendWithRetry } from "./internal/http.ts"
+  decodeJson,
+  errorMessage,
+  makeRetryPolicy,
+  type RetryPolicy,
+  type RetryPolicyInput,
+  sendWithRetry
+} from "./internal/http.ts"
 import { AccessTokenSuccess, LoginError, LoginSuccess } from "./schemas.ts"
 
 /** @internal */
@@ -75,7 +73,9 @@ export interface HubAuthService {
    * Called after the server refused `stale`: logs in again (once, however many fibers saw the refusal) and returns
    * the new token, or `None` when the credentials cannot make a new one (a token given as it is).
    */
-  readonly renew: (stale: Redacted.Redacted<string>) => Effect.Effect<Option.Option<Redacted.Redacted<string>>, AuthError>
+  readonly renew: (
+    stale: Redacted.Redacted<string>
+  ) => Effect.Effect<Option.Option<Redacted.Redacted<string>>, AuthError>
 }
 
 /** @internal */
@@ -140,7 +140,11 @@ const loginWith = (
         }).pipe(
           Effect.catchTag("HttpClientError", (error) =>
             Effect.fail(
-              new LoginFailed({ operation: "PostUsersLogin", status: 401, message: `unreadable answer: ${error.reason._tag}` })
+              new LoginFailed({
+                operation: "PostUsersLogin",
+                status: 401,
+                message: `unreadable answer: ${error.reason._tag}`
+              })
             ))
         )
       }))
@@ -229,7 +233,10 @@ export const make = (options: HubAuthOptions): Effect.Effect<HubAuthService, nev
       credentials._tag === "Token" ? Option.some(credentials.token) : Option.none()
     )
     const lock = yield* Semaphore.make(1)
-    const fresh = Effect.tap(loginWith(client, credentials, hubUrl, policy), (token) => Ref.set(cache, Option.some(token)))
+    const fresh = Effect.tap(
+      loginWith(client, credentials, hubUrl, policy),
+      (token) => Ref.set(cache, Option.some(token))
+    )
     const token: HubAuthService["token"] = Effect.flatMap(Ref.get(cache), (cached) =>
       Option.isSome(cached)
         ? Effect.succeed(cached.value)
@@ -244,7 +251,9 @@ export const make = (options: HubAuthOptions): Effect.Effect<HubAuthService, nev
           lock,
           Effect.flatMap(Ref.get(cache), (current) =>
             // another fiber renewed already: use its token
-            Option.isSome(current) && current.value !== stale ? Effect.succeedSome(current.value) : Effect.asSome(fresh))
+            Option.isSome(current) && current.value !== stale
+              ? Effect.succeedSome(current.value)
+              : Effect.asSome(fresh))
         )
     return { token, renew }
   })
@@ -252,6 +261,3 @@ export const make = (options: HubAuthOptions): Effect.Effect<HubAuthService, nev
 /** @internal */
 export const layer = (options: HubAuthOptions): Layer.Layer<HubAuth, never, HttpClient.HttpClient> =>
   Layer.effect(HubAuth, make(options))
-
-/** @internal */
-export type LoginError = LoginFailed | TwoFactorRequired | RateLimited | ServerError | UnexpectedStatus | TransportError | ResponseDecodeError

@@ -16,10 +16,10 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { HubAuth } from "./auth.ts"
-import { decodeRawRows, decodeSummaryRows } from "./decode.ts"
+import { decodeRawRows, decodeSummaryRows, gzipError } from "./decode.ts"
 import {
   type AuthError,
-  CsvError,
+  type CsvError,
   type Forbidden,
   InvalidArgument,
   type NotFound,
@@ -30,7 +30,14 @@ import {
   type Unauthorized,
   type UnexpectedStatus
 } from "./errors.ts"
-import { decodeJson, makeRetryPolicy, publicUrl, type RetryPolicyInput, sendWithRetry, statusError } from "./internal/http.ts"
+import {
+  decodeJson,
+  makeRetryPolicy,
+  publicUrl,
+  type RetryPolicyInput,
+  sendWithRetry,
+  statusError
+} from "./internal/http.ts"
 import { gunzipWhenCompressed } from "./internal/stream.ts"
 import {
   NamespaceData,
@@ -217,7 +224,9 @@ const httpTransportError = (operation: string, url: string) => (error: { readonl
   new TransportError({ operation, message: `reading ${publicUrl(url)} failed: ${error.message}`, attempts: 1 })
 
 /** @internal */
-export const make = (options?: DvpClientOptions): Effect.Effect<DvpClientService, never, HubAuth | HttpClient.HttpClient> =>
+export const make = (
+  options?: DvpClientOptions
+): Effect.Effect<DvpClientService, never, HubAuth | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const auth = yield* HubAuth
     const http = yield* HttpClient.HttpClient
@@ -273,7 +282,9 @@ export const make = (options?: DvpClientOptions): Effect.Effect<DvpClientService
         const parts = [`/namespaces/${ns}/pulls/exports/years/${y}/${type}`]
         for (const part of rest) {
           parts.push(
-            "/" + (typeof part === "number" ? yield* integer(operation, "timespan", part) : yield* segment(operation, "dataview", part))
+            "/" + (typeof part === "number"
+              ? yield* integer(operation, "timespan", part)
+              : yield* segment(operation, "dataview", part))
           )
         }
         return parts.join("")
@@ -286,12 +297,7 @@ export const make = (options?: DvpClientOptions): Effect.Effect<DvpClientService
           if (response.status < 200 || response.status >= 300) return yield* statusError("download", response)
           return gunzipWhenCompressed(
             Stream.mapError(response.stream, httpTransportError("download", url)),
-            (cause) =>
-              new CsvError({
-                url: publicUrl(url),
-                record: 0,
-                message: `the gzip data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
-              })
+            gzipError(url)
           )
         })
       )
@@ -329,7 +335,8 @@ export const make = (options?: DvpClientOptions): Effect.Effect<DvpClientService
         Effect.gen(function*() {
           const ns = yield* segment("getRepoPulls", "namespace", namespace)
           const r = yield* segment("getRepoPulls", "repo", repo)
-          return yield* getJson("getRepoPulls", `/namespaces/${ns}/repos/${r}/pulls`, decodePullData, queryParams(query))
+          const path = `/namespaces/${ns}/repos/${r}/pulls`
+          return yield* getJson("getRepoPulls", path, decodePullData, queryParams(query))
         }),
       reposPulls: (repos, query) =>
         Effect.gen(function*() {
@@ -373,7 +380,10 @@ export const make = (options?: DvpClientOptions): Effect.Effect<DvpClientService
       rowsOfFiles,
       rawRows: (namespace, year, timespanType, timespan) =>
         Stream.unwrap(
-          Effect.map(service.dataFiles(namespace, year, timespanType, timespan, "raw"), (files) => rowsOfFiles(files, "raw"))
+          Effect.map(
+            service.dataFiles(namespace, year, timespanType, timespan, "raw"),
+            (files) => rowsOfFiles(files, "raw")
+          )
         ),
       summaryRows: (namespace, year, timespanType, timespan, dataview = "summary") =>
         Stream.unwrap(

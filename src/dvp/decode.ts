@@ -20,16 +20,16 @@ export interface DecodeOptions {
   readonly maxFieldLength?: number | undefined
 }
 
+/** The error for gzip data that does not inflate. @internal */
+export const gzipError = (url: string) => (cause: unknown): CsvError =>
+  new CsvError({
+    url: publicUrl(url),
+    record: 0,
+    message: `the gzip data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
+  })
+
 const text = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, url: string) =>
-  gunzipWhenCompressed(
-    bytes,
-    (cause) =>
-      new CsvError({
-        url,
-        record: 0,
-        message: `the gzip data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
-      })
-  ).pipe(Stream.decodeText)
+  gunzipWhenCompressed(bytes, gzipError(url)).pipe(Stream.decodeText)
 
 /** @internal */
 export const decodeCsv = <E, R>(

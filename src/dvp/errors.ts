@@ -69,15 +69,11 @@ export class TwoFactorRequired extends Data.TaggedError("TwoFactorRequired")<{
 }> {}
 
 /** @internal */
-export type HttpError =
-  | Unauthorized
-  | Forbidden
-  | NotFound
+export type AuthError =
+  | LoginFailed
+  | TwoFactorRequired
   | RateLimited
   | ServerError
   | UnexpectedStatus
   | TransportError
   | ResponseDecodeError
-
-/** @internal */
-export type AuthError = LoginFailed | TwoFactorRequired | RateLimited | ServerError | UnexpectedStatus | TransportError | ResponseDecodeError

@@ -78,7 +78,9 @@ describe("Docker Hub login", () => {
 
   it.live("2FA without a callback fails with TwoFactorRequired; a wrong code with LoginFailed", () =>
     Effect.gen(function*() {
-      const missing = yield* Effect.flip(Dvp.namespaces().pipe(Effect.provide(dvpLayer(server.current, secure(undefined)))))
+      const missing = yield* Effect.flip(
+        Dvp.namespaces().pipe(Effect.provide(dvpLayer(server.current, secure(undefined))))
+      )
       expect(missing._tag).toBe("TwoFactorRequired")
       expect(missing.message).toBe("the account secure has two-factor authentication: pass twoFactorCode")
       const wrong = yield* Effect.flip(
@@ -157,7 +159,12 @@ describe("401 on a data call", () => {
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 401, times: 5, detail: "token revoked" })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
-      expect(error).toMatchObject({ _tag: "Unauthorized", status: 401, operation: "getNamespace", message: "token revoked" })
+      expect(error).toMatchObject({
+        _tag: "Unauthorized",
+        status: 401,
+        operation: "getNamespace",
+        message: "token revoked"
+      })
       expect(server.current.count("getNamespace")).toBe(2)
       expect(server.current.count("PostUsersLogin")).toBe(2)
     }).pipe(Effect.provide(dvpLayer(server.current, publisher(server.current)))))
@@ -206,7 +213,8 @@ describe("secrets", () => {
       const { users } = server.current
       const observed = Effect.gen(function*() {
         // wrong password, 2FA with a wrong code, 2FA without callback
-        yield* keep(Dvp.years("acme").pipe(Effect.provide(dvpLayer(server.current, Dvp.password({ username: "publisher", password: users.publisher.password + "x" })))))
+        const wrongPassword = Dvp.password({ username: "publisher", password: users.publisher.password + "x" })
+        yield* keep(Dvp.years("acme").pipe(Effect.provide(dvpLayer(server.current, wrongPassword))))
         yield* keep(Dvp.years("acme").pipe(Effect.provide(dvpLayer(server.current, secure(Effect.succeed("111111"))))))
         yield* keep(Dvp.years("acme").pipe(Effect.provide(dvpLayer(server.current, secure(undefined)))))
         // a working session: a 401 renewal, a persistent 500, a 429 over the limit, a download with a bad signature
@@ -224,7 +232,11 @@ describe("secrets", () => {
           server.current.inject({ operation: "download", status: 503, times: 10 })
           yield* keep(Stream.runDrain(Dvp.download(url)))
           yield* keep(Stream.runDrain(Dvp.rowsOfFiles([url.replace("/files/", "/files/x")], "raw")))
-        }).pipe(Effect.provide(dvpLayer(server.current, Dvp.password({ username: users.secure.username, password: users.secure.password, twoFactorCode: Effect.succeed(server.current.totpCode) }), { retry: { times: 2, baseDelay: "1 millis" } })))
+        }).pipe(
+          Effect.provide(dvpLayer(server.current, secure(Effect.succeed(server.current.totpCode)), {
+            retry: { times: 2, baseDelay: "1 millis" }
+          }))
+        )
       }).pipe(
         Effect.provide(Logger.layer([logger])),
         Effect.provideService(References.MinimumLogLevel, "All"),
@@ -244,7 +256,12 @@ describe("secrets", () => {
         ...logs,
         ...spanText
       ].join("\n")
-      const secrets = [users.publisher.password, users.secure.password, server.current.totpCode, ...server.current.secrets()]
+      const secrets = [
+        users.publisher.password,
+        users.secure.password,
+        server.current.totpCode,
+        ...server.current.secrets()
+      ]
       expect(secrets.length).toBeGreaterThan(6)
       for (const secret of secrets) expect(everything).not.toContain(secret)
     }))

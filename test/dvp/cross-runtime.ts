@@ -39,11 +39,17 @@ const main = Effect.gen(function*() {
     password: server.users.secure.password,
     twoFactorCode: Effect.succeed(server.totpCode)
   })
-  const publisher = Dvp.password({ username: server.users.publisher.username, password: server.users.publisher.password })
+  const publisher = Dvp.password({
+    username: server.users.publisher.username,
+    password: server.users.publisher.password
+  })
 
   yield* Effect.gen(function*() {
     yield* out("2fa login, namespaces", yield* Dvp.namespaces())
-    yield* out("logins", { PostUsersLogin: server.count("PostUsersLogin"), PostUsers2FALogin: server.count("PostUsers2FALogin") })
+    yield* out("logins", {
+      PostUsersLogin: server.count("PostUsersLogin"),
+      PostUsers2FALogin: server.count("PostUsers2FALogin")
+    })
     server.expireTokens()
     yield* out("after expiry", (yield* Dvp.userNamespaces()).map((n) => n.namespace))
     yield* out("renewals", server.count("PostUsers2FALogin"))
@@ -55,11 +61,18 @@ const main = Effect.gen(function*() {
     yield* out("weeks", (yield* Dvp.timespans("acme", 2026, "weeks")).weeks?.length)
     yield* out("week 12", yield* Dvp.timespanMetadata("acme", 2026, "weeks", 12))
     const pulls = yield* Dvp.namespacePulls("acme", { timespan: "weeks", period: "last-3-months", group: "repo" })
-    yield* out("namespace pulls", { entries: pulls.pulls?.length, total: pulls.pulls?.reduce((n, p) => n + p.pullCount!, 0) })
-    yield* out("repo pulls", (yield* Dvp.repoPulls("globex", "repo-003", { timespan: "months" })).pulls?.map((p) => p.pullCount))
+    yield* out("namespace pulls", {
+      entries: pulls.pulls?.length,
+      total: pulls.pulls?.reduce((n, p) => n + p.pullCount!, 0)
+    })
+    const repo = yield* Dvp.repoPulls("globex", "repo-003", { timespan: "months" })
+    yield* out("repo pulls", repo.pulls?.map((p) => p.pullCount))
     const repos = Array.from({ length: 120 }, (_, i) => `acme/repo-${String(i).padStart(3, "0")}`)
     const many = yield* Dvp.reposPulls(repos, { timespan: "weeks" })
-    yield* out("repos pulls", { repos: Object.keys(many.repos ?? {}).length, requests: server.count("getManyReposPulls") })
+    yield* out("repos pulls", {
+      repos: Object.keys(many.repos ?? {}).length,
+      requests: server.count("getManyReposPulls")
+    })
 
     server.inject({ operation: "getNamespaceYears", status: 429, retryAfter: "1" })
     server.inject({ operation: "getNamespaceYears", status: 503 })
@@ -75,7 +88,8 @@ const main = Effect.gen(function*() {
       yield* out(`files ${view}`, files.data?.length)
     }
     yield* out("raw rows week 20", yield* checksum(Dvp.rawRows("acme", 2026, "weeks", 20)))
-    yield* out("namespace summary week 20", yield* Stream.runCollect(Dvp.summaryRows("acme", 2026, "weeks", 20, "namespace-summary")))
+    const nsSummary = yield* Stream.runCollect(Dvp.summaryRows("acme", 2026, "weeks", 20, "namespace-summary"))
+    yield* out("namespace summary week 20", nsSummary)
     yield* out("summary rows week 20", yield* checksum(Dvp.summaryRows("acme", 2026, "weeks", 20, "summary")))
 
     const encodings: ReadonlyArray<Encoding> = ["plain", "gzip", "gzip-wrong-type", "gzip-no-type", "gzip-encoding"]

@@ -24,7 +24,11 @@ describe("every DVP endpoint against the test server", () => {
       expect(list[0]).toEqual({
         namespace: "acme",
         extraRepos: ["partner/acme-helper"],
-        datasets: [{ name: "pulls", views: ["raw", "summary", "repo-summary", "namespace-summary"], timespans: ["months", "weeks"] }]
+        datasets: [{
+          name: "pulls",
+          views: ["raw", "summary", "repo-summary", "namespace-summary"],
+          timespans: ["months", "weeks"]
+        }]
       })
     })))
 
@@ -49,7 +53,11 @@ describe("every DVP endpoint against the test server", () => {
       const entry = server.current.log.find((e) => e.operation === "getNamespacePulls")!
       expect(entry.query).toBe("?timespan=weeks&period=last-3-months&group=repo")
 
-      const total = yield* Dvp.namespacePulls("globex", { timespan: "weeks", period: "last-3-months", group: "namespace" })
+      const total = yield* Dvp.namespacePulls("globex", {
+        timespan: "weeks",
+        period: "last-3-months",
+        group: "namespace"
+      })
       expect(total.pulls?.length).toBe(13)
       const firstWeek = total.pulls![0]!
       const sum = pulls.filter((p) => p.start === firstWeek.start).reduce((n, p) => n + p.pullCount!, 0)
@@ -72,7 +80,11 @@ describe("every DVP endpoint against the test server", () => {
       const data = yield* Dvp.repoPulls("acme", "repo-042", { timespan: "weeks", period: "last-2-months" })
       expect(data.pulls?.length).toBe(9)
       for (const p of data.pulls!) {
-        expect(p).toMatchObject({ namespace: "acme", repo: "repo-042", pullCount: pullCount("acme", "repo-042", p.start!) })
+        expect(p).toMatchObject({
+          namespace: "acme",
+          repo: "repo-042",
+          pullCount: pullCount("acme", "repo-042", p.start!)
+        })
       }
       const missing = yield* Effect.flip(Dvp.repoPulls("acme", "repo-999"))
       expect(missing).toMatchObject({ _tag: "NotFound", status: 404, operation: "getRepoPulls" })

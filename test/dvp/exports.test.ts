@@ -47,7 +47,9 @@ for (const transport of transports) {
         expect(rows.some((r) => r.domain === "two\nlines.example")).toBe(true)
         expect(rows.some((r) => r.domain === "say \"hi\".example")).toBe(true)
         expect(rows.some((r) => r.host === "")).toBe(true)
-        const downloads = server.current.log.filter((e) => e.operation === "download").map((e) => `${e.path.slice(0, 3)} ${e.status}`)
+        const downloads = server.current.log
+          .filter((e) => e.operation === "download")
+          .map((e) => `${e.path.slice(0, 3)} ${e.status}`)
         expect(downloads).toEqual(["/fi 200", "/r/ 302", "/fi 200"])
         expect(server.current.log.filter((e) => e.server === "storage").every((e) => !e.authorization)).toBe(true)
       }).pipe(Effect.provide(layer())))
@@ -121,7 +123,8 @@ for (const transport of transports) {
           redirect: true
         }
         const text = yield* Stream.mkString(Stream.decodeText(Dvp.download(server.current.fileUrl(key))))
-        expect(text.startsWith("namespace,unique_ip_count,pull_by_tag,pull_by_digest,version_check,owner\r\nglobex,")).toBe(true)
+        const header = "namespace,unique_ip_count,pull_by_tag,pull_by_digest,version_check,owner"
+        expect(text.startsWith(`${header}\r\nglobex,`)).toBe(true)
       }).pipe(Effect.provide(layer())))
 
     it.live("truncated gzip fails with CsvError; an expired signature with Forbidden", () =>
@@ -154,25 +157,45 @@ describe("decoding bytes directly", () => {
   it.effect("a header of unknown spellings still maps, the rest goes to extra", () =>
     Effect.gen(function*() {
       const rows = yield* Stream.runCollect(
-        Dvp.decodeRawRows(bytes("Action,Action Day,HTTP Method,User-Agent Tool,Client\r\n", "pull_by_tag,2026-01-05,GET,docker,x\r\n"))
+        Dvp.decodeRawRows(
+          bytes("Action,Action Day,HTTP Method,User-Agent Tool,Client\r\n", "pull_by_tag,2026-01-05,GET,docker,x\r\n")
+        )
       )
       expect(rows).toEqual([
-        { action: "pull_by_tag", actionDay: "2026-01-05", httpMethod: "GET", userAgentTool: "docker", extra: { Client: "x" } }
+        {
+          action: "pull_by_tag",
+          actionDay: "2026-01-05",
+          httpMethod: "GET",
+          userAgentTool: "docker",
+          extra: { Client: "x" }
+        }
       ])
     }))
 
   it.effect("a record whose width differs from the header fails with its record number", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
-        Stream.runDrain(Dvp.decodeRawRows(bytes("action,tag\n", "a,b\n", "c\n"), { url: "https://x/f.csv?X-Amz-Signature=s" }))
+        Stream.runDrain(
+          Dvp.decodeRawRows(bytes("action,tag\n", "a,b\n", "c\n"), { url: "https://x/f.csv?X-Amz-Signature=s" })
+        )
       )
-      expect(error).toMatchObject({ _tag: "CsvError", record: 3, url: "https://x/f.csv", message: "the record has 1 fields, the header 2" })
+      expect(error).toMatchObject({
+        _tag: "CsvError",
+        record: 3,
+        url: "https://x/f.csv",
+        message: "the record has 1 fields, the header 2"
+      })
     }))
 
   it.effect("a count that is not a number fails; empty and \\N counts are null", () =>
     Effect.gen(function*() {
-      const ok = yield* Stream.runCollect(Dvp.decodeSummaryRows(bytes("pull_by_tag,unique_ip_count\n", "\\N,\n", "12,3\n")))
-      expect(ok).toEqual([{ pullsByTag: null, uniqueIps: null, extra: {} }, { pullsByTag: 12, uniqueIps: 3, extra: {} }])
+      const ok = yield* Stream.runCollect(
+        Dvp.decodeSummaryRows(bytes("pull_by_tag,unique_ip_count\n", "\\N,\n", "12,3\n"))
+      )
+      expect(ok).toEqual([
+        { pullsByTag: null, uniqueIps: null, extra: {} },
+        { pullsByTag: 12, uniqueIps: 3, extra: {} }
+      ])
       const error = yield* Effect.flip(Stream.runDrain(Dvp.decodeSummaryRows(bytes("pull_by_tag\n", "many\n"))))
       expect(error).toMatchObject({ _tag: "CsvError", record: 2 })
     }))
@@ -187,7 +210,9 @@ describe("decoding bytes directly", () => {
     Effect.gen(function*() {
       const gz = yield* Effect.promise(async () =>
         new Uint8Array(
-          await new Response(new Blob(["tag\nlatest\n"]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer()
+          await new Response(
+            new Blob(["tag\nlatest\n"]).stream().pipeThrough(new CompressionStream("gzip"))
+          ).arrayBuffer()
         )
       )
       const chunks = [gz.subarray(0, 1), gz.subarray(1, 2), gz.subarray(2)]

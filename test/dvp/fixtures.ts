@@ -141,8 +141,10 @@ export const addAction = (counts: Counts, action: Field) => {
 }
 
 /** A made-up but stable unique-IP count for a group of rows. */
-export const uniqueIps = (key: string, counts: Counts) =>
-  Math.max(1, Math.floor((counts.pullsByTag + counts.pullsByDigest + counts.versionChecks) * (0.4 + (hash(key) % 40) / 100)))
+export const uniqueIps = (key: string, counts: Counts) => {
+  const actions = counts.pullsByTag + counts.pullsByDigest + counts.versionChecks
+  return Math.max(1, Math.floor(actions * (0.4 + (hash(key) % 40) / 100)))
+}
 
 /** Weekly (or monthly) pull count of a repo: stable, with a trend and noise. */
 export const pullCount = (namespace: string, repo: string, start: string): number => {

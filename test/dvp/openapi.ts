@@ -134,7 +134,9 @@ export const validate = (spec: Spec, schema: SchemaObject, value: unknown, path 
       if (typeof value !== "boolean") return [`${path}: expected a boolean`]
       break
   }
-  if (s.enum && !s.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} is not one of ${s.enum.join(", ")}`)
+  if (s.enum && !s.enum.includes(value)) {
+    errors.push(`${path}: ${JSON.stringify(value)} is not one of ${s.enum.join(", ")}`)
+  }
   return errors
 }
 

@@ -12,6 +12,10 @@ const server = useServer()
 const layer = (retry?: Dvp.RetryOptions) =>
   dvpLayer(server.current, publisher(server.current), retry === undefined ? {} : { retry })
 
+/** The statuses the server answered `operation` with, in order. */
+const statuses = (operation: string) =>
+  server.current.log.filter((e) => e.operation === operation).map((e) => e.status)
+
 /** The time between the server's answers to `operation`, in milliseconds. */
 const gaps = (operation: string) => {
   const at = server.current.log.filter((e) => e.operation === operation).map((e) => e.at)
@@ -36,7 +40,7 @@ describe("Retry-After", () => {
       server.current.inject({ operation: "getNamespaceYears", status: 429, retryAfter: "1" })
       const years = yield* Dvp.years("acme")
       expect(years.years?.length).toBe(2)
-      expect(server.current.log.filter((e) => e.operation === "getNamespaceYears").map((e) => e.status)).toEqual([429, 200])
+      expect(statuses("getNamespaceYears")).toEqual([429, 200])
       const [gap] = gaps("getNamespaceYears")
       expect(gap).toBeGreaterThanOrEqual(990)
       expect(gap).toBeLessThan(2500)
@@ -101,7 +105,7 @@ describe("5xx", () => {
       server.current.inject({ operation: "getNamespaces", status: 503, times: 2 })
       const names = yield* Dvp.namespaces()
       expect(names.namespaces).toEqual(["acme", "globex"])
-      expect(server.current.log.filter((e) => e.operation === "getNamespaces").map((e) => e.status)).toEqual([503, 503, 200])
+      expect(statuses("getNamespaces")).toEqual([503, 503, 200])
       const [first, second] = gaps("getNamespaces")
       expect(first).toBeGreaterThanOrEqual(40)
       expect(second).toBeGreaterThanOrEqual(80)
@@ -122,8 +126,8 @@ describe("5xx", () => {
       server.current.inject({ operation: "download", status: 502, times: 2 })
       const rows = yield* Stream.runCollect(Dvp.rowsOfFiles(files, "summary"))
       expect(rows.length).toBe(1)
-      expect(server.current.log.filter((e) => e.operation === "PostUsersLogin").map((e) => e.status)).toEqual([429, 200])
-      expect(server.current.log.filter((e) => e.operation === "download").map((e) => e.status)).toEqual([502, 502, 200])
+      expect(statuses("PostUsersLogin")).toEqual([429, 200])
+      expect(statuses("download")).toEqual([502, 502, 200])
     }).pipe(Effect.provide(layer({ baseDelay: "1 millis" }))))
 
   it.live("other statuses are not retried", () =>

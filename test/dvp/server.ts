@@ -83,7 +83,12 @@ export interface DvpTestServer {
   readonly users: typeof users
   readonly totpCode: string
   /** The year and week of the large raw export. */
-  readonly largeExport: { readonly namespace: string; readonly year: number; readonly week: number; readonly rows: number }
+  readonly largeExport: {
+    readonly namespace: string
+    readonly year: number
+    readonly week: number
+    readonly rows: number
+  }
   readonly log: Array<LogEntry>
   readonly violations: Array<string>
   /** Tokens issued (by any of the three login routes). */
@@ -204,7 +209,10 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   const span = (year: number, type: "weeks" | "months", ts: number) =>
     type === "weeks"
       ? { start: firstMonday(year) + (ts - 1) * 7 * DAY, days: 7 }
-      : { start: Date.UTC(year, ts - 1, 1), days: Math.round((Date.UTC(year, ts, 1) - Date.UTC(year, ts - 1, 1)) / DAY) }
+      : {
+        start: Date.UTC(year, ts - 1, 1),
+        days: Math.round((Date.UTC(year, ts, 1) - Date.UTC(year, ts - 1, 1)) / DAY)
+      }
 
   const rawSource = (namespace: string, year: number, type: "weeks" | "months", ts: number): RawSource => {
     const { days, start } = span(year, type, ts)
@@ -274,27 +282,46 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     const counts = countsOf(key.namespace, key.year, key.timespanType, key.timespan)
     const owner = namespaces[key.namespace]!.owner
     const n = (v: number) => String(v)
+    const cells = (k: string, c: Counts) => [n(uniqueIps(k, c)), n(c.pullsByTag), n(c.pullsByDigest)]
     if (key.view === "namespace-summary") {
       const c = counts.get("ns") ?? emptyCounts()
       yield csvLine(["namespace", "unique_ip_count", "pull_by_tag", "pull_by_digest", "version_check", "owner"])
-      yield csvLine([key.namespace, n(uniqueIps(key.namespace, c)), n(c.pullsByTag), n(c.pullsByDigest), n(c.versionChecks), owner])
+      yield csvLine([key.namespace, ...cells(key.namespace, c), n(c.versionChecks), owner])
       return
     }
     const rows: Array<string> = []
     if (key.view === "repo-summary") {
-      rows.push(csvLine(["namespace", "repository", "unique_ip_count", "pull_by_tag", "pull_by_digest", "version_check", "owner"]))
+      rows.push(csvLine([
+        "namespace",
+        "repository",
+        "unique_ip_count",
+        "pull_by_tag",
+        "pull_by_digest",
+        "version_check",
+        "owner"
+      ]))
       for (const [k, c] of [...counts].filter(([k]) => k.startsWith("repo\t")).sort()) {
         const repo = k.split("\t")[1]!
-        rows.push(csvLine([key.namespace, repo, n(uniqueIps(k, c)), n(c.pullsByTag), n(c.pullsByDigest), n(c.versionChecks), owner]))
+        rows.push(csvLine([key.namespace, repo, ...cells(k, c), n(c.versionChecks), owner]))
       }
     } else {
-      rows.push(csvLine(["namespace", "repository", "reference", "unique_ip_count", "pull_by_tag", "pull_by_digest", "version_check", "owner", "timespan"]))
+      rows.push(csvLine([
+        "namespace",
+        "repository",
+        "reference",
+        "unique_ip_count",
+        "pull_by_tag",
+        "pull_by_digest",
+        "version_check",
+        "owner",
+        "timespan"
+      ]))
       const label = `${key.year}-${key.timespanType}-${key.timespan}`
       for (const [k, c] of [...counts].filter(([k]) => k.startsWith("ref\t")).sort()) {
         const [, repo, ref] = k.split("\t")
         // a tag-level summary has no version checks for a digest reference: written as \N
         const checks: Field = c.versionChecks === 0 ? null : n(c.versionChecks)
-        rows.push(csvLine([key.namespace, repo!, ref!, n(uniqueIps(k, c)), n(c.pullsByTag), n(c.pullsByDigest), checks, owner, label]))
+        rows.push(csvLine([key.namespace, repo!, ref!, ...cells(k, c), checks, owner, label]))
       }
     }
     yield rows.join("")
@@ -381,7 +408,8 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         )
       } else {
         const total = counts.reduce((a, b) => a + b, 0)
-        pulls.push({ start: startDay, end: isoDay(end), namespace, pullCount: total, ipCount: Math.floor(total * 0.37) })
+        const ipCount = Math.floor(total * 0.37)
+        pulls.push({ start: startDay, end: isoDay(end), namespace, pullCount: total, ipCount })
       }
     }
     return { pulls }
@@ -390,7 +418,11 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   const metadataOf = (namespace: string) => ({
     namespace,
     extraRepos: [...namespaces[namespace]!.extraRepos],
-    datasets: [{ name: "pulls", views: ["raw", "summary", "repo-summary", "namespace-summary"], timespans: ["months", "weeks"] }]
+    datasets: [{
+      name: "pulls",
+      views: ["raw", "summary", "repo-summary", "namespace-summary"],
+      timespans: ["months", "weeks"]
+    }]
   })
 
   const handle = async (
@@ -414,13 +446,16 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
           const second = `2fa-${randomBytes(16).toString("hex")}`
           pending2fa.set(second, username)
           handedOut.push(second)
-          return json(401, { detail: "Require secondary authentication on MFA enabled account", login_2fa_token: second })
+          const detail = "Require secondary authentication on MFA enabled account"
+          return json(401, { detail, login_2fa_token: second })
         }
         return json(200, { token: issue(username) })
       }
       case "PostUsers2FALogin": {
         const who = pending2fa.get(body.login_2fa_token)
-        if (who === undefined || body.code !== TOTP) return json(401, { detail: "Incorrect authentication credentials" })
+        if (who === undefined || body.code !== TOTP) {
+          return json(401, { detail: "Incorrect authentication credentials" })
+        }
         pending2fa.delete(body.login_2fa_token)
         return json(200, { token: issue(who) })
       }

@@ -107,7 +107,9 @@ export const errorMessage = (response: HttpClientResponse.HttpClientResponse): E
         }
       }
       const trimmed = text.trim()
-      if (trimmed.length > 0 && !trimmed.startsWith("{")) return trimmed.length > 300 ? trimmed.slice(0, 300) + "…" : trimmed
+      if (trimmed.length > 0 && !trimmed.startsWith("{")) {
+        return trimmed.length > 300 ? trimmed.slice(0, 300) + "…" : trimmed
+      }
       return `HTTP ${response.status}`
     }),
     Effect.orElseSucceed(() => `HTTP ${response.status}`)

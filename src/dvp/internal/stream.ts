@@ -20,7 +20,7 @@ export const isGzipMagic = (bytes: Uint8Array): boolean => bytes.length >= 2 && 
  * Inflates the stream when its first two bytes are gzip's magic. The bytes decide, not the headers: a data file
  * served as `application/octet-stream`, `text/csv` or with no type may still be gzip, and `Content-Encoding: gzip`
  * may or may not have been inflated already by the transport (`fetch` does, `node:http` does not). Uses
- * `DecompressionStream("gzip")`, present in browsers, Node, Deno and Bun.
+ * `DecompressionStream("gzip")`, a web standard every current browser and server runtime has.
  *
  * @internal
  */

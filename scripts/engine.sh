@@ -11,6 +11,9 @@ STATE_DIR="${EFFECT_DOCKER_STATE:-/tmp/effect-docker-engine}"
 SOCK=/var/run/docker.sock
 IMAGE=effect-docker/busybox:latest
 mkdir -p "$STATE_DIR"
+# One run at a time: test runs started together must not restart the daemon under each other.
+exec 9>"$STATE_DIR/lock"
+flock 9
 
 log() { printf '[engine] %s\n' "$*" >&2; }
 die() { printf '[engine] FAILED: %s\n' "$*" >&2; exit 1; }
@@ -39,7 +42,7 @@ fi
 
 if ! docker version >/dev/null 2>&1; then
   log "starting dockerd"
-  nohup dockerd --host "unix://$SOCK" >"$STATE_DIR/dockerd.log" 2>&1 &
+  setsid nohup dockerd --host "unix://$SOCK" >"$STATE_DIR/dockerd.log" 2>&1 < /dev/null &
   for _ in $(seq 1 240); do
     docker version >/dev/null 2>&1 && break
     sleep 0.5
@@ -69,7 +72,7 @@ start_registry() { # name port [htpasswd-file]
       echo "    path: $auth"
     fi
   } >"$dir/config.yml"
-  nohup docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+  setsid nohup docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
     sleep 0.25

@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const id = new URLSearchParams(location.search).get("container") ?? ""
 
@@ -32,7 +32,7 @@ const program = Effect.gen(function*() {
   }))
   return {
     userAgent: navigator.userAgent,
-    names: list.map((c) => c.Names[0]),
+    names: list.map((c) => c.Names?.[0]),
     logs,
     hijack,
     attached

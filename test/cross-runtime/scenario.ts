@@ -15,7 +15,8 @@ import * as Stream from "effect/Stream"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
-import * as Ops from "./operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
+import type * as Models from "../../src/generated/schemas.ts"
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
 const image = env["SCENARIO_IMAGE"] ?? "effect-docker/busybox:latest"
@@ -29,7 +30,7 @@ const withContainer = <A, E, R>(
   name: string,
   cmd: ReadonlyArray<string>,
   use: (id: string) => Effect.Effect<A, E, R>,
-  extra: Record<string, unknown> = {}
+  extra: Omit<Models.ContainerCreateBody, "Image" | "Cmd"> = {}
 ) =>
   Effect.acquireUseRelease(
     Effect.map(Docker.call(Ops.ContainerCreate)({ name: `${name}-${suffix}`, body: { Image: image, Cmd: cmd, ...extra } }), (r) => r.Id),
@@ -101,7 +102,7 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
   yield* withContainer("scenario-exec", ["sleep", "60"], (id) =>
     Effect.gen(function*() {
       yield* Docker.call(Ops.ContainerStart)({ id })
-      const exec = yield* Docker.call(Ops.ExecCreate)({
+      const exec = yield* Docker.call(Ops.ContainerExec)({
         id,
         body: { Cmd: ["sh", "-c", "echo exec-out; echo exec-err >&2; exit 7"], AttachStdout: true, AttachStderr: true }
       })

@@ -10,7 +10,7 @@ import * as Credentials from "../../src/Credentials.ts"
 import * as Docker from "../../src/Docker.ts"
 import type * as DockerEnv from "../../src/DockerEnv.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const image = (globalThis as unknown as { process: { env: Record<string, string> } }).process.env["CRED_IMAGE"]!
 const [repo, tag] = [image.slice(0, image.lastIndexOf(":")), image.slice(image.lastIndexOf(":") + 1)]

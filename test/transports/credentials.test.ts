@@ -22,7 +22,7 @@ import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as DockerNode from "../../src/platform/node.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const image = "127.0.0.1:5001/effect-docker/private:latest"

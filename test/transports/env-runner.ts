@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const platform: { readonly environment: Effect.Effect<DockerEnv.Environment> } = await (DockerAuto.runtime() === "deno"
   ? import("../../src/platform/deno.ts")

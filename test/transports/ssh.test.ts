@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import { expected } from "../cross-runtime/expected.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const dir = "/tmp/effect-docker-ssh"

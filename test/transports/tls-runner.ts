@@ -13,7 +13,7 @@ import * as Docker from "../../src/Docker.ts"
 import type * as DockerEnv from "../../src/DockerEnv.ts"
 import type * as Host from "../../src/Host.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
-import * as Ops from "../cross-runtime/operations.ts"
+import * as Ops from "../../src/generated/operations.ts"
 
 const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env
 const certs = env["TLS_CERTS"]!
@@ -30,7 +30,7 @@ const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost
     })
     return yield* Effect.gen(function*() {
       yield* Docker.call(Ops.ContainerStart)({ id })
-      const exec = yield* Docker.call(Ops.ExecCreate)({
+      const exec = yield* Docker.call(Ops.ContainerExec)({
         id,
         body: { Cmd: ["echo", "over tls"], AttachStdout: true, AttachStderr: true }
       })

@@ -31,6 +31,18 @@ layer(DockerLive)("containers against the real engine", (it) => {
       expect(inspected.HostConfig?.RestartPolicy).toEqual({ Name: "on-failure", MaximumRetryCount: 2 })
     }).pipe(Effect.scoped))
 
+  it.effect("stats: one sample of a running container decodes (one-shot, no waiting for a second sample)", () =>
+    Effect.gen(function*() {
+      const id = yield* sleeping()
+      const samples = yield* Stream.runCollect(Api.containerStats({ id, stream: false, "one-shot": true }))
+      expect(samples).toHaveLength(1)
+      const sample = samples[0]!
+      expect(sample.id).toBe(id)
+      expect(Number(sample.memory_stats?.usage)).toBeGreaterThan(0)
+      expect(Number(sample.pids_stats?.current)).toBeGreaterThanOrEqual(1)
+      expect(typeof sample.read).toBe("string")
+    }).pipe(Effect.scoped))
+
   it.effect("rename; a name in use is a Conflict", () =>
     Effect.gen(function*() {
       const first = yield* scopedContainer({ Cmd: ["true"], Labels: LABELS, HostConfig: OFFLINE })

@@ -10,12 +10,10 @@
  *   DVP_BASE_URL=https://hub.docker.com/api/publisher/analytics/v1 DVP_NAMESPACE=myorg \
  *   DOCKER_HUB_USERNAME=me DOCKER_HUB_PASSWORD=dckr_pat_… node examples/dvp-report.ts report.svg
  *
- * (`DOCKER_HUB_TOKEN` instead of username/password uses a bearer token as it is; `DOCKER_HUB_TOTP` answers a
- * two-factor prompt.)
+ * (`Dvp.layerConfig` reads the credentials: `DOCKER_HUB_TOKEN` instead of username/password uses a bearer token
+ * as it is; `DOCKER_HUB_TOTP` answers a two-factor prompt; `DOCKER_HUB_URL` overrides the Hub login host.)
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import { writeFileSync } from "node:fs"
 import * as Dvp from "../src/Dvp.ts"
@@ -154,19 +152,13 @@ const main = Effect.gen(function*() {
     })
     return yield* report("acme", svgPath).pipe(Effect.provide(live))
   }
-  const totp = env["DOCKER_HUB_TOTP"]
-  const credentials = env["DOCKER_HUB_TOKEN"] !== undefined
-    ? Dvp.token(Redacted.make(env["DOCKER_HUB_TOKEN"]))
-    : Dvp.password({
-      username: env["DOCKER_HUB_USERNAME"] ?? "",
-      password: Redacted.make(env["DOCKER_HUB_PASSWORD"] ?? ""),
-      twoFactorCode: totp === undefined ? undefined : Effect.succeed(Redacted.make(totp))
-    })
-  const live = Dvp.layer({ baseUrl: env["DVP_BASE_URL"], hubUrl: env["DOCKER_HUB_URL"], credentials })
-  return yield* report(env["DVP_NAMESPACE"] ?? "", svgPath).pipe(Effect.provide(live))
+  // Docker Hub: credentials and URLs from the environment (see Dvp.layerConfig)
+  const namespace = env["DVP_NAMESPACE"]
+  if (namespace === undefined) return yield* Effect.die(new Error("set DVP_NAMESPACE"))
+  return yield* report(namespace, svgPath).pipe(Effect.provide(Dvp.layerConfig()))
 })
 
-Effect.runPromise(Effect.scoped(main).pipe(Effect.provide(Layer.mergeAll(FetchHttpClient.layer)))).catch((error) => {
+Effect.runPromise(Effect.scoped(main).pipe(Effect.provide(FetchHttpClient.layer))).catch((error) => {
   console.error(String(error))
   process.exit(1)
 })

@@ -28,8 +28,10 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type * as HttpClient from "effect/http/HttpClient"
@@ -418,6 +420,50 @@ export const layer = (options: LayerOptions): Layer.Layer<DvpClient | HubAuth, n
   client.layer(options).pipe(
     Layer.provideMerge(auth.layer({ credentials: options.credentials, hubUrl: options.hubUrl, retry: options.retry }))
   )
+
+/**
+ * {@link layer} configured from the environment (or any `ConfigProvider`): `DOCKER_HUB_TOKEN` (a bearer token used as
+ * it is) or `DOCKER_HUB_USERNAME` + `DOCKER_HUB_PASSWORD` (password or PAT), `DOCKER_HUB_TOTP` (a two-factor code,
+ * for one-off runs), `DVP_BASE_URL` and `DOCKER_HUB_URL` (default Docker Hub). Fails with a `ConfigError` when neither
+ * a token nor a username and password are set.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import * as Dvp from "effect-docker/dvp"
+ * const live = Dvp.layerConfig({ concurrency: 2 }).pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options?: ClientOptions
+): Layer.Layer<DvpClient | HubAuth, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const bearer = yield* Config.option(Config.Redacted("DOCKER_HUB_TOKEN"))
+    let credentials: Credentials
+    if (Option.isSome(bearer)) {
+      credentials = token(bearer.value)
+    } else {
+      const username = yield* Config.String("DOCKER_HUB_USERNAME")
+      const secretValue = yield* Config.Redacted("DOCKER_HUB_PASSWORD")
+      const totp = yield* Config.option(Config.Redacted("DOCKER_HUB_TOTP"))
+      credentials = password({
+        username,
+        password: secretValue,
+        twoFactorCode: Option.isSome(totp) ? Effect.succeed(totp.value) : undefined
+      })
+    }
+    const baseUrl = yield* Config.option(Config.String("DVP_BASE_URL"))
+    const hubUrl = yield* Config.option(Config.String("DOCKER_HUB_URL"))
+    return layer({
+      ...options,
+      credentials,
+      baseUrl: Option.getOrUndefined(baseUrl) ?? options?.baseUrl,
+      hubUrl: Option.getOrUndefined(hubUrl)
+    })
+  }))
 
 // ---------------------------------------------------------------------------------------------------------------
 // Accessors

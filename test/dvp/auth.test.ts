@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
@@ -114,6 +116,47 @@ describe("Docker Hub login", () => {
       const names = yield* Dvp.namespaces().pipe(Effect.provide(dvpLayer(server.current, Dvp.token(jwt))))
       expect(names.namespaces).toEqual(["acme", "globex"])
       expect(server.current.logins()).toBe(1)
+    }))
+})
+
+describe("layerConfig", () => {
+  const withEnv = (env: Record<string, string>) =>
+    Dvp.layerConfig().pipe(
+      Layer.provide(FetchHttpClient.layer),
+      Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
+    )
+
+  it.live("reads a username and password (and the URLs) from the environment", () =>
+    Effect.gen(function*() {
+      const names = yield* Dvp.namespaces().pipe(Effect.provide(withEnv({
+        DOCKER_HUB_USERNAME: "secure",
+        DOCKER_HUB_PASSWORD: server.current.users.secure.password,
+        DOCKER_HUB_TOTP: server.current.totpCode,
+        DVP_BASE_URL: server.current.baseUrl,
+        DOCKER_HUB_URL: server.current.hubUrl
+      })))
+      expect(names.namespaces).toEqual(["acme"])
+      expect(server.current.count("PostUsers2FALogin")).toBe(1)
+    }))
+
+  it.live("reads a bearer token from the environment", () =>
+    Effect.gen(function*() {
+      const jwt = yield* Dvp.login(publisher(server.current), { hubUrl: server.current.hubUrl }).pipe(
+        Effect.provide(FetchHttpClient.layer)
+      )
+      const names = yield* Dvp.namespaces().pipe(Effect.provide(withEnv({
+        DOCKER_HUB_TOKEN: Redacted.value(jwt),
+        DVP_BASE_URL: server.current.baseUrl
+      })))
+      expect(names.namespaces).toEqual(["acme", "globex"])
+      expect(server.current.logins()).toBe(1)
+    }))
+
+  it.live("fails with a ConfigError when there are no credentials", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Dvp.namespaces().pipe(Effect.provide(withEnv({ DVP_BASE_URL: "http://x" }))))
+      expect(error._tag).toBe("ConfigError")
+      expect(error.message).toContain("DOCKER_HUB_USERNAME")
     }))
 })
 

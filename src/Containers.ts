@@ -22,6 +22,7 @@ import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import { makeSession, type Session } from "./internal/hijack.ts"
 import { fromBase64, LogEntrySplitter, type RawLogEntry } from "./internal/streaming.ts"
+import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
@@ -616,12 +617,12 @@ export const getArchive = (id: string, path: string) => Api.containerArchive({ i
  * @since 0.1.0
  * @category archives
  */
-export const putArchive = (
+export const putArchive = <E = never, R = never>(
   id: string,
   path: string,
-  tar: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+  tar: ByteSource<E, R>,
   options: Omit<Operations.PutContainerArchiveInput, "id" | "path" | "body"> = {}
-) => Api.putContainerArchive({ ...options, id, path, body: tar })
+) => withBodyEffect(tar, (body) => Api.putContainerArchive({ ...options, id, path, body }))
 
 /**
  * What the daemon says about a path in a container (from the `X-Docker-Container-Path-Stat` header). `mode` is

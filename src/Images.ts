@@ -20,6 +20,7 @@ import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import * as Progress from "./Progress.ts"
 import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
+import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 
 /**
@@ -94,17 +95,23 @@ export const attestations = (name: string, options: Omit<Operations.ImageAttesta
   Api.imageAttestations({ ...options, name })
 
 /**
- * Adds a name to an image: `repo` (e.g. `registry:5000/team/app`) and `tag`.
+ * Adds a name to an image: a reference (`"registry:5000/team/app:v1"`, `latest` when it has no tag) or the
+ * daemon's `repo` and `tag`.
  *
  * @example
  * ```ts
  * import { Images } from "effect-docker"
- * const tagged = Images.tag("busybox:latest", { repo: "127.0.0.1:5000/busybox", tag: "v1" })
+ * const tagged = Images.tag("busybox:latest", "127.0.0.1:5000/busybox:v1")
+ * const same = Images.tag("busybox:latest", { repo: "127.0.0.1:5000/busybox", tag: "v1" })
  * ```
  * @since 0.1.0
  * @category lifecycle
  */
-export const tag = (name: string, target: Omit<Operations.ImageTagInput, "name">) => Api.imageTag({ ...target, name })
+export const tag = (name: string, target: string | Omit<Operations.ImageTagInput, "name">) => {
+  if (typeof target !== "string") return Api.imageTag({ ...target, name })
+  const reference = parseReference(target)
+  return Api.imageTag({ name, repo: reference.repository, tag: reference.tag ?? reference.digest ?? "latest" })
+}
 
 /**
  * Removes an image (or one of its names); `force` removes it even when containers use it.
@@ -604,10 +611,7 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
  * @since 0.1.0
  * @category build
  */
-export const buildStream = (
-  context: Uint8Array | Stream.Stream<Uint8Array, unknown>,
-  options: BuildOptions = {}
-) => {
+export const buildStream = <E = never, R = never>(context: ByteSource<E, R>, options: BuildOptions = {}) => {
   const { registryConfig, ...query } = options
   const registries = registryConfig === undefined ? undefined : Object.fromEntries(
     Object.entries(registryConfig).map(([registry, auth]) => [registry, authConfig(auth)])
@@ -615,11 +619,12 @@ export const buildStream = (
   return Stream.suspend(() => {
     let output = ""
     return failOnMessageError(
-      Api.imageBuild({
-        ...query,
-        body: context,
-        ...(registries === undefined ? {} : { "X-Registry-Config": base64Url(JSON.stringify(registries)) })
-      }).pipe(Stream.tap((message) =>
+      withBodyStream(context, (body) =>
+        Api.imageBuild({
+          ...query,
+          body,
+          ...(registries === undefined ? {} : { "X-Registry-Config": base64Url(JSON.stringify(registries)) })
+        })).pipe(Stream.tap((message) =>
         Effect.sync(() => {
           if (message.stream !== undefined) output += message.stream
         })
@@ -655,9 +660,9 @@ export interface BuildSummary {
  * @since 0.1.0
  * @category build
  */
-export const build = <R = never>(
-  context: Uint8Array | Stream.Stream<Uint8Array, unknown>,
-  options: BuildOptions & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R> } = {}
+export const build = <E = never, R = never, R2 = never>(
+  context: ByteSource<E, R>,
+  options: BuildOptions & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R2> } = {}
 ) => {
   const { onOutput, ...buildOptions } = options
   type State = { readonly output: string; readonly imageId: string | undefined }
@@ -725,10 +730,14 @@ export const saveAll = (names: ReadonlyArray<string>, options: Omit<Operations.I
  * @since 0.1.0
  * @category archives
  */
-export const loadStream = (
-  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+export const loadStream = <E = never, R = never>(
+  archive: ByteSource<E, R>,
   options: Omit<Operations.ImageLoadInput, "body"> = {}
-) => failOnMessageError(Api.imageLoad({ ...options, body: archive }), (detail) => new LoadError(detail))
+) =>
+  failOnMessageError(
+    withBodyStream(archive, (body) => Api.imageLoad({ ...options, body })),
+    (detail) => new LoadError(detail)
+  )
 
 /**
  * Loads images from a `docker save` archive and waits until they are loaded; gives the loaded names (or ids, for
@@ -744,8 +753,8 @@ export const loadStream = (
  * @since 0.1.0
  * @category archives
  */
-export const load = (
-  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+export const load = <E = never, R = never>(
+  archive: ByteSource<E, R>,
   options: Omit<Operations.ImageLoadInput, "body"> = {}
 ) =>
   loadStream(archive, options).pipe(
@@ -769,11 +778,14 @@ export const load = (
  * @since 0.1.0
  * @category archives
  */
-export const importArchive = (
-  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>,
+export const importArchive = <E = never, R = never>(
+  archive: ByteSource<E, R>,
   options: Omit<Operations.ImageCreateInput, "fromImage" | "fromSrc" | "body" | "X-Registry-Auth"> = {}
 ) =>
-  failOnMessageError(Api.imageCreate({ ...options, fromSrc: "-", body: archive }), (detail) => new ImportError(detail))
+  failOnMessageError(
+    withBodyStream(archive, (body) => Api.imageCreate({ ...options, fromSrc: "-", body })),
+    (detail) => new ImportError(detail)
+  )
     .pipe(
       Stream.runFold(() => undefined as string | undefined, (id, message) =>
         message.status !== undefined && /^sha256:[0-9a-f]{64}$/.test(message.status.trim())

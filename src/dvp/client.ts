@@ -13,6 +13,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { HubAuth } from "./auth.ts"
@@ -32,8 +33,8 @@ import {
 } from "./errors.ts"
 import {
   decodeJson,
+  describeHttpError,
   makeRetryPolicy,
-  publicUrl,
   type RetryPolicyInput,
   sendWithRetry,
   statusError
@@ -220,8 +221,8 @@ const queryParams = (query: PullsQuery | undefined): Array<readonly [string, str
 const isUrlList = (files: typeof ResponseData.Type | ReadonlyArray<string>): files is ReadonlyArray<string> =>
   Array.isArray(files)
 
-const httpTransportError = (operation: string, url: string) => (error: { readonly message: string }) =>
-  new TransportError({ operation, message: `reading ${publicUrl(url)} failed: ${error.message}`, attempts: 1 })
+const httpTransportError = (operation: string, url: string) => (error: HttpClientError.HttpClientError) =>
+  new TransportError({ operation, message: describeHttpError(error, "GET", url), attempts: 1 })
 
 /** @internal */
 export const make = (

@@ -139,6 +139,43 @@ describe("5xx", () => {
     }).pipe(Effect.provide(layer())))
 })
 
+describe("transport failures", () => {
+  it.live("a refused connection is retried, then fails with TransportError (no query in the message)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Dvp.repoPulls("acme", "repo-001", { timespan: "weeks" }))
+      expect(error._tag).toBe("TransportError")
+      expect(error).toMatchObject({ operation: "getRepoPulls", attempts: 2 })
+      expect(error.message).toMatch(/^Transport error: .+ \(GET http:\/\/127\.0\.0\.1:1\/v1\/namespaces\/acme\//)
+      expect(error.message.endsWith("/repos/repo-001/pulls)")).toBe(true)
+    }).pipe(Effect.provide(dvpLayer(server.current, Dvp.token("t"), {
+      baseUrl: "http://127.0.0.1:1/v1",
+      retry: { times: 2, baseDelay: "1 millis" }
+    }))))
+
+  it.live("a connection lost while a file streams fails the stream with TransportError", () =>
+    Effect.gen(function*() {
+      const url = server.current.fileUrl({
+        namespace: "acme",
+        year: 2026,
+        timespanType: "weeks",
+        timespan: server.current.largeExport.week,
+        view: "raw",
+        part: 0,
+        parts: 4,
+        encoding: "plain-cut",
+        redirect: false
+      })
+      let rows = 0
+      const error = yield* Effect.flip(
+        Stream.runForEach(Dvp.rowsOfFiles([url], "raw"), () => Effect.sync(() => void rows++))
+      )
+      expect(error).toMatchObject({ _tag: "TransportError", operation: "download" })
+      expect(error.message).not.toContain("sig=")
+      expect(rows).toBeGreaterThan(0)
+      expect(rows).toBeLessThan(30_000)
+    }).pipe(Effect.provide(layer())))
+})
+
 describe("/repos/pulls batching", () => {
   const all = [
     ...Array.from({ length: 120 }, (_, i) => `acme/repo-${String(i).padStart(3, "0")}`),

@@ -33,7 +33,14 @@ import {
 } from "./fixtures.ts"
 import { dvpPrefix, match, type Operation, validateBody, validateResponse } from "./openapi.ts"
 
-export type Encoding = "plain" | "gzip" | "gzip-wrong-type" | "gzip-no-type" | "gzip-encoding" | "gzip-truncated"
+export type Encoding =
+  | "plain"
+  | "gzip"
+  | "gzip-wrong-type"
+  | "gzip-no-type"
+  | "gzip-encoding"
+  | "gzip-truncated"
+  | "plain-cut"
 
 export interface FileKey {
   readonly namespace: string
@@ -333,12 +340,22 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     return rawCsvChunks(rawSource(key.namespace, key.year, key.timespanType, key.timespan), from, to)
   }
 
-  const isGzip = (e: Encoding) => e !== "plain"
+  const isGzip = (e: Encoding) => e !== "plain" && e !== "plain-cut"
 
   const bodyOf = (key: FileKey): Readable => {
     const text = Readable.from((function*() {
       for (const chunk of textOf(key)) yield Buffer.from(chunk, "utf8")
     })())
+    if (key.encoding === "plain-cut") {
+      // the connection drops after the first chunk
+      return Readable.from((async function*() {
+        for await (const chunk of text) {
+          yield chunk
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          throw new Error("connection lost")
+        }
+      })())
+    }
     if (key.encoding === "gzip-truncated") {
       // a small file only: gzip it whole, send the first half
       return Readable.from((async function*() {
@@ -661,6 +678,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     const headers: Record<string, string> = {}
     switch (key.encoding) {
       case "plain":
+      case "plain-cut":
         headers["Content-Type"] = "text/csv; charset=utf-8"
         break
       case "gzip":
@@ -680,6 +698,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     record("storage", req, url, "download", 200)
     res.writeHead(200, headers)
     const body = bodyOf(key)
+    body.on("error", () => res.destroy())
     body.pipe(res)
     res.on("close", () => body.destroy())
   })

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import {
@@ -162,10 +163,7 @@ export const sendWithRetry = (
     client.execute(request).pipe(
       Effect.matchEffect({
         onFailure: (error) => {
-          // the error's description only: the request (headers, JSON body) must not leak into messages
-          const message = error.reason._tag === "TransportError"
-            ? `request failed: ${transportDescription(error.reason)}`
-            : error.message
+          const message = describeHttpError(error, request.method, request.url)
           return attempt < policy.times
             ? Effect.andThen(Effect.sleep(backoff(policy, attempt)), loop(attempt + 1))
             : Effect.fail(new TransportError({ operation, message, attempts: attempt }))
@@ -194,14 +192,25 @@ export const sendWithRetry = (
   return loop(1)
 }
 
-const transportDescription = (reason: { readonly description?: string | undefined; readonly cause?: unknown }) => {
-  if (reason.description !== undefined) return reason.description
-  const cause = reason.cause
-  if (cause instanceof Error) {
-    const inner = (cause as { cause?: unknown }).cause
-    return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
+/**
+ * A message for an `HttpClientError` built from its reason and cause only, with the URL's query dropped: the
+ * request (its headers, its JSON body, a signed query) never reaches the message.
+ *
+ * @internal
+ */
+export const describeHttpError = (error: HttpClientError.HttpClientError, method: string, url: string): string => {
+  const reason = error.reason as {
+    readonly _tag: string
+    readonly description?: string | undefined
+    readonly cause?: unknown
   }
-  return String(cause)
+  let detail = reason.description
+  if (detail === undefined && reason.cause instanceof Error) {
+    const inner = (reason.cause as { cause?: unknown }).cause
+    detail = inner instanceof Error ? `${reason.cause.message} (${inner.message})` : reason.cause.message
+  }
+  const what = reason._tag.replace(/Error$/, "")
+  return `${what} error${detail === undefined ? "" : `: ${detail}`} (${method} ${publicUrl(url)})`
 }
 
 const backoff = (policy: RetryPolicy, attempt: number): Duration.Duration => {

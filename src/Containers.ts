@@ -466,7 +466,8 @@ export const stats = (id: string) => Api.containerStats({ id, stream: true })
 
 /**
  * One resource usage sample. By default the daemon waits for a second sample so `precpu_stats` is filled in (as
- * `docker stats --no-stream` does); `oneShot: true` answers at once, without `precpu_stats`.
+ * `docker stats --no-stream` does); `oneShot: true` answers at once with an empty `precpu_stats`, so the CPU
+ * percentage computed from it is an average over the container's whole life, not a current rate.
  *
  * @example
  * ```ts
@@ -730,8 +731,8 @@ export const readArchive = (id: string, path: string) =>
     }))
 
 /**
- * Writes files (text as UTF-8, or bytes) into a folder of the container, packing them as a tar archive in memory.
- * Names may contain `/` to make subfolders.
+ * Writes files (text as UTF-8, or bytes) into a folder of the container, packing them as a tar archive in memory
+ * (modification time now, mode 0644 unless `mode`). Names may contain `/` to make subfolders.
  *
  * @example
  * ```ts
@@ -754,6 +755,7 @@ export const writeFiles = (
       Object.entries(files).map(([name, data]) => ({
         name,
         data,
+        mtime: Math.floor(Date.now() / 1000),
         ...(options.mode === undefined ? {} : { mode: options.mode })
       }))
     )

@@ -143,6 +143,8 @@ layer(DockerLive)("images against the real engine", (it) => {
       expect(image.Config?.Labels).toEqual(LABELS)
       const failed = yield* Api.imageBuild({
         networkmode: "none",
+        rm: true,
+        forcerm: true, // the classic builder keeps a failed step's container unless told otherwise
         body: yield* tarOf({ "Dockerfile": `FROM ${TEST_IMAGE}\nRUN exit 3\n` })
       }).pipe(Stream.runCollect)
       expect(failed.find((m) => m.error !== undefined)?.error).toContain("returned a non-zero code: 3")

@@ -9,7 +9,7 @@
  * The Stream path reads one chunk per pull, as from a socket; "Stream partial" is the same with `partialFrames: true`
  * (frames spanning chunks come out in pieces, no copy); "Stream w/o demux" is that same source drained without
  * the demuxer (Effect's per-pull floor). MB/s counts encoded input bytes (headers included). Implementations run
- * round-robin (docker-modem only for its first 3 rounds: it is slow) and the median is reported.
+ * in turns of 3 runs each (docker-modem only 3 runs: it is slow) and the median is reported.
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -18,7 +18,7 @@ import * as os from "node:os"
 import { PassThrough, Writable } from "node:stream"
 import * as Demux from "../src/Demux.ts"
 import { DemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
-import { type DemuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
+import { type DemuxScenario, demuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
 
 const require = createRequire(import.meta.url)
 const Modem = require("docker-modem") as new() => {
@@ -106,34 +106,36 @@ const dockerModem: Impl = (scenario) =>
   })
 
 /**
- * Runs the implementations round-robin (so a change in machine load hits all of them alike) after two warm-up runs
- * each, until each has `minRuns` runs and the round took `minMs` in total; returns the median wall time (ms) of each.
+ * Runs the implementations in blocks of 3 consecutive runs, the blocks taken in turn (so a change in machine load hits
+ * all of them alike, while the garbage of one implementation is mostly collected in its own block), after 2 warm-up
+ * runs each; stops when each has `minRuns` runs and `minMs` have passed. Returns the median wall time (ms) of each.
  */
 const measure = async (
   impls: ReadonlyArray<{ readonly impl: Impl; readonly expected: number; readonly maxRuns?: number }>,
   scenario: DemuxScenario,
-  minRuns = 7,
+  minRuns = 9,
   minMs = 4000
 ): Promise<Array<number>> => {
   const times: Array<Array<number>> = impls.map(() => [])
   for (const { impl, maxRuns } of impls) for (let i = 0; i < (maxRuns === undefined ? 2 : 1); i++) await impl(scenario)
   let total = 0
-  for (let round = 0; round < 60 && (round < minRuns || total < minMs); round++) {
+  for (let round = 0; round < 20 && (round * 3 < minRuns || total < minMs); round++) {
     for (const [i, { expected, impl, maxRuns }] of impls.entries()) {
-      if (maxRuns !== undefined && times[i]!.length >= maxRuns) continue
-      const start = performance.now()
-      const bytes = await impl(scenario)
-      const elapsed = performance.now() - start
-      if (bytes !== expected) throw new Error(`expected ${expected} payload bytes, got ${bytes}`)
-      times[i]!.push(elapsed)
-      total += elapsed
+      for (let run = 0; run < 3; run++) {
+        if (maxRuns !== undefined && times[i]!.length >= maxRuns) continue
+        const start = performance.now()
+        const bytes = await impl(scenario)
+        const elapsed = performance.now() - start
+        if (bytes !== expected) throw new Error(`expected ${expected} payload bytes, got ${bytes}`)
+        times[i]!.push(elapsed)
+        total += elapsed
+      }
     }
   }
   return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)
 }
 
 const main = async () => {
-  const scenarios = demuxScenarios(scale)
   const cpu = os.cpus()[0]?.model ?? "unknown CPU"
   console.log(`demux throughput, MB/s of input (median); ${new Date().toISOString().slice(0, 10)}`)
   console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; scale ${scale}\n`)
@@ -153,7 +155,10 @@ const main = async () => {
     "parser/memcpy",
     "parser/modem"
   ]]
-  for (const scenario of scenarios) {
+  for (const spec of demuxScenarios) {
+    // built one at a time, so the heap holds only the input being measured
+    const scenario = demuxScenario(spec, scale)
+    targets.clear()
     const payload = scenario.bytes - 8 * scenario.frames
     const mb = scenario.bytes / 1e6
     const rate = (ms: number) => mb / (ms / 1000)

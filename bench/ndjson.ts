@@ -8,7 +8,7 @@
  *
  * The baseline decodes each chunk with a streaming TextDecoder, splits on "\n" keeping the unfinished tail, and
  * JSON.parses each line: it rounds the int64 `timeNano` of events (the SDK returns a bigint) and keeps `null`s.
- * The Stream paths read one chunk per pull. Implementations run round-robin; the median is reported.
+ * The Stream paths read one chunk per pull. Implementations run in turns of 3 runs; the median is reported.
  */
 import * as Effect from "effect/Effect"
 import * as EffectNdjson from "effect/encoding/Ndjson"
@@ -89,18 +89,21 @@ const effectNdjson: Impl = (input) =>
     )
   )
 
-const measure = async (impls: ReadonlyArray<Impl>, input: Input, minRuns = 7, minMs = 4000) => {
+/** Blocks of 3 consecutive runs per implementation, taken in turn; median of at least 9 runs each. */
+const measure = async (impls: ReadonlyArray<Impl>, input: Input, minRuns = 9, minMs = 4000) => {
   const times: Array<Array<number>> = impls.map(() => [])
   for (const impl of impls) for (let i = 0; i < 2; i++) await impl(input)
   let total = 0
-  for (let round = 0; round < 60 && (round < minRuns || total < minMs); round++) {
+  for (let round = 0; round < 20 && (round * 3 < minRuns || total < minMs); round++) {
     for (const [i, impl] of impls.entries()) {
-      const start = performance.now()
-      const count = await impl(input)
-      const elapsed = performance.now() - start
-      if (count !== input.lines) throw new Error(`expected ${input.lines} values, got ${count}`)
-      times[i]!.push(elapsed)
-      total += elapsed
+      for (let run = 0; run < 3; run++) {
+        const start = performance.now()
+        const count = await impl(input)
+        const elapsed = performance.now() - start
+        if (count !== input.lines) throw new Error(`expected ${input.lines} values, got ${count}`)
+        times[i]!.push(elapsed)
+        total += elapsed
+      }
     }
   }
   return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)

@@ -27,7 +27,7 @@ import * as internal from "./internal/demuxParser.ts"
  *
  * @example
  * ```ts
- * import type * as Demux from "effect-docker/Demux"
+ * import type { Demux } from "effect-docker"
  * const frame: Demux.Frame = { stream: 1, payload: new TextEncoder().encode("hi\n") }
  * ```
  *
@@ -44,7 +44,7 @@ export interface Frame {
  *
  * @example
  * ```ts
- * import type * as Demux from "effect-docker/Demux"
+ * import type { Demux } from "effect-docker"
  * const line: Demux.Line = { stream: "stderr", line: "warning: low disk" }
  * ```
  *
@@ -68,7 +68,7 @@ export interface Line {
  * @example
  * ```ts
  * import { Effect, Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const program = Demux.demuxStream(Stream.make(new Uint8Array([9, 0, 0, 0, 0, 0, 0, 1, 65]))).pipe(
  *   Stream.runCollect,
  *   Effect.catchTag("DemuxError", (e) => Effect.succeed(e.reason)) // "UnknownStreamType"
@@ -93,7 +93,7 @@ export class DemuxError extends Data.TaggedError("DemuxError")<{
  * @example
  * ```ts
  * import { Effect, Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const bytes = Demux.encodeFrame(3, new TextEncoder().encode("exec failed"))
  * const program = Demux.demuxStream(Stream.make(bytes)).pipe(
  *   Stream.runDrain,
@@ -114,7 +114,7 @@ export class DaemonStreamError extends Data.TaggedError("DaemonStreamError")<{
  *
  * @example
  * ```ts
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const options: Demux.DemuxOptions = { maxFrameSize: 16 * 1024 * 1024 }
  * ```
  *
@@ -216,7 +216,7 @@ const makeBatchChannel = <In, Out, Err, E>(
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const frames = Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("hi\n"))).pipe(
  *   Stream.pipeThroughChannel(Demux.demux())
  * )
@@ -255,7 +255,7 @@ export const demux = <E = never>(
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const bytes = Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n")))
  * const frames = Demux.demuxStream(bytes) // or bytes.pipe(Demux.demuxStream())
  * ```
@@ -286,7 +286,7 @@ export const demuxStream: {
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const frames = Demux.rawStream(Stream.make(new TextEncoder().encode("$ ")))
  * ```
  *
@@ -307,8 +307,9 @@ export const rawStream = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
- * const lines = Stream.make<Demux.Frame>({ stream: 1, payload: new TextEncoder().encode("a\nb") }).pipe(
+ * import { Demux } from "effect-docker"
+ * const frame: Demux.Frame = { stream: 1, payload: new TextEncoder().encode("a\nb") }
+ * const lines = Stream.make(frame).pipe(
  *   Stream.pipeThroughChannel(Demux.lines())
  * ) // { stream: "stdout", line: "a" }, { stream: "stdout", line: "b" }
  * ```
@@ -344,7 +345,7 @@ export const lines = <E = never>(): Channel.Channel<
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const out = Demux.toLines(Demux.demuxStream(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n")))))
  * ```
  *
@@ -360,7 +361,7 @@ export const toLines = <E, R>(frames: Stream.Stream<Frame, E, R>): Stream.Stream
  * @example
  * ```ts
  * import { Effect, Stream } from "effect"
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const bytes = Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("out")))
  * const { stderr, stdout } = await Effect.runPromise(Demux.toStrings(Demux.demuxStream(bytes)))
  * ```
@@ -394,7 +395,7 @@ export const toStrings = <E, R>(
  *
  * @example
  * ```ts
- * import * as Demux from "effect-docker/Demux"
+ * import { Demux } from "effect-docker"
  * const bytes = Demux.encodeFrame(1, new TextEncoder().encode("hi")) // [1,0,0,0,0,0,0,2,104,105]
  * ```
  *

@@ -32,7 +32,7 @@ import * as internal from "./internal/ndjsonParser.ts"
  * @example
  * ```ts
  * import { Effect, Stream } from "effect"
- * import * as Ndjson from "effect-docker/Ndjson"
+ * import { Ndjson } from "effect-docker"
  * const program = Stream.make(new TextEncoder().encode("{}\n{oops}\n")).pipe(
  *   Stream.pipeThroughChannel(Ndjson.decode()),
  *   Stream.runCollect,
@@ -56,7 +56,7 @@ export class NdjsonError extends Data.TaggedError("NdjsonError")<{
  *
  * @example
  * ```ts
- * import * as Ndjson from "effect-docker/Ndjson"
+ * import { Ndjson } from "effect-docker"
  * const options: Ndjson.DecodeOptions = { maxLineBytes: 1024 * 1024 }
  * ```
  *
@@ -154,7 +154,7 @@ const makeChannel = <A, E>(
  * @example
  * ```ts
  * import { Stream } from "effect"
- * import * as Ndjson from "effect-docker/Ndjson"
+ * import { Ndjson } from "effect-docker"
  * const values = Stream.make(new TextEncoder().encode('{"a":1}\n{"b":9223372036854771712}\n')).pipe(
  *   Stream.pipeThroughChannel(Ndjson.decode())
  * ) // { a: 1 }, { b: 9223372036854771712n }
@@ -175,7 +175,7 @@ export const decode = <E = never>(
  * @example
  * ```ts
  * import { Schema, Stream } from "effect"
- * import * as Ndjson from "effect-docker/Ndjson"
+ * import { Ndjson } from "effect-docker"
  * const Progress = Schema.Struct({ status: Schema.String, id: Schema.optionalKey(Schema.String) })
  * const events = Stream.make(new TextEncoder().encode('{"status":"Pulling fs layer","id":"a1"}\n')).pipe(
  *   Stream.pipeThroughChannel(Ndjson.decodeSchema(Progress))

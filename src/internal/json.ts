@@ -10,17 +10,20 @@
  *    optional keys for both (`{"Labels": null}` parses as `{}`). `null` array elements stay, and a top-level `null`
  *    parses as `null`.
  *
- * How (the same way on every runtime, without a reviver, whose per-value callback makes `JSON.parse` 5-10x slower):
+ * How (the same way on every runtime, without a reviver: its per-value callback made `JSON.parse` 5-9x slower):
  *
  * - A text without `null` and without 16 digits in a row goes straight to `JSON.parse` (the common case).
  * - `null`: after `JSON.parse`, one walk over the result drops the `null` properties.
  * - 16 digits in a row: a scan outside strings finds the integer literals in value position that are beyond the safe
- *   range. Each is rewritten as a string holding a marker (U+0085, a C1 control character that real text does not
- *   use, and one that keeps the text in V8's fast one-byte form) and the digits, the text is parsed, and the walk
- *   turns marked strings into bigints. If the text already contains U+0085 (raw or escaped), the marker
- *   would be ambiguous, so it is parsed with a `JSON.parse` reviver reading `context.source` (Node 21+, Deno, Bun 1.4,
- *   recent browsers) or, where that is missing, by the small exact parser `parseJsonExact`. No path ever returns a
- *   rounded integer.
+ *   range. Each is rewritten as a string holding a marker (U+0085, a C1 control character that real text does not use,
+ *   and one that keeps the text in V8's fast one-byte form) followed by the digits; the text is parsed and the walk
+ *   turns marked strings into bigints.
+ * - If the text already contains U+0085 (raw or escaped), the marker would be ambiguous: the text is parsed with a
+ *   `JSON.parse` reviver reading `context.source` (`parseJsonReviver`; every server runtime the SDK supports passes it,
+ *   checked on each, and so do recent browsers) or, where the runtime does not pass it, with the small exact parser
+ *   `parseJsonExact`.
+ *
+ * No path ever returns a rounded integer.
  *
  * The walk recurses once per nesting level; a document nested deeper than the call stack allows throws a
  * `RangeError` (only when it also holds `null` or a big integer).

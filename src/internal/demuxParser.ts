@@ -161,11 +161,6 @@ export class DemuxParser {
     return undefined
   }
 
-  /** Whether the parser is between frames with nothing buffered. */
-  get idle(): boolean {
-    return this.buffered === 0 && this.size < 0
-  }
-
   private fail(failure: DemuxFailure): DemuxFailure {
     this.failure = failure
     this.chunks = []

@@ -47,11 +47,7 @@ const NOTES: Readonly<Record<string, string>> = {
   NodeDelete: "removing a node needs a second (worker) node; the test asserts the refusal to remove this manager " +
     "(400, an `UnexpectedStatus`: the spec does not list it)",
   Session: "the generated call upgrades to `tcp`, which the daemon refuses (400); `Session.open` upgrades to `h2c` " +
-    "and the test reads the daemon's HTTP/2 preface",
-  SecretCreate: "`Api.secretCreate` cannot decode Engine 20.10's answer (`{\"ID\"}` where the spec says `{\"Id\"}`); " +
-    "`Secrets.create` reads both",
-  ConfigCreate: "`Api.configCreate` cannot decode Engine 20.10's answer (`{\"ID\"}` where the spec says `{\"Id\"}`); " +
-    "`Configs.create` reads both"
+    "and the test reads the daemon's HTTP/2 preface"
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -282,6 +282,27 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
 }
 
 /**
+ * Operations whose JSON answer the spec misdescribes, with the schema daemons really send (inline Schema code and
+ * its type).
+ */
+const RESPONSE_OVERRIDES: Readonly<
+  Record<string, { readonly schema: string; readonly type: string; readonly note: string }>
+> = {
+  SecretCreate: {
+    schema: "CreatedId",
+    type: "Schemas.IDResponse",
+    note: "daemons answer `{\"ID\": …}` (moby's `SecretCreateResponse`), not the spec's `IDResponse` with " +
+      "`Id`; both decode to `{ Id }`"
+  },
+  ConfigCreate: {
+    schema: "CreatedId",
+    type: "Schemas.IDResponse",
+    note: "daemons answer `{\"ID\": …}` (moby's `ConfigCreateResponse`), not the spec's `IDResponse` with " +
+      "`Id`; both decode to `{ Id }`"
+  }
+}
+
+/**
  * String parameters the spec describes as JSON-encoded: sent with the `json` style (a string passes unchanged,
  * any other value is JSON-encoded), with the input type of the decoded value.
  */
@@ -1109,6 +1130,7 @@ class Planner {
   readonly sinceFacts: Array<SinceFact> = []
   readonly usedHand = new Set<string>()
   readonly usedJson = new Set<string>()
+  readonly usedResponses = new Set<string>()
   readonly usedDrop = new Set<string>()
   readonly usedKinds = new Set<string>()
   readonly usedStreams = new Set<string>()
@@ -1278,6 +1300,11 @@ class Planner {
       return { type: `Operation.ResponseOf<"${other.kind}">`, value: `{ _tag: "${other.kind}" }`, note: other.note }
     }
     if (other !== undefined) this.usedKinds.add(op.operationId)
+    const override = RESPONSE_OVERRIDES[op.operationId]
+    if (override !== undefined) {
+      this.usedResponses.add(op.operationId)
+      return { type: `Operation.Json<${override.type}>`, value: `Operation.json(${override.schema})`, note: override.note }
+    }
     const status = ["200", "201"].find((s) => op.responses[s]?.schema !== undefined)
     const schema = status === undefined ? undefined : op.responses[status]!.schema!
     if (schema === undefined) {
@@ -1301,6 +1328,7 @@ class Planner {
     check("JSON_PARAMS", JSON_PARAMS, this.usedJson)
     check("DROP_WHEN_UNSUPPORTED", DROP_WHEN_UNSUPPORTED, this.usedDrop)
     check("OTHER_KINDS", OTHER_KINDS, this.usedKinds)
+    check("RESPONSE_OVERRIDES", RESPONSE_OVERRIDES, this.usedResponses)
     check("JSON_STREAMS", JSON_STREAMS, this.usedStreams)
     check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
   }
@@ -1369,6 +1397,7 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
     " */",
     ...(usesSchema ? ["import * as Schema from \"effect/Schema\""] : []),
     ...(usesStream ? ["import type * as Stream from \"effect/Stream\""] : []),
+    "import { CreatedId } from \"../internal/schemaPrimitives.ts\"",
     "import * as Operation from \"../Operation.ts\"",
     "import * as Schemas from \"./schemas.ts\""
   ]

@@ -8,12 +8,9 @@
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Base64 from "effect/encoding/Base64"
-import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { CreatedId } from "./internal/createdId.ts"
-import * as Operation from "./Operation.ts"
 import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
@@ -42,18 +39,9 @@ export interface CreateOptions extends Omit<Models.ConfigSpec, "Data"> {
   readonly data: string | Uint8Array
 }
 
-/** `ConfigCreate`, decoding the `{ "ID": … }` daemons send as well as the spec's `{ "Id": … }`. */
-const createConfig = Docker.call(
-  Operation.make<
-    Operations.ConfigCreateInput,
-    Operation.Json<Models.IDResponse>,
-    Operation.StatusOf<typeof Operations.ConfigCreate>
-  >({ ...Operations.ConfigCreate, response: Operation.json(CreatedId) })
-)
 
 /**
- * Creates a config, giving its id. A name already in use fails with `Conflict`. (Daemons answer `{ "ID": … }`
- * where the spec documents `{ "Id": … }`; both are read.)
+ * Creates a config, giving its id. A name already in use fails with `Conflict`.
  *
  * @example
  * ```ts
@@ -66,7 +54,7 @@ const createConfig = Docker.call(
  */
 export const create = (options: CreateOptions) => {
   const { data, ...spec } = options
-  return createConfig({ body: { ...spec, Data: Base64.encode(data) } })
+  return Api.configCreate({ body: { ...spec, Data: Base64.encode(data) } })
 }
 
 /**

@@ -8,12 +8,9 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Base64 from "effect/encoding/Base64"
-import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { CreatedId } from "./internal/createdId.ts"
-import * as Operation from "./Operation.ts"
 import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
@@ -42,18 +39,9 @@ export interface CreateOptions extends Omit<Models.SecretSpec, "Data"> {
   readonly value: Redacted.Redacted<string | Uint8Array> | Uint8Array
 }
 
-/** `SecretCreate`, decoding the `{ "ID": … }` daemons send as well as the spec's `{ "Id": … }`. */
-const createSecret = Docker.call(
-  Operation.make<
-    Operations.SecretCreateInput,
-    Operation.Json<Models.IDResponse>,
-    Operation.StatusOf<typeof Operations.SecretCreate>
-  >({ ...Operations.SecretCreate, response: Operation.json(CreatedId) })
-)
 
 /**
- * Creates a secret, giving its id. A name already in use fails with `Conflict`. (Daemons answer `{ "ID": … }`
- * where the spec documents `{ "Id": … }`; both are read.)
+ * Creates a secret, giving its id. A name already in use fails with `Conflict`.
  *
  * @example
  * ```ts
@@ -69,7 +57,7 @@ const createSecret = Docker.call(
 export const create = (options: CreateOptions) => {
   const { value, ...spec } = options
   const data = value instanceof Uint8Array ? value : Redacted.value(value)
-  return createSecret({ body: { ...spec, Data: Base64.encode(data) } })
+  return Api.secretCreate({ body: { ...spec, Data: Base64.encode(data) } })
 }
 
 /**

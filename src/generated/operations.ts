@@ -8,6 +8,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import { CreatedId } from "../internal/schemaPrimitives.ts"
 import * as Operation from "../Operation.ts"
 import * as Schemas from "./schemas.ts"
 
@@ -5337,6 +5338,8 @@ export interface SecretCreateInput {
 /**
  * POST /secrets/create: Create a secret
  *
+ * Response: daemons answer `{"ID": …}` (moby's `SecretCreateResponse`), not the spec's `IDResponse` with `Id`; both decode to `{ Id }`.
+ *
  * @example
  * ```ts
  * import { Docker, Operations } from "effect-docker"
@@ -5354,7 +5357,7 @@ export const SecretCreate = Operation.make<SecretCreateInput, Operation.Json<Sch
   summary: "Create a secret",
   params: [],
   body: { _tag: "Json", required: false },
-  response: Operation.json(Schemas.IDResponse),
+  response: Operation.json(CreatedId),
   errors: [409, 500, 503]
 })
 
@@ -5539,6 +5542,8 @@ export interface ConfigCreateInput {
 /**
  * POST /configs/create: Create a config
  *
+ * Response: daemons answer `{"ID": …}` (moby's `ConfigCreateResponse`), not the spec's `IDResponse` with `Id`; both decode to `{ Id }`.
+ *
  * @example
  * ```ts
  * import { Docker, Operations } from "effect-docker"
@@ -5556,7 +5561,7 @@ export const ConfigCreate = Operation.make<ConfigCreateInput, Operation.Json<Sch
   summary: "Create a config",
   params: [],
   body: { _tag: "Json", required: false },
-  response: Operation.json(Schemas.IDResponse),
+  response: Operation.json(CreatedId),
   errors: [409, 500, 503]
 })
 

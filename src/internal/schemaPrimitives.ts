@@ -41,3 +41,25 @@ export const NullableArray = <A>(item: Schema.Codec<A>): Schema.Codec<ReadonlyAr
       })
     )
   )
+
+const IdField = Schema.Struct({ Id: Schema.String })
+
+/**
+ * The answer of `SecretCreate` and `ConfigCreate`. The spec documents `{ "Id": … }` (`IDResponse`), but daemons
+ * send `{ "ID": … }` (moby's `SecretCreateResponse`/`ConfigCreateResponse` have an untagged `ID` field; Go clients
+ * do not notice because Go's JSON decoding ignores case). Both spellings decode to `{ Id }`.
+ *
+ * @internal
+ */
+export const CreatedId: Schema.Decoder<{ readonly Id: string }> = Schema.Union([
+  IdField,
+  Schema.Struct({ ID: Schema.String }).pipe(
+    Schema.decodeTo(
+      IdField,
+      SchemaTransformation.transform({
+        decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),
+        encode: (created: { readonly Id: string }) => ({ ID: created.Id })
+      })
+    )
+  )
+])

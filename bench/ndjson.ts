@@ -115,7 +115,8 @@ const main = async () => {
     input("pull-progress-like", 12, Math.round(100_000 * scale), progressLine)
   ]
   console.log(`NDJSON throughput, MB/s (median); ${new Date().toISOString().slice(0, 10)}`)
-  console.log(`${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; scale ${scale}\n`)
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
+  console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; scale ${scale}\n`)
   const rows: Array<Array<string>> = [[
     "input",
     "lines",
@@ -155,8 +156,11 @@ const main = async () => {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   for (const [i, row] of rows.entries()) {
-    console.log(`| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`)
-    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
+    const cells = row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+    console.log(`| ${cells.join(" | ")} |`)
+    if (i === 0) {
+      console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
+    }
   }
 }
 

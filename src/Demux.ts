@@ -159,7 +159,8 @@ const toError = (failure: internal.DemuxFailure): DemuxError | DaemonStreamError
         reason: "FrameTooLarge",
         offset: failure.offset,
         size: failure.size,
-        message: `Frame at byte ${failure.offset} announces ${failure.size} bytes, above maxFrameSize ${failure.maxFrameSize}`
+        message:
+          `Frame at byte ${failure.offset} announces ${failure.size} bytes, above maxFrameSize ${failure.maxFrameSize}`
       })
     case "SystemError":
       return new DaemonStreamError({ message: failure.message, offset: failure.offset })

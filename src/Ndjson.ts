@@ -165,7 +165,14 @@ const makeChannel = <A, E>(
  */
 export const decode = <E = never>(
   options?: DecodeOptions
-): Channel.Channel<NonEmptyReadonlyArray<unknown>, E | NdjsonError, void, NonEmptyReadonlyArray<Uint8Array>, E, unknown> =>
+): Channel.Channel<
+  NonEmptyReadonlyArray<unknown>,
+  E | NdjsonError,
+  void,
+  NonEmptyReadonlyArray<Uint8Array>,
+  E,
+  unknown
+> =>
   makeChannel<unknown, E>(options, undefined)
 
 /**
@@ -188,7 +195,14 @@ export const decode = <E = never>(
 export const decodeSchema = <S extends Schema.ConstraintDecoder<unknown>, E = never>(
   schema: S,
   options?: DecodeOptions
-): Channel.Channel<NonEmptyReadonlyArray<S["Type"]>, E | NdjsonError, void, NonEmptyReadonlyArray<Uint8Array>, E, unknown> => {
+): Channel.Channel<
+  NonEmptyReadonlyArray<S["Type"]>,
+  E | NdjsonError,
+  void,
+  NonEmptyReadonlyArray<Uint8Array>,
+  E,
+  unknown
+> => {
   const decodeValue = Schema.decodeUnknownResult(schema)
   return makeChannel<S["Type"], E>(options, (value, line): Result.Result<S["Type"], NdjsonError> => {
     const result = decodeValue(value)

@@ -71,15 +71,19 @@ const sizeArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 1 << 20 }) }
 )
 
-const framesArb = fc
+const framesArb: fc.Arbitrary<Array<Spec>> = fc
   .tuple(fc.array(fc.tuple(fc.constantFrom<1 | 2>(1, 2), sizeArb), { maxLength: 16 }), fc.integer())
   .map(([specs, seed]): Array<Spec> => {
     const rng = makeRng(seed)
     return specs.map(([stream, size]) => ({ stream, payload: fillRandom(rng, new Uint8Array(size)) }))
   })
 
+const nonEmptyFramesArb = framesArb.filter((frames) => frames.length > 0)
+
 /** A cut of `length` bytes: fixed-size chunks (at most 20k of them) or random cut points. */
-type Cut = { readonly _tag: "Size"; readonly size: number } | { readonly _tag: "Points"; readonly points: Array<number> }
+type Cut =
+  | { readonly _tag: "Size"; readonly size: number }
+  | { readonly _tag: "Points"; readonly points: Array<number> }
 
 const cutArb: fc.Arbitrary<Cut> = fc.oneof(
   fc.integer({ min: 1, max: 16 }).map((size): Cut => ({ _tag: "Size", size })),
@@ -129,7 +133,7 @@ describe("Demux parser", () => {
   it("fails with UnknownStreamType on a corrupted header, after exactly the frames before it", () => {
     fc.assert(
       fc.property(
-        framesArb.filter((frames) => frames.length > 0),
+        nonEmptyFramesArb,
         fc.nat(),
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 1, max: 255 }),
@@ -161,7 +165,7 @@ describe("Demux parser", () => {
 
   it("fails with Truncated when the input stops inside a frame, naming the missing bytes", () => {
     fc.assert(
-      fc.property(framesArb.filter((frames) => frames.length > 0), fc.nat(), cutArb, (frames, pick, cut) => {
+      fc.property(nonEmptyFramesArb, fc.nat(), cutArb, (frames, pick, cut) => {
         const bytes = encodeFrames(frames)
         const { offsets, total } = layout(frames)
         const length = pick % total
@@ -213,7 +217,7 @@ describe("Demux parser", () => {
 
   it("with partialFrames, emits the bytes before a truncation or a bad header, and then fails", () => {
     fc.assert(
-      fc.property(framesArb.filter((frames) => frames.length > 0), fc.nat(), fc.boolean(), cutArb, (frames, pick, corrupt, cut) => {
+      fc.property(nonEmptyFramesArb, fc.nat(), fc.boolean(), cutArb, (frames, pick, corrupt, cut) => {
         const bytes = encodeFrames(frames)
         const { offsets, total } = layout(frames)
         const index = pick % frames.length
@@ -226,7 +230,8 @@ describe("Demux parser", () => {
         const out: Array<RawFrame> = []
         const failure = parser.writeAll(chunks, out) ?? parser.end()
         const seen = corrupt ? 0 : length - start - 8
-        const want = [...frames.slice(0, index), { stream: frames[index]!.stream, payload: frames[index]!.payload.subarray(0, seen) }]
+        const cutFrame = { stream: frames[index]!.stream, payload: frames[index]!.payload.subarray(0, seen) }
+        const want = [...frames.slice(0, index), cutFrame]
         if (!corrupt && seen === frames[index]!.payload.length) {
           expect(failure).toBeUndefined()
         } else {
@@ -429,15 +434,22 @@ describe("Demux stream helpers", () => {
         const eol = crlf ? "\r\n" : "\n"
         const texts = [enc.encode(out.map((l) => l + eol).join("")), enc.encode(err.map((l) => l + eol).join(""))]
         // Cut each stream's bytes anywhere (also inside characters), then interleave the pieces.
-        const pieces = texts.map((bytes) => cutAt(bytes, [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)))
+        const pieces = texts.map((bytes) =>
+          cutAt(bytes, [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b))
+        )
         const frames: Array<Demux.Frame> = []
         let i = 0
         while (pieces[0]!.length + pieces[1]!.length > 0) {
-          const pick = pieces[0]!.length === 0 ? 1 : pieces[1]!.length === 0 ? 0 : (cuts[i++ % Math.max(1, cuts.length)] ?? 0) & 1
+          const pick = pieces[0]!.length === 0
+            ? 1
+            : pieces[1]!.length === 0
+            ? 0
+            : (cuts[i++ % Math.max(1, cuts.length)] ?? 0) & 1
           frames.push({ stream: pick === 0 ? 1 : 2, payload: pieces[pick]!.shift()! })
         }
         const bytes = encodeFrames(frames)
-        const lines = Effect.runSync(Stream.runCollect(Demux.toLines(Demux.demuxStream(Stream.fromIterable(cutAt(bytes, cuts.slice(0, 5)))))))
+        const chunks = cutAt(bytes, cuts.slice(0, 5))
+        const lines = Effect.runSync(Stream.runCollect(Demux.toLines(Demux.demuxStream(Stream.fromIterable(chunks)))))
         expect(lines.filter((l) => l.stream === "stdout").map((l) => l.line)).toEqual(out)
         expect(lines.filter((l) => l.stream === "stderr").map((l) => l.line)).toEqual(err)
         const strings = Effect.runSync(Demux.toStrings(Stream.fromIterable(frames)))

@@ -26,7 +26,13 @@ const runParser = (chunks: ReadonlyArray<Uint8Array>, maxLineBytes?: number) => 
 
 const runStream = (
   chunks: ReadonlyArray<Uint8Array>,
-  channel: Channel.Channel<NonEmptyReadonlyArray<unknown>, Ndjson.NdjsonError, void, NonEmptyReadonlyArray<Uint8Array>, never>
+  channel: Channel.Channel<
+    NonEmptyReadonlyArray<unknown>,
+    Ndjson.NdjsonError,
+    void,
+    NonEmptyReadonlyArray<Uint8Array>,
+    never
+  >
 ) => {
   const out: Array<unknown> = []
   const exit = Effect.runSyncExit(
@@ -44,6 +50,11 @@ const oneByteChunks = (bytes: Uint8Array): Array<Uint8Array> => Array.from(bytes
 const cutsOf = (bytes: Uint8Array, points: ReadonlyArray<number>) =>
   cutAt(bytes, [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b))
 
+/** Sets an own property (also `__proto__`). */
+const defineKey = (object: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
 /** What `parseJson` should give for a value that went through `JSON.stringify`. */
 const expected = (value: unknown): unknown => {
   if (typeof value === "number") {
@@ -54,7 +65,7 @@ const expected = (value: unknown): unknown => {
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      if (v !== null) Object.defineProperty(out, k, { value: expected(v), enumerable: true, writable: true, configurable: true })
+      if (v !== null) defineKey(out, k, expected(v))
     }
     return out
   }
@@ -125,7 +136,8 @@ describe("NDJSON parser", () => {
       expect(streamed.out).toEqual([{ a: 1 }, { b: 2 }])
     }
     // an unterminated last line is still checked
-    expect(runParser([enc.encode(`{"a":1}\n{"b"`)]).failure).toMatchObject({ _tag: "InvalidJson", line: 2, snippet: `{"b"` })
+    const unterminated = runParser([enc.encode(`{"a":1}\n{"b"`)])
+    expect(unterminated.failure).toMatchObject({ _tag: "InvalidJson", line: 2, snippet: `{"b"` })
   })
 
   it("decodes big integers as bigint", () => {
@@ -204,7 +216,7 @@ describe("parseJson", () => {
     if (value !== null && typeof value === "object") {
       const out: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(value)) {
-        if (v !== null) Object.defineProperty(out, k, { value: normalize(v), enumerable: true, writable: true, configurable: true })
+        if (v !== null) defineKey(out, k, normalize(v))
       }
       return out
     }
@@ -226,8 +238,9 @@ describe("parseJson", () => {
   })
 
   it("accepts exactly what JSON.parse accepts, also after random edits near big integers", () => {
+    const edits = ["", "0", "-", "\"", "\\", ":", ",", "{", "]", " ", "e"]
     fc.assert(
-      fc.property(bigJsonArb, fc.nat(), fc.constantFrom("", "0", "-", "\"", "\\", ":", ",", "{", "]", " ", "e"), (value, at, insert) => {
+      fc.property(bigJsonArb, fc.nat(), fc.constantFrom(...edits), (value, at, insert) => {
         const text = stringify(value)
         const position = at % (text.length + 1)
         const edited = text.slice(0, position) + insert + text.slice(position + (insert === "" ? 1 : 0))
@@ -246,7 +259,8 @@ describe("parseJson", () => {
 
   it("finds a 16-digit big integer at any offset", () => {
     for (let k = 0; k < 40; k++) {
-      expect(parseJson(`{"p":"${"x".repeat(k)}","n":9007199254740993}`)).toEqual({ p: "x".repeat(k), n: 9007199254740993n })
+      const p = "x".repeat(k)
+      expect(parseJson(`{"p":"${p}","n":9007199254740993}`)).toEqual({ p, n: 9007199254740993n })
       expect(parseJson(`[${" ".repeat(k)}-9007199254740993,1]`)).toEqual([-9007199254740993n, 1])
     }
   })

@@ -156,7 +156,8 @@ export class DemuxParser {
       })
     }
     if (this.buffered > 0) {
-      return this.fail({ _tag: "Truncated", offset: this.consumed, missing: HEADER_SIZE - this.buffered, inHeader: true })
+      const missing = HEADER_SIZE - this.buffered
+      return this.fail({ _tag: "Truncated", offset: this.consumed, missing, inHeader: true })
     }
     return undefined
   }
@@ -233,7 +234,8 @@ export class DemuxParser {
       if (size > 0) {
         if (type === 3) {
           this.frameOffset = this.consumed
-          return this.fail({ _tag: "SystemError", offset: this.consumed, message: utf8.decode(chunk.subarray(start, end)) })
+          const message = utf8.decode(chunk.subarray(start, end))
+          return this.fail({ _tag: "SystemError", offset: this.consumed, message })
         }
         // `new Uint8Array(buffer, offset, length)` is a view like `subarray`, but cheaper to create in V8.
         out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, size) })

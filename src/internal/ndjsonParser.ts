@@ -3,8 +3,8 @@
  *
  * - Lines end at `\n`; a `\r` before it is dropped. A last line without a newline is parsed at `end()`.
  * - Each chunk is decoded with one streaming `TextDecoder` call, so a UTF-8 character split across chunks survives
- *   (`\n` never occurs inside a multi-byte character). Invalid UTF-8 becomes U+FFFD, as in `TextDecoder`'s default mode.
- *   A leading byte order mark is skipped.
+ *   (`\n` never occurs inside a multi-byte character). Invalid UTF-8 becomes U+FFFD, as in `TextDecoder`'s default
+ *   mode. A leading byte order mark is skipped.
  * - Blank lines (empty or whitespace only) are skipped but counted: line numbers are 1-based physical lines.
  * - Values are parsed with `parseJson` (big integers become `bigint`, `null` properties are dropped).
  * - `maxLineBytes` bounds one line's UTF-8 bytes (without its terminator): a line above it fails with `LineTooLong`,

@@ -8,14 +8,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, credentialHelperWith, layerFromEnvWith, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface BunSocket {
@@ -272,11 +271,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
-  Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+  environment,
+  layer
 )
-
-class HelperFailure extends Error {}
 
 /**
  * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with Bun.spawn. Its output
@@ -291,31 +289,17 @@ class HelperFailure extends Error {}
  * @since 0.1.0
  * @category credentials
  */
-export const credentialHelper: Credentials.HelperRunner = (helper, serverAddress) =>
-  Effect.tryPromise({
-    try: async () => {
-      let child
-      try {
-        child = Bun.spawn([`docker-credential-${helper}`, "get"], {
-          stdin: new TextEncoder().encode(serverAddress),
-          stdout: "pipe",
-          stderr: "pipe"
-        })
-      } catch {
-        throw new HelperFailure(`docker-credential-${helper} is not on PATH`)
-      }
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(child.stdout).text(),
-        new Response(child.stderr).text(),
-        child.exited
-      ])
-      if (code === 0) return Redacted.make(stdout)
-      if (/credentials not found/i.test(stdout + stderr)) return undefined
-      throw new HelperFailure(`docker-credential-${helper} get exited with ${code}`)
-    },
-    catch: (cause) =>
-      new Credentials.CredentialsError({
-        registry: serverAddress,
-        reason: cause instanceof HelperFailure ? cause.message : `cannot run docker-credential-${helper}`
-      })
-  }).pipe(Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } }))
+export const credentialHelper: Credentials.HelperRunner = credentialHelperWith(async (program, input) => {
+  let child
+  try {
+    child = Bun.spawn([program, "get"], { stdin: new TextEncoder().encode(input), stdout: "pipe", stderr: "pipe" })
+  } catch {
+    return undefined
+  }
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited
+  ])
+  return { code, stdout, stderr }
+})

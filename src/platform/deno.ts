@@ -11,14 +11,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, credentialHelperWith, layerFromEnvWith, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface DenoConn {
@@ -236,11 +235,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
-  Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+  environment,
+  layer
 )
-
-class HelperFailure extends Error {}
 
 /**
  * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with Deno.Command. Its output
@@ -255,34 +253,21 @@ class HelperFailure extends Error {}
  * @since 0.1.0
  * @category credentials
  */
-export const credentialHelper: Credentials.HelperRunner = (helper, serverAddress) =>
-  Effect.tryPromise({
-    try: async () => {
-      let child
-      try {
-        child = new Deno.Command(`docker-credential-${helper}`, {
-          args: ["get"],
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped"
-        }).spawn()
-      } catch (error) {
-        throw error instanceof Deno.errors.NotFound ? new HelperFailure(`docker-credential-${helper} is not on PATH`) : error
-      }
-      const writer = child.stdin.getWriter()
-      await writer.write(new TextEncoder().encode(serverAddress))
-      await writer.close()
-      const output = await child.output()
-      const code = output.code
-      const stdout = new TextDecoder().decode(output.stdout)
-      const stderr = new TextDecoder().decode(output.stderr)
-      if (code === 0) return Redacted.make(stdout)
-      if (/credentials not found/i.test(stdout + stderr)) return undefined
-      throw new HelperFailure(`docker-credential-${helper} get exited with ${code}`)
-    },
-    catch: (cause) =>
-      new Credentials.CredentialsError({
-        registry: serverAddress,
-        reason: cause instanceof HelperFailure ? cause.message : `cannot run docker-credential-${helper}`
-      })
-  }).pipe(Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } }))
+export const credentialHelper: Credentials.HelperRunner = credentialHelperWith(async (program, input) => {
+  let child
+  try {
+    child = new Deno.Command(program, { args: ["get"], stdin: "piped", stdout: "piped", stderr: "piped" }).spawn()
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined
+    throw error
+  }
+  const writer = child.stdin.getWriter()
+  await writer.write(new TextEncoder().encode(input))
+  await writer.close()
+  const output = await child.output()
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr)
+  }
+})

@@ -11,7 +11,6 @@
 import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
 import { readFile } from "node:fs/promises"
 import { homedir } from "node:os"
@@ -20,7 +19,7 @@ import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import * as Host from "../Host.ts"
-import { connectionFor, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, credentialHelperWith, layerFromEnvWith, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 import * as NodeHttp from "./internal/nodeHttpClient.ts"
 
@@ -166,11 +165,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
-  Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+  environment,
+  layer
 )
-
-class HelperFailure extends Error {}
 
 /**
  * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with node:child_process. Its output
@@ -185,29 +183,15 @@ class HelperFailure extends Error {}
  * @since 0.1.0
  * @category credentials
  */
-export const credentialHelper: Credentials.HelperRunner = (helper, serverAddress) =>
-  Effect.tryPromise({
-    try: async () => {
-      const child = spawn(`docker-credential-${helper}`, ["get"], { stdio: ["pipe", "pipe", "pipe"] })
-      const chunks: Array<Buffer> = []
-      const errors: Array<Buffer> = []
-      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
-      child.stderr.on("data", (chunk: Buffer) => errors.push(chunk))
-      const code = await new Promise<number | null>((resolve, reject) => {
-        child.on("error", (error: NodeJS.ErrnoException) =>
-          reject(error.code === "ENOENT" ? new HelperFailure(`docker-credential-${helper} is not on PATH`) : error))
-        child.on("close", resolve)
-        child.stdin.end(serverAddress)
-      })
-      const stdout = Buffer.concat(chunks).toString("utf8")
-      const stderr = Buffer.concat(errors).toString("utf8")
-      if (code === 0) return Redacted.make(stdout)
-      if (/credentials not found/i.test(stdout + stderr)) return undefined
-      throw new HelperFailure(`docker-credential-${helper} get exited with ${code}`)
-    },
-    catch: (cause) =>
-      new Credentials.CredentialsError({
-        registry: serverAddress,
-        reason: cause instanceof HelperFailure ? cause.message : `cannot run docker-credential-${helper}`
-      })
-  }).pipe(Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } }))
+export const credentialHelper: Credentials.HelperRunner = credentialHelperWith((program, input) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(program, ["get"], { stdio: ["pipe", "pipe", "pipe"] })
+    const stdout: Array<Buffer> = []
+    const stderr: Array<Buffer> = []
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk))
+    child.on("error", (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? resolve(undefined) : reject(error))
+    child.on("close", (code) =>
+      resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
+    child.stdin.end(input)
+  }))

@@ -4,12 +4,14 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
+import * as Credentials from "../../Credentials.ts"
 import type * as Docker from "../../Docker.ts"
-import type * as DockerEnv from "../../DockerEnv.ts"
+import * as DockerEnv from "../../DockerEnv.ts"
 import * as Host from "../../Host.ts"
 
 /** @internal */
@@ -108,3 +110,49 @@ export const redactRegistryHeaders = (client: HttpClient.HttpClient): HttpClient
         ...secretHeaders
       ])
     ))
+
+/** What running `docker-credential-NAME get` left: `undefined` when the program is not on PATH. */
+export interface HelperOutput {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * A credential-helper runner from a runtime's way of running a program with `input` on stdin. The output stays
+ * redacted; a failure names the helper and its exit code, never its output.
+ */
+export const credentialHelperWith = (
+  run: (program: string, input: string) => Promise<HelperOutput | undefined>
+): Credentials.HelperRunner =>
+(helper, serverAddress) => {
+  const program = `docker-credential-${helper}`
+  return Effect.tryPromise({
+    try: () => run(program, serverAddress),
+    catch: () => new Credentials.CredentialsError({ registry: serverAddress, reason: `cannot run ${program}` })
+  }).pipe(
+    Effect.flatMap((output) => {
+      if (output === undefined) {
+        return Effect.fail(
+          new Credentials.CredentialsError({ registry: serverAddress, reason: `${program} is not on PATH` })
+        )
+      }
+      if (output.code === 0) return Effect.succeed(Redacted.make(output.stdout))
+      if (/credentials not found/i.test(output.stdout + output.stderr)) return Effect.succeed(undefined)
+      return Effect.fail(
+        new Credentials.CredentialsError({
+          registry: serverAddress,
+          reason: `${program} get exited with ${output.code}`
+        })
+      )
+    }),
+    Effect.withSpan("Credentials.helper", { attributes: { helper, registry: serverAddress } })
+  )
+}
+
+/** `layerFromEnv` of a runtime: resolve the environment as the docker CLI does, then the runtime's `layer`. */
+export const layerFromEnvWith = <E>(
+  environment: Effect.Effect<DockerEnv.Environment>,
+  layer: (options: DockerEnv.ClientOptions) => Layer.Layer<Docker.Docker, E>
+): Layer.Layer<Docker.Docker, E | DockerEnv.ConfigError | Host.InvalidHost> =>
+  Layer.unwrap(Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved))))

@@ -5,7 +5,9 @@
  *   descriptors as before: every connection was closed;
  * - a follow stream with no output stopped by a timeout, an events stream and an attach session closed by their
  *   scope close their connections too;
- * - 1 GiB of container output consumed through the SDK with a counting Sink at < 64 MiB RSS growth;
+ * - 1 GiB of container output consumed through the SDK with a counting Sink at < 64 MiB RSS growth (RSS read
+ *   after a full collection every 50 ms: what is kept, not the chunk garbage V8 has not collected yet, which at
+ *   150 MiB/s reaches 60-75 MiB between V8's own collections, as it does for a plain `net.Socket` read);
  * - a consumer that stops reading stops the container's writes (the daemon blocks on the full socket) and memory
  *   stays flat until it reads again.
  */
@@ -99,7 +101,7 @@ layer(DockerLive, { excludeTestServices: true })("back-pressure and interruption
       const session = yield* Containers.attach(id, { stderr: false })
       yield* Containers.start(id)
       const started = Date.now()
-      const { growth, growthWithoutCollection, result } = yield* peakRssGrowth(Stream.run(session.output, countBytes), 250)
+      const { growth, growthWithoutCollection, result } = yield* peakRssGrowth(Stream.run(session.output, countBytes), 50)
       const seconds = (Date.now() - started) / 1000
       expect(result).toBe(1024 * MiB)
       expect(growth).toBeLessThan(64 * MiB)

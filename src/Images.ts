@@ -494,7 +494,8 @@ export interface PushOptions {
  * import { Stream } from "effect"
  * import { Images } from "effect-docker"
  * const digest = Images.pushStream("127.0.0.1:5000/busybox:v1").pipe(
- *   Stream.filterMap((m) => m.aux?.Digest === undefined ? undefined : m.aux.Digest)
+ *   Stream.map((m) => m.aux?.Digest),
+ *   Stream.filter((digest) => digest !== undefined)
  * )
  * ```
  * @since 0.1.0
@@ -605,7 +606,8 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
  * import { Stream } from "effect"
  * import { Images } from "effect-docker"
  * const output = Images.buildStream(Images.buildContext({ Dockerfile: "FROM busybox\nRUN echo hi\n" }), { t: "hi:1" }).pipe(
- *   Stream.filterMap((m) => m.stream ?? undefined)
+ *   Stream.map((m) => m.stream ?? ""),
+ *   Stream.filter((text) => text !== "")
  * )
  * ```
  * @since 0.1.0

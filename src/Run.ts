@@ -64,7 +64,7 @@ export const ensureImage = <R = never>(
     case "missing":
       return Images.inspect(options.image).pipe(
         Effect.as(false),
-        Effect.catchIf((error) => error._tag === "NotFound", () => pull)
+        Effect.catchTag("NotFound", () => pull)
       )
   }
 }

@@ -12,7 +12,7 @@ SOCK=/var/run/docker.sock
 IMAGE=effect-docker/busybox:latest
 mkdir -p "$STATE_DIR"
 # One run at a time: test runs started together must not restart the daemon under each other.
-exec 9>"$STATE_DIR/lock"
+exec 9>"$STATE_DIR/engine.lock"
 flock 9
 
 log() { printf '[engine] %s\n' "$*" >&2; }
@@ -42,7 +42,7 @@ fi
 
 if ! docker version >/dev/null 2>&1; then
   log "starting dockerd"
-  setsid nohup dockerd --host "unix://$SOCK" >"$STATE_DIR/dockerd.log" 2>&1 < /dev/null &
+  setsid nohup dockerd --host "unix://$SOCK" >"$STATE_DIR/dockerd.log" 2>&1 < /dev/null 9>&- &
   for _ in $(seq 1 240); do
     docker version >/dev/null 2>&1 && break
     sleep 0.5
@@ -72,7 +72,7 @@ start_registry() { # name port [htpasswd-file]
       echo "    path: $auth"
     fi
   } >"$dir/config.yml"
-  setsid nohup docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null &
+  setsid nohup docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null 9>&- &
   for _ in $(seq 1 60); do
     curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
     sleep 0.25
@@ -102,3 +102,12 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
   rm -rf "$rootfs"
 fi
 log "test image $IMAGE ready"
+
+# The demo pulls this copy of the test image from the local registry (with a progress bar).
+DEMO_IMAGE=127.0.0.1:5000/effect-docker/busybox:demo
+if ! curl -sf -o /dev/null "http://127.0.0.1:5000/v2/effect-docker/busybox/manifests/demo" \
+  -H "Accept: application/vnd.docker.distribution.manifest.v2+json"; then
+  docker tag "$IMAGE" "$DEMO_IMAGE"
+  docker push "$DEMO_IMAGE" >/dev/null
+  log "pushed $DEMO_IMAGE"
+fi

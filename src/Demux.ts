@@ -12,13 +12,12 @@
  */
 import * as Arr from "effect/Array"
 import type { NonEmptyReadonlyArray } from "effect/Array"
-import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
+import { makeBatchChannel } from "./internal/batchChannel.ts"
 import * as internal from "./internal/demuxParser.ts"
 
 /**
@@ -166,48 +165,6 @@ const toError = (failure: internal.DemuxFailure): DemuxError | DaemonStreamError
       return new DaemonStreamError({ message: failure.message, offset: failure.offset })
   }
 }
-
-/**
- * Builds a batch-to-batch channel from a pure stepper: `step` handles one input batch, `flush` the end of input.
- * Either may return an error after pushing output; the output is emitted first, then the error on the next pull.
- */
-const makeBatchChannel = <In, Out, Err, E>(
-  make: () => {
-    readonly step: (input: NonEmptyReadonlyArray<In>, out: Array<Out>) => Err | undefined
-    readonly flush: (out: Array<Out>) => Err | undefined
-  }
-): Channel.Channel<NonEmptyReadonlyArray<Out>, E | Err, void, NonEmptyReadonlyArray<In>, E, unknown> =>
-  Channel.fromTransform((upstream: Pull.Pull<NonEmptyReadonlyArray<In>, E, unknown>) =>
-    Effect.sync(() => {
-      const { flush, step } = make()
-      let failure: Err | undefined = undefined
-      let ended = false
-      const emit = (out: Array<Out>): Pull.Pull<NonEmptyReadonlyArray<Out>, E | Err> | undefined => {
-        if (out.length > 0) return Effect.succeed(out as unknown as NonEmptyReadonlyArray<Out>)
-        if (failure !== undefined) return Effect.fail(failure)
-        return undefined
-      }
-      const pull: Pull.Pull<NonEmptyReadonlyArray<Out>, E | Err> = Effect.suspend(() => {
-        if (failure !== undefined) return Effect.fail(failure)
-        if (ended) return Cause.done()
-        return Pull.matchEffect(upstream, {
-          onSuccess: (input) => {
-            const out: Array<Out> = []
-            failure = step(input, out)
-            return emit(out) ?? pull
-          },
-          onFailure: Effect.failCause,
-          onDone: () => {
-            ended = true
-            const out: Array<Out> = []
-            failure = flush(out)
-            return emit(out) ?? Cause.done()
-          }
-        })
-      })
-      return pull
-    })
-  )
 
 /**
  * A channel from byte chunks to frames. Each input batch gives at most one output batch, so there is no per-frame

@@ -9,13 +9,11 @@
  * @since 0.1.0
  */
 import type { NonEmptyReadonlyArray } from "effect/Array"
-import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import * as Pull from "effect/Pull"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { makeBatchChannel } from "./internal/batchChannel.ts"
 import * as internal from "./internal/ndjsonParser.ts"
 
 /**
@@ -99,54 +97,31 @@ const makeChannel = <A, E>(
   options: DecodeOptions | undefined,
   map: ((value: unknown, line: number) => Result.Result<A, NdjsonError>) | undefined
 ): Channel.Channel<NonEmptyReadonlyArray<A>, E | NdjsonError, void, NonEmptyReadonlyArray<Uint8Array>, E, unknown> =>
-  Channel.fromTransform((upstream: Pull.Pull<NonEmptyReadonlyArray<Uint8Array>, E, unknown>) =>
-    Effect.sync(() => {
-      const parser = new internal.NdjsonParser(options)
-      let failure: NdjsonError | undefined = undefined
-      let ended = false
-      const finish = (
-        values: Array<unknown>,
-        lines: Array<number> | undefined,
-        parseFailure: internal.NdjsonFailure | undefined
-      ): Pull.Pull<NonEmptyReadonlyArray<A>, E | NdjsonError> | undefined => {
-        let out = values as Array<A>
-        if (map !== undefined) {
-          out = []
-          for (let i = 0; i < values.length; i++) {
-            const result = map(values[i], lines![i]!)
-            if (Result.isFailure(result)) {
-              failure = result.failure
-              break
-            }
-            out.push(result.success)
-          }
-        }
-        if (failure === undefined && parseFailure !== undefined) failure = toError(parseFailure)
-        if (out.length > 0) return Effect.succeed(out as unknown as NonEmptyReadonlyArray<A>)
-        if (failure !== undefined) return Effect.fail(failure)
-        return undefined
+  makeBatchChannel<Uint8Array, A, NdjsonError, E>(() => {
+    const parser = new internal.NdjsonParser(options)
+    const collect = (
+      out: Array<A>,
+      parse: (values: Array<unknown>, lines: Array<number> | undefined) => internal.NdjsonFailure | undefined
+    ): NdjsonError | undefined => {
+      if (map === undefined) {
+        const parseFailure = parse(out as Array<unknown>, undefined)
+        return parseFailure === undefined ? undefined : toError(parseFailure)
       }
-      const pull: Pull.Pull<NonEmptyReadonlyArray<A>, E | NdjsonError> = Effect.suspend(() => {
-        if (failure !== undefined) return Effect.fail(failure)
-        if (ended) return Cause.done()
-        return Pull.matchEffect(upstream, {
-          onSuccess: (chunks) => {
-            const values: Array<unknown> = []
-            const lines = map === undefined ? undefined : []
-            return finish(values, lines, parser.writeAll(chunks, values, lines)) ?? pull
-          },
-          onFailure: Effect.failCause,
-          onDone: () => {
-            ended = true
-            const values: Array<unknown> = []
-            const lines = map === undefined ? undefined : []
-            return finish(values, lines, parser.end(values, lines)) ?? Cause.done()
-          }
-        })
-      })
-      return pull
-    })
-  )
+      const values: Array<unknown> = []
+      const lines: Array<number> = []
+      const parseFailure = parse(values, lines)
+      for (let i = 0; i < values.length; i++) {
+        const result = map(values[i], lines[i]!)
+        if (Result.isFailure(result)) return result.failure
+        out.push(result.success)
+      }
+      return parseFailure === undefined ? undefined : toError(parseFailure)
+    }
+    return {
+      step: (chunks, out) => collect(out, (values, lines) => parser.writeAll(chunks, values, lines)),
+      flush: (out) => collect(out, (values, lines) => parser.end(values, lines))
+    }
+  })
 
 /**
  * A channel from UTF-8 byte chunks to parsed JSON values, one output batch per input batch.

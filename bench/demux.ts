@@ -19,6 +19,7 @@ import { PassThrough, Writable } from "node:stream"
 import * as Demux from "../src/Demux.ts"
 import { DemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
 import { type DemuxScenario, demuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
+import { printTable } from "./table.ts"
 
 const require = createRequire(import.meta.url)
 const Modem = require("docker-modem") as new() => {
@@ -188,14 +189,7 @@ const main = async () => {
       x(tParser, tModem)
     ])
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  for (const [i, row] of rows.entries()) {
-    const cells = row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-    console.log(`| ${cells.join(" | ")} |`)
-    if (i === 0) {
-      console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
-    }
-  }
+  printTable(rows)
 }
 
 await main()

@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url"
 import * as Containers from "../src/Containers.ts"
 import type * as Docker from "../src/Docker.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { printTable } from "./table.ts"
 
 const require = createRequire(import.meta.url)
 const Dockerode = require("dockerode") as new(options: Record<string, unknown>) => {
@@ -127,14 +128,6 @@ const measure = async (readers: ReadonlyArray<readonly [string, Reader]>) => {
   return readers.map((_, i) => ({ ms: times[i]!.sort((a, b) => a - b)[Math.floor(rounds / 2)]!, result: results[i]! }))
 }
 
-const table = (rows: Array<Array<string>>) => {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  for (const [i, row] of rows.entries()) {
-    console.log(`| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`)
-    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
-  }
-}
-
 const record = (id: string, file: string) =>
   new Promise<number>((resolve, reject) => {
     http.get({ socketPath, path: `/v1.41/containers/${id}/logs?stdout=1&stderr=1` }, (response) => {
@@ -216,14 +209,14 @@ const main = async () => {
     const rate = (ms: number) => (mb / (ms / 1000)).toFixed(1)
     console.log(`body ${mb.toFixed(1)} MB, payload ${(sdkRun.result[1] / 1e6).toFixed(1)} MB\n`)
     console.log("Real engine (unix socket), MB/s:\n")
-    table([
+    printTable([
       ["reader", "seconds", "MB/s", "vs curl (throughput)"],
       ["curl --unix-socket (raw)", (curlRun.ms / 1000).toFixed(2), rate(curlRun.ms), "1.00x"],
       ["SDK Containers.logs (demuxed)", (sdkRun.ms / 1000).toFixed(2), rate(sdkRun.ms), `${(curlRun.ms / sdkRun.ms).toFixed(2)}x`],
       ["dockerode + demuxStream", (modemRun.ms / 1000).toFixed(2), rate(modemRun.ms), `${(curlRun.ms / modemRun.ms).toFixed(2)}x`]
     ])
     console.log("\nReplay server (127.0.0.1, 64 KiB chunks), MB/s:\n")
-    table([
+    printTable([
       ["reader", "seconds", "MB/s", "time vs node:http"],
       ["node:http (raw read)", (rawRun.ms / 1000).toFixed(2), rate(rawRun.ms), "1.00x"],
       ["SDK Containers.logs (demuxed)", (sdkReplay.ms / 1000).toFixed(2), rate(sdkReplay.ms), `${(sdkReplay.ms / rawRun.ms).toFixed(2)}x`],

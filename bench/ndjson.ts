@@ -17,6 +17,7 @@ import * as os from "node:os"
 import * as Ndjson from "../src/Ndjson.ts"
 import { NdjsonParser } from "../src/internal/ndjsonParser.ts"
 import { chunkBytes, eventLine, ndjsonText, progressLine } from "../test/fixtures/frames.ts"
+import { printTable } from "./table.ts"
 
 const scale = Number(process.argv[2] ?? "1")
 
@@ -154,14 +155,7 @@ const main = async () => {
       x(tStream, tEffect)
     ])
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  for (const [i, row] of rows.entries()) {
-    const cells = row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-    console.log(`| ${cells.join(" | ")} |`)
-    if (i === 0) {
-      console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`)
-    }
-  }
+  printTable(rows)
 }
 
 await main()

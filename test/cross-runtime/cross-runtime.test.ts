@@ -6,19 +6,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { expected } from "./expected.ts"
+import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const scenario = "test/cross-runtime/scenario.ts"
-const bin = (name: string) => `${root}node_modules/.bin/${name}`
-
-const runtimes = {
-  node: [bin("node"), scenario],
-  deno: [bin("deno"), "run", "-A", scenario],
-  bun: [bin("bun"), scenario]
-} as const
-
-const run = (runtime: keyof typeof runtimes) => {
-  const [command, ...args] = runtimes[runtime]
+const run = (runtime: Runtime) => {
+  const [command, ...args] = runtimeCommand(runtime, scenario)
   const env = { ...process.env }
   delete env["DOCKER_HOST"]
   delete env["DOCKER_CONTEXT"]

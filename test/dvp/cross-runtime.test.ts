@@ -5,19 +5,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const scenario = "test/dvp/cross-runtime.ts"
-const bin = (name: string) => `${root}node_modules/.bin/${name}`
-
-const runtimes = {
-  node: [bin("node"), scenario],
-  deno: [bin("deno"), "run", "-A", scenario],
-  bun: [bin("bun"), scenario]
-} as const
-
-const run = (runtime: keyof typeof runtimes) => {
-  const [command, ...args] = runtimes[runtime]
+const run = (runtime: Runtime) => {
+  const [command, ...args] = runtimeCommand(runtime, scenario)
   const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 180_000 })
   if (result.status !== 0) {
     throw new Error(`${runtime} failed (${result.status ?? result.signal}):\n${result.stderr}\n${result.stdout}`)

@@ -23,6 +23,7 @@ import * as DockerEnv from "../../src/DockerEnv.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import { runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const image = "127.0.0.1:5001/effect-docker/private:latest"
@@ -157,12 +158,7 @@ describe("Credentials with a real helper and registry", () => {
   for (const runtime of ["node", "deno", "bun"] as const) {
     it(`${runtime}: credHelpers runs docker-credential-testhelper and the pull succeeds; without credentials it fails`, () => {
       writeFileSync(`${configDir}/config.json`, JSON.stringify({ credHelpers: { "127.0.0.1:5001": "testhelper" } }))
-      const bin = `${root}node_modules/.bin/`
-      const command = runtime === "node"
-        ? [`${bin}node`, "test/transports/credentials-runner.ts"]
-        : runtime === "deno"
-        ? [`${bin}deno`, "run", "-A", "test/transports/credentials-runner.ts"]
-        : [`${bin}bun`, "test/transports/credentials-runner.ts"]
+      const command = runtimeCommand(runtime, "test/transports/credentials-runner.ts")
       const result = spawnSync(command[0]!, command.slice(1), {
         cwd: root,
         encoding: "utf8",

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
 import * as DockerEnv from "../../src/DockerEnv.ts"
 import * as Host from "../../src/Host.ts"
+import { runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const sha = (name: string) => createHash("sha256").update(name).digest("hex")
@@ -119,12 +120,7 @@ describe("DockerEnv on disk, per runtime", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   const run = (runtime: "node" | "deno" | "bun", env: Record<string, string>) => {
-    const bin = `${root}node_modules/.bin/`
-    const command = runtime === "node"
-      ? [`${bin}node`, "test/transports/env-runner.ts"]
-      : runtime === "deno"
-      ? [`${bin}deno`, "run", "-A", "test/transports/env-runner.ts"]
-      : [`${bin}bun`, "test/transports/env-runner.ts"]
+    const command = runtimeCommand(runtime, "test/transports/env-runner.ts")
     const base: Record<string, string | undefined> = { ...process.env, DOCKER_CONFIG: dir, ...env }
     for (const key of ["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_API_VERSION"]) if (!(key in env)) delete base[key]
     const result = spawnSync(command[0]!, command.slice(1), { cwd: root, encoding: "utf8", timeout: 60_000, env: base })

@@ -13,6 +13,7 @@ import * as Docker from "../../src/Docker.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import { expected } from "../cross-runtime/expected.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import { runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const dir = "/tmp/effect-docker-ssh"
@@ -76,12 +77,7 @@ describe("SSH transport (ssh … docker system dial-stdio)", () => {
 
   for (const runtime of ["node", "deno", "bun"] as const) {
     it(`${runtime}: the cross-runtime scenario runs over SSH (HTTP, streams, exec and attach hijacks)`, { timeout: 180_000 }, () => {
-      const bin = `${root}node_modules/.bin/`
-      const command = runtime === "node"
-        ? [`${bin}node`, "test/cross-runtime/scenario.ts"]
-        : runtime === "deno"
-        ? [`${bin}deno`, "run", "-A", "test/cross-runtime/scenario.ts"]
-        : [`${bin}bun`, "test/cross-runtime/scenario.ts"]
+      const command = runtimeCommand(runtime, "test/cross-runtime/scenario.ts")
       const env: Record<string, string | undefined> = { ...process.env, DOCKER_HOST: host }
       delete env["DOCKER_CONTEXT"]
       const result = spawnSync(command[0]!, command.slice(1), { cwd: root, encoding: "utf8", timeout: 150_000, env })

@@ -7,24 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const script = `${root}scripts/tls-daemon.sh`
 const dir = "/tmp/effect-docker-tls"
 const certs = `${dir}/certs`
 const host = "tcp://127.0.0.1:2376"
-const bin = (name: string) => `${root}node_modules/.bin/${name}`
-
-const runners = {
-  node: [bin("node"), "test/transports/tls-runner.ts"],
-  deno: [bin("deno"), "run", "-A", "test/transports/tls-runner.ts"],
-  bun: [bin("bun"), "test/transports/tls-runner.ts"]
-} as const
 
 type Line = { case: string; ok: boolean; value?: unknown; tag?: string; message?: string }
 
-const run = (runtime: keyof typeof runners): Record<string, Line> => {
-  const [command, ...args] = runners[runtime]
+const run = (runtime: Runtime): Record<string, Line> => {
+  const [command, ...args] = runtimeCommand(runtime, "test/transports/tls-runner.ts")
   const env: Record<string, string | undefined> = {
     ...process.env,
     TLS_CERTS: certs,

@@ -20,8 +20,11 @@ import * as Http1 from "./internal/http1.ts"
 interface BunSocket {
   write(data: Uint8Array): number
   end(): void
-  shutdown(halfClose?: boolean): void
+  /** With no argument: sends a FIN (write side only). `shutdown(true)` shuts the read side. */
+  shutdown(readSide?: boolean): void
   flush(): void
+  pause(): void
+  resume(): void
 }
 interface BunSocketHandler {
   data(socket: BunSocket, data: Uint8Array): void
@@ -72,16 +75,35 @@ const tlsOption = (host: Host.Host, options: DockerEnv.ClientOptions): BunTls | 
   }
 }
 
-/** A `Bun.connect` socket as Web streams (reads are buffered in the stream; writes wait for `drain`). */
+/** How many bytes a hijacked connection reads ahead of its consumer before it stops reading from the socket. */
+const readAheadBytes = 256 * 1024
+
+/**
+ * A `Bun.connect` socket as Web streams.
+ *
+ * - Reads follow the consumer: the socket is paused once `readAheadBytes` wait unread, and resumed when the
+ *   consumer pulls again, so a slow reader makes the daemon wait instead of growing this process' memory.
+ * - `socket.write` may take only part of a chunk (it returns the count): the rest is written again on `drain`.
+ * - Closing `writable` half-closes the connection (`shutdown()` with no argument sends a FIN; on Bun 1.4
+ *   `shutdown(true)` shuts the read side instead), and `readable` keeps going until the daemon closes.
+ */
 const connect = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open =>
   Effect.tryPromise(async () => {
+    let socket: BunSocket | undefined
+    let paused = false
     let controller!: ReadableStreamDefaultController<Uint8Array>
     const readable = new ReadableStream<Uint8Array>({
       start: (c) => {
         controller = c
       },
+      pull: () => {
+        if (paused) {
+          paused = false
+          socket?.resume()
+        }
+      },
       cancel: () => close()
-    })
+    }, { highWaterMark: readAheadBytes, size: (chunk) => chunk.byteLength })
     let ended = false
     const endReadable = (error?: Error) => {
       if (ended) return
@@ -94,25 +116,33 @@ const connect = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open 
       }
     }
     let drained: (() => void) | undefined
+    const wakeWriter = () => {
+      const resolve = drained
+      drained = undefined
+      resolve?.()
+    }
     let failure: Error | undefined
+    let socketClosed = false
     const handler: BunSocketHandler = {
-      data: (_socket, data) => {
-        if (!ended) controller.enqueue(new Uint8Array(data))
+      data: (from, data) => {
+        if (ended) return
+        controller.enqueue(new Uint8Array(data))
+        if (!paused && (controller.desiredSize ?? 1) <= 0) {
+          paused = true
+          from.pause()
+        }
       },
-      drain: () => {
-        const resolve = drained
-        drained = undefined
-        resolve?.()
-      },
+      drain: wakeWriter,
       close: (_socket, error) => {
+        socketClosed = true
         endReadable(error)
-        drained?.()
+        wakeWriter()
       },
       end: () => endReadable(),
       error: (_socket, error) => {
         failure = error
         endReadable(error)
-        drained?.()
+        wakeWriter()
       }
     }
     const target = host._tag === "Unix"
@@ -121,12 +151,13 @@ const connect = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open 
       ? { hostname: unbracket(host.host), port: host.port, ...(host.tls ? { tls: tlsOption(host, options)! } : {}) }
       : undefined
     if (target === undefined) throw new Error(`no raw connection for ${host._tag}`)
-    const socket = await Bun.connect({ ...target, socket: handler })
+    const opened = await Bun.connect({ ...target, socket: handler })
+    socket = opened
     let closed = false
     const close = () => {
       if (closed) return
       closed = true
-      socket.end()
+      opened.end()
       endReadable()
     }
     const writable = new WritableStream<Uint8Array>({
@@ -134,17 +165,18 @@ const connect = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open 
         let rest = chunk
         while (rest.length > 0) {
           if (failure !== undefined) throw failure
-          if (closed) throw new Error("socket closed")
-          const written = socket.write(rest)
+          if (closed || socketClosed) throw new Error("socket closed")
+          const written = opened.write(rest)
           rest = rest.subarray(Math.max(0, written))
           if (rest.length > 0) await new Promise<void>((resolve) => (drained = resolve))
         }
       },
       close: async () => {
+        if (closed || socketClosed) return
         // Bun corks writes until the end of the tick: shutting down at once would send the FIN before them
-        socket.flush()
+        opened.flush()
         await new Promise((resolve) => setTimeout(resolve, 0))
-        socket.shutdown(true)
+        if (!closed && !socketClosed) opened.shutdown()
       }
     })
     return { readable, writable, close }

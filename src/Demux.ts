@@ -87,7 +87,9 @@ export class DemuxError extends Data.TaggedError("DemuxError")<{
 }> {}
 
 /**
- * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8.
+ * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8 (or, for an empty
+ * frame, "the daemon sent a system-error frame without a message"). Any such frame ends the stream, as Moby's
+ * `stdcopy` does, even an empty one.
  *
  * @example
  * ```ts
@@ -135,6 +137,8 @@ export interface DemuxOptions {
 const hexHeader = (header: Uint8Array): string =>
   Array.from(header, (byte) => byte.toString(16).padStart(2, "0")).join(" ")
 
+const emptySystemErrorMessage = "the daemon sent a system-error frame without a message"
+
 const toError = (failure: internal.DemuxFailure): DemuxError | DaemonStreamError => {
   switch (failure._tag) {
     case "UnknownStreamType":
@@ -162,7 +166,10 @@ const toError = (failure: internal.DemuxFailure): DemuxError | DaemonStreamError
           `Frame at byte ${failure.offset} announces ${failure.size} bytes, above maxFrameSize ${failure.maxFrameSize}`
       })
     case "SystemError":
-      return new DaemonStreamError({ message: failure.message, offset: failure.offset })
+      return new DaemonStreamError({
+        message: failure.message === "" ? emptySystemErrorMessage : failure.message,
+        offset: failure.offset
+      })
   }
 }
 

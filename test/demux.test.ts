@@ -370,6 +370,43 @@ describe("Demux system-error frames", () => {
     }
   })
 
+  it("fails on a zero-length system-error frame too, wherever the input is cut, with and without partialFrames", () => {
+    const before = encodeFrames([
+      { stream: 1, payload: enc.encode("ok") },
+      { stream: 2, payload: new Uint8Array(0) }
+    ])
+    const bytes = new Uint8Array([
+      ...before,
+      ...Demux.encodeFrame(3, new Uint8Array(0)),
+      ...encodeFrames([{ stream: 1, payload: enc.encode("never") }])
+    ])
+    const offset = before.length
+    const cuts = [
+      ...Array.from({ length: bytes.length + 1 }, (_, cut) => [cut]),
+      ...[1, 2, 3, 7, 8, 9].map((size) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => i * size))
+    ]
+    for (const at of cuts) {
+      const chunks = cutAt(bytes, at)
+      const parsed = runParser(chunks)
+      expect(parsed.failure).toEqual({ _tag: "SystemError", offset, message: "" } satisfies DemuxFailure)
+      expect(shape(parsed.out)).toEqual([{ stream: 1, payload: Array.from(enc.encode("ok")) }])
+      for (const partialFrames of [false, true]) {
+        const streamed = runStream(chunks, { partialFrames })
+        const error = failureOf(streamed.exit)
+        expect(error).toBeInstanceOf(Demux.DaemonStreamError)
+        expect(error).toMatchObject({
+          _tag: "DaemonStreamError",
+          offset,
+          message: "the daemon sent a system-error frame without a message"
+        })
+        expect(new TextDecoder().decode(streamBytes(streamed.out, 1))).toBe("ok")
+      }
+    }
+    // the frame alone, as the whole stream: not a success with no output
+    const alone = runStream([Demux.encodeFrame(3, new Uint8Array(0))])
+    expect(failureOf(alone.exit)).toMatchObject({ _tag: "DaemonStreamError", offset: 0 })
+  })
+
   it.effect("is catchable by tag through demuxStream", () =>
     Effect.gen(function*() {
       const message = yield* Demux.demuxStream(Stream.make(Demux.encodeFrame(3, enc.encode("boom")))).pipe(

@@ -15,7 +15,8 @@
  * Headers split across chunks are read byte by byte from the pending chunks. Frames are parsed in a loop, so any
  * number of frames in one chunk is fine.
  *
- * Zero-length frames advance the state and emit nothing.
+ * Zero-length frames advance the state and emit nothing, except a system-error frame (type 3), which fails the stream
+ * whatever its length, as Moby's `stdcopy` does.
  *
  * With `partialFrames`, the bytes of a frame are emitted as they arrive (one view per input chunk) and nothing but
  * split headers and system-error frames is ever buffered or copied.
@@ -239,6 +240,8 @@ export class DemuxParser {
         }
         // `new Uint8Array(buffer, offset, length)` is a view like `subarray`, but cheaper to create in V8.
         out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, size) })
+      } else if (type === 3) {
+        return this.fail({ _tag: "SystemError", offset: this.consumed, message: "" })
       }
       this.consumed += end - pos
       pos = end
@@ -316,6 +319,8 @@ export class DemuxParser {
       if (size > 0) {
         const failure = this.emit(this.take(size), out)
         if (failure !== undefined) return failure
+      } else if (this.stream === 3) {
+        return this.fail({ _tag: "SystemError", offset: this.frameOffset, message: "" })
       }
       this.consumed += size
       this.size = -1

@@ -3,8 +3,10 @@
  * byte echoed back by `cat` after the half-close, TTY sessions with resize, exec exit codes, detached execs.
  */
 import { expect, layer } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { Containers, Demux } from "../../mod.ts"
 import * as Exec from "../../src/Exec.ts"
@@ -82,11 +84,25 @@ layer(DockerLive, { excludeTestServices: true })("attach and exec", (it) => {
 
   it.effect("attach with logs replays earlier output; the output can be read only once", () =>
     Effect.gen(function*() {
-      const id = yield* container({ Cmd: ["sh", "-c", "echo before; sleep 1; echo after"] })
+      // "after" is written only once /tmp/go exists: the test creates it once the replay of "before" has arrived
+      const id = yield* container({
+        Cmd: ["sh", "-c", "echo before; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo after"]
+      })
       yield* Containers.start(id)
-      yield* Effect.sleep("300 millis")
+      // wait until "before" is stored, so that only the replay can bring it
+      yield* Containers.logsText(id).pipe(
+        Effect.repeat({ until: (text) => text.stdout === "before\n", schedule: Schedule.spaced("50 millis") })
+      )
       const session = yield* Containers.attach(id, { logs: true })
-      const { stdout } = yield* Demux.toStrings(session.output)
+      const replayed = yield* Deferred.make<void>()
+      const output = yield* session.output.pipe(
+        Stream.tap(() => Deferred.succeed(replayed, undefined)),
+        Demux.toStrings,
+        Effect.forkChild
+      )
+      yield* Deferred.await(replayed)
+      expect((yield* Exec.run(id, ["touch", "/tmp/go"])).exitCode).toBe(0)
+      const { stdout } = yield* Fiber.join(output)
       expect(stdout).toBe("before\nafter\n")
       const again = yield* Effect.flip(Stream.runDrain(session.output))
       expect(again._tag).toBe("TransportError")

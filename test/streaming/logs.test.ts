@@ -39,7 +39,7 @@ layer(DockerLive, { excludeTestServices: true })("container logs", (it) => {
       expect(onlyErr.length).toBe(5)
     }).pipe(Effect.scoped))
 
-  it.effect("timestamped entries: parsed RFC 3339Nano, ordered per stream, within the run; tail takes the last stored", () =>
+  it.effect("timestamped entries: RFC 3339Nano, ordered per stream, within the run; tail is the last stored", () =>
     Effect.gen(function*() {
       const before = Date.now()
       const id = yield* finished("for i in 1 2 3 4 5 6; do echo line$i; done; echo oops >&2")

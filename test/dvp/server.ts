@@ -603,9 +603,13 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   }
 
   const faultAnswer = (fault: Fault): Answer =>
-    fault.body !== undefined ? { status: fault.status, raw: fault.body } : json(fault.status, { detail: fault.detail ?? `injected ${fault.status}` }, fault.retryAfter === undefined ? {} : {
-      "Retry-After": fault.retryAfter
-    })
+    fault.body !== undefined
+      ? { status: fault.status, raw: fault.body }
+      : json(
+        fault.status,
+        { detail: fault.detail ?? `injected ${fault.status}` },
+        fault.retryAfter === undefined ? {} : { "Retry-After": fault.retryAfter }
+      )
 
   const send = (res: http.ServerResponse, answer: Answer) => {
     const text = answer.raw ?? (answer.body === undefined ? "" : JSON.stringify(answer.body))

@@ -719,8 +719,25 @@ const streamOf: <A, E>(f: (c: DvpClientService) => Stream.Stream<A, E>) => Strea
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Options of the decoders: `url` names the source in errors (its query string is dropped), `maxFieldLength` bounds
- * the one field held in memory (default 1 Mi characters).
+ * Bounds on what one CSV record of an export may hold, each crossed bound failing with a {@link CsvError} as soon as
+ * it is crossed: `maxFieldLength` (default 1 Mi characters, so an unclosed quote cannot buffer the whole file),
+ * `maxFieldsPerRecord` (default 4096: a line of 16 Mi empty fields fails after 4097 of them instead of holding
+ * hundreds of MB) and `maxRecordLength` (default 4 Mi characters: the fields' text plus one per separator). Pass
+ * them to the decoders, or as `csvLimits` of {@link ClientOptions} for the client's row streams.
+ *
+ * @example
+ * ```ts
+ * import type * as Dvp from "effect-docker/dvp"
+ * const limits: Dvp.CsvLimits = { maxFieldsPerRecord: 64, maxRecordLength: 65536 }
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export type CsvLimits = decode.CsvLimits
+
+/**
+ * Options of the decoders: `url` names the source in errors (its query string is dropped), and the
+ * {@link CsvLimits} bound the field and the record held in memory.
  *
  * @example
  * ```ts
@@ -746,8 +763,13 @@ export type DecodeOptions = decode.DecodeOptions
 export type { CsvRecord }
 
 /**
- * Decodes CSV bytes (gzip or not) into records, header included, at constant memory. RFC 4180: quoted fields may
- * hold commas, line breaks and `""`; records end with `\n`, `\r\n` or `\r`; an unquoted `\N` is `null`.
+ * Decodes CSV bytes into records, header included, at constant memory. RFC 4180: quoted fields may hold commas,
+ * line breaks and `""`; records end with `\n`, `\r\n` or `\r`; an unquoted `\N` is `null`.
+ *
+ * The first bytes decide the format: gzip (`1f 8b`; a file of several members, as `cat a.gz b.gz` writes, is read
+ * to its end) and zlib (`78 01`, `78 5E`, `78 9C`, `78 DA`) are inflated; anything else must be UTF-8 text. Raw
+ * deflate has no magic bytes and is not read: like any other bytes that are not UTF-8, it fails with a
+ * {@link CsvError} (record 0) before a row is produced.
  *
  * @example
  * ```ts
@@ -785,7 +807,8 @@ export const decodeRawRows: <E, R>(
 
 /**
  * Decodes a summary export file's bytes into {@link SummaryRow}s; count columns become numbers (`\N` or empty:
- * `null`).
+ * `null`). A count beyond 2^53 - 1, which a `number` cannot hold exactly, fails with a {@link CsvError} rather than
+ * being rounded.
  *
  * @example
  * ```ts
@@ -919,7 +942,8 @@ export const NamespaceMetadata: typeof schemas.NamespaceMetadata = schemas.Names
 export type NamespaceMetadata = typeof schemas.NamespaceMetadata.Type
 
 /**
- * `PullModel`: one count (`start`, `end`, `repo`, `namespace`, `pullCount`, `ipCount`, `country`).
+ * `PullModel`: one count (`start`, `end`, `repo`, `namespace`, `pullCount`, `ipCount`, `country`). Counts are
+ * integers within ±(2^53 - 1): an answer holding a larger one (which `JSON.parse` would have rounded) fails to decode.
  *
  * @example
  * ```ts
@@ -1050,7 +1074,8 @@ export type ResponseData = typeof schemas.ResponseData.Type
  * A raw export row: `action` (`pull_by_tag`, `pull_by_digest`, `version_check`), `actionDay`, `country`, `digest`,
  * `httpMethod`, `host`, `namespace`, `reference`, `repository`, `tag`, `timestamp`, `type`, `userAgentTool`,
  * `userAgentVersion`, `domain`, `owner`. A field is absent when the file has no such column and `null` for `\N`;
- * unknown columns are in `extra`.
+ * unknown columns are in `extra`, an ordinary object whose keys are the header's text: a column named `__proto__`
+ * is an own property there, like any other (read it with `Object.entries` or `Object.getOwnPropertyDescriptor`).
  *
  * @example
  * ```ts

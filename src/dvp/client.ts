@@ -17,7 +17,7 @@ import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { HubAuth } from "./auth.ts"
-import { decodeRawRows, decodeSummaryRows, gzipError } from "./decode.ts"
+import { type CsvLimits, decodeRawRows, decodeSummaryRows, inflateError } from "./decode.ts"
 import {
   type AuthError,
   type CsvError,
@@ -39,7 +39,7 @@ import {
   sendWithRetry,
   statusError
 } from "./internal/http.ts"
-import { gunzipWhenCompressed } from "./internal/stream.ts"
+import { inflateWhenCompressed } from "./internal/stream.ts"
 import {
   NamespaceData,
   NamespaceMetadata,
@@ -103,6 +103,8 @@ export interface DvpClientOptions {
   readonly concurrency?: number | undefined
   /** Repositories per `/repos/pulls` request. Default (and the API's maximum) 50. */
   readonly batchSize?: number | undefined
+  /** Bounds on what one CSV field and one record of an export may hold (see `CsvLimits` for the defaults). */
+  readonly csvLimits?: CsvLimits | undefined
 }
 
 /** @internal */
@@ -150,7 +152,8 @@ export interface DvpClientService {
     dataview: typeof DataviewType.Type
   ) => Effect.Effect<typeof ResponseData.Type, ApiError>
   /**
-   * The bytes of one data file (redirects followed, gzip inflated). No `Authorization` is sent: the URLs are signed.
+   * The bytes of one data file (redirects followed, gzip — every member — and zlib inflated). No `Authorization` is
+   * sent: the URLs are signed.
    */
   readonly download: (url: string) => Stream.Stream<Uint8Array, DownloadError>
   /** Raw rows of the files, read in order; each file has its own header row. */
@@ -291,17 +294,18 @@ export const make = (
         return parts.join("")
       })
 
-    const download = (url: string): Stream.Stream<Uint8Array, DownloadError> =>
+    /** The body of one data file as it was sent. */
+    const fetchFile = (url: string): Stream.Stream<Uint8Array, DownloadError> =>
       Stream.unwrap(
         Effect.gen(function*() {
           const response = yield* sendWithRetry(downloader, HttpClientRequest.get(url), "download", policy)
           if (response.status < 200 || response.status >= 300) return yield* statusError("download", response)
-          return gunzipWhenCompressed(
-            Stream.mapError(response.stream, httpTransportError("download", url)),
-            gzipError(url)
-          )
+          return Stream.mapError(response.stream, httpTransportError("download", url))
         })
       )
+
+    const download = (url: string): Stream.Stream<Uint8Array, DownloadError> =>
+      inflateWhenCompressed(fetchFile(url), inflateError(url))
 
     const urlsOf = (files: typeof ResponseData.Type | ReadonlyArray<string>): ReadonlyArray<string> =>
       isUrlList(files) ? files : files.data?.flatMap((file) => file.url === undefined ? [] : [file.url]) ?? []
@@ -313,8 +317,10 @@ export const make = (
       Stream.flatMap(
         Stream.fromIterable(urlsOf(files)),
         (url) => {
-          const bytes = download(url)
-          return kind === "raw" ? decodeRawRows(bytes, { url }) : decodeSummaryRows(bytes, { url })
+          // the decoders sniff and inflate the bytes themselves: inflated text is never sniffed a second time
+          const bytes = fetchFile(url)
+          const decodeOptions = { ...options?.csvLimits, url }
+          return kind === "raw" ? decodeRawRows(bytes, decodeOptions) : decodeSummaryRows(bytes, decodeOptions)
         },
         { concurrency: 1 }
       ) as Stream.Stream<K extends "raw" ? typeof RawRow.Type : typeof SummaryRow.Type, DownloadError>

@@ -1,6 +1,6 @@
 /**
- * Decoding DVP data files from bytes: gzip sniffing, UTF-8 text, CSV, typed rows. Constant memory: only the
- * current chunk and the field being read are held.
+ * Decoding DVP data files from bytes: gzip / zlib sniffing, UTF-8 text, CSV, typed rows. Constant memory: only the
+ * current chunk, the record being read (bounded in fields and in length) and the field being read are held.
  *
  * @internal
  */
@@ -9,27 +9,49 @@ import { CsvError } from "./errors.ts"
 import type { CsvRecord } from "./internal/csv.ts"
 import { publicUrl } from "./internal/http.ts"
 import { rawColumns, summaryColumns } from "./internal/records.ts"
-import { csvRecords, csvRows, gunzipWhenCompressed } from "./internal/stream.ts"
+import { csvRecords, csvRows, decodeUtf8, inflateWhenCompressed } from "./internal/stream.ts"
 import type { RawRow, SummaryRow } from "./schemas.ts"
 
 /** @internal */
-export interface DecodeOptions {
-  /** Names the source in errors; its query string is dropped. */
-  readonly url?: string | undefined
+export interface CsvLimits {
   /** The longest field accepted, in characters (default 1 Mi): a file with an unclosed quote fails there. */
   readonly maxFieldLength?: number | undefined
+  /** The most fields a record may have (default 4096). */
+  readonly maxFieldsPerRecord?: number | undefined
+  /** The longest record accepted: its fields' characters plus one per separator (default 4 Mi). */
+  readonly maxRecordLength?: number | undefined
 }
 
-/** The error for gzip data that does not inflate. @internal */
-export const gzipError = (url: string) => (cause: unknown): CsvError =>
+/** @internal */
+export interface DecodeOptions extends CsvLimits {
+  /** Names the source in errors; its query string is dropped. */
+  readonly url?: string | undefined
+}
+
+/** The error for compressed data that does not inflate. @internal */
+export const inflateError = (url: string) => (format: "gzip" | "zlib", cause: unknown): CsvError =>
   new CsvError({
     url: publicUrl(url),
     record: 0,
-    message: `the gzip data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
+    message: `the ${format} data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
+  })
+
+/** The error for bytes that are neither gzip, zlib nor UTF-8 text. @internal */
+export const notTextError = (url: string) => (): CsvError =>
+  new CsvError({
+    url: publicUrl(url),
+    record: 0,
+    message: "the data is not UTF-8 text, gzip or zlib (raw deflate and other compressions are not read)"
   })
 
 const text = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, url: string) =>
-  gunzipWhenCompressed(bytes, gzipError(url)).pipe(Stream.decodeText)
+  decodeUtf8(inflateWhenCompressed(bytes, inflateError(url)), notTextError(url))
+
+const parserOptions = (options: CsvLimits | undefined) => ({
+  maxFieldLength: options?.maxFieldLength,
+  maxFieldsPerRecord: options?.maxFieldsPerRecord,
+  maxRecordLength: options?.maxRecordLength
+})
 
 /** @internal */
 export const decodeCsv = <E, R>(
@@ -37,7 +59,7 @@ export const decodeCsv = <E, R>(
   options?: DecodeOptions
 ): Stream.Stream<CsvRecord, E | CsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
-  return csvRecords(text(bytes, url), url, { maxFieldLength: options?.maxFieldLength })
+  return csvRecords(text(bytes, url), url, parserOptions(options))
 }
 
 /** @internal */
@@ -46,7 +68,7 @@ export const decodeRawRows = <E, R>(
   options?: DecodeOptions
 ): Stream.Stream<typeof RawRow.Type, E | CsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
-  return csvRows(text(bytes, url), url, rawColumns, { maxFieldLength: options?.maxFieldLength })
+  return csvRows(text(bytes, url), url, rawColumns, parserOptions(options))
 }
 
 /** @internal */
@@ -55,5 +77,5 @@ export const decodeSummaryRows = <E, R>(
   options?: DecodeOptions
 ): Stream.Stream<typeof SummaryRow.Type, E | CsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
-  return csvRows(text(bytes, url), url, summaryColumns, { maxFieldLength: options?.maxFieldLength })
+  return csvRows(text(bytes, url), url, summaryColumns, parserOptions(options))
 }

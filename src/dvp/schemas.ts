@@ -16,6 +16,15 @@ export const GroupType = Schema.Literals(["repo", "namespace"])
 /** @internal */
 export const DataviewType = Schema.Literals(["raw", "summary", "repo-summary", "namespace-summary"])
 
+/**
+ * A count, size or calendar number of a JSON answer: an integer within ±(2^53 - 1). `JSON.parse` has already rounded
+ * a larger integer (9007199254740993 reads as …992), and every rounded value is outside that range, so an answer
+ * holding one fails to decode instead of giving a silently wrong count.
+ *
+ * @internal
+ */
+export const Count = Schema.Int
+
 /** @internal */
 export const NamespaceData = Schema.Struct({
   namespaces: Schema.optionalKey(Schema.Array(Schema.String))
@@ -41,8 +50,8 @@ export const PullModel = Schema.Struct({
   end: Schema.optionalKey(Schema.String),
   repo: Schema.optionalKey(Schema.String),
   namespace: Schema.optionalKey(Schema.String),
-  pullCount: Schema.optionalKey(Schema.Number),
-  ipCount: Schema.optionalKey(Schema.Number),
+  pullCount: Schema.optionalKey(Count),
+  ipCount: Schema.optionalKey(Count),
   country: Schema.optionalKey(Schema.String)
 })
 
@@ -58,25 +67,25 @@ export const ReposPullData = Schema.Struct({
 
 /** @internal */
 export const YearData = Schema.Struct({
-  years: Schema.optionalKey(Schema.Array(Schema.Struct({ year: Schema.optionalKey(Schema.Number) })))
+  years: Schema.optionalKey(Schema.Array(Schema.Struct({ year: Schema.optionalKey(Count) })))
 })
 
 /** `TimespanData` is `oneOf` MonthData / WeekData: one struct with both optional lists reads either. @internal */
 export const TimespanData = Schema.Struct({
-  months: Schema.optionalKey(Schema.Array(Schema.Struct({ month: Schema.optionalKey(Schema.Number) }))),
-  weeks: Schema.optionalKey(Schema.Array(Schema.Struct({ week: Schema.optionalKey(Schema.Number) })))
+  months: Schema.optionalKey(Schema.Array(Schema.Struct({ month: Schema.optionalKey(Count) }))),
+  weeks: Schema.optionalKey(Schema.Array(Schema.Struct({ week: Schema.optionalKey(Count) })))
 })
 
 /** `TimespanModel` is `oneOf` MonthModel / WeekModel. @internal */
 export const TimespanModel = Schema.Struct({
-  month: Schema.optionalKey(Schema.Number),
-  week: Schema.optionalKey(Schema.Number)
+  month: Schema.optionalKey(Count),
+  week: Schema.optionalKey(Count)
 })
 
 /** @internal */
 export const ResponseDataFile = Schema.Struct({
   url: Schema.optionalKey(Schema.String),
-  size: Schema.optionalKey(Schema.Number)
+  size: Schema.optionalKey(Count)
 })
 
 /** @internal */

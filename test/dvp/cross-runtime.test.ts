@@ -27,11 +27,21 @@ describe("DVP client on Node, Deno and Bun", () => {
     expect(value("repos pulls")).toEqual({ repos: 120, requests: 3 })
     expect(value("429 then 503 then 200")).toEqual({ statuses: [429, 503, 200], waitedAtLeastRetryAfter: true })
     expect(value("large raw export").count).toBe(100_000)
-    const sniffed = Object.values(value("gzip sniffing") as Record<string, unknown>)
+    const byEncoding = value("gzip sniffing") as Record<string, unknown>
+    const sniffed = Object.values(byEncoding)
     expect(sniffed.length).toBe(5)
     for (const s of sniffed) expect(s).toEqual(sniffed[0])
+    const hostile = value("hostile files") as Record<string, any>
+    expect(hostile["gzip-members"]).toEqual(byEncoding.plain)
+    expect(hostile["zlib"]).toEqual(byEncoding.plain)
+    expect(hostile["deflate-raw"]).toEqual({
+      error: "CsvError",
+      message: "the data is not UTF-8 text, gzip or zlib (raw deflate and other compressions are not read)"
+    })
+    expect(hostile["wide-record"]).toEqual({ error: "CsvError", message: "a record has more than 4096 fields" })
+    expect(hostile["proto-columns"]).toEqual([[["__proto__", "a"], ["constructor", "b"], ["toString", "c"]]])
     expect(value("spec violations")).toEqual([])
-    expect(node.length).toBe(22)
+    expect(node.length).toBe(23)
     expect(run("deno")).toEqual(node)
     expect(run("bun")).toEqual(node)
   })

@@ -13,7 +13,7 @@ import * as Stream from "effect/Stream"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Dvp from "../../src/Dvp.ts"
 import { hash } from "./fixtures.ts"
-import { type Encoding, startDvpTestServer } from "./server.ts"
+import { type Content, type Encoding, startDvpTestServer } from "./server.ts"
 
 const out = (step: string, value: unknown) => Effect.sync(() => console.log(JSON.stringify({ step, value })))
 
@@ -109,6 +109,36 @@ const main = Effect.gen(function*() {
       byEncoding[encoding] = yield* checksum(Dvp.rowsOfFiles([url], "raw"))
     }
     yield* out("gzip sniffing", byEncoding)
+
+    // multi-member gzip and zlib read fully; raw deflate and hostile records fail typed, the same on every runtime
+    const hostile: Record<string, unknown> = {}
+    const fileOf = (encoding: Encoding, content?: Content): string =>
+      server.fileUrl({
+        namespace: "globex",
+        year: 2026,
+        timespanType: "weeks",
+        timespan: 7,
+        view: "raw",
+        part: 0,
+        parts: 1,
+        encoding,
+        redirect: true,
+        ...(content === undefined ? {} : { content })
+      })
+    const outcome = <A, E extends { readonly _tag: string; readonly message: string }, R>(
+      rows: Stream.Stream<A, E, R>
+    ) =>
+      checksum(rows).pipe(
+        Effect.catch((e) => Effect.succeed({ error: e._tag, message: e.message }))
+      )
+    for (const encoding of ["gzip-members", "zlib", "deflate-raw"] as const) {
+      hostile[encoding] = yield* outcome(Dvp.rowsOfFiles([fileOf(encoding)], "raw"))
+    }
+    hostile["wide-record"] = yield* outcome(Dvp.rowsOfFiles([fileOf("gzip", "wide-record")], "raw"))
+    hostile["proto-columns"] = yield* Stream.runCollect(
+      Dvp.rowsOfFiles([fileOf("gzip-members", "proto-columns")], "raw")
+    ).pipe(Effect.map((rows) => rows.map((row) => Object.entries(row.extra))))
+    yield* out("hostile files", hostile)
 
     const { namespace, week, year } = server.largeExport
     yield* out("large raw export", yield* checksum(Dvp.rawRows(namespace, year, "weeks", week)))

@@ -41,6 +41,21 @@ export type Encoding =
   | "gzip-encoding"
   | "gzip-truncated"
   | "plain-cut"
+  /** The text cut at two byte offsets (mid-line) into three gzip members, concatenated (`cat a.gz b.gz c.gz`). */
+  | "gzip-members"
+  /** zlib-wrapped deflate (RFC 1950). */
+  | "zlib"
+  /** Raw deflate (RFC 1951), which has no magic bytes. */
+  | "deflate-raw"
+
+/** Hostile file contents, served instead of the view's rows. */
+export type Content =
+  /** A header, then one record of 16 Mi empty fields (16 MiB of commas). */
+  | "wide-record"
+  /** A raw export whose columns are named `__proto__`, `constructor` and `toString`. */
+  | "proto-columns"
+  /** A summary export whose count is 2^53 + 1. */
+  | "huge-count"
 
 export interface FileKey {
   readonly namespace: string
@@ -52,6 +67,7 @@ export interface FileKey {
   readonly parts: number
   readonly encoding: Encoding
   readonly redirect: boolean
+  readonly content?: Content
 }
 
 export interface Fault {
@@ -61,6 +77,8 @@ export interface Fault {
   readonly retryAfter?: string
   readonly times?: number
   readonly detail?: string
+  /** Sent as the body, as it is, instead of a JSON `detail` (e.g. a 200 whose JSON holds a number beyond 2^53). */
+  readonly body?: string
 }
 
 export interface LogEntry {
@@ -163,6 +181,8 @@ const periodMonths: Record<string, number> = {
 interface Answer {
   readonly status: number
   readonly body?: unknown
+  /** A body sent as it is. */
+  readonly raw?: string
   readonly headers?: Record<string, string>
 }
 
@@ -334,13 +354,31 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
     yield rows.join("")
   }
 
+  const contentChunks = function*(content: Content): Iterable<string> {
+    switch (content) {
+      case "wide-record": {
+        yield "action,tag\n"
+        const commas = ",".repeat(64 * 1024)
+        for (let i = 0; i < 256; i++) yield i === 255 ? commas.slice(1) + "\n" : commas
+        return
+      }
+      case "proto-columns":
+        yield "action,__proto__,constructor,toString\npull_by_tag,a,b,c\n"
+        return
+      case "huge-count":
+        yield "repository,pull_by_tag,unique_ip_count\napi,9007199254740993,1\n"
+        return
+    }
+  }
+
   const textOf = (key: FileKey): Iterable<string> => {
+    if (key.content !== undefined) return contentChunks(key.content)
     if (key.view !== "raw") return summaryChunks(key)
     const [from, to] = sliceOf(key)
     return rawCsvChunks(rawSource(key.namespace, key.year, key.timespanType, key.timespan), from, to)
   }
 
-  const isGzip = (e: Encoding) => e !== "plain" && e !== "plain-cut"
+  const isGzip = (e: Encoding) => e !== "plain" && e !== "plain-cut" && e !== "zlib" && e !== "deflate-raw"
 
   const bodyOf = (key: FileKey): Readable => {
     const text = Readable.from((function*() {
@@ -363,6 +401,15 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         yield whole.subarray(0, Math.floor(whole.length / 2))
       })())
     }
+    if (key.encoding === "gzip-members") {
+      return Readable.from((async function*() {
+        const whole = Buffer.concat(await text.toArray())
+        const cuts = [0, Math.floor(whole.length / 3), Math.floor(whole.length * 2 / 3) + 1, whole.length]
+        for (let i = 0; i < 3; i++) yield zlib.gzipSync(whole.subarray(cuts[i], cuts[i + 1]), { level: 1 + i * 4 })
+      })())
+    }
+    if (key.encoding === "zlib") return text.pipe(zlib.createDeflate({ level: 1 }))
+    if (key.encoding === "deflate-raw") return text.pipe(zlib.createDeflateRaw({ level: 1 }))
     return isGzip(key.encoding) ? text.pipe(zlib.createGzip({ level: 1 })) : text
   }
 
@@ -556,12 +603,16 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
   }
 
   const faultAnswer = (fault: Fault): Answer =>
-    json(fault.status, { detail: fault.detail ?? `injected ${fault.status}` }, fault.retryAfter === undefined ? {} : {
-      "Retry-After": fault.retryAfter
-    })
+    fault.body !== undefined
+      ? { status: fault.status, raw: fault.body }
+      : json(
+        fault.status,
+        { detail: fault.detail ?? `injected ${fault.status}` },
+        fault.retryAfter === undefined ? {} : { "Retry-After": fault.retryAfter }
+      )
 
   const send = (res: http.ServerResponse, answer: Answer) => {
-    const text = answer.body === undefined ? "" : JSON.stringify(answer.body)
+    const text = answer.raw ?? (answer.body === undefined ? "" : JSON.stringify(answer.body))
     res.writeHead(answer.status, {
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(text),
@@ -682,7 +733,12 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         headers["Content-Type"] = "text/csv; charset=utf-8"
         break
       case "gzip":
+      case "gzip-members":
         headers["Content-Type"] = "application/gzip"
+        break
+      case "zlib":
+      case "deflate-raw":
+        headers["Content-Type"] = "application/octet-stream"
         break
       case "gzip-wrong-type":
         headers["Content-Type"] = "text/csv"

@@ -8,6 +8,9 @@
  * - Empty lines are skipped, so a record with a single empty field must be written as `""`.
  * - Text after a closing quote (`"a"b`) and a quote left open at the end are syntax errors.
  * - A field longer than `maxFieldLength` characters is an error, so a missing closing quote cannot buffer a whole file.
+ * - A record with more than `maxFieldsPerRecord` fields, or longer than `maxRecordLength` characters (its fields'
+ *   text plus one per separator), is an error, found as soon as the bound is crossed: a line of millions of empty
+ *   fields fails after `maxFieldsPerRecord + 1` of them instead of building them all.
  *
  * @internal
  */
@@ -24,7 +27,18 @@ export interface CsvParserOptions {
   readonly nullToken?: string | undefined
   /** The longest field accepted, in UTF-16 code units. Default 1 Mi. */
   readonly maxFieldLength?: number | undefined
+  /** The most fields one record may have. Default 4096. */
+  readonly maxFieldsPerRecord?: number | undefined
+  /** The longest record accepted, in UTF-16 code units of its fields plus one per separator. Default 4 Mi. */
+  readonly maxRecordLength?: number | undefined
 }
+
+/** @internal */
+export const defaultMaxFieldLength = 1024 * 1024
+/** @internal */
+export const defaultMaxFieldsPerRecord = 4096
+/** @internal */
+export const defaultMaxRecordLength = 4 * 1024 * 1024
 
 /** @internal */
 export class CsvSyntaxError {
@@ -61,10 +75,16 @@ export class CsvParser {
   private failed: CsvSyntaxError | undefined
   private readonly nullToken: string | undefined
   private readonly maxFieldLength: number
+  private readonly maxFieldsPerRecord: number
+  private readonly maxRecordLength: number
+  /** Characters of the current record's completed fields, plus one per field for its separator. */
+  private recordLength = 0
 
   constructor(options: CsvParserOptions = {}) {
     this.nullToken = "nullToken" in options ? options.nullToken : "\\N"
-    this.maxFieldLength = options.maxFieldLength ?? 1024 * 1024
+    this.maxFieldLength = options.maxFieldLength ?? defaultMaxFieldLength
+    this.maxFieldsPerRecord = options.maxFieldsPerRecord ?? defaultMaxFieldsPerRecord
+    this.maxRecordLength = options.maxRecordLength ?? defaultMaxRecordLength
   }
 
   /** The number of records completed so far. */
@@ -97,12 +117,14 @@ export class CsvParser {
             state = State.Quoted
             start = i + 1
           } else if (c === COMMA) {
-            this.pushField("", false)
+            const error = this.pushField("", false)
+            if (error !== undefined) return this.failIn(state, error)
             start = i + 1
           } else if (c === LF || c === CR) {
             // an empty line ends nothing; "a,\n" ends a record whose last field is empty
             if (this.record.length > 0) {
-              this.pushField("", false)
+              const error = this.pushField("", false)
+              if (error !== undefined) return this.failIn(state, error)
               this.endRecord(out)
             }
             state = c === CR ? State.AfterCr : State.FieldStart
@@ -127,7 +149,8 @@ export class CsvParser {
             i = n
             continue
           }
-          this.pushField(this.take(text, start, j), false)
+          const error = this.pushField(this.take(text, start, j), false)
+          if (error !== undefined) return this.failIn(state, error)
           if (d === COMMA) {
             state = State.FieldStart
           } else {
@@ -156,15 +179,16 @@ export class CsvParser {
             this.carry += "\""
             state = State.Quoted
           } else if (c === COMMA) {
-            this.pushField(this.take(text, 0, 0), true)
+            const error = this.pushField(this.take(text, 0, 0), true)
+            if (error !== undefined) return this.failIn(state, error)
             state = State.FieldStart
           } else if (c === LF || c === CR) {
-            this.pushField(this.take(text, 0, 0), true)
+            const error = this.pushField(this.take(text, 0, 0), true)
+            if (error !== undefined) return this.failIn(state, error)
             this.endRecord(out)
             state = c === CR ? State.AfterCr : State.FieldStart
           } else {
-            this.state = state
-            return this.fail(`unexpected character ${JSON.stringify(text[i])} after a closing quote`)
+            return this.failIn(state, `unexpected character ${JSON.stringify(text[i])} after a closing quote`)
           }
           i++
           start = i
@@ -175,8 +199,10 @@ export class CsvParser {
     if (state === State.Unquoted || state === State.Quoted) {
       this.carry += text.slice(start)
       if (this.carry.length > this.maxFieldLength) {
-        this.state = state
-        return this.fail(`a field is longer than ${this.maxFieldLength} characters`)
+        return this.failIn(state, `a field is longer than ${this.maxFieldLength} characters`)
+      }
+      if (this.recordLength + this.carry.length > this.maxRecordLength) {
+        return this.failIn(state, `a record is longer than ${this.maxRecordLength} characters`)
       }
     }
     this.state = state
@@ -190,16 +216,16 @@ export class CsvParser {
       case State.Quoted:
         return this.fail("a quoted field is not closed at the end of the input")
       case State.Unquoted:
-        this.pushField(this.take("", 0, 0), false)
+      case State.QuoteInQuoted: {
+        const error = this.pushField(this.take("", 0, 0), this.state === State.QuoteInQuoted)
+        if (error !== undefined) return this.fail(error)
         this.endRecord(out)
         break
-      case State.QuoteInQuoted:
-        this.pushField(this.take("", 0, 0), true)
-        this.endRecord(out)
-        break
+      }
       case State.FieldStart:
         if (this.record.length > 0) {
-          this.pushField("", false)
+          const error = this.pushField("", false)
+          if (error !== undefined) return this.fail(error)
           this.endRecord(out)
         }
         break
@@ -217,14 +243,30 @@ export class CsvParser {
     return from === to ? carry : carry + text.slice(from, to)
   }
 
-  private pushField(value: string, quoted: boolean): void {
+  /** Adds a field to the current record; returns why it cannot when a bound is crossed. */
+  private pushField(value: string, quoted: boolean): string | undefined {
+    if (this.record.length >= this.maxFieldsPerRecord) {
+      return `a record has more than ${this.maxFieldsPerRecord} fields`
+    }
+    if (value.length > this.maxFieldLength) return `a field is longer than ${this.maxFieldLength} characters`
+    this.recordLength += value.length + 1
+    if (this.recordLength - 1 > this.maxRecordLength) {
+      return `a record is longer than ${this.maxRecordLength} characters`
+    }
     this.record.push(!quoted && value === this.nullToken ? null : value)
+    return undefined
   }
 
   private endRecord(out: Array<CsvRecord>): void {
     out.push(this.record)
     this.record = []
+    this.recordLength = 0
     this.records++
+  }
+
+  private failIn(state: State, reason: string): CsvSyntaxError {
+    this.state = state
+    return this.fail(reason)
   }
 
   private fail(reason: string): CsvSyntaxError {

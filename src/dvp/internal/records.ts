@@ -64,6 +64,36 @@ export type RecordMapper = (record: CsvRecord) => Record<string, unknown> | stri
 const COUNT = /^-?\d+(?:\.\d+)?$/
 
 /**
+ * Reads a count column's text. A number whose magnitude is beyond 2^53 - 1 cannot be held exactly by a `number`
+ * (9007199254740993 would read as …992), so it is an error rather than a silently rounded count.
+ */
+const readCount = (key: string, value: string): number | string => {
+  if (!COUNT.test(value)) {
+    return `the column ${JSON.stringify(key)} holds ${JSON.stringify(value.slice(0, 40))}, not a number`
+  }
+  const count = Number(value)
+  if (Math.abs(count) > Number.MAX_SAFE_INTEGER) {
+    return `the column ${JSON.stringify(key)} holds ${value.slice(0, 40)}, beyond 2^53 - 1: not exact as a number`
+  }
+  return count
+}
+
+/**
+ * Sets `key` on a row's `extra` as an own, enumerable property whatever its name. A plain assignment is enough for
+ * every name but `__proto__`, whose assignment would try to change the object's prototype (and, for a string,
+ * silently do nothing): that one key is defined instead. `extra` stays an ordinary object, so the rows compare,
+ * print, spread and serialize as before; `Object.create(null)` would have broken `hasOwnProperty` and deep-equality
+ * against object literals for every caller, and a `Map` would have changed the public row type.
+ */
+const setExtra = (extra: Record<string, string | null>, key: string, value: string | null): void => {
+  if (key === "__proto__") {
+    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    extra[key] = value
+  }
+}
+
+/**
  * Compiles the mapping for one file from its header. Returns an error text for a header that cannot be used.
  *
  * @internal
@@ -98,13 +128,13 @@ export const compileHeader = (columns: ReadonlyArray<ColumnSpec>, header: CsvRec
       } else if (kind === "count") {
         if (value === null || value === "") {
           row[key] = null
-        } else if (COUNT.test(value)) {
-          row[key] = Number(value)
         } else {
-          return `the column ${JSON.stringify(key)} holds ${JSON.stringify(value.slice(0, 40))}, not a number`
+          const count = readCount(key, value)
+          if (typeof count === "string") return count
+          row[key] = count
         }
       } else {
-        extra[key] = value
+        setExtra(extra, key, value)
       }
     }
     row.extra = extra

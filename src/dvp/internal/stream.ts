@@ -11,22 +11,42 @@ import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import { CsvError } from "../errors.ts"
 import { CsvParser, type CsvParserOptions, type CsvRecord } from "./csv.ts"
+import { GzipMemberScanner } from "./gzip.ts"
 import { type ColumnSpec, compileHeader, type RecordMapper } from "./records.ts"
 
 /** gzip's magic bytes, RFC 1952 §2.3.1. @internal */
 export const isGzipMagic = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
 /**
- * Inflates the stream when its first two bytes are gzip's magic. The bytes decide, not the headers: a data file
- * served as `application/octet-stream`, `text/csv` or with no type may still be gzip, and `Content-Encoding: gzip`
- * may or may not have been inflated already by the transport (`fetch` does, `node:http` does not). Uses
- * `DecompressionStream("gzip")`, a web standard every current browser and server runtime has.
+ * A zlib header (RFC 1950 §2.2) as zlib and every common encoder write it: `78` (deflate, 32 KiB window) then
+ * `01`, `5E`, `9C` or `DA` (the four compression levels, no preset dictionary). Only these four pairs are taken,
+ * not every pair whose check bits add up: `H,` (`48 2C`) is a valid zlib header too, and the start of a CSV file
+ * with a column named `H`. `x^` (`78 5E`) is the one pair that is also ASCII text; a header row starting with it is
+ * read as zlib.
  *
  * @internal
  */
-export const gunzipWhenCompressed = <E, R, E2>(
+export const isZlibHeader = (bytes: Uint8Array): boolean =>
+  bytes.length >= 2 && bytes[0] === 0x78 && (bytes[1] === 0x01 || bytes[1] === 0x5e || bytes[1] === 0x9c ||
+    bytes[1] === 0xda)
+
+/**
+ * Inflates the stream when its first two bytes say it is compressed: gzip's magic (`1f 8b`), every member of a
+ * multi-member file (RFC 1952 §2.2, what `cat a.gz b.gz` gives) in order, or a zlib header (see
+ * {@link isZlibHeader}). Other bytes pass as they are; raw deflate has no magic and is left to the text decoder,
+ * which refuses bytes that are not UTF-8.
+ *
+ * The bytes decide, not the headers: a data file served as `application/octet-stream`, `text/csv` or with no type
+ * may still be gzip, and `Content-Encoding: gzip` may or may not have been inflated already by the transport
+ * (`fetch` does, `node:http` does not). Uses `DecompressionStream`, a web standard every current browser and server
+ * runtime has; as some runtimes' gzip decompressor stops at the end of the first member (and fails on the rest),
+ * {@link GzipMemberScanner} finds where each member ends and each one goes to a fresh decompressor.
+ *
+ * @internal
+ */
+export const inflateWhenCompressed = <E, R, E2>(
   bytes: Stream.Stream<Uint8Array, E, R>,
-  onError: (cause: unknown) => E2
+  onError: (format: "gzip" | "zlib", cause: unknown) => E2
 ): Stream.Stream<Uint8Array, E | E2, R> =>
   Stream.unwrap(Effect.gen(function*() {
     const pull = yield* Stream.toPull(bytes)
@@ -50,14 +70,79 @@ export const gunzipWhenCompressed = <E, R, E2>(
     const first = head.length === 1 ? head[0]! : concat(head, length)
     const rest: Stream.Stream<Uint8Array, E> = ended ? Stream.empty : Stream.fromPull(Effect.succeed(pull))
     const all = first.length === 0 ? rest : Stream.concat(Stream.succeed(first), rest)
-    if (!isGzipMagic(first)) return all
-    return all.pipe(
-      Stream.pipeThroughChannel(
-        Channel.fromTransformStream<E, Uint8Array, Uint8Array, E2>({
-          evaluate: () => new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
-          onError
+    if (isGzipMagic(first)) return gunzipMembers(all, (cause) => onError("gzip", cause))
+    if (isZlibHeader(first)) {
+      return all.pipe(Stream.pipeThroughChannel(decompress("deflate", (cause) => onError("zlib", cause))))
+    }
+    return all
+  }))
+
+const decompress = <E, E2>(format: "gzip" | "deflate", onError: (cause: unknown) => E2) =>
+  Channel.fromTransformStream<E, Uint8Array, Uint8Array, E2>({
+    evaluate: () => new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>,
+    onError
+  })
+
+interface Segment {
+  readonly bytes: Uint8Array
+  /** The segment ends its member. */
+  readonly last: boolean
+}
+
+/** Splits the bytes at member ends and inflates each member with its own `DecompressionStream("gzip")`. */
+const gunzipMembers = <E, E2>(
+  bytes: Stream.Stream<Uint8Array, E>,
+  onError: (cause: unknown) => E2
+): Stream.Stream<Uint8Array, E | E2> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const pull = yield* Stream.toPull(bytes)
+    const scanner = new GzipMemberScanner()
+    const queue: Array<Segment> = []
+    let done = false
+    const invalid = (reason: string) => Effect.fail(onError(new Error(reason)))
+    /** Queues at least one segment, unless the input has ended. */
+    const fill: Effect.Effect<void, E | E2> = Effect.suspend(() => {
+      if (queue.length > 0 || done) return Effect.void
+      return pull.pipe(
+        Pull.catchDone((): Effect.Effect<ReadonlyArray<Uint8Array>, E2> => {
+          done = true
+          const reason = scanner.end()
+          return reason === undefined ? Effect.succeed([]) : invalid(reason)
+        }),
+        Effect.flatMap((chunks) => {
+          for (const chunk of chunks) {
+            const ends = scanner.write(chunk)
+            if (typeof ends === "string") return invalid(ends)
+            let start = 0
+            for (const end of ends) {
+              queue.push({ bytes: chunk.subarray(start, end), last: true })
+              start = end
+            }
+            if (start < chunk.length) queue.push({ bytes: chunk.subarray(start), last: false })
+          }
+          return fill
         })
       )
+    })
+    /** The bytes of the next member: ends after the segment that ends the member. */
+    const member = (): Stream.Stream<Uint8Array, E | E2> => {
+      let over = false
+      const next: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array>, E | E2> = Effect.suspend(() =>
+        over ? Cause.done() : Effect.flatMap(fill, () => {
+          const segment = queue.shift()
+          if (segment === undefined) return Cause.done()
+          if (segment.last) over = true
+          return segment.bytes.length > 0 ? Effect.succeed(Arr.of(segment.bytes)) : next
+        })
+      )
+      return Stream.fromPull(Effect.succeed(next))
+    }
+    const members: Pull.Pull<Arr.NonEmptyReadonlyArray<Stream.Stream<Uint8Array, E | E2>>, E | E2> = Effect.flatMap(
+      fill,
+      () => queue.length === 0 ? Cause.done() : Effect.succeed(Arr.of(member()))
+    )
+    return Stream.fromPull(Effect.succeed(members)).pipe(
+      Stream.flatMap((m) => m.pipe(Stream.pipeThroughChannel(decompress<E | E2, E2>("gzip", onError))))
     )
   }))
 
@@ -155,6 +240,50 @@ const mapRecords = <A, E, R>(
               if (error !== undefined) return syntaxError(error)
             }
             return emit() ?? pull
+          })
+        )
+      })
+      return pull
+    }))
+
+/**
+ * Decodes UTF-8 (a leading byte order mark is dropped), failing on the first byte sequence that is not UTF-8: bytes
+ * that are not text — raw deflate, which has no magic to sniff, or another compression — fail instead of becoming
+ * U+FFFD replacement characters read as CSV.
+ *
+ * @internal
+ */
+export const decodeUtf8 = <E, R, E2>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  onError: () => E2
+): Stream.Stream<string, E | E2, R> =>
+  Stream.transformPull(bytes, (upstream) =>
+    Effect.sync(() => {
+      const decoder = new TextDecoder("utf-8", { fatal: true })
+      let finished = false
+      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<string>, E | E2> = Effect.suspend(() => {
+        if (finished) return Cause.done()
+        return upstream.pipe(
+          Pull.catchDone((): Pull.Pull<ReadonlyArray<Uint8Array>, E2> => {
+            finished = true
+            return Effect.succeed([])
+          }),
+          Effect.flatMap((chunks) => {
+            const out: Array<string> = []
+            try {
+              for (const chunk of chunks) {
+                const text = decoder.decode(chunk, { stream: true })
+                if (text.length > 0) out.push(text)
+              }
+              if (finished) {
+                const text = decoder.decode()
+                if (text.length > 0) out.push(text)
+              }
+            } catch {
+              return Effect.fail(onError())
+            }
+            if (Arr.isArrayNonEmpty(out)) return Effect.succeed(out)
+            return finished ? Cause.done() : pull
           })
         )
       })

@@ -50,6 +50,7 @@ describe("packaging", () => {
       "src/dvp/decode.ts",
       "src/dvp/errors.ts",
       "src/dvp/internal/csv.ts",
+      "src/dvp/internal/gzip.ts",
       "src/dvp/internal/http.ts",
       "src/dvp/internal/records.ts",
       "src/dvp/internal/stream.ts",

@@ -55,7 +55,8 @@ export interface Param {
    * - `"reference"`: an image or plugin reference, which the daemon's route (`{name:.*}`) takes with its `/`s:
    *   every `/`-separated part is neither empty nor `.` or `..`.
    *
-   * Both refuse NUL and lone surrogates. See `src/generated/README.md` for the rule of each parameter.
+   * Both refuse control characters (NUL, CR, LF, …) and lone surrogates. `src/generated/README.md` gives the
+   * rule of each parameter.
    *
    * @since 0.2.0
    */
@@ -236,7 +237,7 @@ export const jsonStream = <A>(schema: Schema.Decoder<A>): JsonStream<A> => ({ _t
  * parameter or operation newer than `version` fails with `UnsupportedApiVersion` — all without I/O.
  *
  * Every value is checked first (see `src/generated/README.md`, "Parameter checks"): a path parameter that the
- * daemon would route elsewhere (an empty, `.` or `..` part, a `/` in an id, NUL), a lone surrogate, a header
+ * daemon would route elsewhere (an empty, `.` or `..` part, a `/` in an id, a control character), a lone surrogate, a header
  * value a header cannot carry, an integer that is not a safe integer or is below its `minimum`, a boolean that
  * is not a boolean fail with `InvalidParameter`; a `version` outside [`ApiVersion.oldest`, `ApiVersion.newest`]
  * fails with `ApiVersionOutOfRange`.

@@ -43,7 +43,8 @@ export const loneSurrogate = (text: string): Reason => {
 }
 
 /**
- * Checks a path parameter's value: NUL and lone surrogates are refused; a `segment` is one non-empty segment
+ * Checks a path parameter's value: control characters (NUL, CR, LF, …: the daemon's route expressions do not
+ * match a line feed) and lone surrogates are refused; a `segment` is one non-empty segment
  * other than `.` and `..` (no `/`); a `reference` is `/`-separated parts, each non-empty and neither `.` nor `..`.
  * The daemon decodes the path once and cleans it, so these rules keep the cleaned path on the operation's route.
  *
@@ -64,8 +65,8 @@ export const pathValueReason = (value: string, kind: "segment" | "reference"): R
       dots = 0
     } else if (code === 0x2e) {
       dots++
-    } else if (code === 0) {
-      return "must not contain NUL"
+    } else if (code < 0x20 || code === 0x7f) {
+      return `must not contain control characters (${hex(code)} at index ${i})`
     } else if (code >= 0xd800 && code <= 0xdfff) {
       const next = value.charCodeAt(i + 1)
       if (code > 0xdbff || next < 0xdc00 || next > 0xdfff) {

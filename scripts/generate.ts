@@ -405,6 +405,17 @@ const PARAM_MINIMUMS: Readonly<Record<string, { readonly minimum: number; readon
   "VolumeUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" }
 }
 
+/**
+ * `integer` parameters that the daemon reads as `seconds[.nanoseconds]` (moby's `timetypes.ParseTimestamps`), so a
+ * fraction of a second is meaningful: they are sent with the `number` style (any finite number, no exponent).
+ */
+const FRACTIONAL_SECONDS: Readonly<Record<string, string>> = {
+  "ContainerLogs.since": "a UNIX time; the daemon keeps the fraction (`Containers.logs` sends a `Date` to the ms)",
+  "ContainerLogs.until": "a UNIX time; the daemon keeps the fraction (`Containers.logs` sends a `Date` to the ms)",
+  "ServiceLogs.since": "a UNIX time; the daemon keeps the fraction",
+  "TaskLogs.since": "a UNIX time; the daemon keeps the fraction"
+}
+
 /** Inputs for the examples of `api.ts`, for operations with required inputs. */
 const EXAMPLE_INPUTS: Readonly<Record<string, string>> = {
   ContainerCreate: "{ name: \"web\", body: { Image: \"busybox:latest\", Cmd: [\"sleep\", \"60\"] } }",
@@ -1171,6 +1182,7 @@ class Planner {
   readonly usedBodyTypes = new Set<string>()
   readonly usedReferences = new Set<string>()
   readonly usedMinimums = new Set<string>()
+  readonly usedFractional = new Set<string>()
 
   readonly generator: Generator
   readonly spec: Spec
@@ -1302,6 +1314,10 @@ class Planner {
       case "boolean":
         return { ...base, style: "boolean", type: "boolean" }
       case "integer":
+        if (FRACTIONAL_SECONDS[key] !== undefined) {
+          this.usedFractional.add(key)
+          return { ...base, style: "number", type: "number" }
+        }
         return { ...base, style: "integer", type: "number" }
       case "number":
         return { ...base, style: "number", type: "number" }
@@ -1393,6 +1409,7 @@ class Planner {
     check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
     check("REFERENCE_ROUTES", REFERENCE_ROUTES, this.usedReferences)
     check("PARAM_MINIMUMS", PARAM_MINIMUMS, this.usedMinimums)
+    check("FRACTIONAL_SECONDS", FRACTIONAL_SECONDS, this.usedFractional)
   }
 }
 
@@ -1666,6 +1683,9 @@ const renderParamChecks = (plans: ReadonlyArray<OperationPlan>): ReadonlyArray<s
     "- `integer` parameters take a safe integer (`Number.isSafeInteger`: no `NaN`, `±Infinity`, fractions or",
     "  values beyond 2^53), at least its `minimum` when it has one; `boolean` parameters take `true` or `false`",
     "  only (not `\"false\"`).",
+    "- `number` parameters take a finite number, written without an exponent. These spec integers are sent as",
+    "  `number` because the daemon keeps their fraction:",
+    ...Object.entries(FRACTIONAL_SECONDS).map(([k, why]) => `  - \`${k}\`: ${mdEscape(why)}`),
     "- The API version must be one this SDK speaks (from `ApiVersion.oldest` to `ApiVersion.newest`), else",
     "  `ApiVersionOutOfRange`.",
     "",

@@ -346,8 +346,8 @@ export const ContainerLogs = Operation.make<ContainerLogsInput, Operation.Respon
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
-    { name: "until", key: "until", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
+    { name: "until", key: "until", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],
@@ -5092,7 +5092,7 @@ export const ServiceLogs = Operation.make<ServiceLogsInput, Operation.ResponseOf
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],
@@ -5270,7 +5270,7 @@ export const TaskLogs = Operation.make<TaskLogsInput, Operation.ResponseOf<"Mult
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],

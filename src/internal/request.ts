@@ -172,10 +172,14 @@ export const paramValues = (param: Param, value: unknown): ReadonlyArray<string>
       }
       return [String(value)]
     }
-    case "number":
-      return typeof value === "number" && Number.isFinite(value)
-        ? [String(value)]
-        : new InvalidReason(`must be a finite number, got ${describe(value)}`)
+    case "number": {
+      if (typeof value !== "number" || !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+        return new InvalidReason(`must be a finite number (at most 2^53 - 1 in size), got ${describe(value)}`)
+      }
+      const text = String(value)
+      // `String` writes an exponent below 1e-6; Go's parsers want plain decimals.
+      return [text.includes("e") ? value.toFixed(9).replace(/\.?0+$/, "") : text]
+    }
     case "filters":
       if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
         return new InvalidReason(`must be a string or an object of string arrays, got ${describe(value)}`)

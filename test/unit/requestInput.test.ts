@@ -193,6 +193,7 @@ const checkOutcome = (op: Operation.Any, input: Record<string, unknown>, version
       for (const text of UrlParams.getAll(request.urlParams, param.name)) {
         expect(WELL_FORMED.test(text), `${op.id}.${param.name}`).toBe(true)
         if (param.style === "boolean") expect(["true", "false"]).toContain(text)
+        if (param.style === "number") expect(text).toMatch(/^-?\d+(\.\d+)?$/)
         if (param.style === "integer") {
           expect(text).toMatch(/^-?\d+$/)
           expect(Number.isSafeInteger(Number(text))).toBe(true)
@@ -326,6 +327,14 @@ describe("Operation.toRequest refuses values the daemon would misread", () => {
       expect(UrlParams.toString(resize.urlParams)).toBe("h=0&w=80")
       const big = yield* Operation.toRequest(Operations.ContainerList, { limit: Number.MAX_SAFE_INTEGER }, "1.41")
       expect(UrlParams.toString(big.urlParams)).toBe("limit=9007199254740991")
+      // Log times are seconds with a fraction the daemon keeps (`number` style): decimals, never an exponent.
+      const logs = (since: number) => Operation.toRequest(Operations.ContainerLogs, { id: "web", since }, "1.41")
+      expect(UrlParams.getAll((yield* logs(1732888888.5)).urlParams, "since")).toEqual(["1732888888.5"])
+      expect(UrlParams.getAll((yield* logs(1e-7)).urlParams, "since")).toEqual(["0.0000001"])
+      for (const since of [NaN, Infinity, 1e21, "1"]) {
+        const error = yield* failure(Operations.ContainerLogs, { id: "web", since } as Operations.ContainerLogsInput)
+        expect(error).toMatchObject({ _tag: "InvalidParameter", parameter: "since" })
+      }
     }))
 
   it.effect("booleans must be booleans; strings must not be objects", () =>

@@ -237,10 +237,10 @@ export const jsonStream = <A>(schema: Schema.Decoder<A>): JsonStream<A> => ({ _t
  * parameter or operation newer than `version` fails with `UnsupportedApiVersion` — all without I/O.
  *
  * Every value is checked first (see `src/generated/README.md`, "Parameter checks"): a path parameter that the
- * daemon would route elsewhere (an empty, `.` or `..` part, a `/` in an id, a control character), a lone surrogate, a header
- * value a header cannot carry, an integer that is not a safe integer or is below its `minimum`, a boolean that
- * is not a boolean fail with `InvalidParameter`; a `version` outside [`ApiVersion.oldest`, `ApiVersion.newest`]
- * fails with `ApiVersionOutOfRange`.
+ * daemon would route elsewhere (an empty, `.` or `..` part, a `/` in an id, a control character), a lone
+ * surrogate, a header value a header cannot carry, an integer that is not a safe integer or is below its
+ * `minimum`, a boolean that is not a boolean fail with `InvalidParameter`; a `version` outside
+ * [`ApiVersion.oldest`, `ApiVersion.newest`] fails with `ApiVersionOutOfRange`.
  *
  * @example
  * ```ts

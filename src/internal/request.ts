@@ -96,7 +96,8 @@ export const headerValueReason = (value: string): Reason => {
 /** The first lone surrogate in any string (or property name) of a JSON-able value; `undefined` when none. */
 const jsonReason = (value: unknown, depth: number): Reason => {
   if (typeof value === "string") return loneSurrogate(value)
-  if (typeof value !== "object" || value === null || depth > 64) return undefined
+  if (typeof value !== "object" || value === null) return undefined
+  if (depth > 64) return "is nested more than 64 levels deep (or refers to itself)"
   if (Array.isArray(value)) {
     for (const item of value) {
       const reason = jsonReason(item, depth + 1)
@@ -104,7 +105,7 @@ const jsonReason = (value: unknown, depth: number): Reason => {
     }
     return undefined
   }
-  for (const key in value) {
+  for (const key of Object.keys(value)) {
     const reason = loneSurrogate(key) ?? jsonReason((value as Record<string, unknown>)[key], depth + 1)
     if (reason !== undefined) return reason
   }

@@ -312,7 +312,8 @@ describe("Operation.toRequest refuses values the daemon would misread", () => {
   it.effect("integers: NaN, ±Infinity, fractions and unsafe integers are refused; a minimum is enforced", () =>
     Effect.gen(function*() {
       for (const t of [NaN, Infinity, -Infinity, 1.5, 1e21, 2 ** 53, "5", null]) {
-        const error = yield* failure(Operations.ContainerStop, { id: "web", t } as unknown as Operations.ContainerStopInput)
+        const input = { id: "web", t } as unknown as Operations.ContainerStopInput
+        const error = yield* failure(Operations.ContainerStop, input)
         expect(error).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerStop", parameter: "t" })
         expect(error.message).toContain("must be a safe integer")
       }
@@ -354,7 +355,10 @@ describe("Operation.toRequest refuses values the daemon would misread", () => {
       expect(object.message).not.toContain("[object Object]")
       const objectId = yield* failure(Operations.ContainerInspect, { id: {} } as unknown as { id: string })
       expect(objectId).toMatchObject({ _tag: "InvalidParameter", parameter: "id" })
-      const filters = yield* failure(Operations.ContainerList, { filters: 5 } as unknown as Operations.ContainerListInput)
+      const filters = yield* failure(
+        Operations.ContainerList,
+        { filters: 5 } as unknown as Operations.ContainerListInput
+      )
       expect(filters).toMatchObject({ _tag: "InvalidParameter", parameter: "filters" })
     }))
 

@@ -44,6 +44,7 @@ interface ParameterNode {
   readonly required?: boolean
   readonly enum?: ReadonlyArray<unknown>
   readonly default?: unknown
+  readonly minimum?: number
   readonly items?: Node
   readonly schema?: Node
 }
@@ -371,6 +372,48 @@ const DROP_WHEN_UNSUPPORTED: Readonly<Record<string, string>> = {
     "streams",
   "ContainerAttachWebsocket.stderr": "the changelog (v1.42) says API versions before 1.42 ignore it and attach all " +
     "streams"
+}
+
+/**
+ * Path parameters that are references and keep their `/`s, by the route prefix that holds them. The daemon routes
+ * them with `{name:.*}` (moby `api/server/router/image/image.go`: `/images/{name:.*}/json`, `…/history`, `…/get`,
+ * `…/push`, `…/tag`, `DELETE /images/{name:.*}`; `router/plugin/plugin.go`: `/plugins/{name:.*}/…`;
+ * `router/distribution/distribution.go`: `/distribution/{name:.*}/json`) and a reference such as
+ * `127.0.0.1:5000/team/app:1` has slashes. Every other path parameter is one path segment: the ids and names of
+ * containers, execs, networks, volumes, nodes, services, tasks, secrets and configs never hold a `/`.
+ */
+const REFERENCE_ROUTES: Readonly<Record<string, string>> = {
+  "/images/{name}": "an image reference (`[registry[:port]/]repository[:tag|@digest]`) or id",
+  "/plugins/{name}": "a plugin reference (`[registry[:port]/]repository[:tag]`) or id",
+  "/distribution/{name}": "an image reference"
+}
+
+/**
+ * Lower bounds of integer parameters that the spec gives no `minimum` for, from how the daemon reads them
+ * (moby parses these with `strconv.ParseUint`, so a negative value is always refused).
+ */
+const PARAM_MINIMUMS: Readonly<Record<string, { readonly minimum: number; readonly why: string }>> = {
+  "ContainerResize.h": { minimum: 0, why: "a TTY height: moby reads it with `strconv.ParseUint(h, 10, 32)`" },
+  "ContainerResize.w": { minimum: 0, why: "a TTY width: moby reads it with `strconv.ParseUint(w, 10, 32)`" },
+  "ExecResize.h": { minimum: 0, why: "a TTY height: moby reads it with `strconv.ParseUint(h, 10, 32)`" },
+  "ExecResize.w": { minimum: 0, why: "a TTY width: moby reads it with `strconv.ParseUint(w, 10, 32)`" },
+  "SwarmUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" },
+  "ServiceUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" },
+  "NodeUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" },
+  "SecretUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" },
+  "ConfigUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" },
+  "VolumeUpdate.version": { minimum: 0, why: "a swarm object version: moby reads it with `strconv.ParseUint`" }
+}
+
+/**
+ * `integer` parameters that the daemon reads as `seconds[.nanoseconds]` (moby's `timetypes.ParseTimestamps`), so a
+ * fraction of a second is meaningful: they are sent with the `number` style (any finite number, no exponent).
+ */
+const FRACTIONAL_SECONDS: Readonly<Record<string, string>> = {
+  "ContainerLogs.since": "a UNIX time; the daemon keeps the fraction (`Containers.logs` sends a `Date` to the ms)",
+  "ContainerLogs.until": "a UNIX time; the daemon keeps the fraction (`Containers.logs` sends a `Date` to the ms)",
+  "ServiceLogs.since": "a UNIX time; the daemon keeps the fraction",
+  "TaskLogs.since": "a UNIX time; the daemon keeps the fraction"
 }
 
 /** Inputs for the examples of `api.ts`, for operations with required inputs. */
@@ -1052,6 +1095,8 @@ interface ParamPlan {
   readonly defaultValue: unknown
   readonly since: string | undefined
   readonly drop: boolean
+  readonly pathValue?: "segment" | "reference"
+  readonly minimum?: number
 }
 
 interface OperationPlan {
@@ -1135,6 +1180,9 @@ class Planner {
   readonly usedKinds = new Set<string>()
   readonly usedStreams = new Set<string>()
   readonly usedBodyTypes = new Set<string>()
+  readonly usedReferences = new Set<string>()
+  readonly usedMinimums = new Set<string>()
+  readonly usedFractional = new Set<string>()
 
   readonly generator: Generator
   readonly spec: Spec
@@ -1194,12 +1242,16 @@ class Planner {
         this.usedDrop.add(key)
         if (paramSince === undefined) throw new Error(`DROP_WHEN_UNSUPPORTED.${key}: not newer than API 1.41`)
       }
+      const pathValue = p.in === "path" ? this.pathValue(path, p.name) : undefined
+      const minimum = this.minimum(key, p)
       params.push({
         ...this.paramStyle(op, p),
         description: p.description,
         defaultValue: p.default,
         since: paramSince,
-        drop
+        drop,
+        ...(pathValue === undefined ? {} : { pathValue }),
+        ...(minimum === undefined ? {} : { minimum })
       })
     }
     const seen = new Set<string>()
@@ -1223,6 +1275,26 @@ class Planner {
     }
   }
 
+  /** A path parameter's rule: `reference` under a route of `REFERENCE_ROUTES`, else one `segment`. */
+  pathValue(path: string, name: string): "segment" | "reference" {
+    const prefix = Object.keys(REFERENCE_ROUTES).find((route) => path === route || path.startsWith(`${route}/`))
+    if (prefix === undefined || !prefix.endsWith(`{${name}}`)) return "segment"
+    this.usedReferences.add(prefix)
+    return "reference"
+  }
+
+  /** An integer parameter's lower bound: the spec's `minimum`, else `PARAM_MINIMUMS`. */
+  minimum(key: string, p: ParameterNode): number | undefined {
+    const hand = PARAM_MINIMUMS[key]
+    if (hand !== undefined) {
+      if (p.type !== "integer") throw new Error(`PARAM_MINIMUMS.${key}: not an integer parameter`)
+      if (p.minimum !== undefined) throw new Error(`PARAM_MINIMUMS.${key}: the spec gives a minimum now: remove it`)
+      this.usedMinimums.add(key)
+      return hand.minimum
+    }
+    return p.type === "integer" || p.type === "number" ? p.minimum : undefined
+  }
+
   paramStyle(op: OperationNode, p: ParameterNode): Omit<ParamPlan, "description" | "defaultValue" | "since" | "drop"> {
     const key = `${op.operationId}.${p.name}`
     const base = { name: p.name, in: p.in as "path" | "query" | "header", required: p.required === true }
@@ -1242,6 +1314,10 @@ class Planner {
       case "boolean":
         return { ...base, style: "boolean", type: "boolean" }
       case "integer":
+        if (FRACTIONAL_SECONDS[key] !== undefined) {
+          this.usedFractional.add(key)
+          return { ...base, style: "number", type: "number" }
+        }
         return { ...base, style: "integer", type: "number" }
       case "number":
         return { ...base, style: "number", type: "number" }
@@ -1331,6 +1407,9 @@ class Planner {
     check("RESPONSE_OVERRIDES", RESPONSE_OVERRIDES, this.usedResponses)
     check("JSON_STREAMS", JSON_STREAMS, this.usedStreams)
     check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
+    check("REFERENCE_ROUTES", REFERENCE_ROUTES, this.usedReferences)
+    check("PARAM_MINIMUMS", PARAM_MINIMUMS, this.usedMinimums)
+    check("FRACTIONAL_SECONDS", FRACTIONAL_SECONDS, this.usedFractional)
   }
 }
 
@@ -1465,7 +1544,9 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
           `style: ${JSON.stringify(p.style)}`,
           ...(p.required ? ["required: true"] : []),
           ...(p.since !== undefined ? [`since: ${JSON.stringify(p.since)}`] : []),
-          ...(p.drop ? ["dropWhenUnsupported: true"] : [])
+          ...(p.drop ? ["dropWhenUnsupported: true"] : []),
+          ...(p.pathValue !== undefined ? [`pathValue: ${JSON.stringify(p.pathValue)}`] : []),
+          ...(p.minimum !== undefined ? [`minimum: ${p.minimum}`] : [])
         ]
         const comma = i === plan.params.length - 1 ? "" : ","
         const line = `    { ${fields.join(", ")} }${comma}`
@@ -1553,6 +1634,72 @@ const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
 
 const mdEscape = (text: string): string => text.replaceAll("|", "\\|").replace(/\s+/g, " ")
 
+/** The README section on what `Operation.toRequest` checks before any I/O. */
+const renderParamChecks = (plans: ReadonlyArray<OperationPlan>): ReadonlyArray<string> => {
+  const routes = new Map<string, ParamPlan>()
+  for (const plan of plans) {
+    for (const p of plan.params) {
+      if (p.in !== "path") continue
+      const end = plan.path.indexOf(`{${p.name}}`) + p.name.length + 2
+      routes.set(plan.path.slice(0, end), p)
+    }
+  }
+  const minimums = plans.flatMap((plan) =>
+    plan.params.flatMap((p) => p.minimum === undefined ? [] : [{ key: `${plan.id}.${p.name}`, minimum: p.minimum }])
+  )
+  return [
+    "## Parameter checks",
+    "",
+    "`Operation.toRequest` checks every value before it is written, so that no input reaches another endpoint",
+    "and none dies untyped; a value that fails is an `InvalidParameter` naming the parameter, before any I/O.",
+    "",
+    "The daemon (gorilla/mux) decodes the request path once, cleans it as Go's `path.Clean` does (answering `301`",
+    "to the cleaned path when it differs) and matches the routes' regular expressions against it; its routes",
+    "take a path parameter as `{name:.*}`, which also matches `/`. Each path parameter carries a `pathValue` rule:",
+    "",
+    "- `segment`: one path segment. Not empty, not `.` or `..`, no `/`. Sent percent-encoded",
+    "  (`encodeURIComponent`), so the daemon's one decoding gives the value back and cleaning leaves it alone.",
+    "- `reference`: an image or plugin reference, whose `/`s the route takes in (`/images/{name:.*}/json`",
+    "  answers for `127.0.0.1:5000/team/app:1`). Every `/`-separated part is neither empty nor `.` or `..`",
+    "  (so no leading, trailing or doubled `/`). Each part is percent-encoded and the `/`s are sent as they are.",
+    "  Cleaning leaves the path alone and the route's fixed suffix (`/json`, `/history`, `/push`, `/tag`, …)",
+    "  stays the last segment, so the anchored route expressions pick the operation's own route.",
+    "",
+    "Both refuse control characters (NUL, CR, LF and the other C0 controls, DEL: the routes' expressions do not",
+    "match a line feed, and no id or reference holds one) and lone surrogates.",
+    "",
+    "| Route | Parameter | Rule |",
+    "| --- | --- | --- |",
+    ...[...routes].map(([route, p]) => `| \`${route}\` | \`${p.name}\` | ${p.pathValue} |`),
+    "",
+    "Other values:",
+    "",
+    "- Strings (path, query, header, and every string and property name inside `filters` and `json` values) must",
+    "  be well-formed UTF-16: a lone surrogate cannot be percent-encoded or sent as UTF-8.",
+    "- Header values may hold only HTAB, space, visible ASCII and Latin-1 (`\\t`, 0x20–0x7E, 0x80–0xFF): no CR,",
+    "  LF, NUL or other controls, nothing beyond U+00FF (what Node, undici and the Fetch standard accept).",
+    "- `string` parameters take a string (or a finite number, bigint or boolean, written as text); objects, `null`,",
+    "  `NaN` and `±Infinity` are refused. `filters` takes a string or an object; `json` any value JSON can write.",
+    "- `integer` parameters take a safe integer (`Number.isSafeInteger`: no `NaN`, `±Infinity`, fractions or",
+    "  values beyond 2^53), at least its `minimum` when it has one; `boolean` parameters take `true` or `false`",
+    "  only (not `\"false\"`).",
+    "- `number` parameters take a finite number, written without an exponent. These spec integers are sent as",
+    "  `number` because the daemon keeps their fraction:",
+    ...Object.entries(FRACTIONAL_SECONDS).map(([k, why]) => `  - \`${k}\`: ${mdEscape(why)}`),
+    "- The API version must be one this SDK speaks (from `ApiVersion.oldest` to `ApiVersion.newest`), else",
+    "  `ApiVersionOutOfRange`.",
+    "",
+    "Minimums (the spec gives none for query parameters; these come from how the daemon parses them):",
+    "",
+    "| Parameter | Minimum | Why |",
+    "| --- | --- | --- |",
+    ...minimums.map(({ key, minimum }) =>
+      `| \`${key}\` | ${minimum} | ${mdEscape(PARAM_MINIMUMS[key]?.why ?? "the spec's `minimum`")} |`
+    ),
+    ""
+  ]
+}
+
 const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArray<OperationPlan>): string => {
   const lines: Array<string> = [
     "<!-- Generated by scripts/generate.ts from spec/engine-v1.55.yaml. Do not edit. -->",
@@ -1587,6 +1734,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "| --- | --- |",
     ...Object.entries(DROP_WHEN_UNSUPPORTED).map(([k, why]) => `| \`${k}\` | ${mdEscape(why)} |`),
     "",
+    ...renderParamChecks(plans),
     "## Decoding rules",
     "",
     "- Unknown properties are ignored (the API's open-schema rule).",

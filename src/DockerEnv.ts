@@ -248,9 +248,17 @@ const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiV
   const raw = nonEmpty(env["DOCKER_API_VERSION"])
   if (raw === undefined) return Effect.succeed(undefined)
   const version = ApiVersion.parse(raw)
-  return version === undefined
-    ? Effect.fail(new ConfigError({ reason: `DOCKER_API_VERSION "${raw}" is not a version like 1.41` }))
-    : Effect.succeed(version)
+  if (version === undefined) {
+    return Effect.fail(new ConfigError({ reason: `DOCKER_API_VERSION "${raw}" is not a version like 1.41` }))
+  }
+  return ApiVersion.atLeast(version, ApiVersion.oldest) && ApiVersion.atLeast(ApiVersion.newest, version)
+    ? Effect.succeed(version)
+    : Effect.fail(
+      new ConfigError({
+        reason: `DOCKER_API_VERSION "${raw}" is outside the API versions this SDK speaks ` +
+          `(${ApiVersion.oldest} to ${ApiVersion.newest})`
+      })
+    )
 }
 
 /**

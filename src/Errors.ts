@@ -308,6 +308,34 @@ export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersi
 }
 
 /**
+ * The API version a call was asked to speak is not one this SDK speaks: outside [`ApiVersion.oldest`,
+ * `ApiVersion.newest`] (e.g. `DOCKER_API_VERSION=1.12` or `apiVersion: "1.99"` pinned by hand), or not a version
+ * at all. Raised before any I/O.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.ApiVersionOutOfRange({
+ *   operation: "ContainerList", version: "1.12", oldest: "1.24", newest: "1.55"
+ * })
+ * e.message // "ContainerList: API version 1.12 is outside the range this SDK speaks (1.24 to 1.55)"
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class ApiVersionOutOfRange extends Data.TaggedError("ApiVersionOutOfRange")<{
+  readonly operation: string
+  readonly version: string
+  readonly oldest: ApiVersion
+  readonly newest: ApiVersion
+}> {
+  override get message(): string {
+    const range = `${this.oldest} to ${this.newest}`
+    return `${this.operation}: API version ${this.version} is outside the range this SDK speaks (${range})`
+  }
+}
+
+/**
  * The daemon speaks an API older than the oldest this SDK supports.
  *
  * @example
@@ -379,5 +407,6 @@ export type CommonError =
   | TransportError
   | ResponseDecodeError
   | UnsupportedApiVersion
+  | ApiVersionOutOfRange
   | DaemonTooOld
   | InvalidParameter

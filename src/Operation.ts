@@ -9,7 +9,7 @@ import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type { ApiVersion } from "./ApiVersion.ts"
-import type { DocumentedStatus, InvalidParameter, UnsupportedApiVersion } from "./Errors.ts"
+import type { ApiVersionOutOfRange, DocumentedStatus, InvalidParameter, UnsupportedApiVersion } from "./Errors.ts"
 import * as internal from "./internal/request.ts"
 
 /**
@@ -49,6 +49,24 @@ export interface Param {
   readonly since?: ApiVersion
   /** When the negotiated API is older than `since`, leave the parameter out instead of failing (the docs say why that is safe). */
   readonly dropWhenUnsupported?: boolean
+  /**
+   * How a path parameter sits in the daemon's route (absent means `"segment"`):
+   * - `"segment"`: an id or name that is exactly one path segment: not empty, not `.` or `..`, no `/`.
+   * - `"reference"`: an image or plugin reference, which the daemon's route (`{name:.*}`) takes with its `/`s:
+   *   every `/`-separated part is neither empty nor `.` or `..`.
+   *
+   * Both refuse control characters (NUL, CR, LF, …) and lone surrogates. `src/generated/README.md` gives the
+   * rule of each parameter.
+   *
+   * @since 0.2.0
+   */
+  readonly pathValue?: "segment" | "reference"
+  /**
+   * The smallest value an `integer` parameter may take (from the spec, or from how the daemon parses it).
+   *
+   * @since 0.2.0
+   */
+  readonly minimum?: number
 }
 
 /**
@@ -218,6 +236,12 @@ export const jsonStream = <A>(schema: Schema.Decoder<A>): JsonStream<A> => ({ _t
  * `/v1.NN` prefix and its parameters percent-encoded, query values follow Docker's conventions, and a
  * parameter or operation newer than `version` fails with `UnsupportedApiVersion` — all without I/O.
  *
+ * Every value is checked first (see `src/generated/README.md`, "Parameter checks"): a path parameter that the
+ * daemon would route elsewhere (an empty, `.` or `..` part, a `/` in an id, a control character), a lone
+ * surrogate, a header value a header cannot carry, an integer that is not a safe integer or is below its
+ * `minimum`, a boolean that is not a boolean fail with `InvalidParameter`; a `version` outside
+ * [`ApiVersion.oldest`, `ApiVersion.newest`] fails with `ApiVersionOutOfRange`.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -232,4 +256,7 @@ export const toRequest: <Input>(
   operation: Operation<Input, ResponseKind, DocumentedStatus>,
   input: Input,
   version: ApiVersion
-) => Effect.Effect<HttpClientRequest.HttpClientRequest, InvalidParameter | UnsupportedApiVersion> = internal.toRequest
+) => Effect.Effect<
+  HttpClientRequest.HttpClientRequest,
+  InvalidParameter | UnsupportedApiVersion | ApiVersionOutOfRange
+> = internal.toRequest

@@ -163,12 +163,14 @@ describe("Operation.toRequest with generated operations", () => {
 
   it.effect("prefixes the negotiated version and percent-encodes path parameters", () =>
     Effect.gen(function*() {
-      const req = yield* request(Operations.ContainerInspect, { id: "../../x", size: true }, "1.41")
+      const req = yield* request(Operations.ContainerInspect, { id: "web #1?", size: true }, "1.41")
       expect(req.method).toBe("GET")
-      expect(req.url).toBe("/v1.41/containers/..%2F..%2Fx/json")
+      expect(req.url).toBe("/v1.41/containers/web%20%231%3F/json")
       expect(query(req)).toBe("size=true")
       const image = yield* request(Operations.ImageInspect, { name: "127.0.0.1:5000/app:1" }, "1.44")
-      expect(image.url).toBe("/v1.44/images/127.0.0.1%3A5000%2Fapp%3A1/json")
+      expect(image.url).toBe("/v1.44/images/127.0.0.1%3A5000/app%3A1/json")
+      const escape = yield* Effect.flip(request(Operations.ContainerInspect, { id: "../../x" }, "1.41"))
+      expect(escape).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerInspect", parameter: "id" })
     }))
 
   it.effect("writes filters as JSON, booleans as true/false, integers as digits and arrays as repeated keys", () =>

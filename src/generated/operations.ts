@@ -209,7 +209,7 @@ export const ContainerInspect = Operation.make<
   tag: "Container",
   summary: "Inspect a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "size", key: "size", in: "query", style: "boolean" }
   ],
   response: Operation.json(Schemas.ContainerInspectResponse),
@@ -255,7 +255,7 @@ export const ContainerTop = Operation.make<ContainerTopInput, Operation.Json<Sch
   tag: "Container",
   summary: "List processes running inside a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "ps_args", key: "ps_args", in: "query", style: "string" }
   ],
   response: Operation.json(Schemas.ContainerTopResponse),
@@ -342,12 +342,12 @@ export const ContainerLogs = Operation.make<ContainerLogsInput, Operation.Respon
   tag: "Container",
   summary: "Get container logs",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
-    { name: "until", key: "until", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
+    { name: "until", key: "until", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],
@@ -396,7 +396,7 @@ export const ContainerChanges = Operation.make<
   tag: "Container",
   summary: "Get changes on a container’s filesystem",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.ContainerChangesResponse),
   errors: [404, 500]
@@ -436,7 +436,7 @@ export const ContainerExport = Operation.make<ContainerExportInput, Operation.Re
   tag: "Container",
   summary: "Export a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Bytes", contentType: "application/x-tar" },
   errors: [404, 500]
@@ -520,7 +520,7 @@ export const ContainerStats = Operation.make<
   tag: "Container",
   summary: "Get container stats based on resource usage",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "stream", key: "stream", in: "query", style: "boolean" },
     { name: "one-shot", key: "one-shot", in: "query", style: "boolean" }
   ],
@@ -564,9 +564,9 @@ export const ContainerResize = Operation.make<ContainerResizeInput, Operation.Re
   tag: "Container",
   summary: "Resize a container TTY",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "h", key: "h", in: "query", style: "integer", required: true },
-    { name: "w", key: "w", in: "query", style: "integer", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "h", key: "h", in: "query", style: "integer", required: true, minimum: 0 },
+    { name: "w", key: "w", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500]
@@ -608,7 +608,7 @@ export const ContainerStart = Operation.make<ContainerStartInput, Operation.Resp
   tag: "Container",
   summary: "Start a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "detachKeys", key: "detachKeys", in: "query", style: "string" }
   ],
   response: { _tag: "Empty" },
@@ -653,7 +653,7 @@ export const ContainerStop = Operation.make<ContainerStopInput, Operation.Respon
   tag: "Container",
   summary: "Stop a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "signal", key: "signal", in: "query", style: "string", since: "1.42" },
     { name: "t", key: "t", in: "query", style: "integer" }
   ],
@@ -699,7 +699,7 @@ export const ContainerRestart = Operation.make<ContainerRestartInput, Operation.
   tag: "Container",
   summary: "Restart a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "signal", key: "signal", in: "query", style: "string", since: "1.42" },
     { name: "t", key: "t", in: "query", style: "integer" }
   ],
@@ -746,7 +746,7 @@ export const ContainerKill = Operation.make<ContainerKillInput, Operation.Respon
   tag: "Container",
   summary: "Kill a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "signal", key: "signal", in: "query", style: "string" }
   ],
   response: { _tag: "Empty" },
@@ -792,7 +792,7 @@ export const ContainerUpdate = Operation.make<
   tag: "Container",
   summary: "Update a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
   response: Operation.json(Schemas.ContainerUpdateResponse),
@@ -831,7 +831,7 @@ export const ContainerRename = Operation.make<ContainerRenameInput, Operation.Re
   tag: "Container",
   summary: "Rename a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "name", key: "name", in: "query", style: "string", required: true }
   ],
   response: { _tag: "Empty" },
@@ -875,7 +875,7 @@ export const ContainerPause = Operation.make<ContainerPauseInput, Operation.Resp
   tag: "Container",
   summary: "Pause a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500]
@@ -913,7 +913,7 @@ export const ContainerUnpause = Operation.make<ContainerUnpauseInput, Operation.
   tag: "Container",
   summary: "Unpause a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500]
@@ -1089,7 +1089,7 @@ export const ContainerAttach = Operation.make<ContainerAttachInput, Operation.Re
   tag: "Container",
   summary: "Attach to a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "detachKeys", key: "detachKeys", in: "query", style: "string" },
     { name: "logs", key: "logs", in: "query", style: "boolean" },
     { name: "stream", key: "stream", in: "query", style: "boolean" },
@@ -1179,7 +1179,7 @@ export const ContainerAttachWebsocket = Operation.make<
   tag: "Container",
   summary: "Attach to a container via a websocket",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "detachKeys", key: "detachKeys", in: "query", style: "string" },
     { name: "logs", key: "logs", in: "query", style: "boolean" },
     { name: "stream", key: "stream", in: "query", style: "boolean" },
@@ -1237,7 +1237,7 @@ export const ContainerWait = Operation.make<
   tag: "Container",
   summary: "Wait for a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "condition", key: "condition", in: "query", style: "string" }
   ],
   response: Operation.json(Schemas.ContainerWaitResponse),
@@ -1296,7 +1296,7 @@ export const ContainerDelete = Operation.make<
   tag: "Container",
   summary: "Remove a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "v", key: "v", in: "query", style: "boolean" },
     { name: "force", key: "force", in: "query", style: "boolean" },
     { name: "link", key: "link", in: "query", style: "boolean" }
@@ -1341,7 +1341,7 @@ export const ContainerArchive = Operation.make<ContainerArchiveInput, Operation.
   tag: "Container",
   summary: "Get an archive of a filesystem resource in a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "path", key: "path", in: "query", style: "string", required: true }
   ],
   response: { _tag: "Bytes", contentType: "application/x-tar" },
@@ -1405,7 +1405,7 @@ export const PutContainerArchive = Operation.make<
   tag: "Container",
   summary: "Extract an archive of files or folders to a directory in a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "path", key: "path", in: "query", style: "string", required: true },
     { name: "noOverwriteDirNonDir", key: "noOverwriteDirNonDir", in: "query", style: "string" },
     { name: "copyUIDGID", key: "copyUIDGID", in: "query", style: "string" }
@@ -1457,7 +1457,7 @@ export const ContainerArchiveInfo = Operation.make<
   tag: "Container",
   summary: "Get information about files in a container",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "path", key: "path", in: "query", style: "string", required: true }
   ],
   response: { _tag: "Empty" },
@@ -2045,7 +2045,7 @@ export const ImageInspect = Operation.make<ImageInspectInput, Operation.Json<Sch
   tag: "Image",
   summary: "Inspect an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "manifests", key: "manifests", in: "query", style: "boolean", since: "1.48", dropWhenUnsupported: true },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.49" }
   ],
@@ -2127,7 +2127,7 @@ export const ImageAttestations = Operation.make<
   tag: "Image",
   summary: "Get attestation statements for an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "platform", key: "platform", in: "query", style: "jsonArray" },
     { name: "type", key: "type", in: "query", style: "array" },
     { name: "statement", key: "statement", in: "query", style: "boolean" }
@@ -2184,7 +2184,7 @@ export const ImageHistory = Operation.make<ImageHistoryInput, Operation.Json<Sch
   tag: "Image",
   summary: "Get the history of an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.48" }
   ],
   response: Operation.json(Schemas.ImageHistoryResponse),
@@ -2267,7 +2267,7 @@ export const ImagePush = Operation.make<ImagePushInput, Operation.JsonStream<Sch
   tag: "Image",
   summary: "Push an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "tag", key: "tag", in: "query", style: "string" },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.46" },
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string", required: true }
@@ -2316,7 +2316,7 @@ export const ImageTag = Operation.make<ImageTagInput, Operation.ResponseOf<"Empt
   tag: "Image",
   summary: "Tag an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "repo", key: "repo", in: "query", style: "string" },
     { name: "tag", key: "tag", in: "query", style: "string" }
   ],
@@ -2384,7 +2384,7 @@ export const ImageDelete = Operation.make<
   tag: "Image",
   summary: "Remove an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "force", key: "force", in: "query", style: "boolean" },
     { name: "noprune", key: "noprune", in: "query", style: "boolean" },
     { name: "platforms", key: "platforms", in: "query", style: "jsonArray", since: "1.50" }
@@ -2922,7 +2922,7 @@ export const ImageGet = Operation.make<ImageGetInput, Operation.ResponseOf<"Byte
   tag: "Image",
   summary: "Export an image",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "platform", key: "platform", in: "query", style: "jsonArray", since: "1.48" }
   ],
   response: { _tag: "Bytes", contentType: "application/x-tar" },
@@ -3085,7 +3085,7 @@ export const ContainerExec = Operation.make<ContainerExecInput, Operation.Json<S
   tag: "Exec",
   summary: "Create an exec instance",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
   response: Operation.json(Schemas.IDResponse),
@@ -3130,7 +3130,7 @@ export const ExecStart = Operation.make<ExecStartInput, Operation.ResponseOf<"Hi
   tag: "Exec",
   summary: "Start an exec instance",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Hijack" },
@@ -3174,9 +3174,9 @@ export const ExecResize = Operation.make<ExecResizeInput, Operation.ResponseOf<"
   tag: "Exec",
   summary: "Resize an exec instance",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "h", key: "h", in: "query", style: "integer", required: true },
-    { name: "w", key: "w", in: "query", style: "integer", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "h", key: "h", in: "query", style: "integer", required: true, minimum: 0 },
+    { name: "w", key: "w", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   response: { _tag: "Empty" },
   errors: [400, 404, 500]
@@ -3214,7 +3214,7 @@ export const ExecInspect = Operation.make<ExecInspectInput, Operation.Json<Schem
   tag: "Exec",
   summary: "Inspect an exec instance",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.ExecInspectResponse),
   errors: [404, 500]
@@ -3333,7 +3333,7 @@ export const VolumeInspect = Operation.make<VolumeInspectInput, Operation.Json<S
   tag: "Volume",
   summary: "Inspect a volume",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.Volume),
   errors: [404, 500]
@@ -3382,8 +3382,8 @@ export const VolumeUpdate = Operation.make<VolumeUpdateInput, Operation.Response
   tag: "Volume",
   summary: "\"Update a volume. Valid only for Swarm cluster volumes\"\n",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
-    { name: "version", key: "version", in: "query", style: "integer", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Empty" },
@@ -3429,7 +3429,7 @@ export const VolumeDelete = Operation.make<VolumeDeleteInput, Operation.Response
   tag: "Volume",
   summary: "Remove a volume",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "force", key: "force", in: "query", style: "boolean" }
   ],
   response: { _tag: "Empty" },
@@ -3575,7 +3575,7 @@ export const NetworkInspect = Operation.make<NetworkInspectInput, Operation.Json
   tag: "Network",
   summary: "Inspect a network",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "verbose", key: "verbose", in: "query", style: "boolean" },
     { name: "scope", key: "scope", in: "query", style: "string" }
   ],
@@ -3613,7 +3613,7 @@ export const NetworkDelete = Operation.make<NetworkDeleteInput, Operation.Respon
   tag: "Network",
   summary: "Remove a network",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [403, 404, 500]
@@ -3696,7 +3696,7 @@ export const NetworkConnect = Operation.make<
   tag: "Network",
   summary: "Connect a container to a network",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
   response: { _tag: "Empty" },
@@ -3739,7 +3739,7 @@ export const NetworkDisconnect = Operation.make<
   tag: "Network",
   summary: "Disconnect a container from a network",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
   response: { _tag: "Empty" },
@@ -3974,7 +3974,7 @@ export const PluginInspect = Operation.make<PluginInspectInput, Operation.Json<S
   tag: "Plugin",
   summary: "Inspect a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
   response: Operation.json(Schemas.Plugin),
   errors: [404, 500]
@@ -4022,7 +4022,7 @@ export const PluginDelete = Operation.make<PluginDeleteInput, Operation.Response
   tag: "Plugin",
   summary: "Remove a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "force", key: "force", in: "query", style: "boolean" }
   ],
   response: { _tag: "Empty" },
@@ -4068,7 +4068,7 @@ export const PluginEnable = Operation.make<PluginEnableInput, Operation.Response
   tag: "Plugin",
   summary: "Enable a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "timeout", key: "timeout", in: "query", style: "integer" }
   ],
   response: { _tag: "Empty" },
@@ -4110,7 +4110,7 @@ export const PluginDisable = Operation.make<PluginDisableInput, Operation.Respon
   tag: "Plugin",
   summary: "Disable a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "force", key: "force", in: "query", style: "boolean" }
   ],
   response: { _tag: "Empty" },
@@ -4172,7 +4172,7 @@ export const PluginUpgrade = Operation.make<
   tag: "Plugin",
   summary: "Upgrade a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true },
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "remote", key: "remote", in: "query", style: "string", required: true },
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
   ],
@@ -4260,7 +4260,7 @@ export const PluginPush = Operation.make<PluginPushInput, Operation.JsonStream<S
   tag: "Plugin",
   summary: "Push a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
   response: Operation.jsonStream(Schemas.PushImageInfo),
   errors: [404, 500]
@@ -4301,7 +4301,7 @@ export const PluginSet = Operation.make<PluginSetInput, Operation.ResponseOf<"Em
   tag: "Plugin",
   summary: "Configure a plugin",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Empty" },
@@ -4384,7 +4384,7 @@ export const NodeInspect = Operation.make<NodeInspectInput, Operation.Json<Schem
   tag: "Node",
   summary: "Inspect a node",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.Node),
   errors: [404, 500, 503]
@@ -4426,7 +4426,7 @@ export const NodeDelete = Operation.make<NodeDeleteInput, Operation.ResponseOf<"
   tag: "Node",
   summary: "Delete a node",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "force", key: "force", in: "query", style: "boolean" }
   ],
   response: { _tag: "Empty" },
@@ -4470,8 +4470,8 @@ export const NodeUpdate = Operation.make<NodeUpdateInput, Operation.ResponseOf<"
   tag: "Node",
   summary: "Update a node",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "version", key: "version", in: "query", style: "integer", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Empty" },
@@ -4673,7 +4673,7 @@ export const SwarmUpdate = Operation.make<SwarmUpdateInput, Operation.ResponseOf
   tag: "Swarm",
   summary: "Update a swarm",
   params: [
-    { name: "version", key: "version", in: "query", style: "integer", required: true },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 },
     { name: "rotateWorkerToken", key: "rotateWorkerToken", in: "query", style: "boolean" },
     { name: "rotateManagerToken", key: "rotateManagerToken", in: "query", style: "boolean" },
     { name: "rotateManagerUnlockKey", key: "rotateManagerUnlockKey", in: "query", style: "boolean" }
@@ -4887,7 +4887,7 @@ export const ServiceInspect = Operation.make<ServiceInspectInput, Operation.Json
   tag: "Service",
   summary: "Inspect a service",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "insertDefaults", key: "insertDefaults", in: "query", style: "boolean" }
   ],
   response: Operation.json(Schemas.Service),
@@ -4924,7 +4924,7 @@ export const ServiceDelete = Operation.make<ServiceDeleteInput, Operation.Respon
   tag: "Service",
   summary: "Delete a service",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500, 503]
@@ -4995,8 +4995,8 @@ export const ServiceUpdate = Operation.make<
   tag: "Service",
   summary: "Update a service",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "version", key: "version", in: "query", style: "integer", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 },
     { name: "registryAuthFrom", key: "registryAuthFrom", in: "query", style: "string" },
     { name: "rollback", key: "rollback", in: "query", style: "string" },
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
@@ -5087,12 +5087,12 @@ export const ServiceLogs = Operation.make<ServiceLogsInput, Operation.ResponseOf
   tag: "Service",
   summary: "Get service logs",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "details", key: "details", in: "query", style: "boolean" },
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],
@@ -5178,7 +5178,7 @@ export const TaskInspect = Operation.make<TaskInspectInput, Operation.Json<Schem
   tag: "Task",
   summary: "Inspect a task",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.Task),
   errors: [404, 500, 503]
@@ -5265,12 +5265,12 @@ export const TaskLogs = Operation.make<TaskLogsInput, Operation.ResponseOf<"Mult
   tag: "Task",
   summary: "Get task logs",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "details", key: "details", in: "query", style: "boolean" },
     { name: "follow", key: "follow", in: "query", style: "boolean" },
     { name: "stdout", key: "stdout", in: "query", style: "boolean" },
     { name: "stderr", key: "stderr", in: "query", style: "boolean" },
-    { name: "since", key: "since", in: "query", style: "integer" },
+    { name: "since", key: "since", in: "query", style: "number" },
     { name: "timestamps", key: "timestamps", in: "query", style: "boolean" },
     { name: "tail", key: "tail", in: "query", style: "string" }
   ],
@@ -5391,7 +5391,7 @@ export const SecretInspect = Operation.make<SecretInspectInput, Operation.Json<S
   tag: "Secret",
   summary: "Inspect a secret",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.Secret),
   errors: [404, 500, 503]
@@ -5427,7 +5427,7 @@ export const SecretDelete = Operation.make<SecretDeleteInput, Operation.Response
   tag: "Secret",
   summary: "Delete a secret",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500, 503]
@@ -5474,8 +5474,8 @@ export const SecretUpdate = Operation.make<SecretUpdateInput, Operation.Response
   tag: "Secret",
   summary: "Update a Secret",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "version", key: "version", in: "query", style: "integer", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Empty" },
@@ -5595,7 +5595,7 @@ export const ConfigInspect = Operation.make<ConfigInspectInput, Operation.Json<S
   tag: "Config",
   summary: "Inspect a config",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: Operation.json(Schemas.Config),
   errors: [404, 500, 503]
@@ -5631,7 +5631,7 @@ export const ConfigDelete = Operation.make<ConfigDeleteInput, Operation.Response
   tag: "Config",
   summary: "Delete a config",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   response: { _tag: "Empty" },
   errors: [404, 500, 503]
@@ -5678,8 +5678,8 @@ export const ConfigUpdate = Operation.make<ConfigUpdateInput, Operation.Response
   tag: "Config",
   summary: "Update a Config",
   params: [
-    { name: "id", key: "id", in: "path", style: "string", required: true },
-    { name: "version", key: "version", in: "query", style: "integer", required: true }
+    { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
+    { name: "version", key: "version", in: "query", style: "integer", required: true, minimum: 0 }
   ],
   body: { _tag: "Json", required: false },
   response: { _tag: "Empty" },
@@ -5722,7 +5722,7 @@ export const DistributionInspect = Operation.make<
   tag: "Distribution",
   summary: "Get image information from the registry",
   params: [
-    { name: "name", key: "name", in: "path", style: "string", required: true }
+    { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
   response: Operation.json(Schemas.DistributionInspect),
   errors: [401, 500]

@@ -7,7 +7,9 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
@@ -21,6 +23,7 @@ import * as ApiVersion from "./ApiVersion.ts"
 import * as Errors from "./Errors.ts"
 import * as Ndjson from "./Ndjson.ts"
 import type * as Operation from "./Operation.ts"
+import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
 import { toRequest } from "./internal/request.ts"
 
@@ -41,7 +44,79 @@ export interface DockerConnection {
   readonly transport: string
   /** Whether the transport can hijack connections (attach, exec). */
   readonly canHijack: boolean
+  /**
+   * The request timeout of every call (see {@link RequestTimeout}); none when absent.
+   *
+   * @since 0.2.0
+   */
+  readonly timeout?: Duration.Input
 }
+
+/**
+ * The request timeout of the calls it is provided to, overriding the client's `timeout`: how long a call may wait
+ * for the daemon's answer. It covers the time until the response headers arrive and, for calls that answer one
+ * value (inspect, list, create, …), reading the whole body; streams (logs, events, stats, pull progress) and
+ * hijacked connections are limited only until their headers arrive, never while they flow. A call that runs out
+ * of time fails with `Errors.Timeout` and its connection is closed. `undefined` (the default) defers to the
+ * client's `timeout`; `Duration.infinity` turns the limit off.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Containers, Docker } from "effect-docker"
+ * const inspect = Containers.inspect("web").pipe(Effect.provideService(Docker.RequestTimeout, "5 seconds"))
+ * ```
+ * @since 0.2.0
+ * @category timeouts
+ */
+export const RequestTimeout: Context.Reference<Duration.Input | undefined> = Context.Reference<
+  Duration.Input | undefined
+>("effect-docker/Docker/RequestTimeout", { defaultValue: () => undefined })
+
+/**
+ * Sets the request timeout of every call inside `self` (see {@link RequestTimeout}).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers, Docker } from "effect-docker"
+ * const quick = Docker.withTimeout(Containers.list(), "2 seconds")
+ * const slow = Containers.list().pipe(Docker.withTimeout("1 minute"))
+ * ```
+ * @since 0.2.0
+ * @category timeouts
+ */
+export const withTimeout: {
+  (limit: Duration.Input): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, limit: Duration.Input): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, limit: Duration.Input): Effect.Effect<A, E, R> =>
+    Effect.provideService(self, RequestTimeout, limit)
+)
+
+/**
+ * Runs `effect` under the request timeout in force (the fiber's {@link RequestTimeout}, else the connection's);
+ * inner calls see no limit, so one deadline covers a whole call. No race is set up when there is no limit.
+ */
+const limited = <A, E, R>(
+  operation: string,
+  connection: DockerConnection,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | Errors.Timeout, R> =>
+  Effect.withFiber((fiber) => {
+    const input = fiber.getRef(RequestTimeout) ?? connection.timeout
+    if (input === undefined) return effect
+    const limit = Duration.fromInputUnsafe(input)
+    if (!Duration.isFinite(limit)) return effect
+    return effect.pipe(
+      Effect.provideService(RequestTimeout, Duration.infinity),
+      Effect.timeoutOrElse({
+        duration: limit,
+        orElse: () => Effect.fail(new Errors.Timeout({ operation, target: connection.target, phase: "request", limit }))
+      })
+    )
+  })
 
 /**
  * The failures every call can have besides its documented statuses.
@@ -94,8 +169,11 @@ export type Call<Op> = Op extends Operation.Operation<infer I, infer R, infer S>
 export class Docker extends Context.Service<Docker, {
   readonly connection: DockerConnection
   /** The API version in use: pinned, or negotiated with one ping on first use and cached. */
-  readonly apiVersion: Effect.Effect<ApiVersion.ApiVersion, Errors.TransportError | Errors.DaemonTooOld>
-  /** Sends the operation's request and checks the status; the caller reads the body. */
+  readonly apiVersion: Effect.Effect<ApiVersion.ApiVersion, Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld>
+  /**
+   * Sends the operation's request and checks the status (a redirect fails with `Redirected`); the caller reads
+   * the body. The request timeout in force covers the time until the headers arrive.
+   */
   readonly execute: <I, S extends Errors.DocumentedStatus>(
     operation: Operation.Operation<I, Operation.ResponseKind, S>,
     input: I
@@ -107,9 +185,17 @@ export class Docker extends Context.Service<Docker, {
 const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
   (status >= 200 && status < 300) || status === 304 || (kind === "Hijack" && status === 101)
 
+/** A redirect: any 3xx but 304, or status 0 (a browser's opaque answer to `redirect: "manual"`). */
+const isRedirect = (status: number) => status === 0 || (status >= 300 && status < 400 && status !== 304)
+
 /** @internal */
-export const transportError = (operation: string, target: string) => (error: HttpClientError.HttpClientError) =>
-  new Errors.TransportError({
+export const transportError = (operation: string, target: string) =>
+(error: HttpClientError.HttpClientError): Errors.TransportError | Errors.Timeout => {
+  const timedOut = findConnectTimeout(error)
+  if (timedOut !== undefined) {
+    return new Errors.Timeout({ operation, target, phase: "connect", limit: Duration.millis(timedOut.millis) })
+  }
+  return new Errors.TransportError({
     operation,
     target,
     reason: error.reason._tag === "TransportError"
@@ -117,6 +203,7 @@ export const transportError = (operation: string, target: string) => (error: Htt
       : error.message,
     cause: error
   })
+}
 
 /** The messages and codes of an error and its causes, outermost first: `fetch failed: connect ENOENT … (ENOENT)`. */
 const describeCause = (cause: unknown): string | undefined => {
@@ -132,18 +219,96 @@ const describeCause = (cause: unknown): string | undefined => {
   return parts.length === 0 ? undefined : parts.join(": ")
 }
 
-const statusFailure = <S extends Errors.DocumentedStatus>(
+/** How much of an error body a message keeps, and how far the rest is counted before reading stops. */
+const messageBytes = 4096
+const countedBytes = 16 * 1024 * 1024
+
+/**
+ * The start of a body (at most {@link messageBytes}) and its length. Past {@link countedBytes} reading stops (the
+ * connection is then closed, not drained) and `total` is the `Content-Length` when given, else a lower bound.
+ */
+const readBounded = (response: HttpClientResponse.HttpClientResponse) =>
+  Effect.suspend(() => {
+    const head = new Uint8Array(messageBytes)
+    let kept = 0
+    let total = 0
+    return response.stream.pipe(
+      Stream.takeWhile(() => total < countedBytes),
+      Stream.runForEach((chunk) =>
+        Effect.sync(() => {
+          if (kept < messageBytes) {
+            const part = chunk.subarray(0, messageBytes - kept)
+            head.set(part, kept)
+            kept += part.length
+          }
+          total += chunk.length
+        })
+      ),
+      Effect.map(() => {
+        const declared = Number(response.headers["content-length"])
+        const complete = total < countedBytes
+        return {
+          text: new TextDecoder().decode(head.subarray(0, kept)),
+          kept,
+          total: !complete && Number.isSafeInteger(declared) && declared > total ? declared : total,
+          exact: complete || Number.isSafeInteger(declared)
+        }
+      })
+    )
+  })
+
+/**
+ * The message of a status error: the daemon's `message` (or the body's text), then the status; a body longer
+ * than {@link messageBytes} is cut, and the message says how long it was.
+ *
+ * @internal
+ */
+export const statusMessage = (
+  status: number,
+  body: { readonly text: string; readonly kept: number; readonly total: number; readonly exact: boolean }
+): string => {
+  if (body.total <= body.kept) {
+    const text = daemonMessage(body.text)
+    return text === "" ? `HTTP ${status} (empty body)` : `${text} (HTTP ${status})`
+  }
+  const length = body.exact ? `${body.total}` : `more than ${body.total}`
+  return `${body.text.trim()}… (HTTP ${status}; the body was ${length} bytes, cut to the first ${body.kept})`
+}
+
+/**
+ * The error of a response that is not a success: `Redirected` for a redirect, the status's own class (or
+ * `UnexpectedStatus`) otherwise, with a message of at most a few KiB.
+ *
+ * @internal
+ */
+export const responseFailure = <S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<any, Operation.ResponseKind, S>,
   response: HttpClientResponse.HttpClientResponse,
   target: string
-) =>
-  response.text.pipe(
-    Effect.mapError(transportError(operation.id, target)),
-    Effect.flatMap((text) => {
-      const message = daemonMessage(text)
-      return Effect.fail(Errors.fromStatus(operation.errors, { operation: operation.id, status: response.status, message }))
+): Effect.Effect<never, Errors.StatusErrors<S> | Errors.UnexpectedStatus | Errors.Redirected | Errors.TransportError | Errors.Timeout> => {
+  if (isRedirect(response.status)) {
+    const redirected = new Errors.Redirected({
+      operation: operation.id,
+      target,
+      status: response.status,
+      location: response.headers["location"]
     })
+    // the body is read (bounded) only so that the connection can be reused
+    return Effect.andThen(Effect.ignore(readBounded(response)), Effect.fail(redirected))
+  }
+  return readBounded(response).pipe(
+    Effect.mapError(transportError(operation.id, target)),
+    Effect.flatMap((body) =>
+      Effect.fail(
+        Errors.fromStatus(operation.errors, {
+          operation: operation.id,
+          status: response.status,
+          message: statusMessage(response.status, body)
+        })
+      )
+    )
   )
+}
 
 const daemonMessage = (text: string): string => {
   try {
@@ -206,15 +371,19 @@ export const make = (
       operation: Operation.Operation<I, Operation.ResponseKind, S>,
       input: I
     ): Effect.Effect<HttpClientResponse.HttpClientResponse, CallError<S>> =>
-      Effect.gen(function*() {
-        const version = yield* apiVersion
-        const request = yield* toRequest(operation, input, version)
-        const response = yield* httpClient.execute(request).pipe(
-          Effect.mapError(transportError(operation.id, connection.target))
-        )
-        if (okStatus(response.status, operation.response._tag)) return response
-        return yield* statusFailure(operation, response, connection.target)
-      })
+      limited(
+        operation.id,
+        connection,
+        Effect.gen(function*() {
+          const version = yield* apiVersion
+          const request = yield* toRequest(operation, input, version)
+          const response = yield* httpClient.execute(request).pipe(
+            Effect.mapError(transportError(operation.id, connection.target))
+          )
+          if (okStatus(response.status, operation.response._tag)) return response
+          return yield* responseFailure(operation, response, connection.target)
+        })
+      )
     return Docker.of({ connection, apiVersion, execute, httpClient })
   })
 
@@ -258,9 +427,15 @@ const bodyStream = (operationId: string, response: HttpClientResponse.HttpClient
 export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   const op = operation as Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>
   const kind = op.response
+  // one deadline covers sending and reading the whole answer (see RequestTimeout)
   const send = <A, E>(input: unknown, read: (response: HttpClientResponse.HttpClientResponse, target: string) => Effect.Effect<A, E>) =>
     Docker.use((docker) =>
-      Effect.flatMap(docker.execute(op, input), (response) => read(response, docker.connection.target))
+      limited(op.id, docker.connection, Effect.flatMap(docker.execute(op, input), (response) => read(response, docker.connection.target)))
+    )
+  // streams: the deadline ends with the headers
+  const open = (input: unknown) =>
+    Docker.use((docker) =>
+      Effect.map(docker.execute(op, input), (response) => bodyStream(op.id, response, docker.connection.target))
     )
   switch (kind._tag) {
     case "Json":
@@ -274,17 +449,16 @@ export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
     case "JsonStream":
       return ((input: unknown) =>
         Stream.unwrap(
-          send(input, (response, target) =>
-            Effect.succeed(
-              bodyStream(op.id, response, target).pipe(
-                Stream.pipeThroughChannel(Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError>(kind.schema))
+          Effect.map(open(input), (body) =>
+            body.pipe(
+              Stream.pipeThroughChannel(
+                Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError | Errors.Timeout>(kind.schema)
               )
             ))
         )) as Call<Op>
     case "Bytes":
     case "Multiplexed":
-      return ((input: unknown) =>
-        Stream.unwrap(send(input, (response, target) => Effect.succeed(bodyStream(op.id, response, target))))) as Call<Op>
+      return ((input: unknown) => Stream.unwrap(open(input))) as Call<Op>
     case "Hijack":
       return ((input: unknown) => hijack(op, input)) as Call<Op>
   }
@@ -314,11 +488,17 @@ export const hijack = <I, S extends Errors.DocumentedStatus>(
     if (!docker.connection.canHijack) {
       return yield* new Errors.HijackNotSupported({ operation: operation.id, transport: docker.connection.transport })
     }
-    const version = yield* docker.apiVersion
-    const request = yield* toRequest(operation, input, version)
-    const response = yield* docker.httpClient.execute(HttpClientRequest.upgrade(request, "tcp")).pipe(
-      Effect.mapError(transportError(operation.id, target))
+    return yield* limited(
+      operation.id,
+      docker.connection,
+      Effect.gen(function*() {
+        const version = yield* docker.apiVersion
+        const request = yield* toRequest(operation, input, version)
+        const response = yield* docker.httpClient.execute(HttpClientRequest.upgrade(request, "tcp")).pipe(
+          Effect.mapError(transportError(operation.id, target))
+        )
+        if (!okStatus(response.status, "Hijack")) return yield* responseFailure(operation, response, target)
+        return yield* response.upgrade.pipe(Effect.mapError(transportError(operation.id, target)))
+      })
     )
-    if (!okStatus(response.status, "Hijack")) return yield* statusFailure(operation, response, target)
-    return yield* response.upgrade.pipe(Effect.mapError(transportError(operation.id, target)))
   })

@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as ApiVersion from "./ApiVersion.ts"
@@ -52,6 +53,21 @@ export interface ClientOptions {
   readonly tls?: TlsOptions
   /** Extra arguments for `ssh` with `ssh://` hosts, before the destination (e.g. `["-i", key]`). */
   readonly sshArgs?: ReadonlyArray<string>
+  /**
+   * How long opening a connection may take (TCP connect and TLS handshake); 30 seconds when absent, as the docker
+   * CLI's dialer. Past it a call fails with `Errors.Timeout` (`phase: "connect"`).
+   *
+   * @since 0.2.0
+   */
+  readonly connectTimeout?: Duration.Input
+  /**
+   * The request timeout of every call: how long a call may wait for the daemon's answer (its headers, and the
+   * whole body for calls that answer one value; streams are never cut once they flow). None when absent; a call
+   * can set its own with `Docker.withTimeout`. Past it a call fails with `Errors.Timeout` (`phase: "request"`).
+   *
+   * @since 0.2.0
+   */
+  readonly timeout?: Duration.Input
 }
 
 /**

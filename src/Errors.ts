@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import type { ApiVersion } from "./ApiVersion.ts"
 
 /**
@@ -397,6 +398,62 @@ export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
 }
 
 /**
+ * The daemon (or something in front of it) answered with a redirect (a 3xx status other than 304, or a browser's
+ * opaque redirect, status 0). Redirects are never followed: a Docker call that lands on another path or another
+ * host could act on another object. `location` is the `Location` header, when there was one.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.Redirected({ operation: "ContainerDelete", target: "unix:///var/run/docker.sock", status: 301, location: "/v1.41/images/x" })
+ * e.message // "ContainerDelete: the Docker daemon at unix:///var/run/docker.sock answered 301 toward /v1.41/images/x; …"
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class Redirected extends Data.TaggedError("Redirected")<{
+  readonly operation: string
+  readonly target: string
+  /** The HTTP status; 0 for a browser's opaque redirect (whose `Location` the browser hides). */
+  readonly status: number
+  readonly location: string | undefined
+}> {
+  override get message(): string {
+    const toward = this.location === undefined ? "without a Location header" : `toward ${this.location}`
+    return `${this.operation}: the Docker daemon at ${this.target} answered ${this.status} ${toward}; redirects are not followed`
+  }
+}
+
+/**
+ * A call took longer than its limit: opening the connection (`phase: "connect"`, 30 seconds unless the layer's
+ * `connectTimeout` says otherwise) or waiting for the daemon's answer (`phase: "request"`, the client's `timeout`
+ * or `Docker.withTimeout`). The connection is closed.
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Errors } from "effect-docker"
+ * const e = new Errors.Timeout({ operation: "SystemPing", target: "tcp://10.0.0.5:2376", phase: "request", limit: Duration.seconds(5) })
+ * e.message // "SystemPing: no answer from the Docker daemon at tcp://10.0.0.5:2376 within 5s (request timeout)"
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class Timeout extends Data.TaggedError("Timeout")<{
+  readonly operation: string
+  readonly target: string
+  readonly phase: "connect" | "request"
+  readonly limit: Duration.Duration
+}> {
+  override get message(): string {
+    const limit = Duration.format(this.limit)
+    return this.phase === "connect"
+      ? `${this.operation}: cannot connect to the Docker daemon at ${this.target} within ${limit} (connect timeout)`
+      : `${this.operation}: no answer from the Docker daemon at ${this.target} within ${limit} (request timeout)`
+  }
+}
+
+/**
  * The failures every call can have besides its documented statuses.
  *
  * @since 0.1.0
@@ -410,3 +467,5 @@ export type CommonError =
   | ApiVersionOutOfRange
   | DaemonTooOld
   | InvalidParameter
+  | Redirected
+  | Timeout

@@ -48,16 +48,6 @@ export interface OpenSession {
   readonly socket: Socket.Socket
 }
 
-const daemonMessage = (text: string): string => {
-  try {
-    const parsed = JSON.parse(text) as { readonly message?: unknown }
-    if (typeof parsed?.message === "string") return parsed.message
-  } catch {
-    // not JSON: the text itself is the message
-  }
-  return text.trim()
-}
-
 /**
  * Opens a session: sends `POST /session` with `Upgrade: h2c` and the session's headers and, once the daemon
  * answered `101`, gives the connection (closed when the scope closes). Fails with `HijackNotSupported` before
@@ -104,12 +94,7 @@ export const open = (
     const response = yield* docker.httpClient.execute(request).pipe(
       Effect.mapError(Docker.transportError(operation.id, target))
     )
-    if (response.status !== 101) {
-      const text = yield* Effect.mapError(response.text, Docker.transportError(operation.id, target))
-      return yield* Effect.fail(
-        Errors.fromStatus(operation.errors, { operation: operation.id, status: response.status, message: daemonMessage(text) })
-      )
-    }
+    if (response.status !== 101) return yield* Docker.responseFailure(operation, response, target)
     const socket = yield* response.upgrade.pipe(Effect.mapError(Docker.transportError(operation.id, target)))
     return { id, socket }
   })

@@ -14,7 +14,20 @@ import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, credentialHelperWith, layerFromEnvWith, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import {
+  connectionFor,
+  connectTimeoutMillis,
+  credentialHelperWith,
+  explainFetchErrors,
+  keyText,
+  layerFromEnvWith,
+  noRedirects,
+  openWithin,
+  redactRegistryHeaders,
+  resolveHost,
+  sshCommand,
+  unsupportedHost
+} from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface BunSocket {
@@ -235,7 +248,7 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
         return Layer.effect(
           Docker.Docker,
           Effect.gen(function*() {
-            const { client } = yield* Http1.pooledClient(sshOpener(host, options))
+            const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
             return yield* Docker.make(redactRegistryHeaders(client), connection)
           })
         )
@@ -244,16 +257,22 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
       case "Tcp": {
         const connection = connectionFor(host, options, "bun", true)
         const tls = tlsOption(host, options)
+        // Bun's own idle timeout (5 minutes) would cut quiet streams (follow logs, events): off
         const init = {
           ...(host._tag === "Unix" ? { unix: host.path } : {}),
-          ...(tls === undefined ? {} : { tls })
+          ...(tls === undefined ? {} : { tls }),
+          ...noRedirects,
+          timeout: false
         } as RequestInit
         const fetchLayer = Layer.effect(
           HttpClient.HttpClient,
           HttpClient.HttpClient.pipe(
             Effect.provide(FetchHttpClient.layer),
             Effect.provideService(FetchHttpClient.RequestInit, init),
-            Effect.map((fetchClient) => redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), connect(host, options))))
+            Effect.map((fetchClient) => redactRegistryHeaders(Http1.upgradeClient(
+                explainFetchErrors(fetchClient),
+                openWithin(connect(host, options), connectTimeoutMillis(options))
+              )))
           )
         )
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))

@@ -17,7 +17,20 @@ import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import type * as Host from "../Host.ts"
-import { connectionFor, credentialHelperWith, layerFromEnvWith, explainFetchErrors, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import {
+  connectionFor,
+  connectTimeoutMillis,
+  credentialHelperWith,
+  explainFetchErrors,
+  keyText,
+  layerFromEnvWith,
+  noRedirects,
+  openWithin,
+  redactRegistryHeaders,
+  resolveHost,
+  sshCommand,
+  unsupportedHost
+} from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface DenoConn {
@@ -154,7 +167,7 @@ export const layer = (
         return Layer.effect(
           Docker.Docker,
           Effect.gen(function*() {
-            const { client } = yield* Http1.pooledClient(sshOpener(host, options))
+            const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
             return yield* Docker.make(redactRegistryHeaders(client), connection)
           })
         )
@@ -170,7 +183,7 @@ export const layer = (
       // falls through
       case "Unix": {
         const connection = connectionFor(host, options, "deno", true)
-        const open = opener(host, options)
+        const open = openWithin(opener(host, options), connectTimeoutMillis(options))
         const fetchLayer = Layer.effect(
           HttpClient.HttpClient,
           Effect.gen(function*() {
@@ -185,7 +198,7 @@ export const layer = (
             )
             const fetchClient = yield* HttpClient.HttpClient.pipe(
               Effect.provide(FetchHttpClient.layer),
-              Effect.provideService(FetchHttpClient.RequestInit, { client: denoClient } as RequestInit)
+              Effect.provideService(FetchHttpClient.RequestInit, { client: denoClient, ...noRedirects } as RequestInit)
             )
             return redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), open))
           })

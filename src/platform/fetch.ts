@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Socket from "effect/socket/Socket"
@@ -17,7 +18,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import type * as ApiVersion from "../ApiVersion.ts"
 import * as Docker from "../Docker.ts"
 import type * as Errors from "../Errors.ts"
-import { explainFetchErrors, redactRegistryHeaders } from "./internal/common.ts"
+import { explainFetchErrors, noRedirects, redactRegistryHeaders } from "./internal/common.ts"
 
 /**
  * Options of the fetch transport.
@@ -32,8 +33,18 @@ export interface FetchOptions {
   readonly apiVersion?: ApiVersion.ApiVersion
   /** The `fetch` to use; the global one when absent. */
   readonly fetch?: typeof globalThis.fetch
-  /** Extra `RequestInit` fields for every request (credentials mode, headers, a runtime's own options). */
+  /**
+   * Extra `RequestInit` fields for every request (credentials mode, headers, a runtime's own options). `redirect`
+   * is always `"manual"`: a redirect fails the call with `Errors.Redirected`.
+   */
   readonly requestInit?: RequestInit
+  /**
+   * The request timeout of every call (see `Docker.RequestTimeout`); none when absent. `fetch` has no separate
+   * connect timeout: the runtime's own applies (undici on Node: 10 s; browsers: their own).
+   *
+   * @since 0.2.0
+   */
+  readonly timeout?: Duration.Input
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "")
@@ -60,14 +71,15 @@ export const layer = (options: FetchOptions): Layer.Layer<Docker.Docker> => {
     target: baseUrl,
     transport: "fetch",
     canHijack: false,
-    ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion })
+    ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   let client = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (client) => redactRegistryHeaders(explainFetchErrors(client)))).pipe(
     Layer.provide(FetchHttpClient.layer)
   )
-  if (options.requestInit !== undefined) {
-    client = client.pipe(Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, options.requestInit)))
-  }
+  client = client.pipe(
+    Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { ...options.requestInit, ...noRedirects }))
+  )
   if (options.fetch !== undefined) {
     client = client.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, options.fetch)))
   }
@@ -142,7 +154,7 @@ export const attachWebSocketUrl = (
 export const attachWebSocket = (
   id: string,
   options: AttachWebSocketOptions = {}
-): Effect.Effect<Socket.Socket, Errors.TransportError | Errors.DaemonTooOld, Docker.Docker> =>
+): Effect.Effect<Socket.Socket, Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld, Docker.Docker> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const version = yield* docker.apiVersion

@@ -19,7 +19,18 @@ import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import * as Host from "../Host.ts"
-import { connectionFor, credentialHelperWith, layerFromEnvWith, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import {
+  connectionFor,
+  connectTimeoutMillis,
+  credentialHelperWith,
+  keyText,
+  layerFromEnvWith,
+  openWithin,
+  redactRegistryHeaders,
+  resolveHost,
+  sshCommand,
+  unsupportedHost
+} from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 import * as NodeHttp from "./internal/nodeHttpClient.ts"
 
@@ -116,13 +127,13 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
       return Layer.effect(
         Docker.Docker,
         Effect.gen(function*() {
-          const { client } = yield* Http1.pooledClient(sshOpener(host, options))
+          const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
           return yield* Docker.make(redactRegistryHeaders(client), connection)
         })
       )
     }
     const { agent, connection } = settings(host, options)
-    return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl)))
+    return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl, connectTimeoutMillis(options))))
   }))
 
 /**

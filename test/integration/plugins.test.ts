@@ -21,7 +21,7 @@ layer(DockerLive)("plugins against the real engine", (it) => {
       expect(Array.isArray(listed)).toBe(true)
       const missing = yield* Effect.flip(Plugins.inspect("effect-docker/no-such-plugin:latest"))
       expect(missing._tag).toBe("NotFound")
-      expect(missing.message).toBe("plugin \"effect-docker/no-such-plugin:latest\" not found")
+      expect(missing.message).toBe("plugin \"effect-docker/no-such-plugin:latest\" not found (HTTP 404)")
       const pull = yield* Effect.flip(Stream.runDrain(Plugins.pull("vieux/sshfs:latest", { name: uniqueName("effect-docker-sshfs") })))
       expect(pull._tag).toBe("ServerError")
       expect(pull.message).toContain("registry-1.docker.io")

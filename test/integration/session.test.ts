@@ -32,6 +32,6 @@ describe("session against the real engine", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(Effect.scoped(Api.session()))
       expect(error._tag).toBe("BadRequest")
-      expect(error.message).toBe("protocol tcp not supported")
+      expect(error.message).toBe("protocol tcp not supported (HTTP 400)")
     }).pipe(Effect.provide(DockerLive)))
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
-import { Containers, Docker, Exec, Images, System } from "../../mod.ts"
+import { Containers, Docker, Exec, Images, Operation, System } from "../../mod.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import { DockerLive, scopedContainer, TEST_IMAGE } from "../support/engine.ts"
 
@@ -85,6 +85,14 @@ layer(DockerLive)("the first slice against the real engine", (it) => {
       // a container id is one path segment, and anything else fails before any request.
       const error = yield* Effect.flip(Containers.inspect("../../_ping"))
       expect(error).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerInspect", parameter: "id" })
+      // A description whose path the daemon cleans gets the daemon's redirect, which no transport follows.
+      const untidy = Operation.make<{}, Operation.ResponseOf<"Text">, 500>({
+        id: "UntidyList", method: "GET", path: "/containers//json", tag: "Container", params: [], response: { _tag: "Text" },
+        errors: [500]
+      })
+      const redirected = yield* Effect.flip(Docker.call(untidy)())
+      expect(redirected).toMatchObject({ _tag: "Redirected", operation: "UntidyList", status: 301 })
+      expect(redirected._tag === "Redirected" && redirected.location).toMatch(/\/containers\/json$/)
       const dots = yield* Effect.flip(Containers.inspect(".."))
       expect(dots._tag).toBe("InvalidParameter")
     }))

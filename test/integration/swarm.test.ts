@@ -105,7 +105,7 @@ layer(TestSwarmLive, { excludeTestServices: true })("swarm against the real engi
       // not locked: Engine 20.10 answers 409, which the spec does not list for SwarmUnlock
       expect(unlock._tag).toBe("UnexpectedStatus")
       if (unlock._tag === "UnexpectedStatus") expect(unlock.status).toBe(409)
-      expect(unlock.message).toBe("swarm is not locked")
+      expect(unlock.message).toBe("swarm is not locked (HTTP 409)")
       yield* Swarm.modify((spec) => ({ ...spec, EncryptionConfig: { AutoLockManagers: false } }))
       expect(yield* Swarm.unlockKey()).toEqual(Option.none())
     }))

@@ -78,7 +78,7 @@ layer(DockerLive)("volumes against the real engine", (it) => {
       const refused = yield* Effect.flip(Volumes.prune({ filters: { label: [`prune=${pruneLabel}`], all: ["true"] } }))
       expect(refused._tag).toBe("UnexpectedStatus")
       if (refused._tag === "UnexpectedStatus") expect(refused.status).toBe(400)
-      expect(refused.message).toBe("Invalid filter 'all'")
+      expect(refused.message).toBe("Invalid filter 'all' (HTTP 400)")
       const result = yield* Volumes.prune({ filters: { label: [`prune=${pruneLabel}`] } })
       expect(result.VolumesDeleted).toEqual([unused])
       expect(typeof result.SpaceReclaimed).toBe("number")

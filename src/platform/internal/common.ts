@@ -3,7 +3,9 @@
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Headers from "effect/http/Headers"
@@ -13,6 +15,7 @@ import * as Credentials from "../../Credentials.ts"
 import type * as Docker from "../../Docker.ts"
 import * as DockerEnv from "../../DockerEnv.ts"
 import * as Host from "../../Host.ts"
+import { ConnectTimeoutError, defaultConnectTimeoutMillis } from "../../internal/connectTimeout.ts"
 
 /** @internal */
 export const resolveHost = (options: DockerEnv.ClientOptions): Effect.Effect<Host.Host, Host.InvalidHost> => {
@@ -34,8 +37,58 @@ export const connectionFor = (
   target: Host.describe(host),
   transport,
   canHijack,
-  ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion })
+  ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
+  ...(options.timeout === undefined ? {} : { timeout: options.timeout })
 })
+
+/** The connect timeout of the options in milliseconds (30 s when absent). @internal */
+export const connectTimeoutMillis = (options: DockerEnv.ClientOptions): number =>
+  options.connectTimeout === undefined
+    ? defaultConnectTimeoutMillis
+    : Duration.toMillis(Duration.fromInputUnsafe(options.connectTimeout))
+
+/**
+ * Bounds the opening of a connection: past `millis` it fails with a `ConnectTimeoutError` (which the client reports
+ * as `Errors.Timeout`) and a connection that opens later is closed.
+ *
+ * @internal
+ */
+export const openWithin = <C extends { readonly close: () => void }>(
+  open: Effect.Effect<C, unknown>,
+  millis: number
+): Effect.Effect<C, unknown> =>
+  !Number.isFinite(millis) ? open : Effect.callback<C, unknown>((resume) => {
+    let settled = false
+    const fiber = Effect.runFork(open)
+    const timer = setTimeout(() => {
+      settled = true
+      resume(Effect.fail(new ConnectTimeoutError(millis)))
+    }, millis)
+    fiber.addObserver((exit) => {
+      if (settled) {
+        // too late: nobody will use this connection
+        if (Exit.isSuccess(exit)) exit.value.close()
+        return
+      }
+      settled = true
+      clearTimeout(timer)
+      resume(exit)
+    })
+    // interrupted: the opening runs to its end and the observer closes what it opened
+    return Effect.sync(() => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+    })
+  })
+
+/**
+ * The `RequestInit` fields every fetch-based transport sets: redirects are never followed (`redirect: "manual"`
+ * hands the 3xx to the client, which fails with `Errors.Redirected`).
+ *
+ * @internal
+ */
+export const noRedirects = { redirect: "manual" } as const satisfies RequestInit
 
 const bracket = (host: string) => host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
 

@@ -22,6 +22,7 @@ import * as Socket from "effect/socket/Socket"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Duplex } from "node:stream"
+import { ConnectTimeoutError, defaultConnectTimeoutMillis } from "../../internal/connectTimeout.ts"
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string) =>
   new HttpClientError.HttpClientError({
@@ -96,6 +97,13 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
       )
     )
   }
+  // a body read that is interrupted (a timeout, the caller) closes the connection instead of leaving it busy
+  override get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
+    return Effect.onInterrupt(super.arrayBuffer, () => Effect.sync(() => this.source.destroy()))
+  }
+  override get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
+    return Effect.onInterrupt(super.text, () => Effect.sync(() => this.source.destroy()))
+  }
   override toJSON(): unknown {
     return { _id: "effect/http/HttpClientResponse", status: this.status, url: this.url }
   }
@@ -121,6 +129,7 @@ const writeStream = (
 
 const send = (
   agent: http.Agent,
+  connectMillis: number,
   origin: { readonly protocol: "http:" | "https:"; readonly hostname: string; readonly port: string; readonly href: string },
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
@@ -140,6 +149,15 @@ const send = (
     const nodeRequest = origin.protocol === "https:" ? https.request(options) : http.request(options)
     const href = `${origin.protocol}//${origin.hostname}${path}`
     let settled = false
+    if (Number.isFinite(connectMillis)) {
+      nodeRequest.once("socket", (socket) => {
+        if (nodeRequest.reusedSocket || !socket.connecting) return
+        const timer = setTimeout(() => nodeRequest.destroy(new ConnectTimeoutError(connectMillis)), connectMillis)
+        const clear = () => clearTimeout(timer)
+        socket.once(origin.protocol === "https:" ? "secureConnect" : "connect", clear)
+        socket.once("close", clear)
+      })
+    }
     nodeRequest.on("error", (cause) => {
       if (!settled) {
         settled = true
@@ -196,7 +214,11 @@ const send = (
  *
  * @internal
  */
-export const make = (agent: http.Agent, baseUrl: string): HttpClient.HttpClient => {
+export const make = (
+  agent: http.Agent,
+  baseUrl: string,
+  connectMillis: number = defaultConnectTimeoutMillis
+): HttpClient.HttpClient => {
   const base = new URL(baseUrl)
   const origin = {
     protocol: base.protocol === "https:" ? "https:" as const : "http:" as const,
@@ -204,7 +226,7 @@ export const make = (agent: http.Agent, baseUrl: string): HttpClient.HttpClient 
     port: base.port,
     href: base.origin
   }
-  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>((effect) => Effect.flatMap(effect, (request) => send(agent, origin, request)), Effect.succeed)
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>((effect) => Effect.flatMap(effect, (request) => send(agent, connectMillis, origin, request)), Effect.succeed)
 }
 
 /**
@@ -225,9 +247,10 @@ export const makeAgent = (options: https.AgentOptions & { readonly socketPath?: 
  */
 export const layer = (
   options: https.AgentOptions & { readonly socketPath?: string | undefined },
-  baseUrl: string
+  baseUrl: string,
+  connectMillis: number = defaultConnectTimeoutMillis
 ): Layer.Layer<HttpClient.HttpClient> =>
   Layer.effect(
     HttpClient.HttpClient,
-    Effect.map(makeAgent(options, baseUrl.startsWith("https:")), (agent) => make(agent, baseUrl))
+    Effect.map(makeAgent(options, baseUrl.startsWith("https:")), (agent) => make(agent, baseUrl, connectMillis))
   )

@@ -87,8 +87,8 @@ layer(DockerLive)("the first slice against the real engine", (it) => {
       expect(error).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerInspect", parameter: "id" })
       // A description whose path the daemon cleans gets the daemon's redirect, which no transport follows.
       const untidy = Operation.make<{}, Operation.ResponseOf<"Text">, 500>({
-        id: "UntidyList", method: "GET", path: "/containers//json", tag: "Container", params: [], response: { _tag: "Text" },
-        errors: [500]
+        id: "UntidyList", method: "GET", path: "/containers//json", tag: "Container", params: [],
+        response: { _tag: "Text" }, errors: [500]
       })
       const redirected = yield* Effect.flip(Docker.call(untidy)())
       expect(redirected).toMatchObject({ _tag: "Redirected", operation: "UntidyList", status: 301 })

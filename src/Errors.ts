@@ -7,6 +7,7 @@
  */
 import * as Data from "effect/Data"
 import type { ApiVersion } from "./ApiVersion.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * What every error answered by the daemon with an HTTP status carries.
@@ -23,6 +24,8 @@ export interface StatusErrorFields {
   readonly message: string
 }
 
+const BadRequestBase: TaggedErrorClass<"BadRequest"> = Data.TaggedError("BadRequest")
+
 /**
  * 400: the daemon rejected the parameters.
  *
@@ -35,7 +38,9 @@ export interface StatusErrorFields {
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends Data.TaggedError("BadRequest")<StatusErrorFields> {}
+export class BadRequest extends BadRequestBase<StatusErrorFields> {}
+
+const UnauthorizedBase: TaggedErrorClass<"Unauthorized"> = Data.TaggedError("Unauthorized")
 
 /**
  * 401: authentication is missing or was refused (e.g. registry credentials).
@@ -48,7 +53,9 @@ export class BadRequest extends Data.TaggedError("BadRequest")<StatusErrorFields
  * @since 0.1.0
  * @category errors
  */
-export class Unauthorized extends Data.TaggedError("Unauthorized")<StatusErrorFields> {}
+export class Unauthorized extends UnauthorizedBase<StatusErrorFields> {}
+
+const ForbiddenBase: TaggedErrorClass<"Forbidden"> = Data.TaggedError("Forbidden")
 
 /**
  * 403: the operation is not allowed (e.g. a swarm manager-only call on a worker).
@@ -61,7 +68,9 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<StatusErrorFi
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Data.TaggedError("Forbidden")<StatusErrorFields> {}
+export class Forbidden extends ForbiddenBase<StatusErrorFields> {}
+
+const NotFoundBase: TaggedErrorClass<"NotFound"> = Data.TaggedError("NotFound")
 
 /**
  * 404: no such object (container, image, network, …).
@@ -76,7 +85,9 @@ export class Forbidden extends Data.TaggedError("Forbidden")<StatusErrorFields> 
  * @since 0.1.0
  * @category errors
  */
-export class NotFound extends Data.TaggedError("NotFound")<StatusErrorFields> {}
+export class NotFound extends NotFoundBase<StatusErrorFields> {}
+
+const ConflictBase: TaggedErrorClass<"Conflict"> = Data.TaggedError("Conflict")
 
 /**
  * 409: the object is in a conflicting state (e.g. removing a running container, a name in use).
@@ -89,7 +100,9 @@ export class NotFound extends Data.TaggedError("NotFound")<StatusErrorFields> {}
  * @since 0.1.0
  * @category errors
  */
-export class Conflict extends Data.TaggedError("Conflict")<StatusErrorFields> {}
+export class Conflict extends ConflictBase<StatusErrorFields> {}
+
+const PreconditionFailedBase: TaggedErrorClass<"PreconditionFailed"> = Data.TaggedError("PreconditionFailed")
 
 /**
  * 412: a precondition failed.
@@ -102,7 +115,9 @@ export class Conflict extends Data.TaggedError("Conflict")<StatusErrorFields> {}
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<StatusErrorFields> {}
+export class PreconditionFailed extends PreconditionFailedBase<StatusErrorFields> {}
+
+const TooManyRequestsBase: TaggedErrorClass<"TooManyRequests"> = Data.TaggedError("TooManyRequests")
 
 /**
  * 429: too many requests.
@@ -115,7 +130,9 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<S
  * @since 0.1.0
  * @category errors
  */
-export class TooManyRequests extends Data.TaggedError("TooManyRequests")<StatusErrorFields> {}
+export class TooManyRequests extends TooManyRequestsBase<StatusErrorFields> {}
+
+const ServerErrorBase: TaggedErrorClass<"ServerError"> = Data.TaggedError("ServerError")
 
 /**
  * 500: the daemon failed.
@@ -128,7 +145,9 @@ export class TooManyRequests extends Data.TaggedError("TooManyRequests")<StatusE
  * @since 0.1.0
  * @category errors
  */
-export class ServerError extends Data.TaggedError("ServerError")<StatusErrorFields> {}
+export class ServerError extends ServerErrorBase<StatusErrorFields> {}
+
+const NotImplementedBase: TaggedErrorClass<"NotImplemented"> = Data.TaggedError("NotImplemented")
 
 /**
  * 501: the daemon does not implement the operation.
@@ -141,7 +160,9 @@ export class ServerError extends Data.TaggedError("ServerError")<StatusErrorFiel
  * @since 0.1.0
  * @category errors
  */
-export class NotImplemented extends Data.TaggedError("NotImplemented")<StatusErrorFields> {}
+export class NotImplemented extends NotImplementedBase<StatusErrorFields> {}
+
+const ServiceUnavailableBase: TaggedErrorClass<"ServiceUnavailable"> = Data.TaggedError("ServiceUnavailable")
 
 /**
  * 503: the daemon is unavailable for this call (e.g. swarm calls on a node that is not in a swarm).
@@ -154,7 +175,9 @@ export class NotImplemented extends Data.TaggedError("NotImplemented")<StatusErr
  * @since 0.1.0
  * @category errors
  */
-export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<StatusErrorFields> {}
+export class ServiceUnavailable extends ServiceUnavailableBase<StatusErrorFields> {}
+
+const UnexpectedStatusBase: TaggedErrorClass<"UnexpectedStatus"> = Data.TaggedError("UnexpectedStatus")
 
 /**
  * Any status the operation's spec does not document.
@@ -167,7 +190,7 @@ export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<S
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<StatusErrorFields> {}
+export class UnexpectedStatus extends UnexpectedStatusBase<StatusErrorFields> {}
 
 /**
  * The classes of the statuses the Engine API documents, by status.
@@ -237,6 +260,8 @@ export const fromStatus = <S extends DocumentedStatus>(
     : new UnexpectedStatus(fields)
 }
 
+const TransportErrorBase: TaggedErrorClass<"TransportError"> = Data.TaggedError("TransportError")
+
 /**
  * The daemon could not be reached or the connection failed. `target` says what was tried (a socket path or an
  * address) and `reason` why.
@@ -250,7 +275,7 @@ export const fromStatus = <S extends DocumentedStatus>(
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
+export class TransportError extends TransportErrorBase<{
   readonly operation: string
   readonly target: string
   readonly reason: string
@@ -260,6 +285,8 @@ export class TransportError extends Data.TaggedError("TransportError")<{
     return `${this.operation}: cannot reach the Docker daemon at ${this.target}: ${this.reason}`
   }
 }
+
+const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = Data.TaggedError("ResponseDecodeError")
 
 /**
  * A response did not have the shape the operation's schema expects. `snippet` holds the start of what arrived.
@@ -272,7 +299,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<{
+export class ResponseDecodeError extends ResponseDecodeErrorBase<{
   readonly operation: string
   readonly reason: string
   readonly snippet: string
@@ -281,6 +308,8 @@ export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")
     return `${this.operation}: unexpected response: ${this.reason} (received: ${this.snippet})`
   }
 }
+
+const UnsupportedApiVersionBase: TaggedErrorClass<"UnsupportedApiVersion"> = Data.TaggedError("UnsupportedApiVersion")
 
 /**
  * The call, or one of its parameters, needs a newer Engine API than the one negotiated with the daemon. Raised
@@ -295,7 +324,7 @@ export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersion")<{
+export class UnsupportedApiVersion extends UnsupportedApiVersionBase<{
   readonly operation: string
   readonly parameter?: string
   readonly required: ApiVersion
@@ -306,6 +335,8 @@ export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersi
     return `${this.operation}: ${what} needs API ${this.required}, the daemon speaks ${this.negotiated}`
   }
 }
+
+const DaemonTooOldBase: TaggedErrorClass<"DaemonTooOld"> = Data.TaggedError("DaemonTooOld")
 
 /**
  * The daemon speaks an API older than the oldest this SDK supports.
@@ -318,7 +349,7 @@ export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersi
  * @since 0.1.0
  * @category errors
  */
-export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
+export class DaemonTooOld extends DaemonTooOldBase<{
   readonly daemon: string
   readonly oldest: ApiVersion
 }> {
@@ -326,6 +357,8 @@ export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
     return `the Docker daemon speaks API ${this.daemon}, older than the oldest this SDK supports (${this.oldest})`
   }
 }
+
+const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedError("InvalidParameter")
 
 /**
  * A parameter's value cannot be sent (e.g. a path parameter that is empty, `.` or `..`). Raised before any I/O.
@@ -338,7 +371,7 @@ export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
  * @since 0.1.0
  * @category errors
  */
-export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
+export class InvalidParameter extends InvalidParameterBase<{
   readonly operation: string
   readonly parameter: string
   readonly reason: string
@@ -347,6 +380,8 @@ export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
     return `${this.operation}: parameter "${this.parameter}" ${this.reason}`
   }
 }
+
+const HijackNotSupportedBase: TaggedErrorClass<"HijackNotSupported"> = Data.TaggedError("HijackNotSupported")
 
 /**
  * The transport in use cannot hijack a connection (e.g. `fetch` cannot upgrade to raw TCP). Raised before any I/O.
@@ -359,7 +394,7 @@ export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
  * @since 0.1.0
  * @category errors
  */
-export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
+export class HijackNotSupported extends HijackNotSupportedBase<{
   readonly operation: string
   readonly transport: string
 }> {

@@ -22,6 +22,7 @@ import * as Progress from "./Progress.ts"
 import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
 import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * Lists images.
@@ -266,6 +267,8 @@ export const parseReference = (
 // errors reported inside the stream
 // -----------------------------------------------------------------------------
 
+const PullErrorBase: TaggedErrorClass<"PullError"> = Data.TaggedError("PullError")
+
 /**
  * A pull failed after the daemon started answering: `message` is the daemon's `errorDetail.message`.
  *
@@ -280,11 +283,13 @@ export const parseReference = (
  * @since 0.1.0
  * @category errors
  */
-export class PullError extends Data.TaggedError("PullError")<{
+export class PullError extends PullErrorBase<{
   readonly image: string
   readonly message: string
   readonly code?: number
 }> {}
+
+const PushErrorBase: TaggedErrorClass<"PushError"> = Data.TaggedError("PushError")
 
 /**
  * A push failed after the daemon started answering (e.g. `denied`, `unauthorized`, a missing layer).
@@ -298,11 +303,13 @@ export class PullError extends Data.TaggedError("PullError")<{
  * @since 0.1.0
  * @category errors
  */
-export class PushError extends Data.TaggedError("PushError")<{
+export class PushError extends PushErrorBase<{
   readonly image: string
   readonly message: string
   readonly code?: number
 }> {}
+
+const BuildErrorBase: TaggedErrorClass<"BuildError"> = Data.TaggedError("BuildError")
 
 /**
  * A build failed: a step's command returned non-zero, a file was missing from the context, …. `output` holds the
@@ -318,11 +325,13 @@ export class PushError extends Data.TaggedError("PushError")<{
  * @since 0.1.0
  * @category errors
  */
-export class BuildError extends Data.TaggedError("BuildError")<{
+export class BuildError extends BuildErrorBase<{
   readonly message: string
   readonly output: string
   readonly code?: number
 }> {}
+
+const LoadErrorBase: TaggedErrorClass<"LoadError"> = Data.TaggedError("LoadError")
 
 /**
  * Loading an image archive failed.
@@ -335,10 +344,12 @@ export class BuildError extends Data.TaggedError("BuildError")<{
  * @since 0.1.0
  * @category errors
  */
-export class LoadError extends Data.TaggedError("LoadError")<{
+export class LoadError extends LoadErrorBase<{
   readonly message: string
   readonly code?: number
 }> {}
+
+const ImportErrorBase: TaggedErrorClass<"ImportError"> = Data.TaggedError("ImportError")
 
 /**
  * Importing a filesystem archive as an image failed.
@@ -351,7 +362,7 @@ export class LoadError extends Data.TaggedError("LoadError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ImportError extends Data.TaggedError("ImportError")<{
+export class ImportError extends ImportErrorBase<{
   readonly message: string
   readonly code?: number
 }> {}

@@ -11,6 +11,9 @@ import * as Stream from "effect/Stream"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
+
+const PluginProgressErrorBase: TaggedErrorClass<"PluginProgressError"> = Data.TaggedError("PluginProgressError")
 
 /**
  * A plugin pull, upgrade or push reported an error in its progress messages (the daemon had already answered
@@ -24,7 +27,7 @@ import type * as Models from "./generated/schemas.ts"
  * @since 0.1.0
  * @category errors
  */
-export class PluginProgressError extends Data.TaggedError("PluginProgressError")<{
+export class PluginProgressError extends PluginProgressErrorBase<{
   readonly operation: string
   readonly message: string
 }> {}

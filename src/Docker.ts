@@ -127,7 +127,8 @@ const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
   (status >= 200 && status < 300) || status === 304 || (kind === "Hijack" && status === 101)
 
 /** @internal */
-export const transportError = (operation: string, target: string) => (error: HttpClientError.HttpClientError) =>
+export const transportError =
+  (operation: string, target: string) => (error: HttpClientError.HttpClientError): Errors.TransportError =>
   new Errors.TransportError({
     operation,
     target,

@@ -32,8 +32,10 @@ const BadRequestBase: TaggedErrorClass<"BadRequest"> = Data.TaggedError("BadRequ
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Errors } from "effect-docker"
- * const recover = Effect.catchTag("BadRequest", (e: Errors.BadRequest) => Effect.succeed(e.message))
+ * import { Containers, Errors } from "effect-docker"
+ * const created = Containers.create({ Image: "busybox" }).pipe(
+ *   Effect.catchTag("BadRequest", (e: Errors.BadRequest) => Effect.succeed(e.message))
+ * )
  * ```
  * @since 0.1.0
  * @category errors

@@ -6,8 +6,9 @@
  *
  * Output:
  * - `schemas.ts`: an Effect Schema and a TypeScript type for every model the operations use.
- * - `operations.ts`: one `Operation.make(...)` description per spec operation, with its input interface.
- * - `api.ts`: one function per operation, `call(Operations.X)`.
+ * - `operations.ts`: one `Operation.make(...)` description per spec operation, with its input interface; each
+ *   declaration states its `Operation.Operation<Input, Response, Status>` type (JSR needs explicit types).
+ * - `api.ts`: one function per operation, `call(Operations.X)`, typed `Call<typeof Operations.X>`.
  * - `README.md`: the version facts (operations and parameters newer than API 1.41) and the overrides applied.
  *
  * The output depends only on the three spec files and this script: running it twice gives the same bytes.
@@ -1521,12 +1522,7 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
       "@since 0.1.0\n@category " + plan.tag
     ]))
     const status = plan.errors.length === 0 ? "never" : plan.errors.join(" | ")
-    const head = `export const ${plan.id} = Operation.make<${inputName}, ${plan.response.type}, ${status}>({`
-    if (head.length <= MAX_WIDTH) out.push(head)
-    else {
-      out.push(`export const ${plan.id} = Operation.make<`, `  ${inputName},`, `  ${plan.response.type},`)
-      out.push(`  ${status}`, ">({")
-    }
+    out.push(...operationHead(plan.id, [inputName, plan.response.type, status]))
     out.push(`  id: ${JSON.stringify(plan.id)},`)
     out.push(`  method: ${JSON.stringify(plan.method)},`)
     out.push(`  path: ${JSON.stringify(plan.path)},`)
@@ -1574,6 +1570,25 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
   return out.join("\n") + "\n"
 }
 
+/**
+ * The declaration line(s) of an operation description, with its type written out (JSR publishes declarations only
+ * when every export has an explicit type): `export const Id: Operation.Operation<Input, Response, Status> =`,
+ * the type arguments on their own lines when the line would be too long.
+ */
+const operationHead = (id: string, args: ReadonlyArray<string>): Array<string> => {
+  const line = `export const ${id}: Operation.Operation<${args.join(", ")}> = Operation.make({`
+  if (line.length <= MAX_WIDTH) return [line]
+  const argLines = args.map((arg, i) => `  ${arg}${i === args.length - 1 ? "" : ","}`)
+  return [`export const ${id}: Operation.Operation<`, ...argLines, "> = Operation.make({"]
+}
+
+/** The declaration of one API function, typed as the `Call` of its operation. */
+const apiDeclaration = (fn: string, id: string): Array<string> => {
+  const line = `export const ${fn}: Call<typeof Operations.${id}> = call(Operations.${id})`
+  if (line.length <= MAX_WIDTH) return [line]
+  return [`export const ${fn}: Call<typeof Operations.${id}> = call(`, `  Operations.${id}`, ")"]
+}
+
 const exampleInput = (plan: OperationPlan): string | undefined => {
   const hand = EXAMPLE_INPUTS[plan.id]
   if (hand !== undefined) return hand
@@ -1601,7 +1616,7 @@ const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
     " *",
     " * @since 0.1.0",
     " */",
-    "import { call } from \"../Docker.ts\"",
+    "import { type Call, call } from \"../Docker.ts\"",
     "import * as Operations from \"./operations.ts\""
   ]
   for (const plan of plans) {
@@ -1626,7 +1641,7 @@ const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
         example,
         `@since 0.1.0\n@category ${plan.tag}`
       ]),
-      `export const ${fn} = call(Operations.${plan.id})`
+      ...apiDeclaration(fn, plan.id)
     )
   }
   return out.join("\n") + "\n"

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Base64 from "effect/encoding/Base64"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -25,7 +26,9 @@ import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versio
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.ConfigListInput = {}) => Api.configList(options)
+export const list = (
+  options: Operations.ConfigListInput = {}
+): Effect.Effect<Models.ConfigListResponse, Docker.CallError<500 | 503>, Docker.Docker> => Api.configList(options)
 
 /**
  * What {@link create} takes: the config's spec, with its content as `data` (text or bytes, encoded for you)
@@ -52,7 +55,9 @@ export interface CreateOptions extends Omit<Models.ConfigSpec, "Data"> {
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (options: CreateOptions) => {
+export const create = (
+  options: CreateOptions
+): Effect.Effect<Models.IDResponse, Docker.CallError<409 | 500 | 503>, Docker.Docker> => {
   const { data, ...spec } = options
   return Api.configCreate({ body: { ...spec, Data: Base64.encode(data) } })
 }
@@ -69,7 +74,8 @@ export const create = (options: CreateOptions) => {
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string) => Api.configInspect({ id })
+export const inspect = (id: string): Effect.Effect<Models.Config, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.configInspect({ id })
 
 /**
  * A config's content as text (`undefined` when the daemon sent no data or it is not base64).
@@ -100,7 +106,11 @@ export const data = (config: Models.Config): string | undefined => {
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (id: string, spec: Models.ConfigSpec, options: { readonly version?: number } = {}) =>
+export const update = (
+  id: string,
+  spec: Models.ConfigSpec,
+  options: { readonly version?: number } = {}
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   withVersion(
     options.version,
     Effect.map(inspect(id), (config) => config.Version),
@@ -118,7 +128,10 @@ export const update = (id: string, spec: Models.ConfigSpec, options: { readonly 
  * @since 0.1.0
  * @category lifecycle
  */
-export const setLabels = (id: string, labels: { readonly [key: string]: string }) =>
+export const setLabels = (
+  id: string,
+  labels: { readonly [key: string]: string }
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
@@ -137,4 +150,5 @@ export const setLabels = (id: string, labels: { readonly [key: string]: string }
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string) => Api.configDelete({ id })
+export const remove = (id: string): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.configDelete({ id })

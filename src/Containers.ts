@@ -13,6 +13,7 @@ import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import * as Pull from "effect/Pull"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
 import * as Docker from "./Docker.ts"
@@ -24,6 +25,7 @@ import { makeSession, type Session } from "./internal/hijack.ts"
 import { fromBase64, LogEntrySplitter, type RawLogEntry } from "./internal/streaming.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
+import type * as Ndjson from "./Ndjson.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
 
@@ -41,7 +43,9 @@ type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.ContainerListInput = {}) => Api.containerList(options)
+export const list = (
+  options: Operations.ContainerListInput = {}
+): Effect.Effect<Models.ContainerListResponse, Docker.CallError<400 | 500>, Docker.Docker> => Api.containerList(options)
 
 /**
  * Creates a container from a configuration (`Image`, `Cmd`, `HostConfig`, …); `name` and `platform` are optional.
@@ -56,7 +60,7 @@ export const list = (options: Operations.ContainerListInput = {}) => Api.contain
  */
 export const create = (
   config: Models.ContainerCreateBody & { readonly name?: string; readonly platform?: string }
-) => {
+): Effect.Effect<Models.ContainerCreateResponse, Docker.CallError<400 | 404 | 409 | 500>, Docker.Docker> => {
   const { name, platform, ...body } = config
   return Api.containerCreate({
     body,
@@ -77,7 +81,10 @@ export const create = (
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string, options: Options<Operations.ContainerInspectInput> = {}) =>
+export const inspect = (
+  id: string,
+  options: Options<Operations.ContainerInspectInput> = {}
+): Effect.Effect<Models.ContainerInspectResponse, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerInspect({ ...options, id })
 
 /**
@@ -91,7 +98,10 @@ export const inspect = (id: string, options: Options<Operations.ContainerInspect
  * @since 0.1.0
  * @category lifecycle
  */
-export const start = (id: string, options: Options<Operations.ContainerStartInput> = {}) =>
+export const start = (
+  id: string,
+  options: Options<Operations.ContainerStartInput> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerStart({ ...options, id })
 
 /**
@@ -105,7 +115,10 @@ export const start = (id: string, options: Options<Operations.ContainerStartInpu
  * @since 0.1.0
  * @category lifecycle
  */
-export const stop = (id: string, options: Options<Operations.ContainerStopInput> = {}) =>
+export const stop = (
+  id: string,
+  options: Options<Operations.ContainerStopInput> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerStop({ ...options, id })
 
 /**
@@ -119,7 +132,10 @@ export const stop = (id: string, options: Options<Operations.ContainerStopInput>
  * @since 0.1.0
  * @category lifecycle
  */
-export const restart = (id: string, options: Options<Operations.ContainerRestartInput> = {}) =>
+export const restart = (
+  id: string,
+  options: Options<Operations.ContainerRestartInput> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerRestart({ ...options, id })
 
 /**
@@ -133,7 +149,10 @@ export const restart = (id: string, options: Options<Operations.ContainerRestart
  * @since 0.1.0
  * @category lifecycle
  */
-export const kill = (id: string, options: Options<Operations.ContainerKillInput> = {}) =>
+export const kill = (
+  id: string,
+  options: Options<Operations.ContainerKillInput> = {}
+): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
   Api.containerKill({ ...options, id })
 
 /**
@@ -147,7 +166,8 @@ export const kill = (id: string, options: Options<Operations.ContainerKillInput>
  * @since 0.1.0
  * @category lifecycle
  */
-export const pause = (id: string) => Api.containerPause({ id })
+export const pause = (id: string): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerPause({ id })
 
 /**
  * Resumes a paused container.
@@ -160,7 +180,8 @@ export const pause = (id: string) => Api.containerPause({ id })
  * @since 0.1.0
  * @category lifecycle
  */
-export const unpause = (id: string) => Api.containerUnpause({ id })
+export const unpause = (id: string): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerUnpause({ id })
 
 /**
  * Removes a container; `force` kills it first, `v` removes its anonymous volumes.
@@ -173,7 +194,10 @@ export const unpause = (id: string) => Api.containerUnpause({ id })
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string, options: Options<Operations.ContainerDeleteInput> = {}) =>
+export const remove = (
+  id: string,
+  options: Options<Operations.ContainerDeleteInput> = {}
+): Effect.Effect<void, Docker.CallError<400 | 404 | 409 | 500>, Docker.Docker> =>
   Api.containerDelete({ ...options, id })
 
 /**
@@ -188,7 +212,10 @@ export const remove = (id: string, options: Options<Operations.ContainerDeleteIn
  * @since 0.1.0
  * @category lifecycle
  */
-export const wait = (id: string, options: Options<Operations.ContainerWaitInput> = {}) =>
+export const wait = (
+  id: string,
+  options: Options<Operations.ContainerWaitInput> = {}
+): Effect.Effect<Models.ContainerWaitResponse, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
   Api.containerWait({ ...options, id })
 
 /**
@@ -210,7 +237,11 @@ export type WaitError = Docker.CallError<400 | 404 | 500>
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (id: string, body: Models.ContainerUpdateBody) => Api.containerUpdate({ id, body })
+export const update = (
+  id: string,
+  body: Models.ContainerUpdateBody
+): Effect.Effect<Models.ContainerUpdateResponse, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerUpdate({ id, body })
 
 /**
  * Renames a container.
@@ -223,7 +254,10 @@ export const update = (id: string, body: Models.ContainerUpdateBody) => Api.cont
  * @since 0.1.0
  * @category lifecycle
  */
-export const rename = (id: string, name: string) => Api.containerRename({ id, name })
+export const rename = (
+  id: string,
+  name: string
+): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> => Api.containerRename({ id, name })
 
 /**
  * Removes stopped containers, optionally filtered by `until` and `label`.
@@ -237,7 +271,9 @@ export const rename = (id: string, name: string) => Api.containerRename({ id, na
  * @since 0.1.0
  * @category lifecycle
  */
-export const prune = (options: Operations.ContainerPruneInput = {}) => Api.containerPrune(options)
+export const prune = (
+  options: Operations.ContainerPruneInput = {}
+): Effect.Effect<Models.ContainerPruneResponse, Docker.CallError<500>, Docker.Docker> => Api.containerPrune(options)
 
 /**
  * The processes running in a container, as `ps` shows them (`ps_args` passes options to `ps`).
@@ -251,7 +287,10 @@ export const prune = (options: Operations.ContainerPruneInput = {}) => Api.conta
  * @since 0.1.0
  * @category reading
  */
-export const top = (id: string, options: Options<Operations.ContainerTopInput> = {}) =>
+export const top = (
+  id: string,
+  options: Options<Operations.ContainerTopInput> = {}
+): Effect.Effect<Models.ContainerTopResponse, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerTop({ ...options, id })
 
 /**
@@ -266,7 +305,10 @@ export const top = (id: string, options: Options<Operations.ContainerTopInput> =
  * @since 0.1.0
  * @category reading
  */
-export const changes = (id: string) => Api.containerChanges({ id })
+export const changes = (
+  id: string
+): Effect.Effect<Models.ContainerChangesResponse, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerChanges({ id })
 
 /**
  * Resizes the TTY of a container (`h` rows, `w` columns).
@@ -279,7 +321,10 @@ export const changes = (id: string) => Api.containerChanges({ id })
  * @since 0.1.0
  * @category attach
  */
-export const resize = (id: string, size: { readonly h: number; readonly w: number }) =>
+export const resize = (
+  id: string,
+  size: { readonly h: number; readonly w: number }
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerResize({ id, h: size.h, w: size.w })
 
 // -----------------------------------------------------------------------------
@@ -334,7 +379,14 @@ const logsQuery = (id: string, options: LogsOptions) => {
  * @since 0.1.0
  * @category logs
  */
-export const logs = (id: string, options: LogsOptions = {}) =>
+export const logs = (
+  id: string,
+  options: LogsOptions = {}
+): Stream.Stream<
+  Demux.Frame,
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
+  Docker.Docker
+> =>
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const bytes = Api.containerLogs(logsQuery(id, options))
@@ -357,7 +409,11 @@ export const logs = (id: string, options: LogsOptions = {}) =>
  * @since 0.1.0
  * @category logs
  */
-export const logLines = (id: string, options: LogsOptions = {}) => Demux.toLines(logs(id, options))
+export const logLines = (
+  id: string,
+  options: LogsOptions = {}
+): Stream.Stream<Demux.Line, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
+  Demux.toLines(logs(id, options))
 
 /**
  * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and
@@ -424,7 +480,10 @@ const entries = <E>(tty: boolean) =>
  * @since 0.1.0
  * @category logs
  */
-export const logEntries = (id: string, options: Omit<LogsOptions, "timestamps"> = {}) =>
+export const logEntries = (
+  id: string,
+  options: Omit<LogsOptions, "timestamps"> = {}
+): Stream.Stream<LogEntry, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (tty) =>
       logs(id, { ...options, tty, timestamps: true }).pipe(Stream.pipeThroughChannel(entries(tty))))
@@ -442,7 +501,14 @@ export const logEntries = (id: string, options: Omit<LogsOptions, "timestamps"> 
  * @since 0.1.0
  * @category logs
  */
-export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) => Demux.toStrings(logs(id, options))
+export const logsText = (
+  id: string,
+  options: Omit<LogsOptions, "follow"> = {}
+): Effect.Effect<
+  { readonly stdout: string; readonly stderr: string },
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
+  Docker.Docker
+> => Demux.toStrings(logs(id, options))
 
 // -----------------------------------------------------------------------------
 // stats
@@ -462,7 +528,10 @@ export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) 
  * @since 0.1.0
  * @category stats
  */
-export const stats = (id: string) => Api.containerStats({ id, stream: true })
+export const stats = (
+  id: string
+): Stream.Stream<Models.ContainerStatsResponse, Ndjson.NdjsonError | Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerStats({ id, stream: true })
 
 /**
  * One resource usage sample. By default the daemon waits for a second sample so `precpu_stats` is filled in (as
@@ -478,7 +547,10 @@ export const stats = (id: string) => Api.containerStats({ id, stream: true })
  * @since 0.1.0
  * @category stats
  */
-export const statsOnce = (id: string, options: { readonly oneShot?: boolean } = {}) =>
+export const statsOnce = (
+  id: string,
+  options: { readonly oneShot?: boolean } = {}
+): Effect.Effect<Models.ContainerStatsResponse, Ndjson.NdjsonError | Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.containerStats({ id, stream: false, ...(options.oneShot === true ? { "one-shot": true } : {}) }).pipe(
     Stream.runHead,
     Effect.flatMap((head) =>
@@ -552,7 +624,14 @@ export interface AttachSession extends Session {
  * @since 0.1.0
  * @category attach
  */
-export const attach = (id: string, options: AttachOptions = {}) =>
+export const attach = (
+  id: string,
+  options: AttachOptions = {}
+): Effect.Effect<
+  AttachSession,
+  Errors.HijackNotSupported | Docker.CallError<400 | 404 | 500>,
+  Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const tty = yield* resolveTty(id, options.tty)
@@ -590,7 +669,8 @@ export const attach = (id: string, options: AttachOptions = {}) =>
  * @since 0.1.0
  * @category archives
  */
-export const exportFilesystem = (id: string) => Api.containerExport({ id })
+export const exportFilesystem = (id: string): Stream.Stream<Uint8Array, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.containerExport({ id })
 
 /**
  * A file or folder of the container as a tar byte stream (`docker cp CONTAINER:PATH -`).
@@ -603,7 +683,10 @@ export const exportFilesystem = (id: string) => Api.containerExport({ id })
  * @since 0.1.0
  * @category archives
  */
-export const getArchive = (id: string, path: string) => Api.containerArchive({ id, path })
+export const getArchive = (
+  id: string,
+  path: string
+): Stream.Stream<Uint8Array, Docker.CallError<400 | 404 | 500>, Docker.Docker> => Api.containerArchive({ id, path })
 
 /**
  * Extracts a tar archive (bytes or a byte Stream, optionally compressed) into a folder of the container.
@@ -623,7 +706,8 @@ export const putArchive = <E = never, R = never>(
   path: string,
   tar: ByteSource<E, R>,
   options: Omit<Operations.PutContainerArchiveInput, "id" | "path" | "body"> = {}
-) => withBodyEffect(tar, (body) => Api.putContainerArchive({ ...options, id, path, body }))
+): Effect.Effect<void, Docker.CallError<400 | 403 | 404 | 500>, R | Docker.Docker> =>
+  withBodyEffect(tar, (body) => Api.putContainerArchive({ ...options, id, path, body }))
 
 /**
  * What the daemon says about a path in a container (from the `X-Docker-Container-Path-Stat` header). `mode` is
@@ -654,7 +738,10 @@ export interface PathStat {
  * @since 0.1.0
  * @category archives
  */
-export const archiveInfo = (id: string, path: string) =>
+export const archiveInfo = (
+  id: string,
+  path: string
+): Effect.Effect<PathStat, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const response = yield* docker.execute(Operations.ContainerArchiveInfo, { id, path })
@@ -718,7 +805,10 @@ export interface ArchiveEntry {
  * @since 0.1.0
  * @category archives
  */
-export const readArchive = (id: string, path: string) =>
+export const readArchive = (
+  id: string,
+  path: string
+): Effect.Effect<ReadonlyArray<ArchiveEntry>, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
   Effect.flatMap(Stream.mkUint8Array(getArchive(id, path)), (bytes) =>
     Effect.try({
       try: (): ReadonlyArray<ArchiveEntry> => Tar.unpack(bytes),
@@ -747,7 +837,7 @@ export const writeFiles = (
   path: string,
   files: Readonly<Record<string, string | Uint8Array>>,
   options: { readonly mode?: number } = {}
-) =>
+): Effect.Effect<void, Docker.CallError<400 | 403 | 404 | 500>, Docker.Docker> =>
   putArchive(
     id,
     path,

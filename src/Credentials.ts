@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as DockerEnv from "./DockerEnv.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * Credentials for one registry.
@@ -36,6 +37,8 @@ export interface AuthConfig {
   readonly email?: string
 }
 
+const CredentialsErrorBase: TaggedErrorClass<"CredentialsError"> = Data.TaggedError("CredentialsError")
+
 /**
  * Credentials could not be read: a helper that failed or answered garbage, an `auth` entry that is not
  * base64 `user:password`. Never carries a secret.
@@ -48,7 +51,7 @@ export interface AuthConfig {
  * @since 0.1.0
  * @category errors
  */
-export class CredentialsError extends Data.TaggedError("CredentialsError")<{
+export class CredentialsError extends CredentialsErrorBase<{
   readonly registry: string
   readonly reason: string
 }> {
@@ -170,6 +173,30 @@ export const encodeConfig = (auths: Readonly<Record<string, AuthConfig>>): Redac
   Redacted.make(base64url(JSON.stringify(Object.fromEntries(Object.entries(auths).map(([k, v]) => [k, wire(v)])))))
 
 /**
+ * What the {@link Credentials} service holds (also reachable as `Credentials["Service"]`).
+ *
+ * @example
+ * ```ts
+ * import { Credentials } from "effect-docker"
+ * const headerFor = (credentials: Credentials.CredentialsService) => credentials.authHeader("busybox:latest")
+ * ```
+ * @since 0.2.0
+ * @category services
+ */
+export interface CredentialsService {
+  /** The credentials for a registry (a host such as `ghcr.io`, or `docker.io`), if any. */
+  readonly get: (registry: string) => Effect.Effect<AuthConfig | undefined, CredentialsError>
+  /** The `X-Registry-Auth` value for an image reference, if credentials exist for its registry. */
+  readonly authHeader: (image: string) => Effect.Effect<Redacted.Redacted<string> | undefined, CredentialsError>
+  /** The `X-Registry-Config` value for build: every registry named in `config.json` or given explicitly. */
+  readonly configHeader: Effect.Effect<Redacted.Redacted<string>, CredentialsError>
+}
+
+// A constant with an explicit type, so that JSR's fast check can read the class's base.
+const CredentialsBase: Context.ServiceClass<Credentials, "effect-docker/Credentials", CredentialsService> = Context
+  .Service<Credentials, CredentialsService>()("effect-docker/Credentials")
+
+/**
  * Where credentials come from.
  *
  * @example
@@ -181,14 +208,7 @@ export const encodeConfig = (auths: Readonly<Record<string, AuthConfig>>): Redac
  * @since 0.1.0
  * @category services
  */
-export class Credentials extends Context.Service<Credentials, {
-  /** The credentials for a registry (a host such as `ghcr.io`, or `docker.io`), if any. */
-  readonly get: (registry: string) => Effect.Effect<AuthConfig | undefined, CredentialsError>
-  /** The `X-Registry-Auth` value for an image reference, if credentials exist for its registry. */
-  readonly authHeader: (image: string) => Effect.Effect<Redacted.Redacted<string> | undefined, CredentialsError>
-  /** The `X-Registry-Config` value for build: every registry named in `config.json` or given explicitly. */
-  readonly configHeader: Effect.Effect<Redacted.Redacted<string>, CredentialsError>
-}>()("effect-docker/Credentials") {}
+export class Credentials extends CredentialsBase {}
 
 const fromHelperOutput = (registry: string, output: Redacted.Redacted<string>) =>
   Effect.gen(function*() {

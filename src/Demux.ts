@@ -19,6 +19,7 @@ import { dual } from "effect/Function"
 import * as Stream from "effect/Stream"
 import { makeBatchChannel } from "./internal/batchChannel.ts"
 import * as internal from "./internal/demuxParser.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * A demultiplexed frame: `stream` is 0 (stdin), 1 (stdout) or 2 (stderr); `payload` is never empty (zero-length
@@ -55,6 +56,8 @@ export interface Line {
   readonly line: string
 }
 
+const DemuxErrorBase: TaggedErrorClass<"DemuxError"> = Data.TaggedError("DemuxError")
+
 /**
  * The byte stream is not a valid multiplexed stream:
  *
@@ -77,7 +80,7 @@ export interface Line {
  * @since 0.1.0
  * @category errors
  */
-export class DemuxError extends Data.TaggedError("DemuxError")<{
+export class DemuxError extends DemuxErrorBase<{
   readonly reason: "UnknownStreamType" | "Truncated" | "FrameTooLarge"
   readonly offset: number
   readonly message: string
@@ -85,6 +88,8 @@ export class DemuxError extends Data.TaggedError("DemuxError")<{
   readonly missing?: number | undefined
   readonly size?: number | undefined
 }> {}
+
+const DaemonStreamErrorBase: TaggedErrorClass<"DaemonStreamError"> = Data.TaggedError("DaemonStreamError")
 
 /**
  * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8 (or, for an empty
@@ -105,7 +110,7 @@ export class DemuxError extends Data.TaggedError("DemuxError")<{
  * @since 0.1.0
  * @category errors
  */
-export class DaemonStreamError extends Data.TaggedError("DaemonStreamError")<{
+export class DaemonStreamError extends DaemonStreamErrorBase<{
   readonly message: string
   readonly offset: number
 }> {}

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Credentials from "./Credentials.ts"
 import * as Docker from "./Docker.ts"
@@ -55,7 +56,10 @@ export interface InspectOptions {
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (name: string, options: InspectOptions = {}) =>
+export const inspect = (
+  name: string,
+  options: InspectOptions = {}
+): Effect.Effect<Models.DistributionInspect, Docker.CallError<401 | 500>, Docker.Docker> =>
   inspectWithAuth(
     options.auth === undefined
       ? { name }

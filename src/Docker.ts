@@ -154,19 +154,17 @@ export type Call<Op> = Op extends Operation.Operation<infer I, infer R, infer S>
   : never
 
 /**
- * The client: the negotiated version and the raw execution of operations. Most code uses {@link call} or the
- * hand-written modules (`Containers`, `Images`, …) instead.
+ * What the {@link Docker} service holds (also reachable as `Docker["Service"]`).
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
  * import { Docker } from "effect-docker"
- * const version = Docker.Docker.use((docker) => docker.apiVersion)
+ * const versionOf = (docker: Docker.DockerService) => docker.apiVersion
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category services
  */
-export class Docker extends Context.Service<Docker, {
+export interface DockerService {
   readonly connection: DockerConnection
   /** The API version in use: pinned, or negotiated with one ping on first use and cached. */
   readonly apiVersion: Effect.Effect<ApiVersion.ApiVersion, Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld>
@@ -180,7 +178,28 @@ export class Docker extends Context.Service<Docker, {
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, CallError<S>>
   /** The transport's client, with the base URL applied. */
   readonly httpClient: HttpClient.HttpClient
-}>()("effect-docker/Docker") {}
+}
+
+// A constant with an explicit type, so that JSR's fast check can read the class's base.
+const DockerBase: Context.ServiceClass<Docker, "effect-docker/Docker", DockerService> = Context.Service<
+  Docker,
+  DockerService
+>()("effect-docker/Docker")
+
+/**
+ * The client: the negotiated version and the raw execution of operations. Most code uses {@link call} or the
+ * hand-written modules (`Containers`, `Images`, …) instead.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker } from "effect-docker"
+ * const version = Docker.Docker.use((docker) => docker.apiVersion)
+ * ```
+ * @since 0.1.0
+ * @category services
+ */
+export class Docker extends DockerBase {}
 
 const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
   (status >= 200 && status < 300) || status === 304 || (kind === "Hijack" && status === 101)

@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as ApiVersion from "./ApiVersion.ts"
 import * as Host from "./Host.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * TLS settings of a connection: PEM text. Verification stays on unless `insecureSkipVerify` is true.
@@ -83,6 +84,8 @@ export interface Environment {
   readonly readFile: (path: string) => Effect.Effect<string | undefined, ConfigError>
 }
 
+const ConfigErrorBase: TaggedErrorClass<"ConfigError"> = Data.TaggedError("ConfigError")
+
 /**
  * The configuration could not be resolved: a context that does not exist, an unreadable `config.json`, a
  * missing certificate, a bad `DOCKER_API_VERSION`. `path` names the file involved, when there is one.
@@ -96,7 +99,7 @@ export interface Environment {
  * @since 0.1.0
  * @category errors
  */
-export class ConfigError extends Data.TaggedError("ConfigError")<{
+export class ConfigError extends ConfigErrorBase<{
   readonly reason: string
   readonly path?: string
   readonly cause?: unknown

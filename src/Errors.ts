@@ -8,6 +8,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type { ApiVersion } from "./ApiVersion.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * What every error answered by the daemon with an HTTP status carries.
@@ -24,19 +25,25 @@ export interface StatusErrorFields {
   readonly message: string
 }
 
+const BadRequestBase: TaggedErrorClass<"BadRequest"> = Data.TaggedError("BadRequest")
+
 /**
  * 400: the daemon rejected the parameters.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Errors } from "effect-docker"
- * const recover = Effect.catchTag("BadRequest", (e: Errors.BadRequest) => Effect.succeed(e.message))
+ * import { Containers, Errors } from "effect-docker"
+ * const created = Containers.create({ Image: "busybox" }).pipe(
+ *   Effect.catchTag("BadRequest", (e: Errors.BadRequest) => Effect.succeed(e.message))
+ * )
  * ```
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends Data.TaggedError("BadRequest")<StatusErrorFields> {}
+export class BadRequest extends BadRequestBase<StatusErrorFields> {}
+
+const UnauthorizedBase: TaggedErrorClass<"Unauthorized"> = Data.TaggedError("Unauthorized")
 
 /**
  * 401: authentication is missing or was refused (e.g. registry credentials).
@@ -49,7 +56,9 @@ export class BadRequest extends Data.TaggedError("BadRequest")<StatusErrorFields
  * @since 0.1.0
  * @category errors
  */
-export class Unauthorized extends Data.TaggedError("Unauthorized")<StatusErrorFields> {}
+export class Unauthorized extends UnauthorizedBase<StatusErrorFields> {}
+
+const ForbiddenBase: TaggedErrorClass<"Forbidden"> = Data.TaggedError("Forbidden")
 
 /**
  * 403: the operation is not allowed (e.g. a swarm manager-only call on a worker).
@@ -62,7 +71,9 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<StatusErrorFi
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Data.TaggedError("Forbidden")<StatusErrorFields> {}
+export class Forbidden extends ForbiddenBase<StatusErrorFields> {}
+
+const NotFoundBase: TaggedErrorClass<"NotFound"> = Data.TaggedError("NotFound")
 
 /**
  * 404: no such object (container, image, network, …).
@@ -77,7 +88,9 @@ export class Forbidden extends Data.TaggedError("Forbidden")<StatusErrorFields> 
  * @since 0.1.0
  * @category errors
  */
-export class NotFound extends Data.TaggedError("NotFound")<StatusErrorFields> {}
+export class NotFound extends NotFoundBase<StatusErrorFields> {}
+
+const ConflictBase: TaggedErrorClass<"Conflict"> = Data.TaggedError("Conflict")
 
 /**
  * 409: the object is in a conflicting state (e.g. removing a running container, a name in use).
@@ -90,7 +103,9 @@ export class NotFound extends Data.TaggedError("NotFound")<StatusErrorFields> {}
  * @since 0.1.0
  * @category errors
  */
-export class Conflict extends Data.TaggedError("Conflict")<StatusErrorFields> {}
+export class Conflict extends ConflictBase<StatusErrorFields> {}
+
+const PreconditionFailedBase: TaggedErrorClass<"PreconditionFailed"> = Data.TaggedError("PreconditionFailed")
 
 /**
  * 412: a precondition failed.
@@ -103,7 +118,9 @@ export class Conflict extends Data.TaggedError("Conflict")<StatusErrorFields> {}
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<StatusErrorFields> {}
+export class PreconditionFailed extends PreconditionFailedBase<StatusErrorFields> {}
+
+const TooManyRequestsBase: TaggedErrorClass<"TooManyRequests"> = Data.TaggedError("TooManyRequests")
 
 /**
  * 429: too many requests.
@@ -116,7 +133,9 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<S
  * @since 0.1.0
  * @category errors
  */
-export class TooManyRequests extends Data.TaggedError("TooManyRequests")<StatusErrorFields> {}
+export class TooManyRequests extends TooManyRequestsBase<StatusErrorFields> {}
+
+const ServerErrorBase: TaggedErrorClass<"ServerError"> = Data.TaggedError("ServerError")
 
 /**
  * 500: the daemon failed.
@@ -129,7 +148,9 @@ export class TooManyRequests extends Data.TaggedError("TooManyRequests")<StatusE
  * @since 0.1.0
  * @category errors
  */
-export class ServerError extends Data.TaggedError("ServerError")<StatusErrorFields> {}
+export class ServerError extends ServerErrorBase<StatusErrorFields> {}
+
+const NotImplementedBase: TaggedErrorClass<"NotImplemented"> = Data.TaggedError("NotImplemented")
 
 /**
  * 501: the daemon does not implement the operation.
@@ -142,7 +163,9 @@ export class ServerError extends Data.TaggedError("ServerError")<StatusErrorFiel
  * @since 0.1.0
  * @category errors
  */
-export class NotImplemented extends Data.TaggedError("NotImplemented")<StatusErrorFields> {}
+export class NotImplemented extends NotImplementedBase<StatusErrorFields> {}
+
+const ServiceUnavailableBase: TaggedErrorClass<"ServiceUnavailable"> = Data.TaggedError("ServiceUnavailable")
 
 /**
  * 503: the daemon is unavailable for this call (e.g. swarm calls on a node that is not in a swarm).
@@ -155,7 +178,9 @@ export class NotImplemented extends Data.TaggedError("NotImplemented")<StatusErr
  * @since 0.1.0
  * @category errors
  */
-export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<StatusErrorFields> {}
+export class ServiceUnavailable extends ServiceUnavailableBase<StatusErrorFields> {}
+
+const UnexpectedStatusBase: TaggedErrorClass<"UnexpectedStatus"> = Data.TaggedError("UnexpectedStatus")
 
 /**
  * Any status the operation's spec does not document.
@@ -168,7 +193,7 @@ export class ServiceUnavailable extends Data.TaggedError("ServiceUnavailable")<S
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<StatusErrorFields> {}
+export class UnexpectedStatus extends UnexpectedStatusBase<StatusErrorFields> {}
 
 /**
  * The classes of the statuses the Engine API documents, by status.
@@ -238,6 +263,8 @@ export const fromStatus = <S extends DocumentedStatus>(
     : new UnexpectedStatus(fields)
 }
 
+const TransportErrorBase: TaggedErrorClass<"TransportError"> = Data.TaggedError("TransportError")
+
 /**
  * The daemon could not be reached or the connection failed. `target` says what was tried (a socket path or an
  * address) and `reason` why.
@@ -251,7 +278,7 @@ export const fromStatus = <S extends DocumentedStatus>(
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
+export class TransportError extends TransportErrorBase<{
   readonly operation: string
   readonly target: string
   readonly reason: string
@@ -261,6 +288,8 @@ export class TransportError extends Data.TaggedError("TransportError")<{
     return `${this.operation}: cannot reach the Docker daemon at ${this.target}: ${this.reason}`
   }
 }
+
+const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = Data.TaggedError("ResponseDecodeError")
 
 /**
  * A response did not have the shape the operation's schema expects. `snippet` holds the start of what arrived.
@@ -273,7 +302,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<{
+export class ResponseDecodeError extends ResponseDecodeErrorBase<{
   readonly operation: string
   readonly reason: string
   readonly snippet: string
@@ -282,6 +311,8 @@ export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")
     return `${this.operation}: unexpected response: ${this.reason} (received: ${this.snippet})`
   }
 }
+
+const UnsupportedApiVersionBase: TaggedErrorClass<"UnsupportedApiVersion"> = Data.TaggedError("UnsupportedApiVersion")
 
 /**
  * The call, or one of its parameters, needs a newer Engine API than the one negotiated with the daemon. Raised
@@ -296,7 +327,7 @@ export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersion")<{
+export class UnsupportedApiVersion extends UnsupportedApiVersionBase<{
   readonly operation: string
   readonly parameter?: string
   readonly required: ApiVersion
@@ -307,6 +338,10 @@ export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersi
     return `${this.operation}: ${what} needs API ${this.required}, the daemon speaks ${this.negotiated}`
   }
 }
+
+const DaemonTooOldBase: TaggedErrorClass<"DaemonTooOld"> = Data.TaggedError("DaemonTooOld")
+
+const ApiVersionOutOfRangeBase: TaggedErrorClass<"ApiVersionOutOfRange"> = Data.TaggedError("ApiVersionOutOfRange")
 
 /**
  * The API version a call was asked to speak is not one this SDK speaks: outside [`ApiVersion.oldest`,
@@ -324,7 +359,7 @@ export class UnsupportedApiVersion extends Data.TaggedError("UnsupportedApiVersi
  * @since 0.2.0
  * @category errors
  */
-export class ApiVersionOutOfRange extends Data.TaggedError("ApiVersionOutOfRange")<{
+export class ApiVersionOutOfRange extends ApiVersionOutOfRangeBase<{
   readonly operation: string
   readonly version: string
   readonly oldest: ApiVersion
@@ -347,7 +382,7 @@ export class ApiVersionOutOfRange extends Data.TaggedError("ApiVersionOutOfRange
  * @since 0.1.0
  * @category errors
  */
-export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
+export class DaemonTooOld extends DaemonTooOldBase<{
   readonly daemon: string
   readonly oldest: ApiVersion
 }> {
@@ -355,6 +390,8 @@ export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
     return `the Docker daemon speaks API ${this.daemon}, older than the oldest this SDK supports (${this.oldest})`
   }
 }
+
+const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedError("InvalidParameter")
 
 /**
  * A parameter's value cannot be sent (e.g. a path parameter that is empty, `.` or `..`). Raised before any I/O.
@@ -367,7 +404,7 @@ export class DaemonTooOld extends Data.TaggedError("DaemonTooOld")<{
  * @since 0.1.0
  * @category errors
  */
-export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
+export class InvalidParameter extends InvalidParameterBase<{
   readonly operation: string
   readonly parameter: string
   readonly reason: string
@@ -376,6 +413,8 @@ export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
     return `${this.operation}: parameter "${this.parameter}" ${this.reason}`
   }
 }
+
+const HijackNotSupportedBase: TaggedErrorClass<"HijackNotSupported"> = Data.TaggedError("HijackNotSupported")
 
 /**
  * The transport in use cannot hijack a connection (e.g. `fetch` cannot upgrade to raw TCP). Raised before any I/O.
@@ -388,7 +427,7 @@ export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
  * @since 0.1.0
  * @category errors
  */
-export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
+export class HijackNotSupported extends HijackNotSupportedBase<{
   readonly operation: string
   readonly transport: string
 }> {
@@ -396,6 +435,8 @@ export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
     return `${this.operation}: the ${this.transport} transport cannot hijack connections (attach/exec need a socket transport)`
   }
 }
+
+const RedirectedBase: TaggedErrorClass<"Redirected"> = Data.TaggedError("Redirected")
 
 /**
  * The daemon (or something in front of it) answered with a redirect (a 3xx status other than 304, or a browser's
@@ -411,7 +452,7 @@ export class HijackNotSupported extends Data.TaggedError("HijackNotSupported")<{
  * @since 0.2.0
  * @category errors
  */
-export class Redirected extends Data.TaggedError("Redirected")<{
+export class Redirected extends RedirectedBase<{
   readonly operation: string
   readonly target: string
   /** The HTTP status; 0 for a browser's opaque redirect (whose `Location` the browser hides). */
@@ -423,6 +464,8 @@ export class Redirected extends Data.TaggedError("Redirected")<{
     return `${this.operation}: the Docker daemon at ${this.target} answered ${this.status} ${toward}; redirects are not followed`
   }
 }
+
+const TimeoutBase: TaggedErrorClass<"Timeout"> = Data.TaggedError("Timeout")
 
 /**
  * A call took longer than its limit: opening the connection (`phase: "connect"`, 30 seconds unless the layer's
@@ -439,7 +482,7 @@ export class Redirected extends Data.TaggedError("Redirected")<{
  * @since 0.2.0
  * @category errors
  */
-export class Timeout extends Data.TaggedError("Timeout")<{
+export class Timeout extends TimeoutBase<{
   readonly operation: string
   readonly target: string
   readonly phase: "connect" | "request"

@@ -8,8 +8,10 @@
  * @since 0.1.0
  */
 import * as Stream from "effect/Stream"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Models from "./generated/schemas.ts"
+import type * as Ndjson from "./Ndjson.ts"
 
 /**
  * The kinds of objects that emit events.
@@ -150,7 +152,9 @@ const toEvent = (message: Models.EventMessage): Event =>
  * @since 0.1.0
  * @category streams
  */
-export const stream = (options: StreamOptions = {}) => {
+export const stream = (
+  options: StreamOptions = {}
+): Stream.Stream<Event<Type>, Ndjson.NdjsonError | Docker.CallError<400 | 500>, Docker.Docker> => {
   const { filters, since, until } = options
   const cleaned = filters === undefined ? undefined : Object.fromEntries(
     Object.entries(filters).filter(([, values]) => values !== undefined && values.length > 0)

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
 import * as Docker from "./Docker.ts"
@@ -29,7 +30,11 @@ import { makeSession, type Session } from "./internal/hijack.ts"
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (containerId: string, config: Models.ExecConfig) => Api.containerExec({ id: containerId, body: config })
+export const create = (
+  containerId: string,
+  config: Models.ExecConfig
+): Effect.Effect<Models.IDResponse, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
+  Api.containerExec({ id: containerId, body: config })
 
 /**
  * Inspects an exec instance: whether it runs, its exit code, its process.
@@ -43,7 +48,9 @@ export const create = (containerId: string, config: Models.ExecConfig) => Api.co
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string) => Api.execInspect({ id })
+export const inspect = (
+  id: string
+): Effect.Effect<Models.ExecInspectResponse, Docker.CallError<404 | 500>, Docker.Docker> => Api.execInspect({ id })
 
 /**
  * Resizes the TTY of an exec instance (`h` rows, `w` columns).
@@ -56,7 +63,10 @@ export const inspect = (id: string) => Api.execInspect({ id })
  * @since 0.1.0
  * @category attach
  */
-export const resize = (id: string, size: { readonly h: number; readonly w: number }) =>
+export const resize = (
+  id: string,
+  size: { readonly h: number; readonly w: number }
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
   Api.execResize({ id, h: size.h, w: size.w })
 
 /**
@@ -71,7 +81,7 @@ export const resize = (id: string, size: { readonly h: number; readonly w: numbe
  * @since 0.1.0
  * @category reading
  */
-export const exitCode = (id: string) =>
+export const exitCode = (id: string): Effect.Effect<number, Docker.CallError<404 | 500>, Docker.Docker> =>
   inspect(id).pipe(
     Effect.repeat({ until: (state) => state.Running !== true, schedule: Schedule.spaced("50 millis") }),
     Effect.map((state) => state.ExitCode ?? -1)
@@ -123,7 +133,14 @@ export interface StartOptions {
  * @since 0.1.0
  * @category running
  */
-export const start = (id: string, options: StartOptions = {}) =>
+export const start = (
+  id: string,
+  options: StartOptions = {}
+): Effect.Effect<
+  ExecSession,
+  Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
+  Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const tty = options.tty ?? (yield* inspect(id)).ProcessConfig?.tty === true
@@ -155,7 +172,7 @@ export const start = (id: string, options: StartOptions = {}) =>
  * @since 0.1.0
  * @category running
  */
-export const startDetached = (id: string) =>
+export const startDetached = (id: string): Effect.Effect<void, Docker.CallError<404 | 409>, Docker.Docker> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const response = yield* docker.execute(Operations.ExecStart, { id, body: { Detach: true } })
@@ -192,7 +209,15 @@ export interface SpawnOptions
  * @since 0.1.0
  * @category running
  */
-export const spawn = (containerId: string, cmd: ReadonlyArray<string>, options: SpawnOptions = {}) =>
+export const spawn = (
+  containerId: string,
+  cmd: ReadonlyArray<string>,
+  options: SpawnOptions = {}
+): Effect.Effect<
+  ExecSession,
+  Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
+  Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const { stdin, tty, ...config } = options
     const created = yield* create(containerId, {
@@ -242,7 +267,15 @@ export interface RunResult {
  * @since 0.1.0
  * @category running
  */
-export const run = (containerId: string, cmd: ReadonlyArray<string>, options: RunOptions = {}) =>
+export const run = (
+  containerId: string,
+  cmd: ReadonlyArray<string>,
+  options: RunOptions = {}
+): Effect.Effect<
+  { exitCode: number; stdout: string; stderr: string },
+  Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
+  Docker.Docker
+> =>
   Effect.scoped(
     Effect.gen(function*() {
       const { stdin, ...config } = options

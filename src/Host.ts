@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * A parsed daemon address.
@@ -32,6 +33,8 @@ export type Host =
  */
 export const defaultHost: Host = { _tag: "Unix", path: "/var/run/docker.sock" }
 
+const InvalidHostBase: TaggedErrorClass<"InvalidHost"> = Data.TaggedError("InvalidHost")
+
 /**
  * An address that cannot be parsed.
  *
@@ -43,7 +46,7 @@ export const defaultHost: Host = { _tag: "Unix", path: "/var/run/docker.sock" }
  * @since 0.1.0
  * @category errors
  */
-export class InvalidHost extends Data.TaggedError("InvalidHost")<{ readonly input: string; readonly reason: string }> {
+export class InvalidHost extends InvalidHostBase<{ readonly input: string; readonly reason: string }> {
   override get message(): string {
     return `invalid Docker host "${this.input}": ${this.reason}`
   }

@@ -15,13 +15,16 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import type * as Ndjson from "./Ndjson.ts"
 import * as Progress from "./Progress.ts"
 import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
 import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * Lists images.
@@ -35,7 +38,9 @@ import * as Tar from "./internal/streamingTar.ts"
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.ImageListInput = {}) => Api.imageList(options)
+export const list = (
+  options: Operations.ImageListInput = {}
+): Effect.Effect<Models.ImageListResponse, Docker.CallError<500>, Docker.Docker> => Api.imageList(options)
 
 /**
  * Inspects an image by name or id.
@@ -48,7 +53,10 @@ export const list = (options: Operations.ImageListInput = {}) => Api.imageList(o
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (name: string, options: Omit<Operations.ImageInspectInput, "name"> = {}) =>
+export const inspect = (
+  name: string,
+  options: Omit<Operations.ImageInspectInput, "name"> = {}
+): Effect.Effect<Models.ImageInspect, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.imageInspect({ ...options, name })
 
 /**
@@ -63,7 +71,10 @@ export const inspect = (name: string, options: Omit<Operations.ImageInspectInput
  * @since 0.1.0
  * @category reading
  */
-export const history = (name: string, options: Omit<Operations.ImageHistoryInput, "name"> = {}) =>
+export const history = (
+  name: string,
+  options: Omit<Operations.ImageHistoryInput, "name"> = {}
+): Effect.Effect<Models.ImageHistoryResponse, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.imageHistory({ ...options, name })
 
 /**
@@ -77,7 +88,10 @@ export const history = (name: string, options: Omit<Operations.ImageHistoryInput
  * @since 0.1.0
  * @category reading
  */
-export const search = (term: string, options: Omit<Operations.ImageSearchInput, "term"> = {}) =>
+export const search = (
+  term: string,
+  options: Omit<Operations.ImageSearchInput, "term"> = {}
+): Effect.Effect<Models.ImageSearchResponse, Docker.CallError<500>, Docker.Docker> =>
   Api.imageSearch({ ...options, term })
 
 /**
@@ -91,7 +105,10 @@ export const search = (term: string, options: Omit<Operations.ImageSearchInput, 
  * @since 0.1.0
  * @category reading
  */
-export const attestations = (name: string, options: Omit<Operations.ImageAttestationsInput, "name"> = {}) =>
+export const attestations = (
+  name: string,
+  options: Omit<Operations.ImageAttestationsInput, "name"> = {}
+): Effect.Effect<Models.ImageAttestationsResponse, Docker.CallError<400 | 404 | 500 | 501>, Docker.Docker> =>
   Api.imageAttestations({ ...options, name })
 
 /**
@@ -107,7 +124,10 @@ export const attestations = (name: string, options: Omit<Operations.ImageAttesta
  * @since 0.1.0
  * @category lifecycle
  */
-export const tag = (name: string, target: string | Omit<Operations.ImageTagInput, "name">) => {
+export const tag = (
+  name: string,
+  target: string | Omit<Operations.ImageTagInput, "name">
+): Effect.Effect<void, Docker.CallError<400 | 404 | 409 | 500>, Docker.Docker> => {
   if (typeof target !== "string") return Api.imageTag({ ...target, name })
   const reference = parseReference(target)
   return Api.imageTag({ name, repo: reference.repository, tag: reference.tag ?? reference.digest ?? "latest" })
@@ -124,7 +144,10 @@ export const tag = (name: string, target: string | Omit<Operations.ImageTagInput
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (name: string, options: Omit<Operations.ImageDeleteInput, "name"> = {}) =>
+export const remove = (
+  name: string,
+  options: Omit<Operations.ImageDeleteInput, "name"> = {}
+): Effect.Effect<Models.ImageDeleteResponse, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
   Api.imageDelete({ ...options, name })
 
 /**
@@ -138,7 +161,9 @@ export const remove = (name: string, options: Omit<Operations.ImageDeleteInput, 
  * @since 0.1.0
  * @category lifecycle
  */
-export const prune = (options: Operations.ImagePruneInput = {}) => Api.imagePrune(options)
+export const prune = (
+  options: Operations.ImagePruneInput = {}
+): Effect.Effect<Models.ImagePruneResponse, Docker.CallError<500>, Docker.Docker> => Api.imagePrune(options)
 
 /**
  * Removes the build cache.
@@ -151,7 +176,9 @@ export const prune = (options: Operations.ImagePruneInput = {}) => Api.imagePrun
  * @since 0.1.0
  * @category lifecycle
  */
-export const pruneBuildCache = (options: Operations.BuildPruneInput = {}) => Api.buildPrune(options)
+export const pruneBuildCache = (
+  options: Operations.BuildPruneInput = {}
+): Effect.Effect<Models.BuildPruneResponse, Docker.CallError<500>, Docker.Docker> => Api.buildPrune(options)
 
 /**
  * Creates an image from a container's filesystem (`docker commit`); `config` sets the image's configuration.
@@ -168,7 +195,7 @@ export const pruneBuildCache = (options: Operations.BuildPruneInput = {}) => Api
 export const commit = (
   container: string,
   options: Omit<Operations.ImageCommitInput, "container" | "body"> & { readonly config?: Models.ContainerConfig } = {}
-) => {
+): Effect.Effect<Models.IDResponse, Docker.CallError<404 | 500>, Docker.Docker> => {
   const { config, ...query } = options
   return Api.imageCommit({ ...query, container, ...(config === undefined ? {} : { body: config }) })
 }
@@ -266,6 +293,8 @@ export const parseReference = (
 // errors reported inside the stream
 // -----------------------------------------------------------------------------
 
+const PullErrorBase: TaggedErrorClass<"PullError"> = Data.TaggedError("PullError")
+
 /**
  * A pull failed after the daemon started answering: `message` is the daemon's `errorDetail.message`.
  *
@@ -280,11 +309,13 @@ export const parseReference = (
  * @since 0.1.0
  * @category errors
  */
-export class PullError extends Data.TaggedError("PullError")<{
+export class PullError extends PullErrorBase<{
   readonly image: string
   readonly message: string
   readonly code?: number
 }> {}
+
+const PushErrorBase: TaggedErrorClass<"PushError"> = Data.TaggedError("PushError")
 
 /**
  * A push failed after the daemon started answering (e.g. `denied`, `unauthorized`, a missing layer).
@@ -298,11 +329,13 @@ export class PullError extends Data.TaggedError("PullError")<{
  * @since 0.1.0
  * @category errors
  */
-export class PushError extends Data.TaggedError("PushError")<{
+export class PushError extends PushErrorBase<{
   readonly image: string
   readonly message: string
   readonly code?: number
 }> {}
+
+const BuildErrorBase: TaggedErrorClass<"BuildError"> = Data.TaggedError("BuildError")
 
 /**
  * A build failed: a step's command returned non-zero, a file was missing from the context, …. `output` holds the
@@ -318,11 +351,13 @@ export class PushError extends Data.TaggedError("PushError")<{
  * @since 0.1.0
  * @category errors
  */
-export class BuildError extends Data.TaggedError("BuildError")<{
+export class BuildError extends BuildErrorBase<{
   readonly message: string
   readonly output: string
   readonly code?: number
 }> {}
+
+const LoadErrorBase: TaggedErrorClass<"LoadError"> = Data.TaggedError("LoadError")
 
 /**
  * Loading an image archive failed.
@@ -335,10 +370,12 @@ export class BuildError extends Data.TaggedError("BuildError")<{
  * @since 0.1.0
  * @category errors
  */
-export class LoadError extends Data.TaggedError("LoadError")<{
+export class LoadError extends LoadErrorBase<{
   readonly message: string
   readonly code?: number
 }> {}
+
+const ImportErrorBase: TaggedErrorClass<"ImportError"> = Data.TaggedError("ImportError")
 
 /**
  * Importing a filesystem archive as an image failed.
@@ -351,7 +388,7 @@ export class LoadError extends Data.TaggedError("LoadError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ImportError extends Data.TaggedError("ImportError")<{
+export class ImportError extends ImportErrorBase<{
   readonly message: string
   readonly code?: number
 }> {}
@@ -395,7 +432,14 @@ export interface PullOptions {
  * @since 0.1.0
  * @category pull
  */
-export const pullStream = (image: string, options: PullOptions = {}) => {
+export const pullStream = (
+  image: string,
+  options: PullOptions = {}
+): Stream.Stream<
+  Models.CreateImageInfo,
+  Ndjson.NdjsonError | PullError | Docker.CallError<404 | 500>,
+  Docker.Docker
+> => {
   const reference = parseReference(image)
   const query = options.allTags === true
     ? { fromImage: reference.repository }
@@ -451,7 +495,7 @@ const noteValue = (progress: Progress.Progress, prefix: string): string | undefi
 export const pull = <R = never>(
   image: string,
   options: PullOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-) => {
+): Effect.Effect<PullSummary, Ndjson.NdjsonError | PullError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const { onProgress, ...pullOptions } = options
   return pullStream(image, pullOptions).pipe(
     Stream.runFoldEffect(() => Progress.initial, (progress, message) => {
@@ -501,7 +545,10 @@ export interface PushOptions {
  * @since 0.1.0
  * @category push
  */
-export const pushStream = (image: string, options: PushOptions = {}) => {
+export const pushStream = (
+  image: string,
+  options: PushOptions = {}
+): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | PushError | Docker.CallError<404 | 500>, Docker.Docker> => {
   const reference = parseReference(image)
   return failOnMessageError(
     Api.imagePush({
@@ -546,7 +593,7 @@ export interface PushSummary {
 export const push = <R = never>(
   image: string,
   options: PushOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-) => {
+): Effect.Effect<PushSummary, Ndjson.NdjsonError | PushError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const { onProgress, ...pushOptions } = options
   type State = { readonly progress: Progress.Progress; readonly aux: Models.PushImageInfo["aux"] }
   return pushStream(image, pushOptions).pipe(
@@ -613,7 +660,14 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
  * @since 0.1.0
  * @category build
  */
-export const buildStream = <E = never, R = never>(context: ByteSource<E, R>, options: BuildOptions = {}) => {
+export const buildStream = <E = never, R = never>(
+  context: ByteSource<E, R>,
+  options: BuildOptions = {}
+): Stream.Stream<
+  Models.BuildInfo,
+  BuildError | Ndjson.NdjsonError | Docker.CallError<400 | 500>,
+  R | Docker.Docker
+> => {
   const { registryConfig, ...query } = options
   const registries = registryConfig === undefined ? undefined : Object.fromEntries(
     Object.entries(registryConfig).map(([registry, auth]) => [registry, authConfig(auth)])
@@ -665,7 +719,11 @@ export interface BuildSummary {
 export const build = <E = never, R = never, R2 = never>(
   context: ByteSource<E, R>,
   options: BuildOptions & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R2> } = {}
-) => {
+): Effect.Effect<
+  BuildSummary,
+  BuildError | Ndjson.NdjsonError | Docker.CallError<400 | 500>,
+  R | R2 | Docker.Docker
+> => {
   const { onOutput, ...buildOptions } = options
   type State = { readonly output: string; readonly imageId: string | undefined }
   return buildStream(context, buildOptions).pipe(
@@ -703,7 +761,10 @@ export const build = <E = never, R = never, R2 = never>(
  * @since 0.1.0
  * @category archives
  */
-export const save = (name: string, options: Omit<Operations.ImageGetInput, "name"> = {}) =>
+export const save = (
+  name: string,
+  options: Omit<Operations.ImageGetInput, "name"> = {}
+): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> =>
   Api.imageGet({ ...options, name })
 
 /**
@@ -717,7 +778,10 @@ export const save = (name: string, options: Omit<Operations.ImageGetInput, "name
  * @since 0.1.0
  * @category archives
  */
-export const saveAll = (names: ReadonlyArray<string>, options: Omit<Operations.ImageGetAllInput, "names"> = {}) =>
+export const saveAll = (
+  names: ReadonlyArray<string>,
+  options: Omit<Operations.ImageGetAllInput, "names"> = {}
+): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> =>
   Api.imageGetAll({ ...options, names })
 
 /**
@@ -735,7 +799,7 @@ export const saveAll = (names: ReadonlyArray<string>, options: Omit<Operations.I
 export const loadStream = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageLoadInput, "body"> = {}
-) =>
+): Stream.Stream<Models.BuildInfo, LoadError | Ndjson.NdjsonError | Docker.CallError<500>, R | Docker.Docker> =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageLoad({ ...options, body })),
     (detail) => new LoadError(detail)
@@ -758,7 +822,11 @@ export const loadStream = <E = never, R = never>(
 export const load = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageLoadInput, "body"> = {}
-) =>
+): Effect.Effect<
+  { images: Array<string>; output: string },
+  LoadError | Ndjson.NdjsonError | Docker.CallError<500>,
+  R | Docker.Docker
+> =>
   loadStream(archive, options).pipe(
     Stream.runFold(() => "", (output, message) => message.stream === undefined ? output : output + message.stream),
     Effect.map((output) => ({
@@ -783,7 +851,7 @@ export const load = <E = never, R = never>(
 export const importArchive = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageCreateInput, "fromImage" | "fromSrc" | "body" | "X-Registry-Auth"> = {}
-) =>
+): Effect.Effect<{ id: string }, ImportError | Ndjson.NdjsonError | Docker.CallError<404 | 500>, R | Docker.Docker> =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageCreate({ ...options, fromSrc: "-", body })),
     (detail) => new ImportError(detail)

@@ -15,6 +15,9 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { makeBatchChannel } from "./internal/batchChannel.ts"
 import * as internal from "./internal/ndjsonParser.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
+
+const NdjsonErrorBase: TaggedErrorClass<"NdjsonError"> = Data.TaggedError("NdjsonError")
 
 /**
  * A line could not be decoded:
@@ -41,7 +44,7 @@ import * as internal from "./internal/ndjsonParser.ts"
  * @since 0.1.0
  * @category errors
  */
-export class NdjsonError extends Data.TaggedError("NdjsonError")<{
+export class NdjsonError extends NdjsonErrorBase<{
   readonly reason: "InvalidJson" | "LineTooLong" | "SchemaMismatch"
   readonly line: number
   readonly snippet: string

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -20,7 +22,9 @@ import type * as Models from "./generated/schemas.ts"
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.NetworkListInput = {}) => Api.networkList(options)
+export const list = (
+  options: Operations.NetworkListInput = {}
+): Effect.Effect<Models.NetworkListResponse, Docker.CallError<500>, Docker.Docker> => Api.networkList(options)
 
 /**
  * Inspects a network by id or name, with the containers attached to it.
@@ -34,7 +38,10 @@ export const list = (options: Operations.NetworkListInput = {}) => Api.networkLi
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string, options: Omit<Operations.NetworkInspectInput, "id"> = {}) =>
+export const inspect = (
+  id: string,
+  options: Omit<Operations.NetworkInspectInput, "id"> = {}
+): Effect.Effect<Models.NetworkInspect, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.networkInspect({ ...options, id })
 
 /**
@@ -51,7 +58,10 @@ export const inspect = (id: string, options: Omit<Operations.NetworkInspectInput
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (config: Models.NetworkCreateRequest) => Api.networkCreate({ body: config })
+export const create = (
+  config: Models.NetworkCreateRequest
+): Effect.Effect<Models.NetworkCreateResponse, Docker.CallError<400 | 403 | 404 | 500>, Docker.Docker> =>
+  Api.networkCreate({ body: config })
 
 /**
  * Removes a network. Predefined networks (`bridge`, `host`, `none`) fail with `Forbidden`.
@@ -64,7 +74,8 @@ export const create = (config: Models.NetworkCreateRequest) => Api.networkCreate
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string) => Api.networkDelete({ id })
+export const remove = (id: string): Effect.Effect<void, Docker.CallError<403 | 404 | 500>, Docker.Docker> =>
+  Api.networkDelete({ id })
 
 /**
  * Connects a container to a network, optionally with endpoint settings (aliases, a fixed IP address, …).
@@ -77,7 +88,10 @@ export const remove = (id: string) => Api.networkDelete({ id })
  * @since 0.1.0
  * @category attachments
  */
-export const connect = (networkId: string, request: Models.NetworkConnectRequest) =>
+export const connect = (
+  networkId: string,
+  request: Models.NetworkConnectRequest
+): Effect.Effect<void, Docker.CallError<400 | 403 | 404 | 500>, Docker.Docker> =>
   Api.networkConnect({ id: networkId, body: request })
 
 /**
@@ -91,7 +105,10 @@ export const connect = (networkId: string, request: Models.NetworkConnectRequest
  * @since 0.1.0
  * @category attachments
  */
-export const disconnect = (networkId: string, request: Models.NetworkDisconnectRequest) =>
+export const disconnect = (
+  networkId: string,
+  request: Models.NetworkDisconnectRequest
+): Effect.Effect<void, Docker.CallError<403 | 404 | 500>, Docker.Docker> =>
   Api.networkDisconnect({ id: networkId, body: request })
 
 /**
@@ -106,4 +123,6 @@ export const disconnect = (networkId: string, request: Models.NetworkDisconnectR
  * @since 0.1.0
  * @category lifecycle
  */
-export const prune = (options: Operations.NetworkPruneInput = {}) => Api.networkPrune(options)
+export const prune = (
+  options: Operations.NetworkPruneInput = {}
+): Effect.Effect<Models.NetworkPruneResponse, Docker.CallError<500>, Docker.Docker> => Api.networkPrune(options)

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -22,7 +23,9 @@ import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versio
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.NodeListInput = {}) => Api.nodeList(options)
+export const list = (
+  options: Operations.NodeListInput = {}
+): Effect.Effect<Models.NodeListResponse, Docker.CallError<500 | 503>, Docker.Docker> => Api.nodeList(options)
 
 /**
  * Inspects a node by id or name (`self` is not a name: use the id from `System.info().Swarm.NodeID`).
@@ -36,7 +39,8 @@ export const list = (options: Operations.NodeListInput = {}) => Api.nodeList(opt
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string) => Api.nodeInspect({ id })
+export const inspect = (id: string): Effect.Effect<Models.Node, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.nodeInspect({ id })
 
 /**
  * Replaces a node's spec (the whole spec: fields left out are reset). Without `version`, the node is inspected
@@ -50,7 +54,11 @@ export const inspect = (id: string) => Api.nodeInspect({ id })
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (id: string, spec: Models.NodeSpec, options: { readonly version?: number } = {}) =>
+export const update = (
+  id: string,
+  spec: Models.NodeSpec,
+  options: { readonly version?: number } = {}
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   withVersion(
     options.version,
     Effect.map(inspect(id), (node) => node.Version),
@@ -69,7 +77,10 @@ export const update = (id: string, spec: Models.NodeSpec, options: { readonly ve
  * @since 0.1.0
  * @category lifecycle
  */
-export const modify = (id: string, f: (spec: Models.NodeSpec) => Models.NodeSpec) =>
+export const modify = (
+  id: string,
+  f: (spec: Models.NodeSpec) => Models.NodeSpec
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
@@ -89,5 +100,8 @@ export const modify = (id: string, f: (spec: Models.NodeSpec) => Models.NodeSpec
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string, options: Omit<Operations.NodeDeleteInput, "id"> = {}) =>
+export const remove = (
+  id: string,
+  options: Omit<Operations.NodeDeleteInput, "id"> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
   Api.nodeDelete({ ...options, id })

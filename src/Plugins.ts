@@ -8,9 +8,14 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import type { TaggedErrorClass } from "./internal/taggedError.ts"
+import type * as Ndjson from "./Ndjson.ts"
+
+const PluginProgressErrorBase: TaggedErrorClass<"PluginProgressError"> = Data.TaggedError("PluginProgressError")
 
 /**
  * A plugin pull, upgrade or push reported an error in its progress messages (the daemon had already answered
@@ -24,7 +29,7 @@ import type * as Models from "./generated/schemas.ts"
  * @since 0.1.0
  * @category errors
  */
-export class PluginProgressError extends Data.TaggedError("PluginProgressError")<{
+export class PluginProgressError extends PluginProgressErrorBase<{
   readonly operation: string
   readonly message: string
 }> {}
@@ -42,7 +47,9 @@ export class PluginProgressError extends Data.TaggedError("PluginProgressError")
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.PluginListInput = {}) => Api.pluginList(options)
+export const list = (
+  options: Operations.PluginListInput = {}
+): Effect.Effect<Models.PluginListResponse, Docker.CallError<500>, Docker.Docker> => Api.pluginList(options)
 
 /**
  * The privileges a plugin in a registry asks for (read from its config there); pass them to {@link pull} to
@@ -56,7 +63,10 @@ export const list = (options: Operations.PluginListInput = {}) => Api.pluginList
  * @since 0.1.0
  * @category reading
  */
-export const privileges = (remote: string) => Api.getPluginPrivileges({ remote })
+export const privileges = (
+  remote: string
+): Effect.Effect<Models.GetPluginPrivilegesResponse, Docker.CallError<500>, Docker.Docker> =>
+  Api.getPluginPrivileges({ remote })
 
 /**
  * Options of {@link pull}: the local `name`, registry credentials (`X-Registry-Auth`) and the privileges granted.
@@ -81,7 +91,10 @@ export interface PullOptions extends Omit<Operations.PluginPullInput, "remote" |
  * @since 0.1.0
  * @category installing
  */
-export const pull = (remote: string, options: PullOptions = {}) => {
+export const pull = (
+  remote: string,
+  options: PullOptions = {}
+): Stream.Stream<Models.CreateImageInfo, Ndjson.NdjsonError | Docker.CallError<500>, Docker.Docker> => {
   const { privileges: granted = [], ...rest } = options
   return Api.pluginPull({ ...rest, remote, body: granted })
 }
@@ -122,7 +135,14 @@ export interface InstallOptions extends Omit<PullOptions, "privileges"> {
  * @since 0.1.0
  * @category installing
  */
-export const install = (remote: string, options: InstallOptions = {}) =>
+export const install = (
+  remote: string,
+  options: InstallOptions = {}
+): Effect.Effect<
+  Models.Plugin,
+  Ndjson.NdjsonError | PluginProgressError | Docker.CallError<404 | 500>,
+  Docker.Docker
+> =>
   Effect.gen(function*() {
     const { enable: enableAfter = false, grant = [], ...pullOptions } = options
     const granted = grant === "all" ? yield* privileges(remote) : grant
@@ -144,7 +164,8 @@ export const install = (remote: string, options: InstallOptions = {}) =>
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (name: string) => Api.pluginInspect({ name })
+export const inspect = (name: string): Effect.Effect<Models.Plugin, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.pluginInspect({ name })
 
 /**
  * Removes a plugin (disabled first when `force`). Daemons answer with an empty body, not the plugin the spec
@@ -158,7 +179,10 @@ export const inspect = (name: string) => Api.pluginInspect({ name })
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (name: string, options: Omit<Operations.PluginDeleteInput, "name"> = {}) =>
+export const remove = (
+  name: string,
+  options: Omit<Operations.PluginDeleteInput, "name"> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.pluginDelete({ ...options, name })
 
 /**
@@ -172,7 +196,10 @@ export const remove = (name: string, options: Omit<Operations.PluginDeleteInput,
  * @since 0.1.0
  * @category lifecycle
  */
-export const enable = (name: string, options: Omit<Operations.PluginEnableInput, "name"> = {}) =>
+export const enable = (
+  name: string,
+  options: Omit<Operations.PluginEnableInput, "name"> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.pluginEnable({ ...options, name })
 
 /**
@@ -186,7 +213,10 @@ export const enable = (name: string, options: Omit<Operations.PluginEnableInput,
  * @since 0.1.0
  * @category lifecycle
  */
-export const disable = (name: string, options: Omit<Operations.PluginDisableInput, "name"> = {}) =>
+export const disable = (
+  name: string,
+  options: Omit<Operations.PluginDisableInput, "name"> = {}
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.pluginDisable({ ...options, name })
 
 /**
@@ -211,7 +241,11 @@ export interface UpgradeOptions extends Omit<Operations.PluginUpgradeInput, "nam
  * @since 0.1.0
  * @category installing
  */
-export const upgrade = (name: string, remote: string, options: UpgradeOptions = {}) => {
+export const upgrade = (
+  name: string,
+  remote: string,
+  options: UpgradeOptions = {}
+): Stream.Stream<Models.CreateImageInfo, Ndjson.NdjsonError | Docker.CallError<404 | 500>, Docker.Docker> => {
   const { privileges: granted = [], ...rest } = options
   return Api.pluginUpgrade({ ...rest, name, remote, body: granted })
 }
@@ -228,7 +262,10 @@ export const upgrade = (name: string, remote: string, options: UpgradeOptions = 
  * @since 0.1.0
  * @category installing
  */
-export const create = (name: string, archive: Uint8Array | Stream.Stream<Uint8Array, unknown>) =>
+export const create = (
+  name: string,
+  archive: Uint8Array | Stream.Stream<Uint8Array, unknown>
+): Effect.Effect<void, Docker.CallError<500>, Docker.Docker> =>
   Api.pluginCreate({ name, body: archive })
 
 /**
@@ -243,7 +280,10 @@ export const create = (name: string, archive: Uint8Array | Stream.Stream<Uint8Ar
  * @since 0.1.0
  * @category installing
  */
-export const push = (name: string) => Api.pluginPush({ name })
+export const push = (
+  name: string
+): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.pluginPush({ name })
 
 /**
  * Configures a disabled plugin: environment variables, mounts' sources, devices' paths or args, as `KEY=value`
@@ -257,7 +297,10 @@ export const push = (name: string) => Api.pluginPush({ name })
  * @since 0.1.0
  * @category lifecycle
  */
-export const set = (name: string, settings: ReadonlyArray<string> | { readonly [key: string]: string }) =>
+export const set = (
+  name: string,
+  settings: ReadonlyArray<string> | { readonly [key: string]: string }
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
   Api.pluginSet({
     name,
     body: Array.isArray(settings)

@@ -7,12 +7,15 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Containers from "./Containers.ts"
 import * as Demux from "./Demux.ts"
 import * as Docker from "./Docker.ts"
+import type * as Errors from "./Errors.ts"
 import type * as Models from "./generated/schemas.ts"
 import * as Images from "./Images.ts"
+import type * as Ndjson from "./Ndjson.ts"
 import type * as Progress from "./Progress.ts"
 
 /**
@@ -50,7 +53,7 @@ export interface RunOptions<R = never> extends Omit<Models.ContainerCreateBody, 
  */
 export const ensureImage = <R = never>(
   options: Pick<RunOptions<R>, "image" | "pull" | "auth" | "onPullProgress" | "platform">
-) => {
+): Effect.Effect<boolean, Ndjson.NdjsonError | Images.PullError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const pull = Images.pull(options.image, {
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.platform === undefined ? {} : { platform: options.platform }),
@@ -81,7 +84,13 @@ export const ensureImage = <R = never>(
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = <R = never>(options: RunOptions<R>) =>
+export const create = <R = never>(
+  options: RunOptions<R>
+): Effect.Effect<
+  string,
+  Ndjson.NdjsonError | Images.PullError | Docker.CallError<400 | 404 | 409 | 500>,
+  R | Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const { auth: _auth, cmd, image, name, onPullProgress: _progress, platform, pull: _pull, ...config } = options
     yield* ensureImage(options)
@@ -129,7 +138,13 @@ export interface Running {
  * @since 0.1.0
  * @category running
  */
-export const detached = <R = never>(options: RunOptions<R>) =>
+export const detached = <R = never>(
+  options: RunOptions<R>
+): Effect.Effect<
+  Running,
+  Ndjson.NdjsonError | Images.PullError | Docker.CallError<400 | 404 | 409 | 500>,
+  R | Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const id = yield* create(options)
@@ -168,7 +183,13 @@ export interface Attached extends Containers.AttachSession {
  * @since 0.1.0
  * @category running
  */
-export const attached = <R = never>(options: RunOptions<R>) =>
+export const attached = <R = never>(
+  options: RunOptions<R>
+): Effect.Effect<
+  Attached,
+  Ndjson.NdjsonError | Images.PullError | Errors.HijackNotSupported | Docker.CallError<400 | 404 | 409 | 500>,
+  R | Docker.Docker | Scope.Scope
+> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const id = yield* create(options)
@@ -208,7 +229,16 @@ export interface Result {
  */
 export const run = <R = never, R2 = never>(
   options: RunOptions<R> & { readonly onOutput?: (frame: Demux.Frame) => Effect.Effect<void, never, R2> }
-) =>
+): Effect.Effect<
+  Result,
+  | Demux.DaemonStreamError
+  | Demux.DemuxError
+  | Ndjson.NdjsonError
+  | Images.PullError
+  | Errors.HijackNotSupported
+  | Docker.CallError<400 | 404 | 409 | 500>,
+  Docker.Docker | Exclude<R, Scope.Scope> | Exclude<R2, Scope.Scope>
+> =>
   Effect.scoped(
     Effect.gen(function*() {
       const { onOutput, ...runOptions } = options

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Base64 from "effect/encoding/Base64"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -25,7 +26,9 @@ import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versio
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.SecretListInput = {}) => Api.secretList(options)
+export const list = (
+  options: Operations.SecretListInput = {}
+): Effect.Effect<Models.SecretListResponse, Docker.CallError<500 | 503>, Docker.Docker> => Api.secretList(options)
 
 /**
  * What {@link create} takes: the secret's spec, with its value as `value` (encoded for you) instead of the
@@ -54,7 +57,9 @@ export interface CreateOptions extends Omit<Models.SecretSpec, "Data"> {
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (options: CreateOptions) => {
+export const create = (
+  options: CreateOptions
+): Effect.Effect<Models.IDResponse, Docker.CallError<409 | 500 | 503>, Docker.Docker> => {
   const { value, ...spec } = options
   const data = value instanceof Uint8Array ? value : Redacted.value(value)
   return Api.secretCreate({ body: { ...spec, Data: Base64.encode(data) } })
@@ -72,7 +77,8 @@ export const create = (options: CreateOptions) => {
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string) => Api.secretInspect({ id })
+export const inspect = (id: string): Effect.Effect<Models.Secret, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.secretInspect({ id })
 
 /**
  * Replaces a secret's spec: only `Labels` may change, the other fields must stay as inspected. Without
@@ -86,7 +92,11 @@ export const inspect = (id: string) => Api.secretInspect({ id })
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (id: string, spec: Models.SecretSpec, options: { readonly version?: number } = {}) =>
+export const update = (
+  id: string,
+  spec: Models.SecretSpec,
+  options: { readonly version?: number } = {}
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   withVersion(
     options.version,
     Effect.map(inspect(id), (secret) => secret.Version),
@@ -104,7 +114,10 @@ export const update = (id: string, spec: Models.SecretSpec, options: { readonly 
  * @since 0.1.0
  * @category lifecycle
  */
-export const setLabels = (id: string, labels: { readonly [key: string]: string }) =>
+export const setLabels = (
+  id: string,
+  labels: { readonly [key: string]: string }
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
@@ -123,4 +136,5 @@ export const setLabels = (id: string, labels: { readonly [key: string]: string }
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string) => Api.secretDelete({ id })
+export const remove = (id: string): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.secretDelete({ id })

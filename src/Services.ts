@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -24,7 +25,9 @@ import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versio
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.ServiceListInput = {}) => Api.serviceList(options)
+export const list = (
+  options: Operations.ServiceListInput = {}
+): Effect.Effect<Models.ServiceListResponse, Docker.CallError<500 | 503>, Docker.Docker> => Api.serviceList(options)
 
 /**
  * Creates a service from its spec, giving its id and the daemon's warnings (e.g. an image whose digest could
@@ -43,7 +46,10 @@ export const list = (options: Operations.ServiceListInput = {}) => Api.serviceLi
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (spec: Models.ServiceSpec, options: Omit<Operations.ServiceCreateInput, "body"> = {}) =>
+export const create = (
+  spec: Models.ServiceSpec,
+  options: Omit<Operations.ServiceCreateInput, "body"> = {}
+): Effect.Effect<Models.ServiceCreateResponse, Docker.CallError<400 | 403 | 409 | 500 | 503>, Docker.Docker> =>
   Api.serviceCreate({ ...options, body: spec })
 
 /**
@@ -58,7 +64,10 @@ export const create = (spec: Models.ServiceSpec, options: Omit<Operations.Servic
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string, options: Omit<Operations.ServiceInspectInput, "id"> = {}) =>
+export const inspect = (
+  id: string,
+  options: Omit<Operations.ServiceInspectInput, "id"> = {}
+): Effect.Effect<Models.Service, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
   Api.serviceInspect({ ...options, id })
 
 /**
@@ -87,7 +96,11 @@ export interface UpdateOptions extends Omit<Operations.ServiceUpdateInput, "id" 
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (id: string, spec: Models.ServiceSpec, options: UpdateOptions = {}) => {
+export const update = (
+  id: string,
+  spec: Models.ServiceSpec,
+  options: UpdateOptions = {}
+): Effect.Effect<Models.ServiceUpdateResponse, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> => {
   const { version, ...rest } = options
   return withVersion(
     version,
@@ -112,7 +125,7 @@ export const modify = (
   id: string,
   f: (spec: Models.ServiceSpec) => Models.ServiceSpec,
   options: Omit<UpdateOptions, "version"> = {}
-) =>
+): Effect.Effect<Models.ServiceUpdateResponse, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
@@ -132,7 +145,10 @@ export const modify = (
  * @since 0.1.0
  * @category lifecycle
  */
-export const scale = (id: string, replicas: number) =>
+export const scale = (
+  id: string,
+  replicas: number
+): Effect.Effect<Models.ServiceUpdateResponse, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   modify(id, (spec) => ({ ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode?.Replicated, Replicas: replicas } } }))
 
 /**
@@ -146,7 +162,8 @@ export const scale = (id: string, replicas: number) =>
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (id: string) => Api.serviceDelete({ id })
+export const remove = (id: string): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.serviceDelete({ id })
 
 /**
  * Options of {@link logs}: the daemon's (stdout and stderr default to on) plus `tty`, which says whether the
@@ -172,7 +189,14 @@ export interface LogsOptions extends Omit<Operations.ServiceLogsInput, "id"> {
  * @since 0.1.0
  * @category logs
  */
-export const logs = (id: string, options: LogsOptions = {}) =>
+export const logs = (
+  id: string,
+  options: LogsOptions = {}
+): Stream.Stream<
+  Demux.Frame,
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500 | 503>,
+  Docker.Docker
+> =>
   Stream.unwrap(
     Effect.gen(function*() {
       const { tty, ...query } = options
@@ -194,4 +218,11 @@ export const logs = (id: string, options: LogsOptions = {}) =>
  * @since 0.1.0
  * @category logs
  */
-export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) => Demux.toStrings(logs(id, options))
+export const logsText = (
+  id: string,
+  options: Omit<LogsOptions, "follow"> = {}
+): Effect.Effect<
+  { readonly stdout: string; readonly stderr: string },
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500 | 503>,
+  Docker.Docker
+> => Demux.toStrings(logs(id, options))

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -24,7 +25,9 @@ import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versio
  * @since 0.1.0
  * @category lifecycle
  */
-export const init = (request: Models.SwarmInitRequest = {}) => Api.swarmInit({ body: request })
+export const init = (
+  request: Models.SwarmInitRequest = {}
+): Effect.Effect<string, Docker.CallError<400 | 500 | 503>, Docker.Docker> => Api.swarmInit({ body: request })
 
 /**
  * Joins an existing swarm as a worker or a manager, depending on the token. A node already in a swarm fails
@@ -38,7 +41,9 @@ export const init = (request: Models.SwarmInitRequest = {}) => Api.swarmInit({ b
  * @since 0.1.0
  * @category lifecycle
  */
-export const join = (request: Models.SwarmJoinRequest) => Api.swarmJoin({ body: request })
+export const join = (
+  request: Models.SwarmJoinRequest
+): Effect.Effect<void, Docker.CallError<400 | 500 | 503>, Docker.Docker> => Api.swarmJoin({ body: request })
 
 /**
  * Leaves the swarm; the last manager needs `force` (which breaks the swarm).
@@ -51,7 +56,9 @@ export const join = (request: Models.SwarmJoinRequest) => Api.swarmJoin({ body: 
  * @since 0.1.0
  * @category lifecycle
  */
-export const leave = (options: Operations.SwarmLeaveInput = {}) => Api.swarmLeave(options)
+export const leave = (
+  options: Operations.SwarmLeaveInput = {}
+): Effect.Effect<void, Docker.CallError<500 | 503>, Docker.Docker> => Api.swarmLeave(options)
 
 /**
  * Inspects the swarm: its id, version, spec and join tokens.
@@ -65,7 +72,8 @@ export const leave = (options: Operations.SwarmLeaveInput = {}) => Api.swarmLeav
  * @since 0.1.0
  * @category reading
  */
-export const inspect = () => Api.swarmInspect()
+export const inspect = (): Effect.Effect<Models.Swarm, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.swarmInspect()
 
 /**
  * Options of {@link update}: the version replaced (the current one, read first, when absent) and the tokens or
@@ -90,7 +98,10 @@ export interface UpdateOptions extends Omit<Operations.SwarmUpdateInput, "versio
  * @since 0.1.0
  * @category lifecycle
  */
-export const update = (spec: Models.SwarmSpec, options: UpdateOptions = {}) => {
+export const update = (
+  spec: Models.SwarmSpec,
+  options: UpdateOptions = {}
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> => {
   const { version, ...rest } = options
   return withVersion(
     version,
@@ -114,7 +125,7 @@ export const update = (spec: Models.SwarmSpec, options: UpdateOptions = {}) => {
 export const modify = (
   f: (spec: Models.SwarmSpec) => Models.SwarmSpec,
   options: Omit<UpdateOptions, "version"> = {}
-) =>
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
   retryOutOfSequence(
     Effect.flatMap(
       inspect(),
@@ -134,7 +145,8 @@ export const modify = (
  * @since 0.1.0
  * @category reading
  */
-export const unlockKey = () =>
+export const unlockKey = (
+): Effect.Effect<Option.Option<Redacted.Redacted<string>>, Docker.CallError<500 | 503>, Docker.Docker> =>
   Effect.map(
     Api.swarmUnlockkey(),
     (response): Option.Option<Redacted.Redacted<string>> =>
@@ -156,5 +168,7 @@ export const unlockKey = () =>
  * @since 0.1.0
  * @category lifecycle
  */
-export const unlock = (key: Redacted.Redacted<string> | string) =>
+export const unlock = (
+  key: Redacted.Redacted<string> | string
+): Effect.Effect<void, Docker.CallError<500 | 503>, Docker.Docker> =>
   Api.swarmUnlock({ body: { UnlockKey: typeof key === "string" ? key : Redacted.value(key) } })

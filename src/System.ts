@@ -4,10 +4,15 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type * as Docker from "./Docker.ts"
 import * as Events from "./Events.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
+import type * as Models from "./generated/schemas.ts"
 import * as Images from "./Images.ts"
+import type * as Ndjson from "./Ndjson.ts"
 
 /**
  * Pings the daemon: `"OK"` when it answers.
@@ -20,7 +25,7 @@ import * as Images from "./Images.ts"
  * @since 0.1.0
  * @category reading
  */
-export const ping = () => Api.systemPing()
+export const ping = (): Effect.Effect<string, Docker.CallError<500>, Docker.Docker> => Api.systemPing()
 
 /**
  * Pings the daemon with a `HEAD` request (no body; the answer's headers carry the API version).
@@ -33,7 +38,7 @@ export const ping = () => Api.systemPing()
  * @since 0.1.0
  * @category reading
  */
-export const pingHead = () => Api.systemPingHead()
+export const pingHead = (): Effect.Effect<string, Docker.CallError<500>, Docker.Docker> => Api.systemPingHead()
 
 /**
  * The daemon's version, API version, OS and architecture.
@@ -47,7 +52,8 @@ export const pingHead = () => Api.systemPingHead()
  * @since 0.1.0
  * @category reading
  */
-export const version = () => Api.systemVersion()
+export const version = (): Effect.Effect<Models.SystemVersion, Docker.CallError<500>, Docker.Docker> =>
+  Api.systemVersion()
 
 /**
  * System-wide information: containers, images, storage driver, swarm state, ….
@@ -61,7 +67,7 @@ export const version = () => Api.systemVersion()
  * @since 0.1.0
  * @category reading
  */
-export const info = () => Api.systemInfo()
+export const info = (): Effect.Effect<Models.SystemInfo, Docker.CallError<500>, Docker.Docker> => Api.systemInfo()
 
 /**
  * Disk usage of images, containers, volumes and the build cache (`docker system df`).
@@ -75,7 +81,9 @@ export const info = () => Api.systemInfo()
  * @since 0.1.0
  * @category reading
  */
-export const dataUsage = (options: Operations.SystemDataUsageInput = {}) => Api.systemDataUsage(options)
+export const dataUsage = (
+  options: Operations.SystemDataUsageInput = {}
+): Effect.Effect<Models.SystemDataUsageResponse, Docker.CallError<500>, Docker.Docker> => Api.systemDataUsage(options)
 
 /**
  * Same as {@link dataUsage}, named after `docker system df`.
@@ -104,7 +112,10 @@ export const df = dataUsage
  * @since 0.1.0
  * @category registry
  */
-export const auth = (credentials: Images.RegistryAuth) => Api.systemAuth({ body: Images.authConfig(credentials) })
+export const auth = (
+  credentials: Images.RegistryAuth
+): Effect.Effect<Models.AuthResponse, Docker.CallError<401 | 500>, Docker.Docker> =>
+  Api.systemAuth({ body: Images.authConfig(credentials) })
 
 /**
  * The daemon's events as a typed Stream (see the `Events` module for filters and refinements).
@@ -120,4 +131,7 @@ export const auth = (credentials: Images.RegistryAuth) => Api.systemAuth({ body:
  * @since 0.1.0
  * @category events
  */
-export const events = (options: Events.StreamOptions = {}) => Events.stream(options)
+export const events = (
+  options: Events.StreamOptions = {}
+): Stream.Stream<Events.Event<Events.Type>, Ndjson.NdjsonError | Docker.CallError<400 | 500>, Docker.Docker> =>
+  Events.stream(options)

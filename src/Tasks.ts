@@ -8,8 +8,10 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
+import type * as Models from "./generated/schemas.ts"
 
 /**
  * Lists tasks, e.g. those of one service or in one desired state.
@@ -25,7 +27,9 @@ import type * as Operations from "./generated/operations.ts"
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.TaskListInput = {}) => Api.taskList(options)
+export const list = (
+  options: Operations.TaskListInput = {}
+): Effect.Effect<Models.TaskListResponse, Docker.CallError<500 | 503>, Docker.Docker> => Api.taskList(options)
 
 /**
  * Inspects a task by id.
@@ -39,7 +43,8 @@ export const list = (options: Operations.TaskListInput = {}) => Api.taskList(opt
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (id: string) => Api.taskInspect({ id })
+export const inspect = (id: string): Effect.Effect<Models.Task, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
+  Api.taskInspect({ id })
 
 /**
  * Options of {@link logs}: the daemon's (stdout and stderr default to on) plus `tty`, which says whether the
@@ -65,7 +70,14 @@ export interface LogsOptions extends Omit<Operations.TaskLogsInput, "id"> {
  * @since 0.1.0
  * @category logs
  */
-export const logs = (id: string, options: LogsOptions = {}) =>
+export const logs = (
+  id: string,
+  options: LogsOptions = {}
+): Stream.Stream<
+  Demux.Frame,
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500 | 503>,
+  Docker.Docker
+> =>
   Stream.unwrap(
     Effect.gen(function*() {
       const { tty, ...query } = options
@@ -87,4 +99,11 @@ export const logs = (id: string, options: LogsOptions = {}) =>
  * @since 0.1.0
  * @category logs
  */
-export const logsText = (id: string, options: Omit<LogsOptions, "follow"> = {}) => Demux.toStrings(logs(id, options))
+export const logsText = (
+  id: string,
+  options: Omit<LogsOptions, "follow"> = {}
+): Effect.Effect<
+  { readonly stdout: string; readonly stderr: string },
+  Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500 | 503>,
+  Docker.Docker
+> => Demux.toStrings(logs(id, options))

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
+import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
@@ -22,7 +24,9 @@ import type * as Models from "./generated/schemas.ts"
  * @since 0.1.0
  * @category reading
  */
-export const list = (options: Operations.VolumeListInput = {}) => Api.volumeList(options)
+export const list = (
+  options: Operations.VolumeListInput = {}
+): Effect.Effect<Models.VolumeListResponse, Docker.CallError<500>, Docker.Docker> => Api.volumeList(options)
 
 /**
  * Creates a volume (a named one when `Name` is given, else the daemon picks a name); creating an existing
@@ -36,7 +40,9 @@ export const list = (options: Operations.VolumeListInput = {}) => Api.volumeList
  * @since 0.1.0
  * @category lifecycle
  */
-export const create = (config: Models.VolumeCreateRequest = {}) => Api.volumeCreate({ body: config })
+export const create = (
+  config: Models.VolumeCreateRequest = {}
+): Effect.Effect<Models.Volume, Docker.CallError<500>, Docker.Docker> => Api.volumeCreate({ body: config })
 
 /**
  * Inspects a volume by name.
@@ -50,7 +56,8 @@ export const create = (config: Models.VolumeCreateRequest = {}) => Api.volumeCre
  * @since 0.1.0
  * @category reading
  */
-export const inspect = (name: string) => Api.volumeInspect({ name })
+export const inspect = (name: string): Effect.Effect<Models.Volume, Docker.CallError<404 | 500>, Docker.Docker> =>
+  Api.volumeInspect({ name })
 
 /**
  * Updates a swarm cluster volume (only its availability may change); `version` is the cluster volume's
@@ -69,7 +76,8 @@ export const update = (
   name: string,
   spec: Models.VolumeUpdateBody,
   options: { readonly version: number }
-) => Api.volumeUpdate({ name, version: options.version, body: spec })
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
+  Api.volumeUpdate({ name, version: options.version, body: spec })
 
 /**
  * Removes a volume; a volume in use fails with `Conflict` (`force` ignores the driver's errors, not the use).
@@ -82,7 +90,10 @@ export const update = (
  * @since 0.1.0
  * @category lifecycle
  */
-export const remove = (name: string, options: Omit<Operations.VolumeDeleteInput, "name"> = {}) =>
+export const remove = (
+  name: string,
+  options: Omit<Operations.VolumeDeleteInput, "name"> = {}
+): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
   Api.volumeDelete({ ...options, name })
 
 /**
@@ -101,4 +112,6 @@ export const remove = (name: string, options: Omit<Operations.VolumeDeleteInput,
  * @since 0.1.0
  * @category lifecycle
  */
-export const prune = (options: Operations.VolumePruneInput = {}) => Api.volumePrune(options)
+export const prune = (
+  options: Operations.VolumePruneInput = {}
+): Effect.Effect<Models.VolumePruneResponse, Docker.CallError<500>, Docker.Docker> => Api.volumePrune(options)

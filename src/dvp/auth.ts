@@ -78,8 +78,13 @@ export interface HubAuthService {
   ) => Effect.Effect<Option.Option<Redacted.Redacted<string>>, AuthError>
 }
 
+const HubAuthBase: Context.ServiceClass<HubAuth, "effect-docker/Dvp/HubAuth", HubAuthService> = Context.Service<
+  HubAuth,
+  HubAuthService
+>()("effect-docker/Dvp/HubAuth")
+
 /** @internal */
-export class HubAuth extends Context.Service<HubAuth, HubAuthService>()("effect-docker/Dvp/HubAuth") {}
+export class HubAuth extends HubAuthBase {}
 
 const decodeLoginSuccess = Schema.decodeUnknownEffect(LoginSuccess)
 const decodeLoginError = Schema.decodeUnknownOption(LoginError)

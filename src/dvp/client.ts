@@ -178,8 +178,13 @@ export interface DvpClientService {
   ) => Stream.Stream<typeof SummaryRow.Type, ApiError | DownloadError>
 }
 
+const DvpClientBase: Context.ServiceClass<DvpClient, "effect-docker/Dvp/DvpClient", DvpClientService> = Context.Service<
+  DvpClient,
+  DvpClientService
+>()("effect-docker/Dvp/DvpClient")
+
 /** @internal */
-export class DvpClient extends Context.Service<DvpClient, DvpClientService>()("effect-docker/Dvp/DvpClient") {}
+export class DvpClient extends DvpClientBase {}
 
 const compile = <S extends Schema.Top>(schema: S) => Schema.decodeUnknownEffect(schema) as (
   u: unknown

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { call } from "../Docker.ts"
+import { type Call, call } from "../Docker.ts"
 import * as Operations from "./operations.ts"
 
 /**
@@ -21,7 +21,7 @@ import * as Operations from "./operations.ts"
  * @since 0.1.0
  * @category Container
  */
-export const containerList = call(Operations.ContainerList)
+export const containerList: Call<typeof Operations.ContainerList> = call(Operations.ContainerList)
 
 /**
  * Create a container (`POST /containers/create`).
@@ -35,7 +35,7 @@ export const containerList = call(Operations.ContainerList)
  * @since 0.1.0
  * @category Container
  */
-export const containerCreate = call(Operations.ContainerCreate)
+export const containerCreate: Call<typeof Operations.ContainerCreate> = call(Operations.ContainerCreate)
 
 /**
  * Inspect a container (`GET /containers/{id}/json`).
@@ -49,7 +49,7 @@ export const containerCreate = call(Operations.ContainerCreate)
  * @since 0.1.0
  * @category Container
  */
-export const containerInspect = call(Operations.ContainerInspect)
+export const containerInspect: Call<typeof Operations.ContainerInspect> = call(Operations.ContainerInspect)
 
 /**
  * List processes running inside a container (`GET /containers/{id}/top`).
@@ -63,7 +63,7 @@ export const containerInspect = call(Operations.ContainerInspect)
  * @since 0.1.0
  * @category Container
  */
-export const containerTop = call(Operations.ContainerTop)
+export const containerTop: Call<typeof Operations.ContainerTop> = call(Operations.ContainerTop)
 
 /**
  * Get container logs (`GET /containers/{id}/logs`).
@@ -77,7 +77,7 @@ export const containerTop = call(Operations.ContainerTop)
  * @since 0.1.0
  * @category Container
  */
-export const containerLogs = call(Operations.ContainerLogs)
+export const containerLogs: Call<typeof Operations.ContainerLogs> = call(Operations.ContainerLogs)
 
 /**
  * Get changes on a container’s filesystem (`GET /containers/{id}/changes`).
@@ -91,7 +91,7 @@ export const containerLogs = call(Operations.ContainerLogs)
  * @since 0.1.0
  * @category Container
  */
-export const containerChanges = call(Operations.ContainerChanges)
+export const containerChanges: Call<typeof Operations.ContainerChanges> = call(Operations.ContainerChanges)
 
 /**
  * Export a container (`GET /containers/{id}/export`).
@@ -105,7 +105,7 @@ export const containerChanges = call(Operations.ContainerChanges)
  * @since 0.1.0
  * @category Container
  */
-export const containerExport = call(Operations.ContainerExport)
+export const containerExport: Call<typeof Operations.ContainerExport> = call(Operations.ContainerExport)
 
 /**
  * Get container stats based on resource usage (`GET /containers/{id}/stats`).
@@ -119,7 +119,7 @@ export const containerExport = call(Operations.ContainerExport)
  * @since 0.1.0
  * @category Container
  */
-export const containerStats = call(Operations.ContainerStats)
+export const containerStats: Call<typeof Operations.ContainerStats> = call(Operations.ContainerStats)
 
 /**
  * Resize a container TTY (`POST /containers/{id}/resize`).
@@ -133,7 +133,7 @@ export const containerStats = call(Operations.ContainerStats)
  * @since 0.1.0
  * @category Container
  */
-export const containerResize = call(Operations.ContainerResize)
+export const containerResize: Call<typeof Operations.ContainerResize> = call(Operations.ContainerResize)
 
 /**
  * Start a container (`POST /containers/{id}/start`).
@@ -147,7 +147,7 @@ export const containerResize = call(Operations.ContainerResize)
  * @since 0.1.0
  * @category Container
  */
-export const containerStart = call(Operations.ContainerStart)
+export const containerStart: Call<typeof Operations.ContainerStart> = call(Operations.ContainerStart)
 
 /**
  * Stop a container (`POST /containers/{id}/stop`).
@@ -161,7 +161,7 @@ export const containerStart = call(Operations.ContainerStart)
  * @since 0.1.0
  * @category Container
  */
-export const containerStop = call(Operations.ContainerStop)
+export const containerStop: Call<typeof Operations.ContainerStop> = call(Operations.ContainerStop)
 
 /**
  * Restart a container (`POST /containers/{id}/restart`).
@@ -175,7 +175,7 @@ export const containerStop = call(Operations.ContainerStop)
  * @since 0.1.0
  * @category Container
  */
-export const containerRestart = call(Operations.ContainerRestart)
+export const containerRestart: Call<typeof Operations.ContainerRestart> = call(Operations.ContainerRestart)
 
 /**
  * Kill a container (`POST /containers/{id}/kill`).
@@ -189,7 +189,7 @@ export const containerRestart = call(Operations.ContainerRestart)
  * @since 0.1.0
  * @category Container
  */
-export const containerKill = call(Operations.ContainerKill)
+export const containerKill: Call<typeof Operations.ContainerKill> = call(Operations.ContainerKill)
 
 /**
  * Update a container (`POST /containers/{id}/update`).
@@ -203,7 +203,7 @@ export const containerKill = call(Operations.ContainerKill)
  * @since 0.1.0
  * @category Container
  */
-export const containerUpdate = call(Operations.ContainerUpdate)
+export const containerUpdate: Call<typeof Operations.ContainerUpdate> = call(Operations.ContainerUpdate)
 
 /**
  * Rename a container (`POST /containers/{id}/rename`).
@@ -217,7 +217,7 @@ export const containerUpdate = call(Operations.ContainerUpdate)
  * @since 0.1.0
  * @category Container
  */
-export const containerRename = call(Operations.ContainerRename)
+export const containerRename: Call<typeof Operations.ContainerRename> = call(Operations.ContainerRename)
 
 /**
  * Pause a container (`POST /containers/{id}/pause`).
@@ -231,7 +231,7 @@ export const containerRename = call(Operations.ContainerRename)
  * @since 0.1.0
  * @category Container
  */
-export const containerPause = call(Operations.ContainerPause)
+export const containerPause: Call<typeof Operations.ContainerPause> = call(Operations.ContainerPause)
 
 /**
  * Unpause a container (`POST /containers/{id}/unpause`).
@@ -245,7 +245,7 @@ export const containerPause = call(Operations.ContainerPause)
  * @since 0.1.0
  * @category Container
  */
-export const containerUnpause = call(Operations.ContainerUnpause)
+export const containerUnpause: Call<typeof Operations.ContainerUnpause> = call(Operations.ContainerUnpause)
 
 /**
  * Attach to a container (`POST /containers/{id}/attach`).
@@ -259,7 +259,7 @@ export const containerUnpause = call(Operations.ContainerUnpause)
  * @since 0.1.0
  * @category Container
  */
-export const containerAttach = call(Operations.ContainerAttach)
+export const containerAttach: Call<typeof Operations.ContainerAttach> = call(Operations.ContainerAttach)
 
 /**
  * Attach to a container via a websocket (`GET /containers/{id}/attach/ws`).
@@ -273,7 +273,9 @@ export const containerAttach = call(Operations.ContainerAttach)
  * @since 0.1.0
  * @category Container
  */
-export const containerAttachWebsocket = call(Operations.ContainerAttachWebsocket)
+export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWebsocket> = call(
+  Operations.ContainerAttachWebsocket
+)
 
 /**
  * Wait for a container (`POST /containers/{id}/wait`).
@@ -287,7 +289,7 @@ export const containerAttachWebsocket = call(Operations.ContainerAttachWebsocket
  * @since 0.1.0
  * @category Container
  */
-export const containerWait = call(Operations.ContainerWait)
+export const containerWait: Call<typeof Operations.ContainerWait> = call(Operations.ContainerWait)
 
 /**
  * Remove a container (`DELETE /containers/{id}`).
@@ -301,7 +303,7 @@ export const containerWait = call(Operations.ContainerWait)
  * @since 0.1.0
  * @category Container
  */
-export const containerDelete = call(Operations.ContainerDelete)
+export const containerDelete: Call<typeof Operations.ContainerDelete> = call(Operations.ContainerDelete)
 
 /**
  * Get an archive of a filesystem resource in a container (`GET /containers/{id}/archive`).
@@ -315,7 +317,7 @@ export const containerDelete = call(Operations.ContainerDelete)
  * @since 0.1.0
  * @category Container
  */
-export const containerArchive = call(Operations.ContainerArchive)
+export const containerArchive: Call<typeof Operations.ContainerArchive> = call(Operations.ContainerArchive)
 
 /**
  * Extract an archive of files or folders to a directory in a container (`PUT /containers/{id}/archive`).
@@ -329,7 +331,7 @@ export const containerArchive = call(Operations.ContainerArchive)
  * @since 0.1.0
  * @category Container
  */
-export const putContainerArchive = call(Operations.PutContainerArchive)
+export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = call(Operations.PutContainerArchive)
 
 /**
  * Get information about files in a container (`HEAD /containers/{id}/archive`).
@@ -343,7 +345,7 @@ export const putContainerArchive = call(Operations.PutContainerArchive)
  * @since 0.1.0
  * @category Container
  */
-export const containerArchiveInfo = call(Operations.ContainerArchiveInfo)
+export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> = call(Operations.ContainerArchiveInfo)
 
 /**
  * Delete stopped containers (`POST /containers/prune`).
@@ -357,7 +359,7 @@ export const containerArchiveInfo = call(Operations.ContainerArchiveInfo)
  * @since 0.1.0
  * @category Container
  */
-export const containerPrune = call(Operations.ContainerPrune)
+export const containerPrune: Call<typeof Operations.ContainerPrune> = call(Operations.ContainerPrune)
 
 /**
  * List Images (`GET /images/json`).
@@ -371,7 +373,7 @@ export const containerPrune = call(Operations.ContainerPrune)
  * @since 0.1.0
  * @category Image
  */
-export const imageList = call(Operations.ImageList)
+export const imageList: Call<typeof Operations.ImageList> = call(Operations.ImageList)
 
 /**
  * Build an image (`POST /build`).
@@ -385,7 +387,7 @@ export const imageList = call(Operations.ImageList)
  * @since 0.1.0
  * @category Image
  */
-export const imageBuild = call(Operations.ImageBuild)
+export const imageBuild: Call<typeof Operations.ImageBuild> = call(Operations.ImageBuild)
 
 /**
  * Delete builder cache (`POST /build/prune`).
@@ -399,7 +401,7 @@ export const imageBuild = call(Operations.ImageBuild)
  * @since 0.1.0
  * @category Image
  */
-export const buildPrune = call(Operations.BuildPrune)
+export const buildPrune: Call<typeof Operations.BuildPrune> = call(Operations.BuildPrune)
 
 /**
  * Create an image (`POST /images/create`).
@@ -413,7 +415,7 @@ export const buildPrune = call(Operations.BuildPrune)
  * @since 0.1.0
  * @category Image
  */
-export const imageCreate = call(Operations.ImageCreate)
+export const imageCreate: Call<typeof Operations.ImageCreate> = call(Operations.ImageCreate)
 
 /**
  * Inspect an image (`GET /images/{name}/json`).
@@ -427,7 +429,7 @@ export const imageCreate = call(Operations.ImageCreate)
  * @since 0.1.0
  * @category Image
  */
-export const imageInspect = call(Operations.ImageInspect)
+export const imageInspect: Call<typeof Operations.ImageInspect> = call(Operations.ImageInspect)
 
 /**
  * Get attestation statements for an image (`GET /images/{name}/attestations`).
@@ -443,7 +445,7 @@ export const imageInspect = call(Operations.ImageInspect)
  * @since 0.1.0
  * @category Image
  */
-export const imageAttestations = call(Operations.ImageAttestations)
+export const imageAttestations: Call<typeof Operations.ImageAttestations> = call(Operations.ImageAttestations)
 
 /**
  * Get the history of an image (`GET /images/{name}/history`).
@@ -457,7 +459,7 @@ export const imageAttestations = call(Operations.ImageAttestations)
  * @since 0.1.0
  * @category Image
  */
-export const imageHistory = call(Operations.ImageHistory)
+export const imageHistory: Call<typeof Operations.ImageHistory> = call(Operations.ImageHistory)
 
 /**
  * Push an image (`POST /images/{name}/push`).
@@ -471,7 +473,7 @@ export const imageHistory = call(Operations.ImageHistory)
  * @since 0.1.0
  * @category Image
  */
-export const imagePush = call(Operations.ImagePush)
+export const imagePush: Call<typeof Operations.ImagePush> = call(Operations.ImagePush)
 
 /**
  * Tag an image (`POST /images/{name}/tag`).
@@ -485,7 +487,7 @@ export const imagePush = call(Operations.ImagePush)
  * @since 0.1.0
  * @category Image
  */
-export const imageTag = call(Operations.ImageTag)
+export const imageTag: Call<typeof Operations.ImageTag> = call(Operations.ImageTag)
 
 /**
  * Remove an image (`DELETE /images/{name}`).
@@ -499,7 +501,7 @@ export const imageTag = call(Operations.ImageTag)
  * @since 0.1.0
  * @category Image
  */
-export const imageDelete = call(Operations.ImageDelete)
+export const imageDelete: Call<typeof Operations.ImageDelete> = call(Operations.ImageDelete)
 
 /**
  * Search images (`GET /images/search`).
@@ -513,7 +515,7 @@ export const imageDelete = call(Operations.ImageDelete)
  * @since 0.1.0
  * @category Image
  */
-export const imageSearch = call(Operations.ImageSearch)
+export const imageSearch: Call<typeof Operations.ImageSearch> = call(Operations.ImageSearch)
 
 /**
  * Delete unused images (`POST /images/prune`).
@@ -527,7 +529,7 @@ export const imageSearch = call(Operations.ImageSearch)
  * @since 0.1.0
  * @category Image
  */
-export const imagePrune = call(Operations.ImagePrune)
+export const imagePrune: Call<typeof Operations.ImagePrune> = call(Operations.ImagePrune)
 
 /**
  * Check auth configuration (`POST /auth`).
@@ -541,7 +543,7 @@ export const imagePrune = call(Operations.ImagePrune)
  * @since 0.1.0
  * @category System
  */
-export const systemAuth = call(Operations.SystemAuth)
+export const systemAuth: Call<typeof Operations.SystemAuth> = call(Operations.SystemAuth)
 
 /**
  * Get system information (`GET /info`).
@@ -555,7 +557,7 @@ export const systemAuth = call(Operations.SystemAuth)
  * @since 0.1.0
  * @category System
  */
-export const systemInfo = call(Operations.SystemInfo)
+export const systemInfo: Call<typeof Operations.SystemInfo> = call(Operations.SystemInfo)
 
 /**
  * Get version (`GET /version`).
@@ -569,7 +571,7 @@ export const systemInfo = call(Operations.SystemInfo)
  * @since 0.1.0
  * @category System
  */
-export const systemVersion = call(Operations.SystemVersion)
+export const systemVersion: Call<typeof Operations.SystemVersion> = call(Operations.SystemVersion)
 
 /**
  * Ping (`GET /_ping`).
@@ -583,7 +585,7 @@ export const systemVersion = call(Operations.SystemVersion)
  * @since 0.1.0
  * @category System
  */
-export const systemPing = call(Operations.SystemPing)
+export const systemPing: Call<typeof Operations.SystemPing> = call(Operations.SystemPing)
 
 /**
  * Ping (`HEAD /_ping`).
@@ -597,7 +599,7 @@ export const systemPing = call(Operations.SystemPing)
  * @since 0.1.0
  * @category System
  */
-export const systemPingHead = call(Operations.SystemPingHead)
+export const systemPingHead: Call<typeof Operations.SystemPingHead> = call(Operations.SystemPingHead)
 
 /**
  * Create a new image from a container (`POST /commit`).
@@ -611,7 +613,7 @@ export const systemPingHead = call(Operations.SystemPingHead)
  * @since 0.1.0
  * @category Image
  */
-export const imageCommit = call(Operations.ImageCommit)
+export const imageCommit: Call<typeof Operations.ImageCommit> = call(Operations.ImageCommit)
 
 /**
  * Monitor events (`GET /events`).
@@ -625,7 +627,7 @@ export const imageCommit = call(Operations.ImageCommit)
  * @since 0.1.0
  * @category System
  */
-export const systemEvents = call(Operations.SystemEvents)
+export const systemEvents: Call<typeof Operations.SystemEvents> = call(Operations.SystemEvents)
 
 /**
  * Get data usage information (`GET /system/df`).
@@ -639,7 +641,7 @@ export const systemEvents = call(Operations.SystemEvents)
  * @since 0.1.0
  * @category System
  */
-export const systemDataUsage = call(Operations.SystemDataUsage)
+export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = call(Operations.SystemDataUsage)
 
 /**
  * Export an image (`GET /images/{name}/get`).
@@ -653,7 +655,7 @@ export const systemDataUsage = call(Operations.SystemDataUsage)
  * @since 0.1.0
  * @category Image
  */
-export const imageGet = call(Operations.ImageGet)
+export const imageGet: Call<typeof Operations.ImageGet> = call(Operations.ImageGet)
 
 /**
  * Export several images (`GET /images/get`).
@@ -667,7 +669,7 @@ export const imageGet = call(Operations.ImageGet)
  * @since 0.1.0
  * @category Image
  */
-export const imageGetAll = call(Operations.ImageGetAll)
+export const imageGetAll: Call<typeof Operations.ImageGetAll> = call(Operations.ImageGetAll)
 
 /**
  * Import images (`POST /images/load`).
@@ -681,7 +683,7 @@ export const imageGetAll = call(Operations.ImageGetAll)
  * @since 0.1.0
  * @category Image
  */
-export const imageLoad = call(Operations.ImageLoad)
+export const imageLoad: Call<typeof Operations.ImageLoad> = call(Operations.ImageLoad)
 
 /**
  * Create an exec instance (`POST /containers/{id}/exec`).
@@ -695,7 +697,7 @@ export const imageLoad = call(Operations.ImageLoad)
  * @since 0.1.0
  * @category Exec
  */
-export const containerExec = call(Operations.ContainerExec)
+export const containerExec: Call<typeof Operations.ContainerExec> = call(Operations.ContainerExec)
 
 /**
  * Start an exec instance (`POST /exec/{id}/start`).
@@ -709,7 +711,7 @@ export const containerExec = call(Operations.ContainerExec)
  * @since 0.1.0
  * @category Exec
  */
-export const execStart = call(Operations.ExecStart)
+export const execStart: Call<typeof Operations.ExecStart> = call(Operations.ExecStart)
 
 /**
  * Resize an exec instance (`POST /exec/{id}/resize`).
@@ -723,7 +725,7 @@ export const execStart = call(Operations.ExecStart)
  * @since 0.1.0
  * @category Exec
  */
-export const execResize = call(Operations.ExecResize)
+export const execResize: Call<typeof Operations.ExecResize> = call(Operations.ExecResize)
 
 /**
  * Inspect an exec instance (`GET /exec/{id}/json`).
@@ -737,7 +739,7 @@ export const execResize = call(Operations.ExecResize)
  * @since 0.1.0
  * @category Exec
  */
-export const execInspect = call(Operations.ExecInspect)
+export const execInspect: Call<typeof Operations.ExecInspect> = call(Operations.ExecInspect)
 
 /**
  * List volumes (`GET /volumes`).
@@ -751,7 +753,7 @@ export const execInspect = call(Operations.ExecInspect)
  * @since 0.1.0
  * @category Volume
  */
-export const volumeList = call(Operations.VolumeList)
+export const volumeList: Call<typeof Operations.VolumeList> = call(Operations.VolumeList)
 
 /**
  * Create a volume (`POST /volumes/create`).
@@ -765,7 +767,7 @@ export const volumeList = call(Operations.VolumeList)
  * @since 0.1.0
  * @category Volume
  */
-export const volumeCreate = call(Operations.VolumeCreate)
+export const volumeCreate: Call<typeof Operations.VolumeCreate> = call(Operations.VolumeCreate)
 
 /**
  * Inspect a volume (`GET /volumes/{name}`).
@@ -779,7 +781,7 @@ export const volumeCreate = call(Operations.VolumeCreate)
  * @since 0.1.0
  * @category Volume
  */
-export const volumeInspect = call(Operations.VolumeInspect)
+export const volumeInspect: Call<typeof Operations.VolumeInspect> = call(Operations.VolumeInspect)
 
 /**
  * "Update a volume. Valid only for Swarm cluster volumes"
@@ -796,7 +798,7 @@ export const volumeInspect = call(Operations.VolumeInspect)
  * @since 0.1.0
  * @category Volume
  */
-export const volumeUpdate = call(Operations.VolumeUpdate)
+export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = call(Operations.VolumeUpdate)
 
 /**
  * Remove a volume (`DELETE /volumes/{name}`).
@@ -810,7 +812,7 @@ export const volumeUpdate = call(Operations.VolumeUpdate)
  * @since 0.1.0
  * @category Volume
  */
-export const volumeDelete = call(Operations.VolumeDelete)
+export const volumeDelete: Call<typeof Operations.VolumeDelete> = call(Operations.VolumeDelete)
 
 /**
  * Delete unused volumes (`POST /volumes/prune`).
@@ -824,7 +826,7 @@ export const volumeDelete = call(Operations.VolumeDelete)
  * @since 0.1.0
  * @category Volume
  */
-export const volumePrune = call(Operations.VolumePrune)
+export const volumePrune: Call<typeof Operations.VolumePrune> = call(Operations.VolumePrune)
 
 /**
  * List networks (`GET /networks`).
@@ -838,7 +840,7 @@ export const volumePrune = call(Operations.VolumePrune)
  * @since 0.1.0
  * @category Network
  */
-export const networkList = call(Operations.NetworkList)
+export const networkList: Call<typeof Operations.NetworkList> = call(Operations.NetworkList)
 
 /**
  * Inspect a network (`GET /networks/{id}`).
@@ -852,7 +854,7 @@ export const networkList = call(Operations.NetworkList)
  * @since 0.1.0
  * @category Network
  */
-export const networkInspect = call(Operations.NetworkInspect)
+export const networkInspect: Call<typeof Operations.NetworkInspect> = call(Operations.NetworkInspect)
 
 /**
  * Remove a network (`DELETE /networks/{id}`).
@@ -866,7 +868,7 @@ export const networkInspect = call(Operations.NetworkInspect)
  * @since 0.1.0
  * @category Network
  */
-export const networkDelete = call(Operations.NetworkDelete)
+export const networkDelete: Call<typeof Operations.NetworkDelete> = call(Operations.NetworkDelete)
 
 /**
  * Create a network (`POST /networks/create`).
@@ -880,7 +882,7 @@ export const networkDelete = call(Operations.NetworkDelete)
  * @since 0.1.0
  * @category Network
  */
-export const networkCreate = call(Operations.NetworkCreate)
+export const networkCreate: Call<typeof Operations.NetworkCreate> = call(Operations.NetworkCreate)
 
 /**
  * Connect a container to a network (`POST /networks/{id}/connect`).
@@ -894,7 +896,7 @@ export const networkCreate = call(Operations.NetworkCreate)
  * @since 0.1.0
  * @category Network
  */
-export const networkConnect = call(Operations.NetworkConnect)
+export const networkConnect: Call<typeof Operations.NetworkConnect> = call(Operations.NetworkConnect)
 
 /**
  * Disconnect a container from a network (`POST /networks/{id}/disconnect`).
@@ -908,7 +910,7 @@ export const networkConnect = call(Operations.NetworkConnect)
  * @since 0.1.0
  * @category Network
  */
-export const networkDisconnect = call(Operations.NetworkDisconnect)
+export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> = call(Operations.NetworkDisconnect)
 
 /**
  * Delete unused networks (`POST /networks/prune`).
@@ -922,7 +924,7 @@ export const networkDisconnect = call(Operations.NetworkDisconnect)
  * @since 0.1.0
  * @category Network
  */
-export const networkPrune = call(Operations.NetworkPrune)
+export const networkPrune: Call<typeof Operations.NetworkPrune> = call(Operations.NetworkPrune)
 
 /**
  * List plugins (`GET /plugins`).
@@ -936,7 +938,7 @@ export const networkPrune = call(Operations.NetworkPrune)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginList = call(Operations.PluginList)
+export const pluginList: Call<typeof Operations.PluginList> = call(Operations.PluginList)
 
 /**
  * Get plugin privileges (`GET /plugins/privileges`).
@@ -950,7 +952,7 @@ export const pluginList = call(Operations.PluginList)
  * @since 0.1.0
  * @category Plugin
  */
-export const getPluginPrivileges = call(Operations.GetPluginPrivileges)
+export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> = call(Operations.GetPluginPrivileges)
 
 /**
  * Install a plugin (`POST /plugins/pull`).
@@ -964,7 +966,7 @@ export const getPluginPrivileges = call(Operations.GetPluginPrivileges)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPull = call(Operations.PluginPull)
+export const pluginPull: Call<typeof Operations.PluginPull> = call(Operations.PluginPull)
 
 /**
  * Inspect a plugin (`GET /plugins/{name}/json`).
@@ -978,7 +980,7 @@ export const pluginPull = call(Operations.PluginPull)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginInspect = call(Operations.PluginInspect)
+export const pluginInspect: Call<typeof Operations.PluginInspect> = call(Operations.PluginInspect)
 
 /**
  * Remove a plugin (`DELETE /plugins/{name}`).
@@ -992,7 +994,7 @@ export const pluginInspect = call(Operations.PluginInspect)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDelete = call(Operations.PluginDelete)
+export const pluginDelete: Call<typeof Operations.PluginDelete> = call(Operations.PluginDelete)
 
 /**
  * Enable a plugin (`POST /plugins/{name}/enable`).
@@ -1006,7 +1008,7 @@ export const pluginDelete = call(Operations.PluginDelete)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginEnable = call(Operations.PluginEnable)
+export const pluginEnable: Call<typeof Operations.PluginEnable> = call(Operations.PluginEnable)
 
 /**
  * Disable a plugin (`POST /plugins/{name}/disable`).
@@ -1020,7 +1022,7 @@ export const pluginEnable = call(Operations.PluginEnable)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDisable = call(Operations.PluginDisable)
+export const pluginDisable: Call<typeof Operations.PluginDisable> = call(Operations.PluginDisable)
 
 /**
  * Upgrade a plugin (`POST /plugins/{name}/upgrade`).
@@ -1034,7 +1036,7 @@ export const pluginDisable = call(Operations.PluginDisable)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginUpgrade = call(Operations.PluginUpgrade)
+export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = call(Operations.PluginUpgrade)
 
 /**
  * Create a plugin (`POST /plugins/create`).
@@ -1048,7 +1050,7 @@ export const pluginUpgrade = call(Operations.PluginUpgrade)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginCreate = call(Operations.PluginCreate)
+export const pluginCreate: Call<typeof Operations.PluginCreate> = call(Operations.PluginCreate)
 
 /**
  * Push a plugin (`POST /plugins/{name}/push`).
@@ -1062,7 +1064,7 @@ export const pluginCreate = call(Operations.PluginCreate)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPush = call(Operations.PluginPush)
+export const pluginPush: Call<typeof Operations.PluginPush> = call(Operations.PluginPush)
 
 /**
  * Configure a plugin (`POST /plugins/{name}/set`).
@@ -1076,7 +1078,7 @@ export const pluginPush = call(Operations.PluginPush)
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginSet = call(Operations.PluginSet)
+export const pluginSet: Call<typeof Operations.PluginSet> = call(Operations.PluginSet)
 
 /**
  * List nodes (`GET /nodes`).
@@ -1090,7 +1092,7 @@ export const pluginSet = call(Operations.PluginSet)
  * @since 0.1.0
  * @category Node
  */
-export const nodeList = call(Operations.NodeList)
+export const nodeList: Call<typeof Operations.NodeList> = call(Operations.NodeList)
 
 /**
  * Inspect a node (`GET /nodes/{id}`).
@@ -1104,7 +1106,7 @@ export const nodeList = call(Operations.NodeList)
  * @since 0.1.0
  * @category Node
  */
-export const nodeInspect = call(Operations.NodeInspect)
+export const nodeInspect: Call<typeof Operations.NodeInspect> = call(Operations.NodeInspect)
 
 /**
  * Delete a node (`DELETE /nodes/{id}`).
@@ -1118,7 +1120,7 @@ export const nodeInspect = call(Operations.NodeInspect)
  * @since 0.1.0
  * @category Node
  */
-export const nodeDelete = call(Operations.NodeDelete)
+export const nodeDelete: Call<typeof Operations.NodeDelete> = call(Operations.NodeDelete)
 
 /**
  * Update a node (`POST /nodes/{id}/update`).
@@ -1132,7 +1134,7 @@ export const nodeDelete = call(Operations.NodeDelete)
  * @since 0.1.0
  * @category Node
  */
-export const nodeUpdate = call(Operations.NodeUpdate)
+export const nodeUpdate: Call<typeof Operations.NodeUpdate> = call(Operations.NodeUpdate)
 
 /**
  * Inspect swarm (`GET /swarm`).
@@ -1146,7 +1148,7 @@ export const nodeUpdate = call(Operations.NodeUpdate)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInspect = call(Operations.SwarmInspect)
+export const swarmInspect: Call<typeof Operations.SwarmInspect> = call(Operations.SwarmInspect)
 
 /**
  * Initialize a new swarm (`POST /swarm/init`).
@@ -1160,7 +1162,7 @@ export const swarmInspect = call(Operations.SwarmInspect)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInit = call(Operations.SwarmInit)
+export const swarmInit: Call<typeof Operations.SwarmInit> = call(Operations.SwarmInit)
 
 /**
  * Join an existing swarm (`POST /swarm/join`).
@@ -1174,7 +1176,7 @@ export const swarmInit = call(Operations.SwarmInit)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmJoin = call(Operations.SwarmJoin)
+export const swarmJoin: Call<typeof Operations.SwarmJoin> = call(Operations.SwarmJoin)
 
 /**
  * Leave a swarm (`POST /swarm/leave`).
@@ -1188,7 +1190,7 @@ export const swarmJoin = call(Operations.SwarmJoin)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmLeave = call(Operations.SwarmLeave)
+export const swarmLeave: Call<typeof Operations.SwarmLeave> = call(Operations.SwarmLeave)
 
 /**
  * Update a swarm (`POST /swarm/update`).
@@ -1202,7 +1204,7 @@ export const swarmLeave = call(Operations.SwarmLeave)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUpdate = call(Operations.SwarmUpdate)
+export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = call(Operations.SwarmUpdate)
 
 /**
  * Get the unlock key (`GET /swarm/unlockkey`).
@@ -1216,7 +1218,7 @@ export const swarmUpdate = call(Operations.SwarmUpdate)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlockkey = call(Operations.SwarmUnlockkey)
+export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = call(Operations.SwarmUnlockkey)
 
 /**
  * Unlock a locked manager (`POST /swarm/unlock`).
@@ -1230,7 +1232,7 @@ export const swarmUnlockkey = call(Operations.SwarmUnlockkey)
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlock = call(Operations.SwarmUnlock)
+export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = call(Operations.SwarmUnlock)
 
 /**
  * List services (`GET /services`).
@@ -1244,7 +1246,7 @@ export const swarmUnlock = call(Operations.SwarmUnlock)
  * @since 0.1.0
  * @category Service
  */
-export const serviceList = call(Operations.ServiceList)
+export const serviceList: Call<typeof Operations.ServiceList> = call(Operations.ServiceList)
 
 /**
  * Create a service (`POST /services/create`).
@@ -1258,7 +1260,7 @@ export const serviceList = call(Operations.ServiceList)
  * @since 0.1.0
  * @category Service
  */
-export const serviceCreate = call(Operations.ServiceCreate)
+export const serviceCreate: Call<typeof Operations.ServiceCreate> = call(Operations.ServiceCreate)
 
 /**
  * Inspect a service (`GET /services/{id}`).
@@ -1272,7 +1274,7 @@ export const serviceCreate = call(Operations.ServiceCreate)
  * @since 0.1.0
  * @category Service
  */
-export const serviceInspect = call(Operations.ServiceInspect)
+export const serviceInspect: Call<typeof Operations.ServiceInspect> = call(Operations.ServiceInspect)
 
 /**
  * Delete a service (`DELETE /services/{id}`).
@@ -1286,7 +1288,7 @@ export const serviceInspect = call(Operations.ServiceInspect)
  * @since 0.1.0
  * @category Service
  */
-export const serviceDelete = call(Operations.ServiceDelete)
+export const serviceDelete: Call<typeof Operations.ServiceDelete> = call(Operations.ServiceDelete)
 
 /**
  * Update a service (`POST /services/{id}/update`).
@@ -1300,7 +1302,7 @@ export const serviceDelete = call(Operations.ServiceDelete)
  * @since 0.1.0
  * @category Service
  */
-export const serviceUpdate = call(Operations.ServiceUpdate)
+export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = call(Operations.ServiceUpdate)
 
 /**
  * Get service logs (`GET /services/{id}/logs`).
@@ -1314,7 +1316,7 @@ export const serviceUpdate = call(Operations.ServiceUpdate)
  * @since 0.1.0
  * @category Service
  */
-export const serviceLogs = call(Operations.ServiceLogs)
+export const serviceLogs: Call<typeof Operations.ServiceLogs> = call(Operations.ServiceLogs)
 
 /**
  * List tasks (`GET /tasks`).
@@ -1328,7 +1330,7 @@ export const serviceLogs = call(Operations.ServiceLogs)
  * @since 0.1.0
  * @category Task
  */
-export const taskList = call(Operations.TaskList)
+export const taskList: Call<typeof Operations.TaskList> = call(Operations.TaskList)
 
 /**
  * Inspect a task (`GET /tasks/{id}`).
@@ -1342,7 +1344,7 @@ export const taskList = call(Operations.TaskList)
  * @since 0.1.0
  * @category Task
  */
-export const taskInspect = call(Operations.TaskInspect)
+export const taskInspect: Call<typeof Operations.TaskInspect> = call(Operations.TaskInspect)
 
 /**
  * Get task logs (`GET /tasks/{id}/logs`).
@@ -1356,7 +1358,7 @@ export const taskInspect = call(Operations.TaskInspect)
  * @since 0.1.0
  * @category Task
  */
-export const taskLogs = call(Operations.TaskLogs)
+export const taskLogs: Call<typeof Operations.TaskLogs> = call(Operations.TaskLogs)
 
 /**
  * List secrets (`GET /secrets`).
@@ -1370,7 +1372,7 @@ export const taskLogs = call(Operations.TaskLogs)
  * @since 0.1.0
  * @category Secret
  */
-export const secretList = call(Operations.SecretList)
+export const secretList: Call<typeof Operations.SecretList> = call(Operations.SecretList)
 
 /**
  * Create a secret (`POST /secrets/create`).
@@ -1384,7 +1386,7 @@ export const secretList = call(Operations.SecretList)
  * @since 0.1.0
  * @category Secret
  */
-export const secretCreate = call(Operations.SecretCreate)
+export const secretCreate: Call<typeof Operations.SecretCreate> = call(Operations.SecretCreate)
 
 /**
  * Inspect a secret (`GET /secrets/{id}`).
@@ -1398,7 +1400,7 @@ export const secretCreate = call(Operations.SecretCreate)
  * @since 0.1.0
  * @category Secret
  */
-export const secretInspect = call(Operations.SecretInspect)
+export const secretInspect: Call<typeof Operations.SecretInspect> = call(Operations.SecretInspect)
 
 /**
  * Delete a secret (`DELETE /secrets/{id}`).
@@ -1412,7 +1414,7 @@ export const secretInspect = call(Operations.SecretInspect)
  * @since 0.1.0
  * @category Secret
  */
-export const secretDelete = call(Operations.SecretDelete)
+export const secretDelete: Call<typeof Operations.SecretDelete> = call(Operations.SecretDelete)
 
 /**
  * Update a Secret (`POST /secrets/{id}/update`).
@@ -1426,7 +1428,7 @@ export const secretDelete = call(Operations.SecretDelete)
  * @since 0.1.0
  * @category Secret
  */
-export const secretUpdate = call(Operations.SecretUpdate)
+export const secretUpdate: Call<typeof Operations.SecretUpdate> = call(Operations.SecretUpdate)
 
 /**
  * List configs (`GET /configs`).
@@ -1440,7 +1442,7 @@ export const secretUpdate = call(Operations.SecretUpdate)
  * @since 0.1.0
  * @category Config
  */
-export const configList = call(Operations.ConfigList)
+export const configList: Call<typeof Operations.ConfigList> = call(Operations.ConfigList)
 
 /**
  * Create a config (`POST /configs/create`).
@@ -1454,7 +1456,7 @@ export const configList = call(Operations.ConfigList)
  * @since 0.1.0
  * @category Config
  */
-export const configCreate = call(Operations.ConfigCreate)
+export const configCreate: Call<typeof Operations.ConfigCreate> = call(Operations.ConfigCreate)
 
 /**
  * Inspect a config (`GET /configs/{id}`).
@@ -1468,7 +1470,7 @@ export const configCreate = call(Operations.ConfigCreate)
  * @since 0.1.0
  * @category Config
  */
-export const configInspect = call(Operations.ConfigInspect)
+export const configInspect: Call<typeof Operations.ConfigInspect> = call(Operations.ConfigInspect)
 
 /**
  * Delete a config (`DELETE /configs/{id}`).
@@ -1482,7 +1484,7 @@ export const configInspect = call(Operations.ConfigInspect)
  * @since 0.1.0
  * @category Config
  */
-export const configDelete = call(Operations.ConfigDelete)
+export const configDelete: Call<typeof Operations.ConfigDelete> = call(Operations.ConfigDelete)
 
 /**
  * Update a Config (`POST /configs/{id}/update`).
@@ -1496,7 +1498,7 @@ export const configDelete = call(Operations.ConfigDelete)
  * @since 0.1.0
  * @category Config
  */
-export const configUpdate = call(Operations.ConfigUpdate)
+export const configUpdate: Call<typeof Operations.ConfigUpdate> = call(Operations.ConfigUpdate)
 
 /**
  * Get image information from the registry (`GET /distribution/{name}/json`).
@@ -1510,7 +1512,7 @@ export const configUpdate = call(Operations.ConfigUpdate)
  * @since 0.1.0
  * @category Distribution
  */
-export const distributionInspect = call(Operations.DistributionInspect)
+export const distributionInspect: Call<typeof Operations.DistributionInspect> = call(Operations.DistributionInspect)
 
 /**
  * Initialize interactive session (`POST /session`).
@@ -1524,4 +1526,4 @@ export const distributionInspect = call(Operations.DistributionInspect)
  * @since 0.1.0
  * @category Session
  */
-export const session = call(Operations.Session)
+export const session: Call<typeof Operations.Session> = call(Operations.Session)

@@ -81,11 +81,11 @@ export interface ContainerListInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerList = Operation.make<
+export const ContainerList: Operation.Operation<
   ContainerListInput,
   Operation.Json<Schemas.ContainerListResponse>,
   400 | 500
->({
+> = Operation.make({
   id: "ContainerList",
   method: "GET",
   path: "/containers/json",
@@ -148,11 +148,11 @@ export interface ContainerCreateInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerCreate = Operation.make<
+export const ContainerCreate: Operation.Operation<
   ContainerCreateInput,
   Operation.Json<Schemas.ContainerCreateResponse>,
   400 | 404 | 409 | 500
->({
+> = Operation.make({
   id: "ContainerCreate",
   method: "POST",
   path: "/containers/create",
@@ -198,11 +198,11 @@ export interface ContainerInspectInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerInspect = Operation.make<
+export const ContainerInspect: Operation.Operation<
   ContainerInspectInput,
   Operation.Json<Schemas.ContainerInspectResponse>,
   404 | 500
->({
+> = Operation.make({
   id: "ContainerInspect",
   method: "GET",
   path: "/containers/{id}/json",
@@ -248,7 +248,11 @@ export interface ContainerTopInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerTop = Operation.make<ContainerTopInput, Operation.Json<Schemas.ContainerTopResponse>, 404 | 500>({
+export const ContainerTop: Operation.Operation<
+  ContainerTopInput,
+  Operation.Json<Schemas.ContainerTopResponse>,
+  404 | 500
+> = Operation.make({
   id: "ContainerTop",
   method: "GET",
   path: "/containers/{id}/top",
@@ -335,7 +339,11 @@ export interface ContainerLogsInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerLogs = Operation.make<ContainerLogsInput, Operation.ResponseOf<"Multiplexed">, 404 | 500>({
+export const ContainerLogs: Operation.Operation<
+  ContainerLogsInput,
+  Operation.ResponseOf<"Multiplexed">,
+  404 | 500
+> = Operation.make({
   id: "ContainerLogs",
   method: "GET",
   path: "/containers/{id}/logs",
@@ -385,11 +393,11 @@ export interface ContainerChangesInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerChanges = Operation.make<
+export const ContainerChanges: Operation.Operation<
   ContainerChangesInput,
   Operation.Json<Schemas.ContainerChangesResponse>,
   404 | 500
->({
+> = Operation.make({
   id: "ContainerChanges",
   method: "GET",
   path: "/containers/{id}/changes",
@@ -429,7 +437,11 @@ export interface ContainerExportInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerExport = Operation.make<ContainerExportInput, Operation.ResponseOf<"Bytes">, 404 | 500>({
+export const ContainerExport: Operation.Operation<
+  ContainerExportInput,
+  Operation.ResponseOf<"Bytes">,
+  404 | 500
+> = Operation.make({
   id: "ContainerExport",
   method: "GET",
   path: "/containers/{id}/export",
@@ -509,11 +521,11 @@ export interface ContainerStatsInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerStats = Operation.make<
+export const ContainerStats: Operation.Operation<
   ContainerStatsInput,
   Operation.JsonStream<Schemas.ContainerStatsResponse>,
   404 | 500
->({
+> = Operation.make({
   id: "ContainerStats",
   method: "GET",
   path: "/containers/{id}/stats",
@@ -557,7 +569,11 @@ export interface ContainerResizeInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerResize = Operation.make<ContainerResizeInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerResize: Operation.Operation<
+  ContainerResizeInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerResize",
   method: "POST",
   path: "/containers/{id}/resize",
@@ -601,7 +617,11 @@ export interface ContainerStartInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerStart = Operation.make<ContainerStartInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerStart: Operation.Operation<
+  ContainerStartInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerStart",
   method: "POST",
   path: "/containers/{id}/start",
@@ -646,7 +666,11 @@ export interface ContainerStopInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerStop = Operation.make<ContainerStopInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerStop: Operation.Operation<
+  ContainerStopInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerStop",
   method: "POST",
   path: "/containers/{id}/stop",
@@ -692,7 +716,11 @@ export interface ContainerRestartInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerRestart = Operation.make<ContainerRestartInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerRestart: Operation.Operation<
+  ContainerRestartInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerRestart",
   method: "POST",
   path: "/containers/{id}/restart",
@@ -739,7 +767,11 @@ export interface ContainerKillInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerKill = Operation.make<ContainerKillInput, Operation.ResponseOf<"Empty">, 404 | 409 | 500>({
+export const ContainerKill: Operation.Operation<
+  ContainerKillInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 409 | 500
+> = Operation.make({
   id: "ContainerKill",
   method: "POST",
   path: "/containers/{id}/kill",
@@ -781,11 +813,11 @@ export interface ContainerUpdateInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerUpdate = Operation.make<
+export const ContainerUpdate: Operation.Operation<
   ContainerUpdateInput,
   Operation.Json<Schemas.ContainerUpdateResponse>,
   404 | 500
->({
+> = Operation.make({
   id: "ContainerUpdate",
   method: "POST",
   path: "/containers/{id}/update",
@@ -824,7 +856,11 @@ export interface ContainerRenameInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerRename = Operation.make<ContainerRenameInput, Operation.ResponseOf<"Empty">, 404 | 409 | 500>({
+export const ContainerRename: Operation.Operation<
+  ContainerRenameInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 409 | 500
+> = Operation.make({
   id: "ContainerRename",
   method: "POST",
   path: "/containers/{id}/rename",
@@ -868,7 +904,11 @@ export interface ContainerPauseInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerPause = Operation.make<ContainerPauseInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerPause: Operation.Operation<
+  ContainerPauseInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerPause",
   method: "POST",
   path: "/containers/{id}/pause",
@@ -906,7 +946,11 @@ export interface ContainerUnpauseInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerUnpause = Operation.make<ContainerUnpauseInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const ContainerUnpause: Operation.Operation<
+  ContainerUnpauseInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "ContainerUnpause",
   method: "POST",
   path: "/containers/{id}/unpause",
@@ -1082,7 +1126,11 @@ export interface ContainerAttachInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerAttach = Operation.make<ContainerAttachInput, Operation.ResponseOf<"Hijack">, 400 | 404 | 500>({
+export const ContainerAttach: Operation.Operation<
+  ContainerAttachInput,
+  Operation.ResponseOf<"Hijack">,
+  400 | 404 | 500
+> = Operation.make({
   id: "ContainerAttach",
   method: "POST",
   path: "/containers/{id}/attach",
@@ -1168,11 +1216,11 @@ export interface ContainerAttachWebsocketInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerAttachWebsocket = Operation.make<
+export const ContainerAttachWebsocket: Operation.Operation<
   ContainerAttachWebsocketInput,
   Operation.ResponseOf<"Hijack">,
   400 | 404 | 500
->({
+> = Operation.make({
   id: "ContainerAttachWebsocket",
   method: "GET",
   path: "/containers/{id}/attach/ws",
@@ -1226,11 +1274,11 @@ export interface ContainerWaitInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerWait = Operation.make<
+export const ContainerWait: Operation.Operation<
   ContainerWaitInput,
   Operation.Json<Schemas.ContainerWaitResponse>,
   400 | 404 | 500
->({
+> = Operation.make({
   id: "ContainerWait",
   method: "POST",
   path: "/containers/{id}/wait",
@@ -1285,11 +1333,11 @@ export interface ContainerDeleteInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerDelete = Operation.make<
+export const ContainerDelete: Operation.Operation<
   ContainerDeleteInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 409 | 500
->({
+> = Operation.make({
   id: "ContainerDelete",
   method: "DELETE",
   path: "/containers/{id}",
@@ -1334,7 +1382,11 @@ export interface ContainerArchiveInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerArchive = Operation.make<ContainerArchiveInput, Operation.ResponseOf<"Bytes">, 400 | 404 | 500>({
+export const ContainerArchive: Operation.Operation<
+  ContainerArchiveInput,
+  Operation.ResponseOf<"Bytes">,
+  400 | 404 | 500
+> = Operation.make({
   id: "ContainerArchive",
   method: "GET",
   path: "/containers/{id}/archive",
@@ -1394,11 +1446,11 @@ export interface PutContainerArchiveInput {
  * @since 0.1.0
  * @category Container
  */
-export const PutContainerArchive = Operation.make<
+export const PutContainerArchive: Operation.Operation<
   PutContainerArchiveInput,
   Operation.ResponseOf<"Empty">,
   400 | 403 | 404 | 500
->({
+> = Operation.make({
   id: "PutContainerArchive",
   method: "PUT",
   path: "/containers/{id}/archive",
@@ -1446,11 +1498,11 @@ export interface ContainerArchiveInfoInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerArchiveInfo = Operation.make<
+export const ContainerArchiveInfo: Operation.Operation<
   ContainerArchiveInfoInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500
->({
+> = Operation.make({
   id: "ContainerArchiveInfo",
   method: "HEAD",
   path: "/containers/{id}/archive",
@@ -1493,7 +1545,11 @@ export interface ContainerPruneInput {
  * @since 0.1.0
  * @category Container
  */
-export const ContainerPrune = Operation.make<ContainerPruneInput, Operation.Json<Schemas.ContainerPruneResponse>, 500>({
+export const ContainerPrune: Operation.Operation<
+  ContainerPruneInput,
+  Operation.Json<Schemas.ContainerPruneResponse>,
+  500
+> = Operation.make({
   id: "ContainerPrune",
   method: "POST",
   path: "/containers/prune",
@@ -1579,7 +1635,11 @@ export interface ImageListInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageList = Operation.make<ImageListInput, Operation.Json<Schemas.ImageListResponse>, 500>({
+export const ImageList: Operation.Operation<
+  ImageListInput,
+  Operation.Json<Schemas.ImageListResponse>,
+  500
+> = Operation.make({
   id: "ImageList",
   method: "GET",
   path: "/images/json",
@@ -1767,7 +1827,11 @@ export interface ImageBuildInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageBuild = Operation.make<ImageBuildInput, Operation.JsonStream<Schemas.BuildInfo>, 400 | 500>({
+export const ImageBuild: Operation.Operation<
+  ImageBuildInput,
+  Operation.JsonStream<Schemas.BuildInfo>,
+  400 | 500
+> = Operation.make({
   id: "ImageBuild",
   method: "POST",
   path: "/build",
@@ -1864,7 +1928,11 @@ export interface BuildPruneInput {
  * @since 0.1.0
  * @category Image
  */
-export const BuildPrune = Operation.make<BuildPruneInput, Operation.Json<Schemas.BuildPruneResponse>, 500>({
+export const BuildPrune: Operation.Operation<
+  BuildPruneInput,
+  Operation.Json<Schemas.BuildPruneResponse>,
+  500
+> = Operation.make({
   id: "BuildPrune",
   method: "POST",
   path: "/build/prune",
@@ -1963,7 +2031,11 @@ export interface ImageCreateInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageCreate = Operation.make<ImageCreateInput, Operation.JsonStream<Schemas.CreateImageInfo>, 404 | 500>({
+export const ImageCreate: Operation.Operation<
+  ImageCreateInput,
+  Operation.JsonStream<Schemas.CreateImageInfo>,
+  404 | 500
+> = Operation.make({
   id: "ImageCreate",
   method: "POST",
   path: "/images/create",
@@ -2038,7 +2110,11 @@ export interface ImageInspectInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageInspect = Operation.make<ImageInspectInput, Operation.Json<Schemas.ImageInspect>, 404 | 500>({
+export const ImageInspect: Operation.Operation<
+  ImageInspectInput,
+  Operation.Json<Schemas.ImageInspect>,
+  404 | 500
+> = Operation.make({
   id: "ImageInspect",
   method: "GET",
   path: "/images/{name}/json",
@@ -2116,11 +2192,11 @@ export interface ImageAttestationsInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageAttestations = Operation.make<
+export const ImageAttestations: Operation.Operation<
   ImageAttestationsInput,
   Operation.Json<Schemas.ImageAttestationsResponse>,
   400 | 404 | 500 | 501
->({
+> = Operation.make({
   id: "ImageAttestations",
   method: "GET",
   path: "/images/{name}/attestations",
@@ -2177,7 +2253,11 @@ export interface ImageHistoryInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageHistory = Operation.make<ImageHistoryInput, Operation.Json<Schemas.ImageHistoryResponse>, 404 | 500>({
+export const ImageHistory: Operation.Operation<
+  ImageHistoryInput,
+  Operation.Json<Schemas.ImageHistoryResponse>,
+  404 | 500
+> = Operation.make({
   id: "ImageHistory",
   method: "GET",
   path: "/images/{name}/history",
@@ -2260,7 +2340,11 @@ export interface ImagePushInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImagePush = Operation.make<ImagePushInput, Operation.JsonStream<Schemas.PushImageInfo>, 404 | 500>({
+export const ImagePush: Operation.Operation<
+  ImagePushInput,
+  Operation.JsonStream<Schemas.PushImageInfo>,
+  404 | 500
+> = Operation.make({
   id: "ImagePush",
   method: "POST",
   path: "/images/{name}/push",
@@ -2309,7 +2393,11 @@ export interface ImageTagInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageTag = Operation.make<ImageTagInput, Operation.ResponseOf<"Empty">, 400 | 404 | 409 | 500>({
+export const ImageTag: Operation.Operation<
+  ImageTagInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 409 | 500
+> = Operation.make({
   id: "ImageTag",
   method: "POST",
   path: "/images/{name}/tag",
@@ -2373,11 +2461,11 @@ export interface ImageDeleteInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageDelete = Operation.make<
+export const ImageDelete: Operation.Operation<
   ImageDeleteInput,
   Operation.Json<Schemas.ImageDeleteResponse>,
   404 | 409 | 500
->({
+> = Operation.make({
   id: "ImageDelete",
   method: "DELETE",
   path: "/images/{name}",
@@ -2427,7 +2515,11 @@ export interface ImageSearchInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageSearch = Operation.make<ImageSearchInput, Operation.Json<Schemas.ImageSearchResponse>, 500>({
+export const ImageSearch: Operation.Operation<
+  ImageSearchInput,
+  Operation.Json<Schemas.ImageSearchResponse>,
+  500
+> = Operation.make({
   id: "ImageSearch",
   method: "GET",
   path: "/images/search",
@@ -2473,7 +2565,11 @@ export interface ImagePruneInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImagePrune = Operation.make<ImagePruneInput, Operation.Json<Schemas.ImagePruneResponse>, 500>({
+export const ImagePrune: Operation.Operation<
+  ImagePruneInput,
+  Operation.Json<Schemas.ImagePruneResponse>,
+  500
+> = Operation.make({
   id: "ImagePrune",
   method: "POST",
   path: "/images/prune",
@@ -2514,7 +2610,11 @@ export interface SystemAuthInput {
  * @since 0.1.0
  * @category System
  */
-export const SystemAuth = Operation.make<SystemAuthInput, Operation.Json<Schemas.AuthResponse>, 401 | 500>({
+export const SystemAuth: Operation.Operation<
+  SystemAuthInput,
+  Operation.Json<Schemas.AuthResponse>,
+  401 | 500
+> = Operation.make({
   id: "SystemAuth",
   method: "POST",
   path: "/auth",
@@ -2546,7 +2646,11 @@ export interface SystemInfoInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemInfo = Operation.make<SystemInfoInput, Operation.Json<Schemas.SystemInfo>, 500>({
+export const SystemInfo: Operation.Operation<
+  SystemInfoInput,
+  Operation.Json<Schemas.SystemInfo>,
+  500
+> = Operation.make({
   id: "SystemInfo",
   method: "GET",
   path: "/info",
@@ -2579,7 +2683,11 @@ export interface SystemVersionInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemVersion = Operation.make<SystemVersionInput, Operation.Json<Schemas.SystemVersion>, 500>({
+export const SystemVersion: Operation.Operation<
+  SystemVersionInput,
+  Operation.Json<Schemas.SystemVersion>,
+  500
+> = Operation.make({
   id: "SystemVersion",
   method: "GET",
   path: "/version",
@@ -2614,7 +2722,7 @@ export interface SystemPingInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemPing = Operation.make<SystemPingInput, Operation.ResponseOf<"Text">, 500>({
+export const SystemPing: Operation.Operation<SystemPingInput, Operation.ResponseOf<"Text">, 500> = Operation.make({
   id: "SystemPing",
   method: "GET",
   path: "/_ping",
@@ -2649,7 +2757,11 @@ export interface SystemPingHeadInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemPingHead = Operation.make<SystemPingHeadInput, Operation.ResponseOf<"Text">, 500>({
+export const SystemPingHead: Operation.Operation<
+  SystemPingHeadInput,
+  Operation.ResponseOf<"Text">,
+  500
+> = Operation.make({
   id: "SystemPingHead",
   method: "HEAD",
   path: "/_ping",
@@ -2701,7 +2813,11 @@ export interface ImageCommitInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageCommit = Operation.make<ImageCommitInput, Operation.Json<Schemas.IDResponse>, 404 | 500>({
+export const ImageCommit: Operation.Operation<
+  ImageCommitInput,
+  Operation.Json<Schemas.IDResponse>,
+  404 | 500
+> = Operation.make({
   id: "ImageCommit",
   method: "POST",
   path: "/commit",
@@ -2791,7 +2907,11 @@ export interface SystemEventsInput {
  * @since 0.1.0
  * @category System
  */
-export const SystemEvents = Operation.make<SystemEventsInput, Operation.JsonStream<Schemas.EventMessage>, 400 | 500>({
+export const SystemEvents: Operation.Operation<
+  SystemEventsInput,
+  Operation.JsonStream<Schemas.EventMessage>,
+  400 | 500
+> = Operation.make({
   id: "SystemEvents",
   method: "GET",
   path: "/events",
@@ -2841,11 +2961,11 @@ export interface SystemDataUsageInput {
  * @since 0.1.0
  * @category System
  */
-export const SystemDataUsage = Operation.make<
+export const SystemDataUsage: Operation.Operation<
   SystemDataUsageInput,
   Operation.Json<Schemas.SystemDataUsageResponse>,
   500
->({
+> = Operation.make({
   id: "SystemDataUsage",
   method: "GET",
   path: "/system/df",
@@ -2915,7 +3035,7 @@ export interface ImageGetInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGet = Operation.make<ImageGetInput, Operation.ResponseOf<"Bytes">, 500>({
+export const ImageGet: Operation.Operation<ImageGetInput, Operation.ResponseOf<"Bytes">, 500> = Operation.make({
   id: "ImageGet",
   method: "GET",
   path: "/images/{name}/get",
@@ -2976,7 +3096,7 @@ export interface ImageGetAllInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGetAll = Operation.make<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500>({
+export const ImageGetAll: Operation.Operation<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500> = Operation.make({
   id: "ImageGetAll",
   method: "GET",
   path: "/images/get",
@@ -3036,7 +3156,11 @@ export interface ImageLoadInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageLoad = Operation.make<ImageLoadInput, Operation.JsonStream<Schemas.BuildInfo>, 500>({
+export const ImageLoad: Operation.Operation<
+  ImageLoadInput,
+  Operation.JsonStream<Schemas.BuildInfo>,
+  500
+> = Operation.make({
   id: "ImageLoad",
   method: "POST",
   path: "/images/load",
@@ -3078,7 +3202,11 @@ export interface ContainerExecInput {
  * @since 0.1.0
  * @category Exec
  */
-export const ContainerExec = Operation.make<ContainerExecInput, Operation.Json<Schemas.IDResponse>, 404 | 409 | 500>({
+export const ContainerExec: Operation.Operation<
+  ContainerExecInput,
+  Operation.Json<Schemas.IDResponse>,
+  404 | 409 | 500
+> = Operation.make({
   id: "ContainerExec",
   method: "POST",
   path: "/containers/{id}/exec",
@@ -3123,7 +3251,11 @@ export interface ExecStartInput {
  * @since 0.1.0
  * @category Exec
  */
-export const ExecStart = Operation.make<ExecStartInput, Operation.ResponseOf<"Hijack">, 404 | 409>({
+export const ExecStart: Operation.Operation<
+  ExecStartInput,
+  Operation.ResponseOf<"Hijack">,
+  404 | 409
+> = Operation.make({
   id: "ExecStart",
   method: "POST",
   path: "/exec/{id}/start",
@@ -3167,7 +3299,11 @@ export interface ExecResizeInput {
  * @since 0.1.0
  * @category Exec
  */
-export const ExecResize = Operation.make<ExecResizeInput, Operation.ResponseOf<"Empty">, 400 | 404 | 500>({
+export const ExecResize: Operation.Operation<
+  ExecResizeInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 500
+> = Operation.make({
   id: "ExecResize",
   method: "POST",
   path: "/exec/{id}/resize",
@@ -3207,7 +3343,11 @@ export interface ExecInspectInput {
  * @since 0.1.0
  * @category Exec
  */
-export const ExecInspect = Operation.make<ExecInspectInput, Operation.Json<Schemas.ExecInspectResponse>, 404 | 500>({
+export const ExecInspect: Operation.Operation<
+  ExecInspectInput,
+  Operation.Json<Schemas.ExecInspectResponse>,
+  404 | 500
+> = Operation.make({
   id: "ExecInspect",
   method: "GET",
   path: "/exec/{id}/json",
@@ -3255,7 +3395,11 @@ export interface VolumeListInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumeList = Operation.make<VolumeListInput, Operation.Json<Schemas.VolumeListResponse>, 500>({
+export const VolumeList: Operation.Operation<
+  VolumeListInput,
+  Operation.Json<Schemas.VolumeListResponse>,
+  500
+> = Operation.make({
   id: "VolumeList",
   method: "GET",
   path: "/volumes",
@@ -3291,7 +3435,11 @@ export interface VolumeCreateInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumeCreate = Operation.make<VolumeCreateInput, Operation.Json<Schemas.Volume>, 500>({
+export const VolumeCreate: Operation.Operation<
+  VolumeCreateInput,
+  Operation.Json<Schemas.Volume>,
+  500
+> = Operation.make({
   id: "VolumeCreate",
   method: "POST",
   path: "/volumes/create",
@@ -3326,7 +3474,11 @@ export interface VolumeInspectInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumeInspect = Operation.make<VolumeInspectInput, Operation.Json<Schemas.Volume>, 404 | 500>({
+export const VolumeInspect: Operation.Operation<
+  VolumeInspectInput,
+  Operation.Json<Schemas.Volume>,
+  404 | 500
+> = Operation.make({
   id: "VolumeInspect",
   method: "GET",
   path: "/volumes/{name}",
@@ -3375,7 +3527,11 @@ export interface VolumeUpdateInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumeUpdate = Operation.make<VolumeUpdateInput, Operation.ResponseOf<"Empty">, 400 | 404 | 500 | 503>({
+export const VolumeUpdate: Operation.Operation<
+  VolumeUpdateInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 500 | 503
+> = Operation.make({
   id: "VolumeUpdate",
   method: "PUT",
   path: "/volumes/{name}",
@@ -3422,7 +3578,11 @@ export interface VolumeDeleteInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumeDelete = Operation.make<VolumeDeleteInput, Operation.ResponseOf<"Empty">, 404 | 409 | 500>({
+export const VolumeDelete: Operation.Operation<
+  VolumeDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 409 | 500
+> = Operation.make({
   id: "VolumeDelete",
   method: "DELETE",
   path: "/volumes/{name}",
@@ -3465,7 +3625,11 @@ export interface VolumePruneInput {
  * @since 0.1.0
  * @category Volume
  */
-export const VolumePrune = Operation.make<VolumePruneInput, Operation.Json<Schemas.VolumePruneResponse>, 500>({
+export const VolumePrune: Operation.Operation<
+  VolumePruneInput,
+  Operation.Json<Schemas.VolumePruneResponse>,
+  500
+> = Operation.make({
   id: "VolumePrune",
   method: "POST",
   path: "/volumes/prune",
@@ -3524,7 +3688,11 @@ export interface NetworkListInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkList = Operation.make<NetworkListInput, Operation.Json<Schemas.NetworkListResponse>, 500>({
+export const NetworkList: Operation.Operation<
+  NetworkListInput,
+  Operation.Json<Schemas.NetworkListResponse>,
+  500
+> = Operation.make({
   id: "NetworkList",
   method: "GET",
   path: "/networks",
@@ -3568,7 +3736,11 @@ export interface NetworkInspectInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkInspect = Operation.make<NetworkInspectInput, Operation.Json<Schemas.NetworkInspect>, 404 | 500>({
+export const NetworkInspect: Operation.Operation<
+  NetworkInspectInput,
+  Operation.Json<Schemas.NetworkInspect>,
+  404 | 500
+> = Operation.make({
   id: "NetworkInspect",
   method: "GET",
   path: "/networks/{id}",
@@ -3606,7 +3778,11 @@ export interface NetworkDeleteInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkDelete = Operation.make<NetworkDeleteInput, Operation.ResponseOf<"Empty">, 403 | 404 | 500>({
+export const NetworkDelete: Operation.Operation<
+  NetworkDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  403 | 404 | 500
+> = Operation.make({
   id: "NetworkDelete",
   method: "DELETE",
   path: "/networks/{id}",
@@ -3642,11 +3818,11 @@ export interface NetworkCreateInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkCreate = Operation.make<
+export const NetworkCreate: Operation.Operation<
   NetworkCreateInput,
   Operation.Json<Schemas.NetworkCreateResponse>,
   400 | 403 | 404 | 500
->({
+> = Operation.make({
   id: "NetworkCreate",
   method: "POST",
   path: "/networks/create",
@@ -3685,11 +3861,11 @@ export interface NetworkConnectInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkConnect = Operation.make<
+export const NetworkConnect: Operation.Operation<
   NetworkConnectInput,
   Operation.ResponseOf<"Empty">,
   400 | 403 | 404 | 500
->({
+> = Operation.make({
   id: "NetworkConnect",
   method: "POST",
   path: "/networks/{id}/connect",
@@ -3728,11 +3904,11 @@ export interface NetworkDisconnectInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkDisconnect = Operation.make<
+export const NetworkDisconnect: Operation.Operation<
   NetworkDisconnectInput,
   Operation.ResponseOf<"Empty">,
   403 | 404 | 500
->({
+> = Operation.make({
   id: "NetworkDisconnect",
   method: "POST",
   path: "/networks/{id}/disconnect",
@@ -3775,7 +3951,11 @@ export interface NetworkPruneInput {
  * @since 0.1.0
  * @category Network
  */
-export const NetworkPrune = Operation.make<NetworkPruneInput, Operation.Json<Schemas.NetworkPruneResponse>, 500>({
+export const NetworkPrune: Operation.Operation<
+  NetworkPruneInput,
+  Operation.Json<Schemas.NetworkPruneResponse>,
+  500
+> = Operation.make({
   id: "NetworkPrune",
   method: "POST",
   path: "/networks/prune",
@@ -3821,7 +4001,11 @@ export interface PluginListInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginList = Operation.make<PluginListInput, Operation.Json<Schemas.PluginListResponse>, 500>({
+export const PluginList: Operation.Operation<
+  PluginListInput,
+  Operation.Json<Schemas.PluginListResponse>,
+  500
+> = Operation.make({
   id: "PluginList",
   method: "GET",
   path: "/plugins",
@@ -3860,11 +4044,11 @@ export interface GetPluginPrivilegesInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const GetPluginPrivileges = Operation.make<
+export const GetPluginPrivileges: Operation.Operation<
   GetPluginPrivilegesInput,
   Operation.Json<Schemas.GetPluginPrivilegesResponse>,
   500
->({
+> = Operation.make({
   id: "GetPluginPrivileges",
   method: "GET",
   path: "/plugins/privileges",
@@ -3925,7 +4109,11 @@ export interface PluginPullInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginPull = Operation.make<PluginPullInput, Operation.JsonStream<Schemas.CreateImageInfo>, 500>({
+export const PluginPull: Operation.Operation<
+  PluginPullInput,
+  Operation.JsonStream<Schemas.CreateImageInfo>,
+  500
+> = Operation.make({
   id: "PluginPull",
   method: "POST",
   path: "/plugins/pull",
@@ -3967,7 +4155,11 @@ export interface PluginInspectInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginInspect = Operation.make<PluginInspectInput, Operation.Json<Schemas.Plugin>, 404 | 500>({
+export const PluginInspect: Operation.Operation<
+  PluginInspectInput,
+  Operation.Json<Schemas.Plugin>,
+  404 | 500
+> = Operation.make({
   id: "PluginInspect",
   method: "GET",
   path: "/plugins/{name}/json",
@@ -4015,7 +4207,11 @@ export interface PluginDeleteInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginDelete = Operation.make<PluginDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const PluginDelete: Operation.Operation<
+  PluginDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "PluginDelete",
   method: "DELETE",
   path: "/plugins/{name}",
@@ -4061,7 +4257,11 @@ export interface PluginEnableInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginEnable = Operation.make<PluginEnableInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const PluginEnable: Operation.Operation<
+  PluginEnableInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "PluginEnable",
   method: "POST",
   path: "/plugins/{name}/enable",
@@ -4103,7 +4303,11 @@ export interface PluginDisableInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginDisable = Operation.make<PluginDisableInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const PluginDisable: Operation.Operation<
+  PluginDisableInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500
+> = Operation.make({
   id: "PluginDisable",
   method: "POST",
   path: "/plugins/{name}/disable",
@@ -4161,11 +4365,11 @@ export interface PluginUpgradeInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginUpgrade = Operation.make<
+export const PluginUpgrade: Operation.Operation<
   PluginUpgradeInput,
   Operation.JsonStream<Schemas.CreateImageInfo>,
   404 | 500
->({
+> = Operation.make({
   id: "PluginUpgrade",
   method: "POST",
   path: "/plugins/{name}/upgrade",
@@ -4209,7 +4413,7 @@ export interface PluginCreateInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginCreate = Operation.make<PluginCreateInput, Operation.ResponseOf<"Empty">, 500>({
+export const PluginCreate: Operation.Operation<PluginCreateInput, Operation.ResponseOf<"Empty">, 500> = Operation.make({
   id: "PluginCreate",
   method: "POST",
   path: "/plugins/create",
@@ -4253,7 +4457,11 @@ export interface PluginPushInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginPush = Operation.make<PluginPushInput, Operation.JsonStream<Schemas.PushImageInfo>, 404 | 500>({
+export const PluginPush: Operation.Operation<
+  PluginPushInput,
+  Operation.JsonStream<Schemas.PushImageInfo>,
+  404 | 500
+> = Operation.make({
   id: "PluginPush",
   method: "POST",
   path: "/plugins/{name}/push",
@@ -4294,7 +4502,7 @@ export interface PluginSetInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginSet = Operation.make<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500>({
+export const PluginSet: Operation.Operation<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500> = Operation.make({
   id: "PluginSet",
   method: "POST",
   path: "/plugins/{name}/set",
@@ -4341,7 +4549,11 @@ export interface NodeListInput {
  * @since 0.1.0
  * @category Node
  */
-export const NodeList = Operation.make<NodeListInput, Operation.Json<Schemas.NodeListResponse>, 500 | 503>({
+export const NodeList: Operation.Operation<
+  NodeListInput,
+  Operation.Json<Schemas.NodeListResponse>,
+  500 | 503
+> = Operation.make({
   id: "NodeList",
   method: "GET",
   path: "/nodes",
@@ -4377,7 +4589,11 @@ export interface NodeInspectInput {
  * @since 0.1.0
  * @category Node
  */
-export const NodeInspect = Operation.make<NodeInspectInput, Operation.Json<Schemas.Node>, 404 | 500 | 503>({
+export const NodeInspect: Operation.Operation<
+  NodeInspectInput,
+  Operation.Json<Schemas.Node>,
+  404 | 500 | 503
+> = Operation.make({
   id: "NodeInspect",
   method: "GET",
   path: "/nodes/{id}",
@@ -4419,7 +4635,11 @@ export interface NodeDeleteInput {
  * @since 0.1.0
  * @category Node
  */
-export const NodeDelete = Operation.make<NodeDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500 | 503>({
+export const NodeDelete: Operation.Operation<
+  NodeDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500 | 503
+> = Operation.make({
   id: "NodeDelete",
   method: "DELETE",
   path: "/nodes/{id}",
@@ -4463,7 +4683,11 @@ export interface NodeUpdateInput {
  * @since 0.1.0
  * @category Node
  */
-export const NodeUpdate = Operation.make<NodeUpdateInput, Operation.ResponseOf<"Empty">, 400 | 404 | 500 | 503>({
+export const NodeUpdate: Operation.Operation<
+  NodeUpdateInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 500 | 503
+> = Operation.make({
   id: "NodeUpdate",
   method: "POST",
   path: "/nodes/{id}/update",
@@ -4498,7 +4722,11 @@ export interface SwarmInspectInput {}
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmInspect = Operation.make<SwarmInspectInput, Operation.Json<Schemas.Swarm>, 404 | 500 | 503>({
+export const SwarmInspect: Operation.Operation<
+  SwarmInspectInput,
+  Operation.Json<Schemas.Swarm>,
+  404 | 500 | 503
+> = Operation.make({
   id: "SwarmInspect",
   method: "GET",
   path: "/swarm",
@@ -4532,7 +4760,7 @@ export interface SwarmInitInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmInit = Operation.make<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503>({
+export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503> = Operation.make({
   id: "SwarmInit",
   method: "POST",
   path: "/swarm/init",
@@ -4567,7 +4795,11 @@ export interface SwarmJoinInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmJoin = Operation.make<SwarmJoinInput, Operation.ResponseOf<"Empty">, 400 | 500 | 503>({
+export const SwarmJoin: Operation.Operation<
+  SwarmJoinInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 500 | 503
+> = Operation.make({
   id: "SwarmJoin",
   method: "POST",
   path: "/swarm/join",
@@ -4607,7 +4839,11 @@ export interface SwarmLeaveInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmLeave = Operation.make<SwarmLeaveInput, Operation.ResponseOf<"Empty">, 500 | 503>({
+export const SwarmLeave: Operation.Operation<
+  SwarmLeaveInput,
+  Operation.ResponseOf<"Empty">,
+  500 | 503
+> = Operation.make({
   id: "SwarmLeave",
   method: "POST",
   path: "/swarm/leave",
@@ -4666,7 +4902,11 @@ export interface SwarmUpdateInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmUpdate = Operation.make<SwarmUpdateInput, Operation.ResponseOf<"Empty">, 400 | 500 | 503>({
+export const SwarmUpdate: Operation.Operation<
+  SwarmUpdateInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 500 | 503
+> = Operation.make({
   id: "SwarmUpdate",
   method: "POST",
   path: "/swarm/update",
@@ -4703,11 +4943,11 @@ export interface SwarmUnlockkeyInput {}
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmUnlockkey = Operation.make<
+export const SwarmUnlockkey: Operation.Operation<
   SwarmUnlockkeyInput,
   Operation.Json<Schemas.UnlockKeyResponse>,
   500 | 503
->({
+> = Operation.make({
   id: "SwarmUnlockkey",
   method: "GET",
   path: "/swarm/unlockkey",
@@ -4741,7 +4981,11 @@ export interface SwarmUnlockInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmUnlock = Operation.make<SwarmUnlockInput, Operation.ResponseOf<"Empty">, 500 | 503>({
+export const SwarmUnlock: Operation.Operation<
+  SwarmUnlockInput,
+  Operation.ResponseOf<"Empty">,
+  500 | 503
+> = Operation.make({
   id: "SwarmUnlock",
   method: "POST",
   path: "/swarm/unlock",
@@ -4788,7 +5032,11 @@ export interface ServiceListInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceList = Operation.make<ServiceListInput, Operation.Json<Schemas.ServiceListResponse>, 500 | 503>({
+export const ServiceList: Operation.Operation<
+  ServiceListInput,
+  Operation.Json<Schemas.ServiceListResponse>,
+  500 | 503
+> = Operation.make({
   id: "ServiceList",
   method: "GET",
   path: "/services",
@@ -4833,11 +5081,11 @@ export interface ServiceCreateInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceCreate = Operation.make<
+export const ServiceCreate: Operation.Operation<
   ServiceCreateInput,
   Operation.Json<Schemas.ServiceCreateResponse>,
   400 | 403 | 409 | 500 | 503
->({
+> = Operation.make({
   id: "ServiceCreate",
   method: "POST",
   path: "/services/create",
@@ -4880,7 +5128,11 @@ export interface ServiceInspectInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceInspect = Operation.make<ServiceInspectInput, Operation.Json<Schemas.Service>, 404 | 500 | 503>({
+export const ServiceInspect: Operation.Operation<
+  ServiceInspectInput,
+  Operation.Json<Schemas.Service>,
+  404 | 500 | 503
+> = Operation.make({
   id: "ServiceInspect",
   method: "GET",
   path: "/services/{id}",
@@ -4917,7 +5169,11 @@ export interface ServiceDeleteInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceDelete = Operation.make<ServiceDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500 | 503>({
+export const ServiceDelete: Operation.Operation<
+  ServiceDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500 | 503
+> = Operation.make({
   id: "ServiceDelete",
   method: "DELETE",
   path: "/services/{id}",
@@ -4984,11 +5240,11 @@ export interface ServiceUpdateInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceUpdate = Operation.make<
+export const ServiceUpdate: Operation.Operation<
   ServiceUpdateInput,
   Operation.Json<Schemas.ServiceUpdateResponse>,
   400 | 404 | 500 | 503
->({
+> = Operation.make({
   id: "ServiceUpdate",
   method: "POST",
   path: "/services/{id}/update",
@@ -5080,7 +5336,11 @@ export interface ServiceLogsInput {
  * @since 0.1.0
  * @category Service
  */
-export const ServiceLogs = Operation.make<ServiceLogsInput, Operation.ResponseOf<"Multiplexed">, 404 | 500 | 503>({
+export const ServiceLogs: Operation.Operation<
+  ServiceLogsInput,
+  Operation.ResponseOf<"Multiplexed">,
+  404 | 500 | 503
+> = Operation.make({
   id: "ServiceLogs",
   method: "GET",
   path: "/services/{id}/logs",
@@ -5135,7 +5395,11 @@ export interface TaskListInput {
  * @since 0.1.0
  * @category Task
  */
-export const TaskList = Operation.make<TaskListInput, Operation.Json<Schemas.TaskListResponse>, 500 | 503>({
+export const TaskList: Operation.Operation<
+  TaskListInput,
+  Operation.Json<Schemas.TaskListResponse>,
+  500 | 503
+> = Operation.make({
   id: "TaskList",
   method: "GET",
   path: "/tasks",
@@ -5171,7 +5435,11 @@ export interface TaskInspectInput {
  * @since 0.1.0
  * @category Task
  */
-export const TaskInspect = Operation.make<TaskInspectInput, Operation.Json<Schemas.Task>, 404 | 500 | 503>({
+export const TaskInspect: Operation.Operation<
+  TaskInspectInput,
+  Operation.Json<Schemas.Task>,
+  404 | 500 | 503
+> = Operation.make({
   id: "TaskInspect",
   method: "GET",
   path: "/tasks/{id}",
@@ -5258,7 +5526,11 @@ export interface TaskLogsInput {
  * @since 0.1.0
  * @category Task
  */
-export const TaskLogs = Operation.make<TaskLogsInput, Operation.ResponseOf<"Multiplexed">, 404 | 500 | 503>({
+export const TaskLogs: Operation.Operation<
+  TaskLogsInput,
+  Operation.ResponseOf<"Multiplexed">,
+  404 | 500 | 503
+> = Operation.make({
   id: "TaskLogs",
   method: "GET",
   path: "/tasks/{id}/logs",
@@ -5311,7 +5583,11 @@ export interface SecretListInput {
  * @since 0.1.0
  * @category Secret
  */
-export const SecretList = Operation.make<SecretListInput, Operation.Json<Schemas.SecretListResponse>, 500 | 503>({
+export const SecretList: Operation.Operation<
+  SecretListInput,
+  Operation.Json<Schemas.SecretListResponse>,
+  500 | 503
+> = Operation.make({
   id: "SecretList",
   method: "GET",
   path: "/secrets",
@@ -5349,7 +5625,11 @@ export interface SecretCreateInput {
  * @since 0.1.0
  * @category Secret
  */
-export const SecretCreate = Operation.make<SecretCreateInput, Operation.Json<Schemas.IDResponse>, 409 | 500 | 503>({
+export const SecretCreate: Operation.Operation<
+  SecretCreateInput,
+  Operation.Json<Schemas.IDResponse>,
+  409 | 500 | 503
+> = Operation.make({
   id: "SecretCreate",
   method: "POST",
   path: "/secrets/create",
@@ -5384,7 +5664,11 @@ export interface SecretInspectInput {
  * @since 0.1.0
  * @category Secret
  */
-export const SecretInspect = Operation.make<SecretInspectInput, Operation.Json<Schemas.Secret>, 404 | 500 | 503>({
+export const SecretInspect: Operation.Operation<
+  SecretInspectInput,
+  Operation.Json<Schemas.Secret>,
+  404 | 500 | 503
+> = Operation.make({
   id: "SecretInspect",
   method: "GET",
   path: "/secrets/{id}",
@@ -5420,7 +5704,11 @@ export interface SecretDeleteInput {
  * @since 0.1.0
  * @category Secret
  */
-export const SecretDelete = Operation.make<SecretDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500 | 503>({
+export const SecretDelete: Operation.Operation<
+  SecretDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500 | 503
+> = Operation.make({
   id: "SecretDelete",
   method: "DELETE",
   path: "/secrets/{id}",
@@ -5467,7 +5755,11 @@ export interface SecretUpdateInput {
  * @since 0.1.0
  * @category Secret
  */
-export const SecretUpdate = Operation.make<SecretUpdateInput, Operation.ResponseOf<"Empty">, 400 | 404 | 500 | 503>({
+export const SecretUpdate: Operation.Operation<
+  SecretUpdateInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 500 | 503
+> = Operation.make({
   id: "SecretUpdate",
   method: "POST",
   path: "/secrets/{id}/update",
@@ -5515,7 +5807,11 @@ export interface ConfigListInput {
  * @since 0.1.0
  * @category Config
  */
-export const ConfigList = Operation.make<ConfigListInput, Operation.Json<Schemas.ConfigListResponse>, 500 | 503>({
+export const ConfigList: Operation.Operation<
+  ConfigListInput,
+  Operation.Json<Schemas.ConfigListResponse>,
+  500 | 503
+> = Operation.make({
   id: "ConfigList",
   method: "GET",
   path: "/configs",
@@ -5553,7 +5849,11 @@ export interface ConfigCreateInput {
  * @since 0.1.0
  * @category Config
  */
-export const ConfigCreate = Operation.make<ConfigCreateInput, Operation.Json<Schemas.IDResponse>, 409 | 500 | 503>({
+export const ConfigCreate: Operation.Operation<
+  ConfigCreateInput,
+  Operation.Json<Schemas.IDResponse>,
+  409 | 500 | 503
+> = Operation.make({
   id: "ConfigCreate",
   method: "POST",
   path: "/configs/create",
@@ -5588,7 +5888,11 @@ export interface ConfigInspectInput {
  * @since 0.1.0
  * @category Config
  */
-export const ConfigInspect = Operation.make<ConfigInspectInput, Operation.Json<Schemas.Config>, 404 | 500 | 503>({
+export const ConfigInspect: Operation.Operation<
+  ConfigInspectInput,
+  Operation.Json<Schemas.Config>,
+  404 | 500 | 503
+> = Operation.make({
   id: "ConfigInspect",
   method: "GET",
   path: "/configs/{id}",
@@ -5624,7 +5928,11 @@ export interface ConfigDeleteInput {
  * @since 0.1.0
  * @category Config
  */
-export const ConfigDelete = Operation.make<ConfigDeleteInput, Operation.ResponseOf<"Empty">, 404 | 500 | 503>({
+export const ConfigDelete: Operation.Operation<
+  ConfigDeleteInput,
+  Operation.ResponseOf<"Empty">,
+  404 | 500 | 503
+> = Operation.make({
   id: "ConfigDelete",
   method: "DELETE",
   path: "/configs/{id}",
@@ -5671,7 +5979,11 @@ export interface ConfigUpdateInput {
  * @since 0.1.0
  * @category Config
  */
-export const ConfigUpdate = Operation.make<ConfigUpdateInput, Operation.ResponseOf<"Empty">, 400 | 404 | 500 | 503>({
+export const ConfigUpdate: Operation.Operation<
+  ConfigUpdateInput,
+  Operation.ResponseOf<"Empty">,
+  400 | 404 | 500 | 503
+> = Operation.make({
   id: "ConfigUpdate",
   method: "POST",
   path: "/configs/{id}/update",
@@ -5711,11 +6023,11 @@ export interface DistributionInspectInput {
  * @since 0.1.0
  * @category Distribution
  */
-export const DistributionInspect = Operation.make<
+export const DistributionInspect: Operation.Operation<
   DistributionInspectInput,
   Operation.Json<Schemas.DistributionInspect>,
   401 | 500
->({
+> = Operation.make({
   id: "DistributionInspect",
   method: "GET",
   path: "/distribution/{name}/json",
@@ -5778,7 +6090,7 @@ export interface SessionInput {}
  * @since 0.1.0
  * @category Session
  */
-export const Session = Operation.make<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500>({
+export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500> = Operation.make({
   id: "Session",
   method: "POST",
   path: "/session",

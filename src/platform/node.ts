@@ -47,9 +47,8 @@ export type NodeOptions = DockerEnv.ClientOptions
  *
  * @example
  * ```ts
- * import { Host } from "effect-docker"
  * import * as DockerNode from "effect-docker/node"
- * const { connection } = DockerNode.settings(Host.defaultHost, {})
+ * const { connection } = DockerNode.settings({ _tag: "Unix", path: "/var/run/docker.sock" }, {})
  * connection.baseUrl // "http://localhost"
  * ```
  * @since 0.1.0

@@ -111,7 +111,8 @@ export const artifact = async (): Promise<Artifact> => {
     try {
       mkdirSync(lock)
     } catch {
-      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 300_000) rmSync(lock, { recursive: true })
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()
+      if (Date.now() - since > 300_000) rmSync(lock, { recursive: true, force: true })
       await sleep(250)
       continue
     }

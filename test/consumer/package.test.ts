@@ -47,6 +47,15 @@ describe("the packed tarball", () => {
     }
   })
 
+  it("the compiled modules keep every pure annotation of the sources (bundlers need them to drop unused code)", () => {
+    const pure = /\/\*\s*[#@]__PURE__\s*\*\//g
+    for (const js of packed.files.filter((file) => file.startsWith("dist/") && file.endsWith(".js"))) {
+      const source = js.replace(/^dist\//, "").replace(/\.js$/, ".ts")
+      const count = (file: string) => readFileSync(installed(file), "utf8").match(pure)?.length ?? 0
+      expect(count(js), js).toBe(count(source))
+    }
+  })
+
   it("plain Node 24 imports every sub-path with no loader, adds no globals, keeps internal/* closed", () => {
     const result = JSON.parse(runIn(packed.app, bin("node"), ["imports.mjs"])) as {
       loaded: Array<{ specifier: string; exports: number; url: string }>

@@ -2,7 +2,8 @@
  * A typed, streaming-first client for the Docker Engine API on Effect 4, for Deno, Bun, Node and browsers.
  *
  * This entry point is the browser-safe core: operation descriptions, request building, decoding, errors and the
- * ergonomic modules. Transports live in platform entry points (`effect-docker/node`, …).
+ * ergonomic modules. Transports live in platform entry points (`effect-docker/node`, …); the Docker Verified
+ * Publisher analytics client lives at `effect-docker/dvp`.
  *
  * @example
  * ```ts
@@ -32,7 +33,6 @@ export * as Credentials from "./src/Credentials.ts"
 export * as Demux from "./src/Demux.ts"
 export * as Distribution from "./src/Distribution.ts"
 export * as Docker from "./src/Docker.ts"
-export * as Dvp from "./src/Dvp.ts"
 export * as DockerEnv from "./src/DockerEnv.ts"
 export * as Errors from "./src/Errors.ts"
 export * as Events from "./src/Events.ts"

@@ -21,7 +21,7 @@ import * as Operations from "./operations.ts"
  * @since 0.1.0
  * @category Container
  */
-export const containerList: Call<typeof Operations.ContainerList> = call(Operations.ContainerList)
+export const containerList: Call<typeof Operations.ContainerList> = /*#__PURE__*/ call(Operations.ContainerList)
 
 /**
  * Create a container (`POST /containers/create`).
@@ -35,7 +35,7 @@ export const containerList: Call<typeof Operations.ContainerList> = call(Operati
  * @since 0.1.0
  * @category Container
  */
-export const containerCreate: Call<typeof Operations.ContainerCreate> = call(Operations.ContainerCreate)
+export const containerCreate: Call<typeof Operations.ContainerCreate> = /*#__PURE__*/ call(Operations.ContainerCreate)
 
 /**
  * Inspect a container (`GET /containers/{id}/json`).
@@ -49,7 +49,7 @@ export const containerCreate: Call<typeof Operations.ContainerCreate> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerInspect: Call<typeof Operations.ContainerInspect> = call(Operations.ContainerInspect)
+export const containerInspect: Call<typeof Operations.ContainerInspect> = /*#__PURE__*/ call(Operations.ContainerInspect)
 
 /**
  * List processes running inside a container (`GET /containers/{id}/top`).
@@ -63,7 +63,7 @@ export const containerInspect: Call<typeof Operations.ContainerInspect> = call(O
  * @since 0.1.0
  * @category Container
  */
-export const containerTop: Call<typeof Operations.ContainerTop> = call(Operations.ContainerTop)
+export const containerTop: Call<typeof Operations.ContainerTop> = /*#__PURE__*/ call(Operations.ContainerTop)
 
 /**
  * Get container logs (`GET /containers/{id}/logs`).
@@ -77,7 +77,7 @@ export const containerTop: Call<typeof Operations.ContainerTop> = call(Operation
  * @since 0.1.0
  * @category Container
  */
-export const containerLogs: Call<typeof Operations.ContainerLogs> = call(Operations.ContainerLogs)
+export const containerLogs: Call<typeof Operations.ContainerLogs> = /*#__PURE__*/ call(Operations.ContainerLogs)
 
 /**
  * Get changes on a container’s filesystem (`GET /containers/{id}/changes`).
@@ -91,7 +91,7 @@ export const containerLogs: Call<typeof Operations.ContainerLogs> = call(Operati
  * @since 0.1.0
  * @category Container
  */
-export const containerChanges: Call<typeof Operations.ContainerChanges> = call(Operations.ContainerChanges)
+export const containerChanges: Call<typeof Operations.ContainerChanges> = /*#__PURE__*/ call(Operations.ContainerChanges)
 
 /**
  * Export a container (`GET /containers/{id}/export`).
@@ -105,7 +105,7 @@ export const containerChanges: Call<typeof Operations.ContainerChanges> = call(O
  * @since 0.1.0
  * @category Container
  */
-export const containerExport: Call<typeof Operations.ContainerExport> = call(Operations.ContainerExport)
+export const containerExport: Call<typeof Operations.ContainerExport> = /*#__PURE__*/ call(Operations.ContainerExport)
 
 /**
  * Get container stats based on resource usage (`GET /containers/{id}/stats`).
@@ -119,7 +119,7 @@ export const containerExport: Call<typeof Operations.ContainerExport> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerStats: Call<typeof Operations.ContainerStats> = call(Operations.ContainerStats)
+export const containerStats: Call<typeof Operations.ContainerStats> = /*#__PURE__*/ call(Operations.ContainerStats)
 
 /**
  * Resize a container TTY (`POST /containers/{id}/resize`).
@@ -133,7 +133,7 @@ export const containerStats: Call<typeof Operations.ContainerStats> = call(Opera
  * @since 0.1.0
  * @category Container
  */
-export const containerResize: Call<typeof Operations.ContainerResize> = call(Operations.ContainerResize)
+export const containerResize: Call<typeof Operations.ContainerResize> = /*#__PURE__*/ call(Operations.ContainerResize)
 
 /**
  * Start a container (`POST /containers/{id}/start`).
@@ -147,7 +147,7 @@ export const containerResize: Call<typeof Operations.ContainerResize> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerStart: Call<typeof Operations.ContainerStart> = call(Operations.ContainerStart)
+export const containerStart: Call<typeof Operations.ContainerStart> = /*#__PURE__*/ call(Operations.ContainerStart)
 
 /**
  * Stop a container (`POST /containers/{id}/stop`).
@@ -161,7 +161,7 @@ export const containerStart: Call<typeof Operations.ContainerStart> = call(Opera
  * @since 0.1.0
  * @category Container
  */
-export const containerStop: Call<typeof Operations.ContainerStop> = call(Operations.ContainerStop)
+export const containerStop: Call<typeof Operations.ContainerStop> = /*#__PURE__*/ call(Operations.ContainerStop)
 
 /**
  * Restart a container (`POST /containers/{id}/restart`).
@@ -175,7 +175,7 @@ export const containerStop: Call<typeof Operations.ContainerStop> = call(Operati
  * @since 0.1.0
  * @category Container
  */
-export const containerRestart: Call<typeof Operations.ContainerRestart> = call(Operations.ContainerRestart)
+export const containerRestart: Call<typeof Operations.ContainerRestart> = /*#__PURE__*/ call(Operations.ContainerRestart)
 
 /**
  * Kill a container (`POST /containers/{id}/kill`).
@@ -189,7 +189,7 @@ export const containerRestart: Call<typeof Operations.ContainerRestart> = call(O
  * @since 0.1.0
  * @category Container
  */
-export const containerKill: Call<typeof Operations.ContainerKill> = call(Operations.ContainerKill)
+export const containerKill: Call<typeof Operations.ContainerKill> = /*#__PURE__*/ call(Operations.ContainerKill)
 
 /**
  * Update a container (`POST /containers/{id}/update`).
@@ -203,7 +203,7 @@ export const containerKill: Call<typeof Operations.ContainerKill> = call(Operati
  * @since 0.1.0
  * @category Container
  */
-export const containerUpdate: Call<typeof Operations.ContainerUpdate> = call(Operations.ContainerUpdate)
+export const containerUpdate: Call<typeof Operations.ContainerUpdate> = /*#__PURE__*/ call(Operations.ContainerUpdate)
 
 /**
  * Rename a container (`POST /containers/{id}/rename`).
@@ -217,7 +217,7 @@ export const containerUpdate: Call<typeof Operations.ContainerUpdate> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerRename: Call<typeof Operations.ContainerRename> = call(Operations.ContainerRename)
+export const containerRename: Call<typeof Operations.ContainerRename> = /*#__PURE__*/ call(Operations.ContainerRename)
 
 /**
  * Pause a container (`POST /containers/{id}/pause`).
@@ -231,7 +231,7 @@ export const containerRename: Call<typeof Operations.ContainerRename> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerPause: Call<typeof Operations.ContainerPause> = call(Operations.ContainerPause)
+export const containerPause: Call<typeof Operations.ContainerPause> = /*#__PURE__*/ call(Operations.ContainerPause)
 
 /**
  * Unpause a container (`POST /containers/{id}/unpause`).
@@ -245,7 +245,7 @@ export const containerPause: Call<typeof Operations.ContainerPause> = call(Opera
  * @since 0.1.0
  * @category Container
  */
-export const containerUnpause: Call<typeof Operations.ContainerUnpause> = call(Operations.ContainerUnpause)
+export const containerUnpause: Call<typeof Operations.ContainerUnpause> = /*#__PURE__*/ call(Operations.ContainerUnpause)
 
 /**
  * Attach to a container (`POST /containers/{id}/attach`).
@@ -259,7 +259,7 @@ export const containerUnpause: Call<typeof Operations.ContainerUnpause> = call(O
  * @since 0.1.0
  * @category Container
  */
-export const containerAttach: Call<typeof Operations.ContainerAttach> = call(Operations.ContainerAttach)
+export const containerAttach: Call<typeof Operations.ContainerAttach> = /*#__PURE__*/ call(Operations.ContainerAttach)
 
 /**
  * Attach to a container via a websocket (`GET /containers/{id}/attach/ws`).
@@ -273,7 +273,7 @@ export const containerAttach: Call<typeof Operations.ContainerAttach> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWebsocket> = call(
+export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWebsocket> = /*#__PURE__*/ call(
   Operations.ContainerAttachWebsocket
 )
 
@@ -289,7 +289,7 @@ export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWeb
  * @since 0.1.0
  * @category Container
  */
-export const containerWait: Call<typeof Operations.ContainerWait> = call(Operations.ContainerWait)
+export const containerWait: Call<typeof Operations.ContainerWait> = /*#__PURE__*/ call(Operations.ContainerWait)
 
 /**
  * Remove a container (`DELETE /containers/{id}`).
@@ -303,7 +303,7 @@ export const containerWait: Call<typeof Operations.ContainerWait> = call(Operati
  * @since 0.1.0
  * @category Container
  */
-export const containerDelete: Call<typeof Operations.ContainerDelete> = call(Operations.ContainerDelete)
+export const containerDelete: Call<typeof Operations.ContainerDelete> = /*#__PURE__*/ call(Operations.ContainerDelete)
 
 /**
  * Get an archive of a filesystem resource in a container (`GET /containers/{id}/archive`).
@@ -317,7 +317,7 @@ export const containerDelete: Call<typeof Operations.ContainerDelete> = call(Ope
  * @since 0.1.0
  * @category Container
  */
-export const containerArchive: Call<typeof Operations.ContainerArchive> = call(Operations.ContainerArchive)
+export const containerArchive: Call<typeof Operations.ContainerArchive> = /*#__PURE__*/ call(Operations.ContainerArchive)
 
 /**
  * Extract an archive of files or folders to a directory in a container (`PUT /containers/{id}/archive`).
@@ -331,7 +331,7 @@ export const containerArchive: Call<typeof Operations.ContainerArchive> = call(O
  * @since 0.1.0
  * @category Container
  */
-export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = call(Operations.PutContainerArchive)
+export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = /*#__PURE__*/ call(Operations.PutContainerArchive)
 
 /**
  * Get information about files in a container (`HEAD /containers/{id}/archive`).
@@ -345,7 +345,7 @@ export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = 
  * @since 0.1.0
  * @category Container
  */
-export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> = call(Operations.ContainerArchiveInfo)
+export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> = /*#__PURE__*/ call(Operations.ContainerArchiveInfo)
 
 /**
  * Delete stopped containers (`POST /containers/prune`).
@@ -359,7 +359,7 @@ export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> 
  * @since 0.1.0
  * @category Container
  */
-export const containerPrune: Call<typeof Operations.ContainerPrune> = call(Operations.ContainerPrune)
+export const containerPrune: Call<typeof Operations.ContainerPrune> = /*#__PURE__*/ call(Operations.ContainerPrune)
 
 /**
  * List Images (`GET /images/json`).
@@ -373,7 +373,7 @@ export const containerPrune: Call<typeof Operations.ContainerPrune> = call(Opera
  * @since 0.1.0
  * @category Image
  */
-export const imageList: Call<typeof Operations.ImageList> = call(Operations.ImageList)
+export const imageList: Call<typeof Operations.ImageList> = /*#__PURE__*/ call(Operations.ImageList)
 
 /**
  * Build an image (`POST /build`).
@@ -387,7 +387,7 @@ export const imageList: Call<typeof Operations.ImageList> = call(Operations.Imag
  * @since 0.1.0
  * @category Image
  */
-export const imageBuild: Call<typeof Operations.ImageBuild> = call(Operations.ImageBuild)
+export const imageBuild: Call<typeof Operations.ImageBuild> = /*#__PURE__*/ call(Operations.ImageBuild)
 
 /**
  * Delete builder cache (`POST /build/prune`).
@@ -401,7 +401,7 @@ export const imageBuild: Call<typeof Operations.ImageBuild> = call(Operations.Im
  * @since 0.1.0
  * @category Image
  */
-export const buildPrune: Call<typeof Operations.BuildPrune> = call(Operations.BuildPrune)
+export const buildPrune: Call<typeof Operations.BuildPrune> = /*#__PURE__*/ call(Operations.BuildPrune)
 
 /**
  * Create an image (`POST /images/create`).
@@ -415,7 +415,7 @@ export const buildPrune: Call<typeof Operations.BuildPrune> = call(Operations.Bu
  * @since 0.1.0
  * @category Image
  */
-export const imageCreate: Call<typeof Operations.ImageCreate> = call(Operations.ImageCreate)
+export const imageCreate: Call<typeof Operations.ImageCreate> = /*#__PURE__*/ call(Operations.ImageCreate)
 
 /**
  * Inspect an image (`GET /images/{name}/json`).
@@ -429,7 +429,7 @@ export const imageCreate: Call<typeof Operations.ImageCreate> = call(Operations.
  * @since 0.1.0
  * @category Image
  */
-export const imageInspect: Call<typeof Operations.ImageInspect> = call(Operations.ImageInspect)
+export const imageInspect: Call<typeof Operations.ImageInspect> = /*#__PURE__*/ call(Operations.ImageInspect)
 
 /**
  * Get attestation statements for an image (`GET /images/{name}/attestations`).
@@ -445,7 +445,7 @@ export const imageInspect: Call<typeof Operations.ImageInspect> = call(Operation
  * @since 0.1.0
  * @category Image
  */
-export const imageAttestations: Call<typeof Operations.ImageAttestations> = call(Operations.ImageAttestations)
+export const imageAttestations: Call<typeof Operations.ImageAttestations> = /*#__PURE__*/ call(Operations.ImageAttestations)
 
 /**
  * Get the history of an image (`GET /images/{name}/history`).
@@ -459,7 +459,7 @@ export const imageAttestations: Call<typeof Operations.ImageAttestations> = call
  * @since 0.1.0
  * @category Image
  */
-export const imageHistory: Call<typeof Operations.ImageHistory> = call(Operations.ImageHistory)
+export const imageHistory: Call<typeof Operations.ImageHistory> = /*#__PURE__*/ call(Operations.ImageHistory)
 
 /**
  * Push an image (`POST /images/{name}/push`).
@@ -473,7 +473,7 @@ export const imageHistory: Call<typeof Operations.ImageHistory> = call(Operation
  * @since 0.1.0
  * @category Image
  */
-export const imagePush: Call<typeof Operations.ImagePush> = call(Operations.ImagePush)
+export const imagePush: Call<typeof Operations.ImagePush> = /*#__PURE__*/ call(Operations.ImagePush)
 
 /**
  * Tag an image (`POST /images/{name}/tag`).
@@ -487,7 +487,7 @@ export const imagePush: Call<typeof Operations.ImagePush> = call(Operations.Imag
  * @since 0.1.0
  * @category Image
  */
-export const imageTag: Call<typeof Operations.ImageTag> = call(Operations.ImageTag)
+export const imageTag: Call<typeof Operations.ImageTag> = /*#__PURE__*/ call(Operations.ImageTag)
 
 /**
  * Remove an image (`DELETE /images/{name}`).
@@ -501,7 +501,7 @@ export const imageTag: Call<typeof Operations.ImageTag> = call(Operations.ImageT
  * @since 0.1.0
  * @category Image
  */
-export const imageDelete: Call<typeof Operations.ImageDelete> = call(Operations.ImageDelete)
+export const imageDelete: Call<typeof Operations.ImageDelete> = /*#__PURE__*/ call(Operations.ImageDelete)
 
 /**
  * Search images (`GET /images/search`).
@@ -515,7 +515,7 @@ export const imageDelete: Call<typeof Operations.ImageDelete> = call(Operations.
  * @since 0.1.0
  * @category Image
  */
-export const imageSearch: Call<typeof Operations.ImageSearch> = call(Operations.ImageSearch)
+export const imageSearch: Call<typeof Operations.ImageSearch> = /*#__PURE__*/ call(Operations.ImageSearch)
 
 /**
  * Delete unused images (`POST /images/prune`).
@@ -529,7 +529,7 @@ export const imageSearch: Call<typeof Operations.ImageSearch> = call(Operations.
  * @since 0.1.0
  * @category Image
  */
-export const imagePrune: Call<typeof Operations.ImagePrune> = call(Operations.ImagePrune)
+export const imagePrune: Call<typeof Operations.ImagePrune> = /*#__PURE__*/ call(Operations.ImagePrune)
 
 /**
  * Check auth configuration (`POST /auth`).
@@ -543,7 +543,7 @@ export const imagePrune: Call<typeof Operations.ImagePrune> = call(Operations.Im
  * @since 0.1.0
  * @category System
  */
-export const systemAuth: Call<typeof Operations.SystemAuth> = call(Operations.SystemAuth)
+export const systemAuth: Call<typeof Operations.SystemAuth> = /*#__PURE__*/ call(Operations.SystemAuth)
 
 /**
  * Get system information (`GET /info`).
@@ -557,7 +557,7 @@ export const systemAuth: Call<typeof Operations.SystemAuth> = call(Operations.Sy
  * @since 0.1.0
  * @category System
  */
-export const systemInfo: Call<typeof Operations.SystemInfo> = call(Operations.SystemInfo)
+export const systemInfo: Call<typeof Operations.SystemInfo> = /*#__PURE__*/ call(Operations.SystemInfo)
 
 /**
  * Get version (`GET /version`).
@@ -571,7 +571,7 @@ export const systemInfo: Call<typeof Operations.SystemInfo> = call(Operations.Sy
  * @since 0.1.0
  * @category System
  */
-export const systemVersion: Call<typeof Operations.SystemVersion> = call(Operations.SystemVersion)
+export const systemVersion: Call<typeof Operations.SystemVersion> = /*#__PURE__*/ call(Operations.SystemVersion)
 
 /**
  * Ping (`GET /_ping`).
@@ -585,7 +585,7 @@ export const systemVersion: Call<typeof Operations.SystemVersion> = call(Operati
  * @since 0.1.0
  * @category System
  */
-export const systemPing: Call<typeof Operations.SystemPing> = call(Operations.SystemPing)
+export const systemPing: Call<typeof Operations.SystemPing> = /*#__PURE__*/ call(Operations.SystemPing)
 
 /**
  * Ping (`HEAD /_ping`).
@@ -599,7 +599,7 @@ export const systemPing: Call<typeof Operations.SystemPing> = call(Operations.Sy
  * @since 0.1.0
  * @category System
  */
-export const systemPingHead: Call<typeof Operations.SystemPingHead> = call(Operations.SystemPingHead)
+export const systemPingHead: Call<typeof Operations.SystemPingHead> = /*#__PURE__*/ call(Operations.SystemPingHead)
 
 /**
  * Create a new image from a container (`POST /commit`).
@@ -613,7 +613,7 @@ export const systemPingHead: Call<typeof Operations.SystemPingHead> = call(Opera
  * @since 0.1.0
  * @category Image
  */
-export const imageCommit: Call<typeof Operations.ImageCommit> = call(Operations.ImageCommit)
+export const imageCommit: Call<typeof Operations.ImageCommit> = /*#__PURE__*/ call(Operations.ImageCommit)
 
 /**
  * Monitor events (`GET /events`).
@@ -627,7 +627,7 @@ export const imageCommit: Call<typeof Operations.ImageCommit> = call(Operations.
  * @since 0.1.0
  * @category System
  */
-export const systemEvents: Call<typeof Operations.SystemEvents> = call(Operations.SystemEvents)
+export const systemEvents: Call<typeof Operations.SystemEvents> = /*#__PURE__*/ call(Operations.SystemEvents)
 
 /**
  * Get data usage information (`GET /system/df`).
@@ -641,7 +641,7 @@ export const systemEvents: Call<typeof Operations.SystemEvents> = call(Operation
  * @since 0.1.0
  * @category System
  */
-export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = call(Operations.SystemDataUsage)
+export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = /*#__PURE__*/ call(Operations.SystemDataUsage)
 
 /**
  * Export an image (`GET /images/{name}/get`).
@@ -655,7 +655,7 @@ export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = call(Ope
  * @since 0.1.0
  * @category Image
  */
-export const imageGet: Call<typeof Operations.ImageGet> = call(Operations.ImageGet)
+export const imageGet: Call<typeof Operations.ImageGet> = /*#__PURE__*/ call(Operations.ImageGet)
 
 /**
  * Export several images (`GET /images/get`).
@@ -669,7 +669,7 @@ export const imageGet: Call<typeof Operations.ImageGet> = call(Operations.ImageG
  * @since 0.1.0
  * @category Image
  */
-export const imageGetAll: Call<typeof Operations.ImageGetAll> = call(Operations.ImageGetAll)
+export const imageGetAll: Call<typeof Operations.ImageGetAll> = /*#__PURE__*/ call(Operations.ImageGetAll)
 
 /**
  * Import images (`POST /images/load`).
@@ -683,7 +683,7 @@ export const imageGetAll: Call<typeof Operations.ImageGetAll> = call(Operations.
  * @since 0.1.0
  * @category Image
  */
-export const imageLoad: Call<typeof Operations.ImageLoad> = call(Operations.ImageLoad)
+export const imageLoad: Call<typeof Operations.ImageLoad> = /*#__PURE__*/ call(Operations.ImageLoad)
 
 /**
  * Create an exec instance (`POST /containers/{id}/exec`).
@@ -697,7 +697,7 @@ export const imageLoad: Call<typeof Operations.ImageLoad> = call(Operations.Imag
  * @since 0.1.0
  * @category Exec
  */
-export const containerExec: Call<typeof Operations.ContainerExec> = call(Operations.ContainerExec)
+export const containerExec: Call<typeof Operations.ContainerExec> = /*#__PURE__*/ call(Operations.ContainerExec)
 
 /**
  * Start an exec instance (`POST /exec/{id}/start`).
@@ -711,7 +711,7 @@ export const containerExec: Call<typeof Operations.ContainerExec> = call(Operati
  * @since 0.1.0
  * @category Exec
  */
-export const execStart: Call<typeof Operations.ExecStart> = call(Operations.ExecStart)
+export const execStart: Call<typeof Operations.ExecStart> = /*#__PURE__*/ call(Operations.ExecStart)
 
 /**
  * Resize an exec instance (`POST /exec/{id}/resize`).
@@ -725,7 +725,7 @@ export const execStart: Call<typeof Operations.ExecStart> = call(Operations.Exec
  * @since 0.1.0
  * @category Exec
  */
-export const execResize: Call<typeof Operations.ExecResize> = call(Operations.ExecResize)
+export const execResize: Call<typeof Operations.ExecResize> = /*#__PURE__*/ call(Operations.ExecResize)
 
 /**
  * Inspect an exec instance (`GET /exec/{id}/json`).
@@ -739,7 +739,7 @@ export const execResize: Call<typeof Operations.ExecResize> = call(Operations.Ex
  * @since 0.1.0
  * @category Exec
  */
-export const execInspect: Call<typeof Operations.ExecInspect> = call(Operations.ExecInspect)
+export const execInspect: Call<typeof Operations.ExecInspect> = /*#__PURE__*/ call(Operations.ExecInspect)
 
 /**
  * List volumes (`GET /volumes`).
@@ -753,7 +753,7 @@ export const execInspect: Call<typeof Operations.ExecInspect> = call(Operations.
  * @since 0.1.0
  * @category Volume
  */
-export const volumeList: Call<typeof Operations.VolumeList> = call(Operations.VolumeList)
+export const volumeList: Call<typeof Operations.VolumeList> = /*#__PURE__*/ call(Operations.VolumeList)
 
 /**
  * Create a volume (`POST /volumes/create`).
@@ -767,7 +767,7 @@ export const volumeList: Call<typeof Operations.VolumeList> = call(Operations.Vo
  * @since 0.1.0
  * @category Volume
  */
-export const volumeCreate: Call<typeof Operations.VolumeCreate> = call(Operations.VolumeCreate)
+export const volumeCreate: Call<typeof Operations.VolumeCreate> = /*#__PURE__*/ call(Operations.VolumeCreate)
 
 /**
  * Inspect a volume (`GET /volumes/{name}`).
@@ -781,7 +781,7 @@ export const volumeCreate: Call<typeof Operations.VolumeCreate> = call(Operation
  * @since 0.1.0
  * @category Volume
  */
-export const volumeInspect: Call<typeof Operations.VolumeInspect> = call(Operations.VolumeInspect)
+export const volumeInspect: Call<typeof Operations.VolumeInspect> = /*#__PURE__*/ call(Operations.VolumeInspect)
 
 /**
  * "Update a volume. Valid only for Swarm cluster volumes"
@@ -798,7 +798,7 @@ export const volumeInspect: Call<typeof Operations.VolumeInspect> = call(Operati
  * @since 0.1.0
  * @category Volume
  */
-export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = call(Operations.VolumeUpdate)
+export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = /*#__PURE__*/ call(Operations.VolumeUpdate)
 
 /**
  * Remove a volume (`DELETE /volumes/{name}`).
@@ -812,7 +812,7 @@ export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = call(Operation
  * @since 0.1.0
  * @category Volume
  */
-export const volumeDelete: Call<typeof Operations.VolumeDelete> = call(Operations.VolumeDelete)
+export const volumeDelete: Call<typeof Operations.VolumeDelete> = /*#__PURE__*/ call(Operations.VolumeDelete)
 
 /**
  * Delete unused volumes (`POST /volumes/prune`).
@@ -826,7 +826,7 @@ export const volumeDelete: Call<typeof Operations.VolumeDelete> = call(Operation
  * @since 0.1.0
  * @category Volume
  */
-export const volumePrune: Call<typeof Operations.VolumePrune> = call(Operations.VolumePrune)
+export const volumePrune: Call<typeof Operations.VolumePrune> = /*#__PURE__*/ call(Operations.VolumePrune)
 
 /**
  * List networks (`GET /networks`).
@@ -840,7 +840,7 @@ export const volumePrune: Call<typeof Operations.VolumePrune> = call(Operations.
  * @since 0.1.0
  * @category Network
  */
-export const networkList: Call<typeof Operations.NetworkList> = call(Operations.NetworkList)
+export const networkList: Call<typeof Operations.NetworkList> = /*#__PURE__*/ call(Operations.NetworkList)
 
 /**
  * Inspect a network (`GET /networks/{id}`).
@@ -854,7 +854,7 @@ export const networkList: Call<typeof Operations.NetworkList> = call(Operations.
  * @since 0.1.0
  * @category Network
  */
-export const networkInspect: Call<typeof Operations.NetworkInspect> = call(Operations.NetworkInspect)
+export const networkInspect: Call<typeof Operations.NetworkInspect> = /*#__PURE__*/ call(Operations.NetworkInspect)
 
 /**
  * Remove a network (`DELETE /networks/{id}`).
@@ -868,7 +868,7 @@ export const networkInspect: Call<typeof Operations.NetworkInspect> = call(Opera
  * @since 0.1.0
  * @category Network
  */
-export const networkDelete: Call<typeof Operations.NetworkDelete> = call(Operations.NetworkDelete)
+export const networkDelete: Call<typeof Operations.NetworkDelete> = /*#__PURE__*/ call(Operations.NetworkDelete)
 
 /**
  * Create a network (`POST /networks/create`).
@@ -882,7 +882,7 @@ export const networkDelete: Call<typeof Operations.NetworkDelete> = call(Operati
  * @since 0.1.0
  * @category Network
  */
-export const networkCreate: Call<typeof Operations.NetworkCreate> = call(Operations.NetworkCreate)
+export const networkCreate: Call<typeof Operations.NetworkCreate> = /*#__PURE__*/ call(Operations.NetworkCreate)
 
 /**
  * Connect a container to a network (`POST /networks/{id}/connect`).
@@ -896,7 +896,7 @@ export const networkCreate: Call<typeof Operations.NetworkCreate> = call(Operati
  * @since 0.1.0
  * @category Network
  */
-export const networkConnect: Call<typeof Operations.NetworkConnect> = call(Operations.NetworkConnect)
+export const networkConnect: Call<typeof Operations.NetworkConnect> = /*#__PURE__*/ call(Operations.NetworkConnect)
 
 /**
  * Disconnect a container from a network (`POST /networks/{id}/disconnect`).
@@ -910,7 +910,7 @@ export const networkConnect: Call<typeof Operations.NetworkConnect> = call(Opera
  * @since 0.1.0
  * @category Network
  */
-export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> = call(Operations.NetworkDisconnect)
+export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> = /*#__PURE__*/ call(Operations.NetworkDisconnect)
 
 /**
  * Delete unused networks (`POST /networks/prune`).
@@ -924,7 +924,7 @@ export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> = call
  * @since 0.1.0
  * @category Network
  */
-export const networkPrune: Call<typeof Operations.NetworkPrune> = call(Operations.NetworkPrune)
+export const networkPrune: Call<typeof Operations.NetworkPrune> = /*#__PURE__*/ call(Operations.NetworkPrune)
 
 /**
  * List plugins (`GET /plugins`).
@@ -938,7 +938,7 @@ export const networkPrune: Call<typeof Operations.NetworkPrune> = call(Operation
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginList: Call<typeof Operations.PluginList> = call(Operations.PluginList)
+export const pluginList: Call<typeof Operations.PluginList> = /*#__PURE__*/ call(Operations.PluginList)
 
 /**
  * Get plugin privileges (`GET /plugins/privileges`).
@@ -952,7 +952,7 @@ export const pluginList: Call<typeof Operations.PluginList> = call(Operations.Pl
  * @since 0.1.0
  * @category Plugin
  */
-export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> = call(Operations.GetPluginPrivileges)
+export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> = /*#__PURE__*/ call(Operations.GetPluginPrivileges)
 
 /**
  * Install a plugin (`POST /plugins/pull`).
@@ -966,7 +966,7 @@ export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> = 
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPull: Call<typeof Operations.PluginPull> = call(Operations.PluginPull)
+export const pluginPull: Call<typeof Operations.PluginPull> = /*#__PURE__*/ call(Operations.PluginPull)
 
 /**
  * Inspect a plugin (`GET /plugins/{name}/json`).
@@ -980,7 +980,7 @@ export const pluginPull: Call<typeof Operations.PluginPull> = call(Operations.Pl
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginInspect: Call<typeof Operations.PluginInspect> = call(Operations.PluginInspect)
+export const pluginInspect: Call<typeof Operations.PluginInspect> = /*#__PURE__*/ call(Operations.PluginInspect)
 
 /**
  * Remove a plugin (`DELETE /plugins/{name}`).
@@ -994,7 +994,7 @@ export const pluginInspect: Call<typeof Operations.PluginInspect> = call(Operati
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDelete: Call<typeof Operations.PluginDelete> = call(Operations.PluginDelete)
+export const pluginDelete: Call<typeof Operations.PluginDelete> = /*#__PURE__*/ call(Operations.PluginDelete)
 
 /**
  * Enable a plugin (`POST /plugins/{name}/enable`).
@@ -1008,7 +1008,7 @@ export const pluginDelete: Call<typeof Operations.PluginDelete> = call(Operation
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginEnable: Call<typeof Operations.PluginEnable> = call(Operations.PluginEnable)
+export const pluginEnable: Call<typeof Operations.PluginEnable> = /*#__PURE__*/ call(Operations.PluginEnable)
 
 /**
  * Disable a plugin (`POST /plugins/{name}/disable`).
@@ -1022,7 +1022,7 @@ export const pluginEnable: Call<typeof Operations.PluginEnable> = call(Operation
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDisable: Call<typeof Operations.PluginDisable> = call(Operations.PluginDisable)
+export const pluginDisable: Call<typeof Operations.PluginDisable> = /*#__PURE__*/ call(Operations.PluginDisable)
 
 /**
  * Upgrade a plugin (`POST /plugins/{name}/upgrade`).
@@ -1036,7 +1036,7 @@ export const pluginDisable: Call<typeof Operations.PluginDisable> = call(Operati
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = call(Operations.PluginUpgrade)
+export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = /*#__PURE__*/ call(Operations.PluginUpgrade)
 
 /**
  * Create a plugin (`POST /plugins/create`).
@@ -1050,7 +1050,7 @@ export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = call(Operati
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginCreate: Call<typeof Operations.PluginCreate> = call(Operations.PluginCreate)
+export const pluginCreate: Call<typeof Operations.PluginCreate> = /*#__PURE__*/ call(Operations.PluginCreate)
 
 /**
  * Push a plugin (`POST /plugins/{name}/push`).
@@ -1064,7 +1064,7 @@ export const pluginCreate: Call<typeof Operations.PluginCreate> = call(Operation
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPush: Call<typeof Operations.PluginPush> = call(Operations.PluginPush)
+export const pluginPush: Call<typeof Operations.PluginPush> = /*#__PURE__*/ call(Operations.PluginPush)
 
 /**
  * Configure a plugin (`POST /plugins/{name}/set`).
@@ -1078,7 +1078,7 @@ export const pluginPush: Call<typeof Operations.PluginPush> = call(Operations.Pl
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginSet: Call<typeof Operations.PluginSet> = call(Operations.PluginSet)
+export const pluginSet: Call<typeof Operations.PluginSet> = /*#__PURE__*/ call(Operations.PluginSet)
 
 /**
  * List nodes (`GET /nodes`).
@@ -1092,7 +1092,7 @@ export const pluginSet: Call<typeof Operations.PluginSet> = call(Operations.Plug
  * @since 0.1.0
  * @category Node
  */
-export const nodeList: Call<typeof Operations.NodeList> = call(Operations.NodeList)
+export const nodeList: Call<typeof Operations.NodeList> = /*#__PURE__*/ call(Operations.NodeList)
 
 /**
  * Inspect a node (`GET /nodes/{id}`).
@@ -1106,7 +1106,7 @@ export const nodeList: Call<typeof Operations.NodeList> = call(Operations.NodeLi
  * @since 0.1.0
  * @category Node
  */
-export const nodeInspect: Call<typeof Operations.NodeInspect> = call(Operations.NodeInspect)
+export const nodeInspect: Call<typeof Operations.NodeInspect> = /*#__PURE__*/ call(Operations.NodeInspect)
 
 /**
  * Delete a node (`DELETE /nodes/{id}`).
@@ -1120,7 +1120,7 @@ export const nodeInspect: Call<typeof Operations.NodeInspect> = call(Operations.
  * @since 0.1.0
  * @category Node
  */
-export const nodeDelete: Call<typeof Operations.NodeDelete> = call(Operations.NodeDelete)
+export const nodeDelete: Call<typeof Operations.NodeDelete> = /*#__PURE__*/ call(Operations.NodeDelete)
 
 /**
  * Update a node (`POST /nodes/{id}/update`).
@@ -1134,7 +1134,7 @@ export const nodeDelete: Call<typeof Operations.NodeDelete> = call(Operations.No
  * @since 0.1.0
  * @category Node
  */
-export const nodeUpdate: Call<typeof Operations.NodeUpdate> = call(Operations.NodeUpdate)
+export const nodeUpdate: Call<typeof Operations.NodeUpdate> = /*#__PURE__*/ call(Operations.NodeUpdate)
 
 /**
  * Inspect swarm (`GET /swarm`).
@@ -1148,7 +1148,7 @@ export const nodeUpdate: Call<typeof Operations.NodeUpdate> = call(Operations.No
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInspect: Call<typeof Operations.SwarmInspect> = call(Operations.SwarmInspect)
+export const swarmInspect: Call<typeof Operations.SwarmInspect> = /*#__PURE__*/ call(Operations.SwarmInspect)
 
 /**
  * Initialize a new swarm (`POST /swarm/init`).
@@ -1162,7 +1162,7 @@ export const swarmInspect: Call<typeof Operations.SwarmInspect> = call(Operation
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInit: Call<typeof Operations.SwarmInit> = call(Operations.SwarmInit)
+export const swarmInit: Call<typeof Operations.SwarmInit> = /*#__PURE__*/ call(Operations.SwarmInit)
 
 /**
  * Join an existing swarm (`POST /swarm/join`).
@@ -1176,7 +1176,7 @@ export const swarmInit: Call<typeof Operations.SwarmInit> = call(Operations.Swar
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmJoin: Call<typeof Operations.SwarmJoin> = call(Operations.SwarmJoin)
+export const swarmJoin: Call<typeof Operations.SwarmJoin> = /*#__PURE__*/ call(Operations.SwarmJoin)
 
 /**
  * Leave a swarm (`POST /swarm/leave`).
@@ -1190,7 +1190,7 @@ export const swarmJoin: Call<typeof Operations.SwarmJoin> = call(Operations.Swar
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmLeave: Call<typeof Operations.SwarmLeave> = call(Operations.SwarmLeave)
+export const swarmLeave: Call<typeof Operations.SwarmLeave> = /*#__PURE__*/ call(Operations.SwarmLeave)
 
 /**
  * Update a swarm (`POST /swarm/update`).
@@ -1204,7 +1204,7 @@ export const swarmLeave: Call<typeof Operations.SwarmLeave> = call(Operations.Sw
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = call(Operations.SwarmUpdate)
+export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = /*#__PURE__*/ call(Operations.SwarmUpdate)
 
 /**
  * Get the unlock key (`GET /swarm/unlockkey`).
@@ -1218,7 +1218,7 @@ export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = call(Operations.
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = call(Operations.SwarmUnlockkey)
+export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = /*#__PURE__*/ call(Operations.SwarmUnlockkey)
 
 /**
  * Unlock a locked manager (`POST /swarm/unlock`).
@@ -1232,7 +1232,7 @@ export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = call(Opera
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = call(Operations.SwarmUnlock)
+export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = /*#__PURE__*/ call(Operations.SwarmUnlock)
 
 /**
  * List services (`GET /services`).
@@ -1246,7 +1246,7 @@ export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = call(Operations.
  * @since 0.1.0
  * @category Service
  */
-export const serviceList: Call<typeof Operations.ServiceList> = call(Operations.ServiceList)
+export const serviceList: Call<typeof Operations.ServiceList> = /*#__PURE__*/ call(Operations.ServiceList)
 
 /**
  * Create a service (`POST /services/create`).
@@ -1260,7 +1260,7 @@ export const serviceList: Call<typeof Operations.ServiceList> = call(Operations.
  * @since 0.1.0
  * @category Service
  */
-export const serviceCreate: Call<typeof Operations.ServiceCreate> = call(Operations.ServiceCreate)
+export const serviceCreate: Call<typeof Operations.ServiceCreate> = /*#__PURE__*/ call(Operations.ServiceCreate)
 
 /**
  * Inspect a service (`GET /services/{id}`).
@@ -1274,7 +1274,7 @@ export const serviceCreate: Call<typeof Operations.ServiceCreate> = call(Operati
  * @since 0.1.0
  * @category Service
  */
-export const serviceInspect: Call<typeof Operations.ServiceInspect> = call(Operations.ServiceInspect)
+export const serviceInspect: Call<typeof Operations.ServiceInspect> = /*#__PURE__*/ call(Operations.ServiceInspect)
 
 /**
  * Delete a service (`DELETE /services/{id}`).
@@ -1288,7 +1288,7 @@ export const serviceInspect: Call<typeof Operations.ServiceInspect> = call(Opera
  * @since 0.1.0
  * @category Service
  */
-export const serviceDelete: Call<typeof Operations.ServiceDelete> = call(Operations.ServiceDelete)
+export const serviceDelete: Call<typeof Operations.ServiceDelete> = /*#__PURE__*/ call(Operations.ServiceDelete)
 
 /**
  * Update a service (`POST /services/{id}/update`).
@@ -1302,7 +1302,7 @@ export const serviceDelete: Call<typeof Operations.ServiceDelete> = call(Operati
  * @since 0.1.0
  * @category Service
  */
-export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = call(Operations.ServiceUpdate)
+export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = /*#__PURE__*/ call(Operations.ServiceUpdate)
 
 /**
  * Get service logs (`GET /services/{id}/logs`).
@@ -1316,7 +1316,7 @@ export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = call(Operati
  * @since 0.1.0
  * @category Service
  */
-export const serviceLogs: Call<typeof Operations.ServiceLogs> = call(Operations.ServiceLogs)
+export const serviceLogs: Call<typeof Operations.ServiceLogs> = /*#__PURE__*/ call(Operations.ServiceLogs)
 
 /**
  * List tasks (`GET /tasks`).
@@ -1330,7 +1330,7 @@ export const serviceLogs: Call<typeof Operations.ServiceLogs> = call(Operations.
  * @since 0.1.0
  * @category Task
  */
-export const taskList: Call<typeof Operations.TaskList> = call(Operations.TaskList)
+export const taskList: Call<typeof Operations.TaskList> = /*#__PURE__*/ call(Operations.TaskList)
 
 /**
  * Inspect a task (`GET /tasks/{id}`).
@@ -1344,7 +1344,7 @@ export const taskList: Call<typeof Operations.TaskList> = call(Operations.TaskLi
  * @since 0.1.0
  * @category Task
  */
-export const taskInspect: Call<typeof Operations.TaskInspect> = call(Operations.TaskInspect)
+export const taskInspect: Call<typeof Operations.TaskInspect> = /*#__PURE__*/ call(Operations.TaskInspect)
 
 /**
  * Get task logs (`GET /tasks/{id}/logs`).
@@ -1358,7 +1358,7 @@ export const taskInspect: Call<typeof Operations.TaskInspect> = call(Operations.
  * @since 0.1.0
  * @category Task
  */
-export const taskLogs: Call<typeof Operations.TaskLogs> = call(Operations.TaskLogs)
+export const taskLogs: Call<typeof Operations.TaskLogs> = /*#__PURE__*/ call(Operations.TaskLogs)
 
 /**
  * List secrets (`GET /secrets`).
@@ -1372,7 +1372,7 @@ export const taskLogs: Call<typeof Operations.TaskLogs> = call(Operations.TaskLo
  * @since 0.1.0
  * @category Secret
  */
-export const secretList: Call<typeof Operations.SecretList> = call(Operations.SecretList)
+export const secretList: Call<typeof Operations.SecretList> = /*#__PURE__*/ call(Operations.SecretList)
 
 /**
  * Create a secret (`POST /secrets/create`).
@@ -1386,7 +1386,7 @@ export const secretList: Call<typeof Operations.SecretList> = call(Operations.Se
  * @since 0.1.0
  * @category Secret
  */
-export const secretCreate: Call<typeof Operations.SecretCreate> = call(Operations.SecretCreate)
+export const secretCreate: Call<typeof Operations.SecretCreate> = /*#__PURE__*/ call(Operations.SecretCreate)
 
 /**
  * Inspect a secret (`GET /secrets/{id}`).
@@ -1400,7 +1400,7 @@ export const secretCreate: Call<typeof Operations.SecretCreate> = call(Operation
  * @since 0.1.0
  * @category Secret
  */
-export const secretInspect: Call<typeof Operations.SecretInspect> = call(Operations.SecretInspect)
+export const secretInspect: Call<typeof Operations.SecretInspect> = /*#__PURE__*/ call(Operations.SecretInspect)
 
 /**
  * Delete a secret (`DELETE /secrets/{id}`).
@@ -1414,7 +1414,7 @@ export const secretInspect: Call<typeof Operations.SecretInspect> = call(Operati
  * @since 0.1.0
  * @category Secret
  */
-export const secretDelete: Call<typeof Operations.SecretDelete> = call(Operations.SecretDelete)
+export const secretDelete: Call<typeof Operations.SecretDelete> = /*#__PURE__*/ call(Operations.SecretDelete)
 
 /**
  * Update a Secret (`POST /secrets/{id}/update`).
@@ -1428,7 +1428,7 @@ export const secretDelete: Call<typeof Operations.SecretDelete> = call(Operation
  * @since 0.1.0
  * @category Secret
  */
-export const secretUpdate: Call<typeof Operations.SecretUpdate> = call(Operations.SecretUpdate)
+export const secretUpdate: Call<typeof Operations.SecretUpdate> = /*#__PURE__*/ call(Operations.SecretUpdate)
 
 /**
  * List configs (`GET /configs`).
@@ -1442,7 +1442,7 @@ export const secretUpdate: Call<typeof Operations.SecretUpdate> = call(Operation
  * @since 0.1.0
  * @category Config
  */
-export const configList: Call<typeof Operations.ConfigList> = call(Operations.ConfigList)
+export const configList: Call<typeof Operations.ConfigList> = /*#__PURE__*/ call(Operations.ConfigList)
 
 /**
  * Create a config (`POST /configs/create`).
@@ -1456,7 +1456,7 @@ export const configList: Call<typeof Operations.ConfigList> = call(Operations.Co
  * @since 0.1.0
  * @category Config
  */
-export const configCreate: Call<typeof Operations.ConfigCreate> = call(Operations.ConfigCreate)
+export const configCreate: Call<typeof Operations.ConfigCreate> = /*#__PURE__*/ call(Operations.ConfigCreate)
 
 /**
  * Inspect a config (`GET /configs/{id}`).
@@ -1470,7 +1470,7 @@ export const configCreate: Call<typeof Operations.ConfigCreate> = call(Operation
  * @since 0.1.0
  * @category Config
  */
-export const configInspect: Call<typeof Operations.ConfigInspect> = call(Operations.ConfigInspect)
+export const configInspect: Call<typeof Operations.ConfigInspect> = /*#__PURE__*/ call(Operations.ConfigInspect)
 
 /**
  * Delete a config (`DELETE /configs/{id}`).
@@ -1484,7 +1484,7 @@ export const configInspect: Call<typeof Operations.ConfigInspect> = call(Operati
  * @since 0.1.0
  * @category Config
  */
-export const configDelete: Call<typeof Operations.ConfigDelete> = call(Operations.ConfigDelete)
+export const configDelete: Call<typeof Operations.ConfigDelete> = /*#__PURE__*/ call(Operations.ConfigDelete)
 
 /**
  * Update a Config (`POST /configs/{id}/update`).
@@ -1498,7 +1498,7 @@ export const configDelete: Call<typeof Operations.ConfigDelete> = call(Operation
  * @since 0.1.0
  * @category Config
  */
-export const configUpdate: Call<typeof Operations.ConfigUpdate> = call(Operations.ConfigUpdate)
+export const configUpdate: Call<typeof Operations.ConfigUpdate> = /*#__PURE__*/ call(Operations.ConfigUpdate)
 
 /**
  * Get image information from the registry (`GET /distribution/{name}/json`).
@@ -1512,7 +1512,7 @@ export const configUpdate: Call<typeof Operations.ConfigUpdate> = call(Operation
  * @since 0.1.0
  * @category Distribution
  */
-export const distributionInspect: Call<typeof Operations.DistributionInspect> = call(Operations.DistributionInspect)
+export const distributionInspect: Call<typeof Operations.DistributionInspect> = /*#__PURE__*/ call(Operations.DistributionInspect)
 
 /**
  * Initialize interactive session (`POST /session`).
@@ -1526,4 +1526,4 @@ export const distributionInspect: Call<typeof Operations.DistributionInspect> = 
  * @since 0.1.0
  * @category Session
  */
-export const session: Call<typeof Operations.Session> = call(Operations.Session)
+export const session: Call<typeof Operations.Session> = /*#__PURE__*/ call(Operations.Session)

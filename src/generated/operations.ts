@@ -85,7 +85,7 @@ export const ContainerList: Operation.Operation<
   ContainerListInput,
   Operation.Json<Schemas.ContainerListResponse>,
   400 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerList",
   method: "GET",
   path: "/containers/json",
@@ -97,7 +97,7 @@ export const ContainerList: Operation.Operation<
     { name: "size", key: "size", in: "query", style: "boolean" },
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.ContainerListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerListResponse),
   errors: [400, 500]
 })
 
@@ -152,7 +152,7 @@ export const ContainerCreate: Operation.Operation<
   ContainerCreateInput,
   Operation.Json<Schemas.ContainerCreateResponse>,
   400 | 404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerCreate",
   method: "POST",
   path: "/containers/create",
@@ -163,7 +163,7 @@ export const ContainerCreate: Operation.Operation<
     { name: "platform", key: "platform", in: "query", style: "string" }
   ],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.ContainerCreateResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerCreateResponse),
   errors: [400, 404, 409, 500]
 })
 
@@ -202,7 +202,7 @@ export const ContainerInspect: Operation.Operation<
   ContainerInspectInput,
   Operation.Json<Schemas.ContainerInspectResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerInspect",
   method: "GET",
   path: "/containers/{id}/json",
@@ -212,7 +212,7 @@ export const ContainerInspect: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "size", key: "size", in: "query", style: "boolean" }
   ],
-  response: Operation.json(Schemas.ContainerInspectResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerInspectResponse),
   errors: [404, 500]
 })
 
@@ -252,7 +252,7 @@ export const ContainerTop: Operation.Operation<
   ContainerTopInput,
   Operation.Json<Schemas.ContainerTopResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerTop",
   method: "GET",
   path: "/containers/{id}/top",
@@ -262,7 +262,7 @@ export const ContainerTop: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "ps_args", key: "ps_args", in: "query", style: "string" }
   ],
-  response: Operation.json(Schemas.ContainerTopResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerTopResponse),
   errors: [404, 500]
 })
 
@@ -343,7 +343,7 @@ export const ContainerLogs: Operation.Operation<
   ContainerLogsInput,
   Operation.ResponseOf<"Multiplexed">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerLogs",
   method: "GET",
   path: "/containers/{id}/logs",
@@ -397,7 +397,7 @@ export const ContainerChanges: Operation.Operation<
   ContainerChangesInput,
   Operation.Json<Schemas.ContainerChangesResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerChanges",
   method: "GET",
   path: "/containers/{id}/changes",
@@ -406,7 +406,7 @@ export const ContainerChanges: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.ContainerChangesResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerChangesResponse),
   errors: [404, 500]
 })
 
@@ -441,7 +441,7 @@ export const ContainerExport: Operation.Operation<
   ContainerExportInput,
   Operation.ResponseOf<"Bytes">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerExport",
   method: "GET",
   path: "/containers/{id}/export",
@@ -525,7 +525,7 @@ export const ContainerStats: Operation.Operation<
   ContainerStatsInput,
   Operation.JsonStream<Schemas.ContainerStatsResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerStats",
   method: "GET",
   path: "/containers/{id}/stats",
@@ -536,7 +536,7 @@ export const ContainerStats: Operation.Operation<
     { name: "stream", key: "stream", in: "query", style: "boolean" },
     { name: "one-shot", key: "one-shot", in: "query", style: "boolean" }
   ],
-  response: Operation.jsonStream(Schemas.ContainerStatsResponse),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.ContainerStatsResponse),
   errors: [404, 500]
 })
 
@@ -573,7 +573,7 @@ export const ContainerResize: Operation.Operation<
   ContainerResizeInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerResize",
   method: "POST",
   path: "/containers/{id}/resize",
@@ -621,7 +621,7 @@ export const ContainerStart: Operation.Operation<
   ContainerStartInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerStart",
   method: "POST",
   path: "/containers/{id}/start",
@@ -670,7 +670,7 @@ export const ContainerStop: Operation.Operation<
   ContainerStopInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerStop",
   method: "POST",
   path: "/containers/{id}/stop",
@@ -720,7 +720,7 @@ export const ContainerRestart: Operation.Operation<
   ContainerRestartInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerRestart",
   method: "POST",
   path: "/containers/{id}/restart",
@@ -771,7 +771,7 @@ export const ContainerKill: Operation.Operation<
   ContainerKillInput,
   Operation.ResponseOf<"Empty">,
   404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerKill",
   method: "POST",
   path: "/containers/{id}/kill",
@@ -817,7 +817,7 @@ export const ContainerUpdate: Operation.Operation<
   ContainerUpdateInput,
   Operation.Json<Schemas.ContainerUpdateResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerUpdate",
   method: "POST",
   path: "/containers/{id}/update",
@@ -827,7 +827,7 @@ export const ContainerUpdate: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.ContainerUpdateResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerUpdateResponse),
   errors: [404, 500]
 })
 
@@ -860,7 +860,7 @@ export const ContainerRename: Operation.Operation<
   ContainerRenameInput,
   Operation.ResponseOf<"Empty">,
   404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerRename",
   method: "POST",
   path: "/containers/{id}/rename",
@@ -908,7 +908,7 @@ export const ContainerPause: Operation.Operation<
   ContainerPauseInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerPause",
   method: "POST",
   path: "/containers/{id}/pause",
@@ -950,7 +950,7 @@ export const ContainerUnpause: Operation.Operation<
   ContainerUnpauseInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerUnpause",
   method: "POST",
   path: "/containers/{id}/unpause",
@@ -1130,7 +1130,7 @@ export const ContainerAttach: Operation.Operation<
   ContainerAttachInput,
   Operation.ResponseOf<"Hijack">,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerAttach",
   method: "POST",
   path: "/containers/{id}/attach",
@@ -1220,7 +1220,7 @@ export const ContainerAttachWebsocket: Operation.Operation<
   ContainerAttachWebsocketInput,
   Operation.ResponseOf<"Hijack">,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerAttachWebsocket",
   method: "GET",
   path: "/containers/{id}/attach/ws",
@@ -1278,7 +1278,7 @@ export const ContainerWait: Operation.Operation<
   ContainerWaitInput,
   Operation.Json<Schemas.ContainerWaitResponse>,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerWait",
   method: "POST",
   path: "/containers/{id}/wait",
@@ -1288,7 +1288,7 @@ export const ContainerWait: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "condition", key: "condition", in: "query", style: "string" }
   ],
-  response: Operation.json(Schemas.ContainerWaitResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerWaitResponse),
   errors: [400, 404, 500]
 })
 
@@ -1337,7 +1337,7 @@ export const ContainerDelete: Operation.Operation<
   ContainerDeleteInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerDelete",
   method: "DELETE",
   path: "/containers/{id}",
@@ -1386,7 +1386,7 @@ export const ContainerArchive: Operation.Operation<
   ContainerArchiveInput,
   Operation.ResponseOf<"Bytes">,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerArchive",
   method: "GET",
   path: "/containers/{id}/archive",
@@ -1450,7 +1450,7 @@ export const PutContainerArchive: Operation.Operation<
   PutContainerArchiveInput,
   Operation.ResponseOf<"Empty">,
   400 | 403 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PutContainerArchive",
   method: "PUT",
   path: "/containers/{id}/archive",
@@ -1502,7 +1502,7 @@ export const ContainerArchiveInfo: Operation.Operation<
   ContainerArchiveInfoInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerArchiveInfo",
   method: "HEAD",
   path: "/containers/{id}/archive",
@@ -1549,7 +1549,7 @@ export const ContainerPrune: Operation.Operation<
   ContainerPruneInput,
   Operation.Json<Schemas.ContainerPruneResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerPrune",
   method: "POST",
   path: "/containers/prune",
@@ -1558,7 +1558,7 @@ export const ContainerPrune: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.ContainerPruneResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ContainerPruneResponse),
   errors: [500]
 })
 
@@ -1639,7 +1639,7 @@ export const ImageList: Operation.Operation<
   ImageListInput,
   Operation.Json<Schemas.ImageListResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageList",
   method: "GET",
   path: "/images/json",
@@ -1660,7 +1660,7 @@ export const ImageList: Operation.Operation<
     { name: "manifests", key: "manifests", in: "query", style: "boolean", since: "1.47", dropWhenUnsupported: true },
     { name: "identity", key: "identity", in: "query", style: "boolean", since: "1.54", dropWhenUnsupported: true }
   ],
-  response: Operation.json(Schemas.ImageListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageListResponse),
   errors: [500]
 })
 
@@ -1831,7 +1831,7 @@ export const ImageBuild: Operation.Operation<
   ImageBuildInput,
   Operation.JsonStream<Schemas.BuildInfo>,
   400 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageBuild",
   method: "POST",
   path: "/build",
@@ -1867,7 +1867,7 @@ export const ImageBuild: Operation.Operation<
     { name: "version", key: "version", in: "query", style: "string" }
   ],
   body: { _tag: "Bytes", contentType: "application/x-tar", required: false },
-  response: Operation.jsonStream(Schemas.BuildInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.BuildInfo),
   errors: [400, 500]
 })
 
@@ -1932,7 +1932,7 @@ export const BuildPrune: Operation.Operation<
   BuildPruneInput,
   Operation.Json<Schemas.BuildPruneResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "BuildPrune",
   method: "POST",
   path: "/build/prune",
@@ -1945,7 +1945,7 @@ export const BuildPrune: Operation.Operation<
     { name: "all", key: "all", in: "query", style: "boolean" },
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.BuildPruneResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.BuildPruneResponse),
   errors: [500]
 })
 
@@ -2035,7 +2035,7 @@ export const ImageCreate: Operation.Operation<
   ImageCreateInput,
   Operation.JsonStream<Schemas.CreateImageInfo>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageCreate",
   method: "POST",
   path: "/images/create",
@@ -2052,7 +2052,7 @@ export const ImageCreate: Operation.Operation<
     { name: "platform", key: "platform", in: "query", style: "string" }
   ],
   body: { _tag: "Bytes", contentType: "application/octet-stream", required: false },
-  response: Operation.jsonStream(Schemas.CreateImageInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.CreateImageInfo),
   errors: [404, 500]
 })
 
@@ -2114,7 +2114,7 @@ export const ImageInspect: Operation.Operation<
   ImageInspectInput,
   Operation.Json<Schemas.ImageInspect>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageInspect",
   method: "GET",
   path: "/images/{name}/json",
@@ -2125,7 +2125,7 @@ export const ImageInspect: Operation.Operation<
     { name: "manifests", key: "manifests", in: "query", style: "boolean", since: "1.48", dropWhenUnsupported: true },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.49" }
   ],
-  response: Operation.json(Schemas.ImageInspect),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageInspect),
   errors: [404, 500]
 })
 
@@ -2196,7 +2196,7 @@ export const ImageAttestations: Operation.Operation<
   ImageAttestationsInput,
   Operation.Json<Schemas.ImageAttestationsResponse>,
   400 | 404 | 500 | 501
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageAttestations",
   method: "GET",
   path: "/images/{name}/attestations",
@@ -2208,7 +2208,7 @@ export const ImageAttestations: Operation.Operation<
     { name: "type", key: "type", in: "query", style: "array" },
     { name: "statement", key: "statement", in: "query", style: "boolean" }
   ],
-  response: Operation.json(Schemas.ImageAttestationsResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageAttestationsResponse),
   errors: [400, 404, 500, 501],
   since: "1.55"
 })
@@ -2257,7 +2257,7 @@ export const ImageHistory: Operation.Operation<
   ImageHistoryInput,
   Operation.Json<Schemas.ImageHistoryResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageHistory",
   method: "GET",
   path: "/images/{name}/history",
@@ -2267,7 +2267,7 @@ export const ImageHistory: Operation.Operation<
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.48" }
   ],
-  response: Operation.json(Schemas.ImageHistoryResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageHistoryResponse),
   errors: [404, 500]
 })
 
@@ -2344,7 +2344,7 @@ export const ImagePush: Operation.Operation<
   ImagePushInput,
   Operation.JsonStream<Schemas.PushImageInfo>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImagePush",
   method: "POST",
   path: "/images/{name}/push",
@@ -2356,7 +2356,7 @@ export const ImagePush: Operation.Operation<
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.46" },
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string", required: true }
   ],
-  response: Operation.jsonStream(Schemas.PushImageInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.PushImageInfo),
   errors: [404, 500]
 })
 
@@ -2397,7 +2397,7 @@ export const ImageTag: Operation.Operation<
   ImageTagInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageTag",
   method: "POST",
   path: "/images/{name}/tag",
@@ -2465,7 +2465,7 @@ export const ImageDelete: Operation.Operation<
   ImageDeleteInput,
   Operation.Json<Schemas.ImageDeleteResponse>,
   404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageDelete",
   method: "DELETE",
   path: "/images/{name}",
@@ -2477,7 +2477,7 @@ export const ImageDelete: Operation.Operation<
     { name: "noprune", key: "noprune", in: "query", style: "boolean" },
     { name: "platforms", key: "platforms", in: "query", style: "jsonArray", since: "1.50" }
   ],
-  response: Operation.json(Schemas.ImageDeleteResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageDeleteResponse),
   errors: [404, 409, 500]
 })
 
@@ -2519,7 +2519,7 @@ export const ImageSearch: Operation.Operation<
   ImageSearchInput,
   Operation.Json<Schemas.ImageSearchResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageSearch",
   method: "GET",
   path: "/images/search",
@@ -2530,7 +2530,7 @@ export const ImageSearch: Operation.Operation<
     { name: "limit", key: "limit", in: "query", style: "integer" },
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.ImageSearchResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImageSearchResponse),
   errors: [500]
 })
 
@@ -2569,7 +2569,7 @@ export const ImagePrune: Operation.Operation<
   ImagePruneInput,
   Operation.Json<Schemas.ImagePruneResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImagePrune",
   method: "POST",
   path: "/images/prune",
@@ -2578,7 +2578,7 @@ export const ImagePrune: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.ImagePruneResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ImagePruneResponse),
   errors: [500]
 })
 
@@ -2614,7 +2614,7 @@ export const SystemAuth: Operation.Operation<
   SystemAuthInput,
   Operation.Json<Schemas.AuthResponse>,
   401 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemAuth",
   method: "POST",
   path: "/auth",
@@ -2622,7 +2622,7 @@ export const SystemAuth: Operation.Operation<
   summary: "Check auth configuration",
   params: [],
   body: { _tag: "Json", required: false },
-  response: Operation.json(Schemas.AuthResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.AuthResponse),
   errors: [401, 500]
 })
 
@@ -2650,14 +2650,14 @@ export const SystemInfo: Operation.Operation<
   SystemInfoInput,
   Operation.Json<Schemas.SystemInfo>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemInfo",
   method: "GET",
   path: "/info",
   tag: "System",
   summary: "Get system information",
   params: [],
-  response: Operation.json(Schemas.SystemInfo),
+  response: /*#__PURE__*/ Operation.json(Schemas.SystemInfo),
   errors: [500]
 })
 
@@ -2687,14 +2687,14 @@ export const SystemVersion: Operation.Operation<
   SystemVersionInput,
   Operation.Json<Schemas.SystemVersion>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemVersion",
   method: "GET",
   path: "/version",
   tag: "System",
   summary: "Get version",
   params: [],
-  response: Operation.json(Schemas.SystemVersion),
+  response: /*#__PURE__*/ Operation.json(Schemas.SystemVersion),
   errors: [500]
 })
 
@@ -2722,7 +2722,7 @@ export interface SystemPingInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemPing: Operation.Operation<SystemPingInput, Operation.ResponseOf<"Text">, 500> = Operation.make({
+export const SystemPing: Operation.Operation<SystemPingInput, Operation.ResponseOf<"Text">, 500> = /*#__PURE__*/ Operation.make({
   id: "SystemPing",
   method: "GET",
   path: "/_ping",
@@ -2761,7 +2761,7 @@ export const SystemPingHead: Operation.Operation<
   SystemPingHeadInput,
   Operation.ResponseOf<"Text">,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemPingHead",
   method: "HEAD",
   path: "/_ping",
@@ -2817,7 +2817,7 @@ export const ImageCommit: Operation.Operation<
   ImageCommitInput,
   Operation.Json<Schemas.IDResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageCommit",
   method: "POST",
   path: "/commit",
@@ -2833,7 +2833,7 @@ export const ImageCommit: Operation.Operation<
     { name: "changes", key: "changes", in: "query", style: "string" }
   ],
   body: { _tag: "Json", required: false },
-  response: Operation.json(Schemas.IDResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.IDResponse),
   errors: [404, 500]
 })
 
@@ -2911,7 +2911,7 @@ export const SystemEvents: Operation.Operation<
   SystemEventsInput,
   Operation.JsonStream<Schemas.EventMessage>,
   400 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemEvents",
   method: "GET",
   path: "/events",
@@ -2922,7 +2922,7 @@ export const SystemEvents: Operation.Operation<
     { name: "until", key: "until", in: "query", style: "string" },
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.jsonStream(Schemas.EventMessage),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.EventMessage),
   errors: [400, 500]
 })
 
@@ -2965,7 +2965,7 @@ export const SystemDataUsage: Operation.Operation<
   SystemDataUsageInput,
   Operation.Json<Schemas.SystemDataUsageResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SystemDataUsage",
   method: "GET",
   path: "/system/df",
@@ -2975,7 +2975,7 @@ export const SystemDataUsage: Operation.Operation<
     { name: "type", key: "type", in: "query", style: "array", since: "1.42", dropWhenUnsupported: true },
     { name: "verbose", key: "verbose", in: "query", style: "boolean", since: "1.52", dropWhenUnsupported: true }
   ],
-  response: Operation.json(Schemas.SystemDataUsageResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.SystemDataUsageResponse),
   errors: [500]
 })
 
@@ -3035,7 +3035,7 @@ export interface ImageGetInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGet: Operation.Operation<ImageGetInput, Operation.ResponseOf<"Bytes">, 500> = Operation.make({
+export const ImageGet: Operation.Operation<ImageGetInput, Operation.ResponseOf<"Bytes">, 500> = /*#__PURE__*/ Operation.make({
   id: "ImageGet",
   method: "GET",
   path: "/images/{name}/get",
@@ -3096,7 +3096,7 @@ export interface ImageGetAllInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGetAll: Operation.Operation<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500> = Operation.make({
+export const ImageGetAll: Operation.Operation<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500> = /*#__PURE__*/ Operation.make({
   id: "ImageGetAll",
   method: "GET",
   path: "/images/get",
@@ -3160,7 +3160,7 @@ export const ImageLoad: Operation.Operation<
   ImageLoadInput,
   Operation.JsonStream<Schemas.BuildInfo>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ImageLoad",
   method: "POST",
   path: "/images/load",
@@ -3171,7 +3171,7 @@ export const ImageLoad: Operation.Operation<
     { name: "platform", key: "platform", in: "query", style: "jsonArray", since: "1.48" }
   ],
   body: { _tag: "Bytes", contentType: "application/x-tar", required: false },
-  response: Operation.jsonStream(Schemas.BuildInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.BuildInfo),
   errors: [500]
 })
 
@@ -3206,7 +3206,7 @@ export const ContainerExec: Operation.Operation<
   ContainerExecInput,
   Operation.Json<Schemas.IDResponse>,
   404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ContainerExec",
   method: "POST",
   path: "/containers/{id}/exec",
@@ -3216,7 +3216,7 @@ export const ContainerExec: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.IDResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.IDResponse),
   errors: [404, 409, 500]
 })
 
@@ -3255,7 +3255,7 @@ export const ExecStart: Operation.Operation<
   ExecStartInput,
   Operation.ResponseOf<"Hijack">,
   404 | 409
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ExecStart",
   method: "POST",
   path: "/exec/{id}/start",
@@ -3303,7 +3303,7 @@ export const ExecResize: Operation.Operation<
   ExecResizeInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ExecResize",
   method: "POST",
   path: "/exec/{id}/resize",
@@ -3347,7 +3347,7 @@ export const ExecInspect: Operation.Operation<
   ExecInspectInput,
   Operation.Json<Schemas.ExecInspectResponse>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ExecInspect",
   method: "GET",
   path: "/exec/{id}/json",
@@ -3356,7 +3356,7 @@ export const ExecInspect: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.ExecInspectResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ExecInspectResponse),
   errors: [404, 500]
 })
 
@@ -3399,7 +3399,7 @@ export const VolumeList: Operation.Operation<
   VolumeListInput,
   Operation.Json<Schemas.VolumeListResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumeList",
   method: "GET",
   path: "/volumes",
@@ -3408,7 +3408,7 @@ export const VolumeList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.VolumeListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.VolumeListResponse),
   errors: [500]
 })
 
@@ -3439,7 +3439,7 @@ export const VolumeCreate: Operation.Operation<
   VolumeCreateInput,
   Operation.Json<Schemas.Volume>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumeCreate",
   method: "POST",
   path: "/volumes/create",
@@ -3447,7 +3447,7 @@ export const VolumeCreate: Operation.Operation<
   summary: "Create a volume",
   params: [],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.Volume),
+  response: /*#__PURE__*/ Operation.json(Schemas.Volume),
   errors: [500]
 })
 
@@ -3478,7 +3478,7 @@ export const VolumeInspect: Operation.Operation<
   VolumeInspectInput,
   Operation.Json<Schemas.Volume>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumeInspect",
   method: "GET",
   path: "/volumes/{name}",
@@ -3487,7 +3487,7 @@ export const VolumeInspect: Operation.Operation<
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.Volume),
+  response: /*#__PURE__*/ Operation.json(Schemas.Volume),
   errors: [404, 500]
 })
 
@@ -3531,7 +3531,7 @@ export const VolumeUpdate: Operation.Operation<
   VolumeUpdateInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumeUpdate",
   method: "PUT",
   path: "/volumes/{name}",
@@ -3582,7 +3582,7 @@ export const VolumeDelete: Operation.Operation<
   VolumeDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 409 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumeDelete",
   method: "DELETE",
   path: "/volumes/{name}",
@@ -3629,7 +3629,7 @@ export const VolumePrune: Operation.Operation<
   VolumePruneInput,
   Operation.Json<Schemas.VolumePruneResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "VolumePrune",
   method: "POST",
   path: "/volumes/prune",
@@ -3638,7 +3638,7 @@ export const VolumePrune: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.VolumePruneResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.VolumePruneResponse),
   errors: [500]
 })
 
@@ -3692,7 +3692,7 @@ export const NetworkList: Operation.Operation<
   NetworkListInput,
   Operation.Json<Schemas.NetworkListResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkList",
   method: "GET",
   path: "/networks",
@@ -3701,7 +3701,7 @@ export const NetworkList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.NetworkListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.NetworkListResponse),
   errors: [500]
 })
 
@@ -3740,7 +3740,7 @@ export const NetworkInspect: Operation.Operation<
   NetworkInspectInput,
   Operation.Json<Schemas.NetworkInspect>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkInspect",
   method: "GET",
   path: "/networks/{id}",
@@ -3751,7 +3751,7 @@ export const NetworkInspect: Operation.Operation<
     { name: "verbose", key: "verbose", in: "query", style: "boolean" },
     { name: "scope", key: "scope", in: "query", style: "string" }
   ],
-  response: Operation.json(Schemas.NetworkInspect),
+  response: /*#__PURE__*/ Operation.json(Schemas.NetworkInspect),
   errors: [404, 500]
 })
 
@@ -3782,7 +3782,7 @@ export const NetworkDelete: Operation.Operation<
   NetworkDeleteInput,
   Operation.ResponseOf<"Empty">,
   403 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkDelete",
   method: "DELETE",
   path: "/networks/{id}",
@@ -3822,7 +3822,7 @@ export const NetworkCreate: Operation.Operation<
   NetworkCreateInput,
   Operation.Json<Schemas.NetworkCreateResponse>,
   400 | 403 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkCreate",
   method: "POST",
   path: "/networks/create",
@@ -3830,7 +3830,7 @@ export const NetworkCreate: Operation.Operation<
   summary: "Create a network",
   params: [],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.NetworkCreateResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.NetworkCreateResponse),
   errors: [400, 403, 404, 500]
 })
 
@@ -3865,7 +3865,7 @@ export const NetworkConnect: Operation.Operation<
   NetworkConnectInput,
   Operation.ResponseOf<"Empty">,
   400 | 403 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkConnect",
   method: "POST",
   path: "/networks/{id}/connect",
@@ -3908,7 +3908,7 @@ export const NetworkDisconnect: Operation.Operation<
   NetworkDisconnectInput,
   Operation.ResponseOf<"Empty">,
   403 | 404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkDisconnect",
   method: "POST",
   path: "/networks/{id}/disconnect",
@@ -3955,7 +3955,7 @@ export const NetworkPrune: Operation.Operation<
   NetworkPruneInput,
   Operation.Json<Schemas.NetworkPruneResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NetworkPrune",
   method: "POST",
   path: "/networks/prune",
@@ -3964,7 +3964,7 @@ export const NetworkPrune: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.NetworkPruneResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.NetworkPruneResponse),
   errors: [500]
 })
 
@@ -4005,7 +4005,7 @@ export const PluginList: Operation.Operation<
   PluginListInput,
   Operation.Json<Schemas.PluginListResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginList",
   method: "GET",
   path: "/plugins",
@@ -4014,7 +4014,7 @@ export const PluginList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.PluginListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.PluginListResponse),
   errors: [500]
 })
 
@@ -4048,7 +4048,7 @@ export const GetPluginPrivileges: Operation.Operation<
   GetPluginPrivilegesInput,
   Operation.Json<Schemas.GetPluginPrivilegesResponse>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "GetPluginPrivileges",
   method: "GET",
   path: "/plugins/privileges",
@@ -4057,7 +4057,7 @@ export const GetPluginPrivileges: Operation.Operation<
   params: [
     { name: "remote", key: "remote", in: "query", style: "string", required: true }
   ],
-  response: Operation.json(Schemas.GetPluginPrivilegesResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.GetPluginPrivilegesResponse),
   errors: [500]
 })
 
@@ -4113,7 +4113,7 @@ export const PluginPull: Operation.Operation<
   PluginPullInput,
   Operation.JsonStream<Schemas.CreateImageInfo>,
   500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginPull",
   method: "POST",
   path: "/plugins/pull",
@@ -4125,7 +4125,7 @@ export const PluginPull: Operation.Operation<
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
   ],
   body: { _tag: "Json", required: false },
-  response: Operation.jsonStream(Schemas.CreateImageInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.CreateImageInfo),
   errors: [500]
 })
 
@@ -4159,7 +4159,7 @@ export const PluginInspect: Operation.Operation<
   PluginInspectInput,
   Operation.Json<Schemas.Plugin>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginInspect",
   method: "GET",
   path: "/plugins/{name}/json",
@@ -4168,7 +4168,7 @@ export const PluginInspect: Operation.Operation<
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
-  response: Operation.json(Schemas.Plugin),
+  response: /*#__PURE__*/ Operation.json(Schemas.Plugin),
   errors: [404, 500]
 })
 
@@ -4211,7 +4211,7 @@ export const PluginDelete: Operation.Operation<
   PluginDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginDelete",
   method: "DELETE",
   path: "/plugins/{name}",
@@ -4261,7 +4261,7 @@ export const PluginEnable: Operation.Operation<
   PluginEnableInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginEnable",
   method: "POST",
   path: "/plugins/{name}/enable",
@@ -4307,7 +4307,7 @@ export const PluginDisable: Operation.Operation<
   PluginDisableInput,
   Operation.ResponseOf<"Empty">,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginDisable",
   method: "POST",
   path: "/plugins/{name}/disable",
@@ -4369,7 +4369,7 @@ export const PluginUpgrade: Operation.Operation<
   PluginUpgradeInput,
   Operation.JsonStream<Schemas.CreateImageInfo>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginUpgrade",
   method: "POST",
   path: "/plugins/{name}/upgrade",
@@ -4381,7 +4381,7 @@ export const PluginUpgrade: Operation.Operation<
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
   ],
   body: { _tag: "Json", required: false },
-  response: Operation.jsonStream(Schemas.CreateImageInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.CreateImageInfo),
   errors: [404, 500]
 })
 
@@ -4413,7 +4413,7 @@ export interface PluginCreateInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginCreate: Operation.Operation<PluginCreateInput, Operation.ResponseOf<"Empty">, 500> = Operation.make({
+export const PluginCreate: Operation.Operation<PluginCreateInput, Operation.ResponseOf<"Empty">, 500> = /*#__PURE__*/ Operation.make({
   id: "PluginCreate",
   method: "POST",
   path: "/plugins/create",
@@ -4461,7 +4461,7 @@ export const PluginPush: Operation.Operation<
   PluginPushInput,
   Operation.JsonStream<Schemas.PushImageInfo>,
   404 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "PluginPush",
   method: "POST",
   path: "/plugins/{name}/push",
@@ -4470,7 +4470,7 @@ export const PluginPush: Operation.Operation<
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
-  response: Operation.jsonStream(Schemas.PushImageInfo),
+  response: /*#__PURE__*/ Operation.jsonStream(Schemas.PushImageInfo),
   errors: [404, 500]
 })
 
@@ -4502,7 +4502,7 @@ export interface PluginSetInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginSet: Operation.Operation<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500> = Operation.make({
+export const PluginSet: Operation.Operation<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500> = /*#__PURE__*/ Operation.make({
   id: "PluginSet",
   method: "POST",
   path: "/plugins/{name}/set",
@@ -4553,7 +4553,7 @@ export const NodeList: Operation.Operation<
   NodeListInput,
   Operation.Json<Schemas.NodeListResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NodeList",
   method: "GET",
   path: "/nodes",
@@ -4562,7 +4562,7 @@ export const NodeList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.NodeListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.NodeListResponse),
   errors: [500, 503]
 })
 
@@ -4593,7 +4593,7 @@ export const NodeInspect: Operation.Operation<
   NodeInspectInput,
   Operation.Json<Schemas.Node>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NodeInspect",
   method: "GET",
   path: "/nodes/{id}",
@@ -4602,7 +4602,7 @@ export const NodeInspect: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.Node),
+  response: /*#__PURE__*/ Operation.json(Schemas.Node),
   errors: [404, 500, 503]
 })
 
@@ -4639,7 +4639,7 @@ export const NodeDelete: Operation.Operation<
   NodeDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NodeDelete",
   method: "DELETE",
   path: "/nodes/{id}",
@@ -4687,7 +4687,7 @@ export const NodeUpdate: Operation.Operation<
   NodeUpdateInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "NodeUpdate",
   method: "POST",
   path: "/nodes/{id}/update",
@@ -4726,14 +4726,14 @@ export const SwarmInspect: Operation.Operation<
   SwarmInspectInput,
   Operation.Json<Schemas.Swarm>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmInspect",
   method: "GET",
   path: "/swarm",
   tag: "Swarm",
   summary: "Inspect swarm",
   params: [],
-  response: Operation.json(Schemas.Swarm),
+  response: /*#__PURE__*/ Operation.json(Schemas.Swarm),
   errors: [404, 500, 503]
 })
 
@@ -4760,7 +4760,7 @@ export interface SwarmInitInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503> = Operation.make({
+export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503> = /*#__PURE__*/ Operation.make({
   id: "SwarmInit",
   method: "POST",
   path: "/swarm/init",
@@ -4768,7 +4768,7 @@ export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<strin
   summary: "Initialize a new swarm",
   params: [],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schema.String),
+  response: /*#__PURE__*/ Operation.json(Schema.String),
   errors: [400, 500, 503]
 })
 
@@ -4799,7 +4799,7 @@ export const SwarmJoin: Operation.Operation<
   SwarmJoinInput,
   Operation.ResponseOf<"Empty">,
   400 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmJoin",
   method: "POST",
   path: "/swarm/join",
@@ -4843,7 +4843,7 @@ export const SwarmLeave: Operation.Operation<
   SwarmLeaveInput,
   Operation.ResponseOf<"Empty">,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmLeave",
   method: "POST",
   path: "/swarm/leave",
@@ -4906,7 +4906,7 @@ export const SwarmUpdate: Operation.Operation<
   SwarmUpdateInput,
   Operation.ResponseOf<"Empty">,
   400 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmUpdate",
   method: "POST",
   path: "/swarm/update",
@@ -4947,14 +4947,14 @@ export const SwarmUnlockkey: Operation.Operation<
   SwarmUnlockkeyInput,
   Operation.Json<Schemas.UnlockKeyResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmUnlockkey",
   method: "GET",
   path: "/swarm/unlockkey",
   tag: "Swarm",
   summary: "Get the unlock key",
   params: [],
-  response: Operation.json(Schemas.UnlockKeyResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.UnlockKeyResponse),
   errors: [500, 503]
 })
 
@@ -4985,7 +4985,7 @@ export const SwarmUnlock: Operation.Operation<
   SwarmUnlockInput,
   Operation.ResponseOf<"Empty">,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SwarmUnlock",
   method: "POST",
   path: "/swarm/unlock",
@@ -5036,7 +5036,7 @@ export const ServiceList: Operation.Operation<
   ServiceListInput,
   Operation.Json<Schemas.ServiceListResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceList",
   method: "GET",
   path: "/services",
@@ -5046,7 +5046,7 @@ export const ServiceList: Operation.Operation<
     { name: "filters", key: "filters", in: "query", style: "filters" },
     { name: "status", key: "status", in: "query", style: "boolean" }
   ],
-  response: Operation.json(Schemas.ServiceListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ServiceListResponse),
   errors: [500, 503]
 })
 
@@ -5085,7 +5085,7 @@ export const ServiceCreate: Operation.Operation<
   ServiceCreateInput,
   Operation.Json<Schemas.ServiceCreateResponse>,
   400 | 403 | 409 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceCreate",
   method: "POST",
   path: "/services/create",
@@ -5095,7 +5095,7 @@ export const ServiceCreate: Operation.Operation<
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
   ],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.ServiceCreateResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ServiceCreateResponse),
   errors: [400, 403, 409, 500, 503]
 })
 
@@ -5132,7 +5132,7 @@ export const ServiceInspect: Operation.Operation<
   ServiceInspectInput,
   Operation.Json<Schemas.Service>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceInspect",
   method: "GET",
   path: "/services/{id}",
@@ -5142,7 +5142,7 @@ export const ServiceInspect: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "insertDefaults", key: "insertDefaults", in: "query", style: "boolean" }
   ],
-  response: Operation.json(Schemas.Service),
+  response: /*#__PURE__*/ Operation.json(Schemas.Service),
   errors: [404, 500, 503]
 })
 
@@ -5173,7 +5173,7 @@ export const ServiceDelete: Operation.Operation<
   ServiceDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceDelete",
   method: "DELETE",
   path: "/services/{id}",
@@ -5244,7 +5244,7 @@ export const ServiceUpdate: Operation.Operation<
   ServiceUpdateInput,
   Operation.Json<Schemas.ServiceUpdateResponse>,
   400 | 404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceUpdate",
   method: "POST",
   path: "/services/{id}/update",
@@ -5258,7 +5258,7 @@ export const ServiceUpdate: Operation.Operation<
     { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
   ],
   body: { _tag: "Json", required: true },
-  response: Operation.json(Schemas.ServiceUpdateResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ServiceUpdateResponse),
   errors: [400, 404, 500, 503]
 })
 
@@ -5340,7 +5340,7 @@ export const ServiceLogs: Operation.Operation<
   ServiceLogsInput,
   Operation.ResponseOf<"Multiplexed">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ServiceLogs",
   method: "GET",
   path: "/services/{id}/logs",
@@ -5399,7 +5399,7 @@ export const TaskList: Operation.Operation<
   TaskListInput,
   Operation.Json<Schemas.TaskListResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "TaskList",
   method: "GET",
   path: "/tasks",
@@ -5408,7 +5408,7 @@ export const TaskList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.TaskListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.TaskListResponse),
   errors: [500, 503]
 })
 
@@ -5439,7 +5439,7 @@ export const TaskInspect: Operation.Operation<
   TaskInspectInput,
   Operation.Json<Schemas.Task>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "TaskInspect",
   method: "GET",
   path: "/tasks/{id}",
@@ -5448,7 +5448,7 @@ export const TaskInspect: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.Task),
+  response: /*#__PURE__*/ Operation.json(Schemas.Task),
   errors: [404, 500, 503]
 })
 
@@ -5530,7 +5530,7 @@ export const TaskLogs: Operation.Operation<
   TaskLogsInput,
   Operation.ResponseOf<"Multiplexed">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "TaskLogs",
   method: "GET",
   path: "/tasks/{id}/logs",
@@ -5587,7 +5587,7 @@ export const SecretList: Operation.Operation<
   SecretListInput,
   Operation.Json<Schemas.SecretListResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SecretList",
   method: "GET",
   path: "/secrets",
@@ -5596,7 +5596,7 @@ export const SecretList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.SecretListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.SecretListResponse),
   errors: [500, 503]
 })
 
@@ -5629,7 +5629,7 @@ export const SecretCreate: Operation.Operation<
   SecretCreateInput,
   Operation.Json<Schemas.IDResponse>,
   409 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SecretCreate",
   method: "POST",
   path: "/secrets/create",
@@ -5637,7 +5637,7 @@ export const SecretCreate: Operation.Operation<
   summary: "Create a secret",
   params: [],
   body: { _tag: "Json", required: false },
-  response: Operation.json(CreatedId),
+  response: /*#__PURE__*/ Operation.json(CreatedId),
   errors: [409, 500, 503]
 })
 
@@ -5668,7 +5668,7 @@ export const SecretInspect: Operation.Operation<
   SecretInspectInput,
   Operation.Json<Schemas.Secret>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SecretInspect",
   method: "GET",
   path: "/secrets/{id}",
@@ -5677,7 +5677,7 @@ export const SecretInspect: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.Secret),
+  response: /*#__PURE__*/ Operation.json(Schemas.Secret),
   errors: [404, 500, 503]
 })
 
@@ -5708,7 +5708,7 @@ export const SecretDelete: Operation.Operation<
   SecretDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SecretDelete",
   method: "DELETE",
   path: "/secrets/{id}",
@@ -5759,7 +5759,7 @@ export const SecretUpdate: Operation.Operation<
   SecretUpdateInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "SecretUpdate",
   method: "POST",
   path: "/secrets/{id}/update",
@@ -5811,7 +5811,7 @@ export const ConfigList: Operation.Operation<
   ConfigListInput,
   Operation.Json<Schemas.ConfigListResponse>,
   500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ConfigList",
   method: "GET",
   path: "/configs",
@@ -5820,7 +5820,7 @@ export const ConfigList: Operation.Operation<
   params: [
     { name: "filters", key: "filters", in: "query", style: "filters" }
   ],
-  response: Operation.json(Schemas.ConfigListResponse),
+  response: /*#__PURE__*/ Operation.json(Schemas.ConfigListResponse),
   errors: [500, 503]
 })
 
@@ -5853,7 +5853,7 @@ export const ConfigCreate: Operation.Operation<
   ConfigCreateInput,
   Operation.Json<Schemas.IDResponse>,
   409 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ConfigCreate",
   method: "POST",
   path: "/configs/create",
@@ -5861,7 +5861,7 @@ export const ConfigCreate: Operation.Operation<
   summary: "Create a config",
   params: [],
   body: { _tag: "Json", required: false },
-  response: Operation.json(CreatedId),
+  response: /*#__PURE__*/ Operation.json(CreatedId),
   errors: [409, 500, 503]
 })
 
@@ -5892,7 +5892,7 @@ export const ConfigInspect: Operation.Operation<
   ConfigInspectInput,
   Operation.Json<Schemas.Config>,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ConfigInspect",
   method: "GET",
   path: "/configs/{id}",
@@ -5901,7 +5901,7 @@ export const ConfigInspect: Operation.Operation<
   params: [
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }
   ],
-  response: Operation.json(Schemas.Config),
+  response: /*#__PURE__*/ Operation.json(Schemas.Config),
   errors: [404, 500, 503]
 })
 
@@ -5932,7 +5932,7 @@ export const ConfigDelete: Operation.Operation<
   ConfigDeleteInput,
   Operation.ResponseOf<"Empty">,
   404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ConfigDelete",
   method: "DELETE",
   path: "/configs/{id}",
@@ -5983,7 +5983,7 @@ export const ConfigUpdate: Operation.Operation<
   ConfigUpdateInput,
   Operation.ResponseOf<"Empty">,
   400 | 404 | 500 | 503
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "ConfigUpdate",
   method: "POST",
   path: "/configs/{id}/update",
@@ -6027,7 +6027,7 @@ export const DistributionInspect: Operation.Operation<
   DistributionInspectInput,
   Operation.Json<Schemas.DistributionInspect>,
   401 | 500
-> = Operation.make({
+> = /*#__PURE__*/ Operation.make({
   id: "DistributionInspect",
   method: "GET",
   path: "/distribution/{name}/json",
@@ -6036,7 +6036,7 @@ export const DistributionInspect: Operation.Operation<
   params: [
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" }
   ],
-  response: Operation.json(Schemas.DistributionInspect),
+  response: /*#__PURE__*/ Operation.json(Schemas.DistributionInspect),
   errors: [401, 500]
 })
 
@@ -6090,7 +6090,7 @@ export interface SessionInput {}
  * @since 0.1.0
  * @category Session
  */
-export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500> = Operation.make({
+export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500> = /*#__PURE__*/ Operation.make({
   id: "Session",
   method: "POST",
   path: "/session",

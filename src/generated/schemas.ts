@@ -62,12 +62,12 @@ export interface OCIPlatform {
  * @since 0.1.0
  * @category schemas
  */
-export const OCIPlatform: Schema.Codec<OCIPlatform> = Schema.Struct({
-  architecture: Schema.optionalKey(Schema.String),
-  os: Schema.optionalKey(Schema.String),
-  "os.version": Schema.optionalKey(Schema.String),
-  "os.features": Schema.optionalKey(Schema.Array(Schema.String)),
-  variant: Schema.optionalKey(Schema.String)
+export const OCIPlatform: Schema.Codec<OCIPlatform> = /*#__PURE__*/ Schema.Struct({
+  architecture: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  os: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  "os.version": /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  "os.features": /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  variant: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -112,15 +112,15 @@ export interface OCIDescriptor {
  * @since 0.1.0
  * @category schemas
  */
-export const OCIDescriptor: Schema.Codec<OCIDescriptor> = Schema.Struct({
-  mediaType: Schema.optionalKey(Schema.String),
-  digest: Schema.optionalKey(Schema.String),
-  size: Schema.optionalKey(Int64),
-  urls: Schema.optionalKey(Schema.Array(Schema.String)),
-  annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  data: Schema.optionalKey(Schema.String),
-  platform: Schema.optionalKey(OCIPlatform),
-  artifactType: Schema.optionalKey(Schema.String)
+export const OCIDescriptor: Schema.Codec<OCIDescriptor> = /*#__PURE__*/ Schema.Struct({
+  mediaType: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  digest: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  size: /*#__PURE__*/ Schema.optionalKey(Int64),
+  urls: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  annotations: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  data: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  platform: /*#__PURE__*/ Schema.optionalKey(OCIPlatform),
+  artifactType: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -152,11 +152,11 @@ export interface PortSummary {
  * @since 0.1.0
  * @category schemas
  */
-export const PortSummary: Schema.Codec<PortSummary> = Schema.Struct({
-  IP: Schema.optionalKey(Schema.String),
+export const PortSummary: Schema.Codec<PortSummary> = /*#__PURE__*/ Schema.Struct({
+  IP: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   PrivatePort: Schema.Number,
-  PublicPort: Schema.optionalKey(Schema.Number),
-  Type: Schema.Literals(["tcp", "udp", "sctp"])
+  PublicPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Type: /*#__PURE__*/ Schema.Literals(["tcp", "udp", "sctp"])
 })
 
 /**
@@ -195,9 +195,9 @@ export interface ContainerSummaryHostConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerSummaryHostConfig: Schema.Codec<ContainerSummaryHostConfig> = Schema.Struct({
-  NetworkMode: Schema.optionalKey(Schema.String),
-  Annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const ContainerSummaryHostConfig: Schema.Codec<ContainerSummaryHostConfig> = /*#__PURE__*/ Schema.Struct({
+  NetworkMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Annotations: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -225,10 +225,10 @@ export interface EndpointIPAMConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const EndpointIPAMConfig: Schema.Codec<EndpointIPAMConfig> = Schema.Struct({
-  IPv4Address: Schema.optionalKey(Schema.String),
-  IPv6Address: Schema.optionalKey(Schema.String),
-  LinkLocalIPs: Schema.optionalKey(Schema.Array(Schema.String))
+export const EndpointIPAMConfig: Schema.Codec<EndpointIPAMConfig> = /*#__PURE__*/ Schema.Struct({
+  IPv4Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPv6Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LinkLocalIPs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -299,22 +299,22 @@ export interface EndpointSettings {
  * @since 0.1.0
  * @category schemas
  */
-export const EndpointSettings: Schema.Codec<EndpointSettings> = Schema.Struct({
-  IPAMConfig: Schema.optionalKey(EndpointIPAMConfig),
-  Links: Schema.optionalKey(Schema.Array(Schema.String)),
-  MacAddress: Schema.optionalKey(Schema.String),
-  Aliases: Schema.optionalKey(Schema.Array(Schema.String)),
-  DriverOpts: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  GwPriority: Schema.optionalKey(Int64),
-  NetworkID: Schema.optionalKey(Schema.String),
-  EndpointID: Schema.optionalKey(Schema.String),
-  Gateway: Schema.optionalKey(Schema.String),
-  IPAddress: Schema.optionalKey(Schema.String),
-  IPPrefixLen: Schema.optionalKey(Schema.Number),
-  IPv6Gateway: Schema.optionalKey(Schema.String),
-  GlobalIPv6Address: Schema.optionalKey(Schema.String),
-  GlobalIPv6PrefixLen: Schema.optionalKey(Int64),
-  DNSNames: Schema.optionalKey(Schema.Array(Schema.String))
+export const EndpointSettings: Schema.Codec<EndpointSettings> = /*#__PURE__*/ Schema.Struct({
+  IPAMConfig: /*#__PURE__*/ Schema.optionalKey(EndpointIPAMConfig),
+  Links: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Aliases: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DriverOpts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  GwPriority: /*#__PURE__*/ Schema.optionalKey(Int64),
+  NetworkID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  EndpointID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Gateway: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPPrefixLen: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  IPv6Gateway: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GlobalIPv6Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GlobalIPv6PrefixLen: /*#__PURE__*/ Schema.optionalKey(Int64),
+  DNSNames: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -344,8 +344,8 @@ export interface ContainerSummaryNetworkSettings {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerSummaryNetworkSettings: Schema.Codec<ContainerSummaryNetworkSettings> = Schema.Struct({
-  Networks: Schema.optionalKey(Schema.Record(Schema.String, EndpointSettings))
+export const ContainerSummaryNetworkSettings: Schema.Codec<ContainerSummaryNetworkSettings> = /*#__PURE__*/ Schema.Struct({
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointSettings))
 })
 
 /**
@@ -376,7 +376,7 @@ export type MountType = "bind" | "cluster" | "image" | "npipe" | "tmpfs" | "volu
  * @since 0.1.0
  * @category schemas
  */
-export const MountType: Schema.Codec<MountType> = Schema.Literals([
+export const MountType: Schema.Codec<MountType> = /*#__PURE__*/ Schema.Literals([
   "bind",
   "cluster",
   "image",
@@ -455,15 +455,15 @@ export interface MountPoint {
  * @since 0.1.0
  * @category schemas
  */
-export const MountPoint: Schema.Codec<MountPoint> = Schema.Struct({
-  Type: Schema.optionalKey(MountType),
-  Name: Schema.optionalKey(Schema.String),
-  Source: Schema.optionalKey(Schema.String),
-  Destination: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Schema.String),
-  Mode: Schema.optionalKey(Schema.String),
-  RW: Schema.optionalKey(Schema.Boolean),
-  Propagation: Schema.optionalKey(Schema.String)
+export const MountPoint: Schema.Codec<MountPoint> = /*#__PURE__*/ Schema.Struct({
+  Type: /*#__PURE__*/ Schema.optionalKey(MountType),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Source: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Destination: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Mode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RW: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Propagation: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -496,9 +496,9 @@ export interface ContainerSummaryHealth {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerSummaryHealth: Schema.Codec<ContainerSummaryHealth> = Schema.Struct({
-  Status: Schema.optionalKey(Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
-  FailingStreak: Schema.optionalKey(Schema.Number)
+export const ContainerSummaryHealth: Schema.Codec<ContainerSummaryHealth> = /*#__PURE__*/ Schema.Struct({
+  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
+  FailingStreak: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -607,19 +607,19 @@ export interface ContainerSummary {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerSummary: Schema.Codec<ContainerSummary> = Schema.Struct({
-  Id: Schema.optionalKey(Schema.String),
-  Names: Schema.optionalKey(Schema.Array(Schema.String)),
-  Image: Schema.optionalKey(Schema.String),
-  ImageID: Schema.optionalKey(Schema.String),
-  ImageManifestDescriptor: Schema.optionalKey(OCIDescriptor),
-  Command: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Int64),
-  Ports: Schema.optionalKey(Schema.Array(PortSummary)),
-  SizeRw: Schema.optionalKey(Int64),
-  SizeRootFs: Schema.optionalKey(Int64),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  State: Schema.optionalKey(Schema.Literals([
+export const ContainerSummary: Schema.Codec<ContainerSummary> = /*#__PURE__*/ Schema.Struct({
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Names: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ImageID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ImageManifestDescriptor: /*#__PURE__*/ Schema.optionalKey(OCIDescriptor),
+  Command: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Ports: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PortSummary)),
+  SizeRw: /*#__PURE__*/ Schema.optionalKey(Int64),
+  SizeRootFs: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  State: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "created",
     "running",
     "paused",
@@ -628,11 +628,11 @@ export const ContainerSummary: Schema.Codec<ContainerSummary> = Schema.Struct({
     "removing",
     "dead"
   ])),
-  Status: Schema.optionalKey(Schema.String),
-  HostConfig: Schema.optionalKey(ContainerSummaryHostConfig),
-  NetworkSettings: Schema.optionalKey(ContainerSummaryNetworkSettings),
-  Mounts: Schema.optionalKey(Schema.Array(MountPoint)),
-  Health: Schema.optionalKey(ContainerSummaryHealth)
+  Status: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HostConfig: /*#__PURE__*/ Schema.optionalKey(ContainerSummaryHostConfig),
+  NetworkSettings: /*#__PURE__*/ Schema.optionalKey(ContainerSummaryNetworkSettings),
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(MountPoint)),
+  Health: /*#__PURE__*/ Schema.optionalKey(ContainerSummaryHealth)
 })
 
 /**
@@ -659,7 +659,7 @@ export type ContainerListResponse = ReadonlyArray<ContainerSummary>
 export const ContainerListResponse: Schema.Codec<
   ContainerListResponse,
   ContainerListResponse | null
-> = NullableArray(ContainerSummary)
+> = /*#__PURE__*/ NullableArray(ContainerSummary)
 
 /**
  * A test to perform to check that the container is healthy.
@@ -729,13 +729,13 @@ export interface HealthConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const HealthConfig: Schema.Codec<HealthConfig> = Schema.Struct({
-  Test: Schema.optionalKey(Schema.Array(Schema.String)),
-  Interval: Schema.optionalKey(Int64),
-  Timeout: Schema.optionalKey(Int64),
-  Retries: Schema.optionalKey(Schema.Number),
-  StartPeriod: Schema.optionalKey(Int64),
-  StartInterval: Schema.optionalKey(Int64)
+export const HealthConfig: Schema.Codec<HealthConfig> = /*#__PURE__*/ Schema.Struct({
+  Test: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Interval: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Timeout: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Retries: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  StartPeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  StartInterval: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -842,32 +842,32 @@ export interface ContainerConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerConfig: Schema.Codec<ContainerConfig> = Schema.Struct({
-  Hostname: Schema.optionalKey(Schema.String),
-  Domainname: Schema.optionalKey(Schema.String),
-  User: Schema.optionalKey(Schema.String),
-  AttachStdin: Schema.optionalKey(Schema.Boolean),
-  AttachStdout: Schema.optionalKey(Schema.Boolean),
-  AttachStderr: Schema.optionalKey(Schema.Boolean),
-  ExposedPorts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  Tty: Schema.optionalKey(Schema.Boolean),
-  OpenStdin: Schema.optionalKey(Schema.Boolean),
-  StdinOnce: Schema.optionalKey(Schema.Boolean),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Cmd: Schema.optionalKey(Schema.Array(Schema.String)),
-  Healthcheck: Schema.optionalKey(HealthConfig),
-  ArgsEscaped: Schema.optionalKey(Schema.Boolean),
-  Image: Schema.optionalKey(Schema.String),
-  Volumes: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  WorkingDir: Schema.optionalKey(Schema.String),
-  Entrypoint: Schema.optionalKey(Schema.Array(Schema.String)),
-  NetworkDisabled: Schema.optionalKey(Schema.Boolean),
-  OnBuild: Schema.optionalKey(Schema.Array(Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  StopSignal: Schema.optionalKey(Schema.String),
-  StopTimeout: Schema.optionalKey(Schema.Number),
-  Shell: Schema.optionalKey(Schema.Array(Schema.String)),
-  MacAddress: Schema.optionalKey(Schema.String)
+export const ContainerConfig: Schema.Codec<ContainerConfig> = /*#__PURE__*/ Schema.Struct({
+  Hostname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Domainname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  StdinOnce: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Cmd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
+  ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  NetworkDisabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OnBuild: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  StopSignal: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  StopTimeout: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Shell: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -894,9 +894,9 @@ export interface ResourcesBlkioWeightDeviceItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ResourcesBlkioWeightDeviceItem: Schema.Codec<ResourcesBlkioWeightDeviceItem> = Schema.Struct({
-  Path: Schema.optionalKey(Schema.String),
-  Weight: Schema.optionalKey(Schema.Number)
+export const ResourcesBlkioWeightDeviceItem: Schema.Codec<ResourcesBlkioWeightDeviceItem> = /*#__PURE__*/ Schema.Struct({
+  Path: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Weight: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -925,9 +925,9 @@ export interface ThrottleDevice {
  * @since 0.1.0
  * @category schemas
  */
-export const ThrottleDevice: Schema.Codec<ThrottleDevice> = Schema.Struct({
-  Path: Schema.optionalKey(Schema.String),
-  Rate: Schema.optionalKey(Int64)
+export const ThrottleDevice: Schema.Codec<ThrottleDevice> = /*#__PURE__*/ Schema.Struct({
+  Path: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Rate: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -955,10 +955,10 @@ export interface DeviceMapping {
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceMapping: Schema.Codec<DeviceMapping> = Schema.Struct({
-  PathOnHost: Schema.optionalKey(Schema.String),
-  PathInContainer: Schema.optionalKey(Schema.String),
-  CgroupPermissions: Schema.optionalKey(Schema.String)
+export const DeviceMapping: Schema.Codec<DeviceMapping> = /*#__PURE__*/ Schema.Struct({
+  PathOnHost: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  PathInContainer: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CgroupPermissions: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -1007,12 +1007,12 @@ export interface DeviceRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceRequest: Schema.Codec<DeviceRequest> = Schema.Struct({
-  Driver: Schema.optionalKey(Schema.String),
-  Count: Schema.optionalKey(Schema.Number),
-  DeviceIDs: Schema.optionalKey(Schema.Array(Schema.String)),
-  Capabilities: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String))),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const DeviceRequest: Schema.Codec<DeviceRequest> = /*#__PURE__*/ Schema.Struct({
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Count: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  DeviceIDs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Capabilities: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String))),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -1043,10 +1043,10 @@ export interface ResourcesUlimitsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ResourcesUlimitsItem: Schema.Codec<ResourcesUlimitsItem> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Soft: Schema.optionalKey(Int64),
-  Hard: Schema.optionalKey(Int64)
+export const ResourcesUlimitsItem: Schema.Codec<ResourcesUlimitsItem> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Soft: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Hard: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -1229,39 +1229,39 @@ export interface Resources {
  * @since 0.1.0
  * @category schemas
  */
-export const Resources: Schema.Codec<Resources> = Schema.Struct({
-  CpuShares: Schema.optionalKey(Schema.Number),
-  Memory: Schema.optionalKey(Int64),
-  CgroupParent: Schema.optionalKey(Schema.String),
-  BlkioWeight: Schema.optionalKey(Schema.Number),
-  BlkioWeightDevice: Schema.optionalKey(Schema.Array(ResourcesBlkioWeightDeviceItem)),
-  BlkioDeviceReadBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceReadIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  CpuPeriod: Schema.optionalKey(Int64),
-  CpuQuota: Schema.optionalKey(Int64),
-  CpuRealtimePeriod: Schema.optionalKey(Int64),
-  CpuRealtimeRuntime: Schema.optionalKey(Int64),
-  CpusetCpus: Schema.optionalKey(Schema.String),
-  CpusetMems: Schema.optionalKey(Schema.String),
-  Devices: Schema.optionalKey(Schema.Array(DeviceMapping)),
-  DeviceCgroupRules: Schema.optionalKey(Schema.Array(Schema.String)),
-  DeviceRequests: Schema.optionalKey(Schema.Array(DeviceRequest)),
-  MemoryReservation: Schema.optionalKey(Int64),
-  MemorySwap: Schema.optionalKey(Int64),
-  MemorySwappiness: Schema.optionalKey(Int64),
-  NanoCpus: Schema.optionalKey(Int64),
-  OomKillDisable: Schema.optionalKey(Schema.Boolean),
-  Init: Schema.optionalKey(Schema.Boolean),
-  PidsLimit: Schema.optionalKey(Int64),
-  Ulimits: Schema.optionalKey(Schema.Array(ResourcesUlimitsItem)),
-  CpuCount: Schema.optionalKey(Int64),
-  CpuPercent: Schema.optionalKey(Int64),
-  IOMaximumIOps: Schema.optionalKey(Int64),
-  IOMaximumBandwidth: Schema.optionalKey(Int64),
-  KernelMemory: Schema.optionalKey(Int64),
-  KernelMemoryTCP: Schema.optionalKey(Int64)
+export const Resources: Schema.Codec<Resources> = /*#__PURE__*/ Schema.Struct({
+  CpuShares: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Memory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CgroupParent: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BlkioWeight: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  BlkioWeightDevice: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesBlkioWeightDeviceItem)),
+  BlkioDeviceReadBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceReadIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  CpuPeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuQuota: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimePeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimeRuntime: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpusetCpus: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CpusetMems: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Devices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceMapping)),
+  DeviceCgroupRules: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DeviceRequests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceRequest)),
+  MemoryReservation: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwap: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwappiness: /*#__PURE__*/ Schema.optionalKey(Int64),
+  NanoCpus: /*#__PURE__*/ Schema.optionalKey(Int64),
+  OomKillDisable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Init: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PidsLimit: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Ulimits: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesUlimitsItem)),
+  CpuCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuPercent: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumIOps: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumBandwidth: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemoryTCP: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -1304,9 +1304,9 @@ export interface HostConfigLogConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const HostConfigLogConfig: Schema.Codec<HostConfigLogConfig> = Schema.Struct({
-  Type: Schema.optionalKey(Schema.String),
-  Config: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const HostConfigLogConfig: Schema.Codec<HostConfigLogConfig> = /*#__PURE__*/ Schema.Struct({
+  Type: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Config: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -1336,9 +1336,9 @@ export interface PortBinding {
  * @since 0.1.0
  * @category schemas
  */
-export const PortBinding: Schema.Codec<PortBinding> = Schema.Struct({
-  HostIp: Schema.optionalKey(Schema.String),
-  HostPort: Schema.optionalKey(Schema.String)
+export const PortBinding: Schema.Codec<PortBinding> = /*#__PURE__*/ Schema.Struct({
+  HostIp: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HostPort: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -1367,7 +1367,7 @@ export type PortMap = { readonly [key: string]: ReadonlyArray<PortBinding> }
  * @since 0.1.0
  * @category schemas
  */
-export const PortMap: Schema.Codec<PortMap> = Schema.Record(Schema.String, Schema.Array(PortBinding))
+export const PortMap: Schema.Codec<PortMap> = /*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Array(PortBinding))
 
 /**
  * The behavior to apply when the container exits. The default is not to
@@ -1405,9 +1405,9 @@ export interface RestartPolicy {
  * @since 0.1.0
  * @category schemas
  */
-export const RestartPolicy: Schema.Codec<RestartPolicy> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.Literals(["", "no", "always", "unless-stopped", "on-failure"])),
-  MaximumRetryCount: Schema.optionalKey(Schema.Number)
+export const RestartPolicy: Schema.Codec<RestartPolicy> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["", "no", "always", "unless-stopped", "on-failure"])),
+  MaximumRetryCount: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -1449,12 +1449,12 @@ export interface MountBindOptions {
  * @since 0.1.0
  * @category schemas
  */
-export const MountBindOptions: Schema.Codec<MountBindOptions> = Schema.Struct({
-  Propagation: Schema.optionalKey(Schema.Literals(["private", "rprivate", "shared", "rshared", "slave", "rslave"])),
-  NonRecursive: Schema.optionalKey(Schema.Boolean),
-  CreateMountpoint: Schema.optionalKey(Schema.Boolean),
-  ReadOnlyNonRecursive: Schema.optionalKey(Schema.Boolean),
-  ReadOnlyForceRecursive: Schema.optionalKey(Schema.Boolean)
+export const MountBindOptions: Schema.Codec<MountBindOptions> = /*#__PURE__*/ Schema.Struct({
+  Propagation: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "rprivate", "shared", "rshared", "slave", "rslave"])),
+  NonRecursive: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  CreateMountpoint: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ReadOnlyNonRecursive: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ReadOnlyForceRecursive: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -1483,9 +1483,9 @@ export interface MountVolumeOptionsDriverConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const MountVolumeOptionsDriverConfig: Schema.Codec<MountVolumeOptionsDriverConfig> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const MountVolumeOptionsDriverConfig: Schema.Codec<MountVolumeOptionsDriverConfig> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -1518,11 +1518,11 @@ export interface MountVolumeOptions {
  * @since 0.1.0
  * @category schemas
  */
-export const MountVolumeOptions: Schema.Codec<MountVolumeOptions> = Schema.Struct({
-  NoCopy: Schema.optionalKey(Schema.Boolean),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  DriverConfig: Schema.optionalKey(MountVolumeOptionsDriverConfig),
-  Subpath: Schema.optionalKey(Schema.String)
+export const MountVolumeOptions: Schema.Codec<MountVolumeOptions> = /*#__PURE__*/ Schema.Struct({
+  NoCopy: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  DriverConfig: /*#__PURE__*/ Schema.optionalKey(MountVolumeOptionsDriverConfig),
+  Subpath: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -1549,8 +1549,8 @@ export interface MountImageOptions {
  * @since 0.1.0
  * @category schemas
  */
-export const MountImageOptions: Schema.Codec<MountImageOptions> = Schema.Struct({
-  Subpath: Schema.optionalKey(Schema.String)
+export const MountImageOptions: Schema.Codec<MountImageOptions> = /*#__PURE__*/ Schema.Struct({
+  Subpath: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -1590,10 +1590,10 @@ export interface MountTmpfsOptions {
  * @since 0.1.0
  * @category schemas
  */
-export const MountTmpfsOptions: Schema.Codec<MountTmpfsOptions> = Schema.Struct({
-  SizeBytes: Schema.optionalKey(Int64),
-  Mode: Schema.optionalKey(Schema.Number),
-  Options: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String)))
+export const MountTmpfsOptions: Schema.Codec<MountTmpfsOptions> = /*#__PURE__*/ Schema.Struct({
+  SizeBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Mode: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String)))
 })
 
 /**
@@ -1652,16 +1652,16 @@ export interface Mount {
  * @since 0.1.0
  * @category schemas
  */
-export const Mount: Schema.Codec<Mount> = Schema.Struct({
-  Target: Schema.optionalKey(Schema.String),
-  Source: Schema.optionalKey(Schema.String),
-  Type: Schema.optionalKey(MountType),
-  ReadOnly: Schema.optionalKey(Schema.Boolean),
-  Consistency: Schema.optionalKey(Schema.String),
-  BindOptions: Schema.optionalKey(MountBindOptions),
-  VolumeOptions: Schema.optionalKey(MountVolumeOptions),
-  ImageOptions: Schema.optionalKey(MountImageOptions),
-  TmpfsOptions: Schema.optionalKey(MountTmpfsOptions)
+export const Mount: Schema.Codec<Mount> = /*#__PURE__*/ Schema.Struct({
+  Target: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Source: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Type: /*#__PURE__*/ Schema.optionalKey(MountType),
+  ReadOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Consistency: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BindOptions: /*#__PURE__*/ Schema.optionalKey(MountBindOptions),
+  VolumeOptions: /*#__PURE__*/ Schema.optionalKey(MountVolumeOptions),
+  ImageOptions: /*#__PURE__*/ Schema.optionalKey(MountImageOptions),
+  TmpfsOptions: /*#__PURE__*/ Schema.optionalKey(MountTmpfsOptions)
 })
 
 /**
@@ -1886,78 +1886,78 @@ export interface HostConfig extends Resources {
  * @since 0.1.0
  * @category schemas
  */
-export const HostConfig: Schema.Codec<HostConfig> = Schema.Struct({
-  CpuShares: Schema.optionalKey(Schema.Number),
-  Memory: Schema.optionalKey(Int64),
-  CgroupParent: Schema.optionalKey(Schema.String),
-  BlkioWeight: Schema.optionalKey(Schema.Number),
-  BlkioWeightDevice: Schema.optionalKey(Schema.Array(ResourcesBlkioWeightDeviceItem)),
-  BlkioDeviceReadBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceReadIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  CpuPeriod: Schema.optionalKey(Int64),
-  CpuQuota: Schema.optionalKey(Int64),
-  CpuRealtimePeriod: Schema.optionalKey(Int64),
-  CpuRealtimeRuntime: Schema.optionalKey(Int64),
-  CpusetCpus: Schema.optionalKey(Schema.String),
-  CpusetMems: Schema.optionalKey(Schema.String),
-  Devices: Schema.optionalKey(Schema.Array(DeviceMapping)),
-  DeviceCgroupRules: Schema.optionalKey(Schema.Array(Schema.String)),
-  DeviceRequests: Schema.optionalKey(Schema.Array(DeviceRequest)),
-  MemoryReservation: Schema.optionalKey(Int64),
-  MemorySwap: Schema.optionalKey(Int64),
-  MemorySwappiness: Schema.optionalKey(Int64),
-  NanoCpus: Schema.optionalKey(Int64),
-  OomKillDisable: Schema.optionalKey(Schema.Boolean),
-  Init: Schema.optionalKey(Schema.Boolean),
-  PidsLimit: Schema.optionalKey(Int64),
-  Ulimits: Schema.optionalKey(Schema.Array(ResourcesUlimitsItem)),
-  CpuCount: Schema.optionalKey(Int64),
-  CpuPercent: Schema.optionalKey(Int64),
-  IOMaximumIOps: Schema.optionalKey(Int64),
-  IOMaximumBandwidth: Schema.optionalKey(Int64),
-  KernelMemory: Schema.optionalKey(Int64),
-  KernelMemoryTCP: Schema.optionalKey(Int64),
-  Binds: Schema.optionalKey(Schema.Array(Schema.String)),
-  ContainerIDFile: Schema.optionalKey(Schema.String),
-  LogConfig: Schema.optionalKey(HostConfigLogConfig),
-  NetworkMode: Schema.optionalKey(Schema.String),
-  PortBindings: Schema.optionalKey(PortMap),
-  RestartPolicy: Schema.optionalKey(RestartPolicy),
-  AutoRemove: Schema.optionalKey(Schema.Boolean),
-  VolumeDriver: Schema.optionalKey(Schema.String),
-  VolumesFrom: Schema.optionalKey(Schema.Array(Schema.String)),
-  Mounts: Schema.optionalKey(Schema.Array(Mount)),
-  ConsoleSize: Schema.optionalKey(Schema.Array(Schema.Number)),
-  Annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  CapAdd: Schema.optionalKey(Schema.Array(Schema.String)),
-  CapDrop: Schema.optionalKey(Schema.Array(Schema.String)),
-  CgroupnsMode: Schema.optionalKey(Schema.Literals(["private", "host"])),
-  Dns: Schema.optionalKey(Schema.Array(Schema.String)),
-  DnsOptions: Schema.optionalKey(Schema.Array(Schema.String)),
-  DnsSearch: Schema.optionalKey(Schema.Array(Schema.String)),
-  ExtraHosts: Schema.optionalKey(Schema.Array(Schema.String)),
-  GroupAdd: Schema.optionalKey(Schema.Array(Schema.String)),
-  IpcMode: Schema.optionalKey(Schema.String),
-  Cgroup: Schema.optionalKey(Schema.String),
-  Links: Schema.optionalKey(Schema.Array(Schema.String)),
-  OomScoreAdj: Schema.optionalKey(Schema.Number),
-  PidMode: Schema.optionalKey(Schema.String),
-  Privileged: Schema.optionalKey(Schema.Boolean),
-  PublishAllPorts: Schema.optionalKey(Schema.Boolean),
-  ReadonlyRootfs: Schema.optionalKey(Schema.Boolean),
-  SecurityOpt: Schema.optionalKey(Schema.Array(Schema.String)),
-  StorageOpt: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Tmpfs: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  UTSMode: Schema.optionalKey(Schema.String),
-  UsernsMode: Schema.optionalKey(Schema.String),
-  ShmSize: Schema.optionalKey(Int64),
-  Sysctls: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Runtime: Schema.optionalKey(Schema.String),
-  Isolation: Schema.optionalKey(Schema.Literals(["default", "process", "hyperv", ""])),
-  MaskedPaths: Schema.optionalKey(Schema.Array(Schema.String)),
-  ReadonlyPaths: Schema.optionalKey(Schema.Array(Schema.String))
+export const HostConfig: Schema.Codec<HostConfig> = /*#__PURE__*/ Schema.Struct({
+  CpuShares: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Memory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CgroupParent: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BlkioWeight: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  BlkioWeightDevice: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesBlkioWeightDeviceItem)),
+  BlkioDeviceReadBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceReadIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  CpuPeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuQuota: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimePeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimeRuntime: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpusetCpus: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CpusetMems: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Devices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceMapping)),
+  DeviceCgroupRules: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DeviceRequests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceRequest)),
+  MemoryReservation: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwap: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwappiness: /*#__PURE__*/ Schema.optionalKey(Int64),
+  NanoCpus: /*#__PURE__*/ Schema.optionalKey(Int64),
+  OomKillDisable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Init: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PidsLimit: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Ulimits: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesUlimitsItem)),
+  CpuCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuPercent: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumIOps: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumBandwidth: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemoryTCP: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Binds: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ContainerIDFile: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LogConfig: /*#__PURE__*/ Schema.optionalKey(HostConfigLogConfig),
+  NetworkMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  PortBindings: /*#__PURE__*/ Schema.optionalKey(PortMap),
+  RestartPolicy: /*#__PURE__*/ Schema.optionalKey(RestartPolicy),
+  AutoRemove: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  VolumeDriver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  VolumesFrom: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Mount)),
+  ConsoleSize: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Number)),
+  Annotations: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  CapAdd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  CapDrop: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  CgroupnsMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "host"])),
+  Dns: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DnsOptions: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DnsSearch: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ExtraHosts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  GroupAdd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  IpcMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Cgroup: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Links: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  OomScoreAdj: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  PidMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Privileged: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PublishAllPorts: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ReadonlyRootfs: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  SecurityOpt: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  StorageOpt: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Tmpfs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  UTSMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UsernsMode: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ShmSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Sysctls: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Runtime: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Isolation: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["default", "process", "hyperv", ""])),
+  MaskedPaths: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ReadonlyPaths: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -1991,8 +1991,8 @@ export interface NetworkingConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkingConfig: Schema.Codec<NetworkingConfig> = Schema.Struct({
-  EndpointsConfig: Schema.optionalKey(Schema.Record(Schema.String, EndpointSettings))
+export const NetworkingConfig: Schema.Codec<NetworkingConfig> = /*#__PURE__*/ Schema.Struct({
+  EndpointsConfig: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointSettings))
 })
 
 /**
@@ -2019,34 +2019,34 @@ export interface ContainerCreateBody extends ContainerConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCreateBody: Schema.Codec<ContainerCreateBody> = Schema.Struct({
-  Hostname: Schema.optionalKey(Schema.String),
-  Domainname: Schema.optionalKey(Schema.String),
-  User: Schema.optionalKey(Schema.String),
-  AttachStdin: Schema.optionalKey(Schema.Boolean),
-  AttachStdout: Schema.optionalKey(Schema.Boolean),
-  AttachStderr: Schema.optionalKey(Schema.Boolean),
-  ExposedPorts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  Tty: Schema.optionalKey(Schema.Boolean),
-  OpenStdin: Schema.optionalKey(Schema.Boolean),
-  StdinOnce: Schema.optionalKey(Schema.Boolean),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Cmd: Schema.optionalKey(Schema.Array(Schema.String)),
-  Healthcheck: Schema.optionalKey(HealthConfig),
-  ArgsEscaped: Schema.optionalKey(Schema.Boolean),
-  Image: Schema.optionalKey(Schema.String),
-  Volumes: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  WorkingDir: Schema.optionalKey(Schema.String),
-  Entrypoint: Schema.optionalKey(Schema.Array(Schema.String)),
-  NetworkDisabled: Schema.optionalKey(Schema.Boolean),
-  OnBuild: Schema.optionalKey(Schema.Array(Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  StopSignal: Schema.optionalKey(Schema.String),
-  StopTimeout: Schema.optionalKey(Schema.Number),
-  Shell: Schema.optionalKey(Schema.Array(Schema.String)),
-  MacAddress: Schema.optionalKey(Schema.String),
-  HostConfig: Schema.optionalKey(HostConfig),
-  NetworkingConfig: Schema.optionalKey(NetworkingConfig)
+export const ContainerCreateBody: Schema.Codec<ContainerCreateBody> = /*#__PURE__*/ Schema.Struct({
+  Hostname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Domainname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  StdinOnce: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Cmd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
+  ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  NetworkDisabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OnBuild: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  StopSignal: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  StopTimeout: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Shell: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HostConfig: /*#__PURE__*/ Schema.optionalKey(HostConfig),
+  NetworkingConfig: /*#__PURE__*/ Schema.optionalKey(NetworkingConfig)
 })
 
 /**
@@ -2075,9 +2075,9 @@ export interface ContainerCreateResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCreateResponse: Schema.Codec<ContainerCreateResponse> = Schema.Struct({
+export const ContainerCreateResponse: Schema.Codec<ContainerCreateResponse> = /*#__PURE__*/ Schema.Struct({
   Id: Schema.String,
-  Warnings: Schema.Array(Schema.String)
+  Warnings: /*#__PURE__*/ Schema.Array(Schema.String)
 })
 
 /**
@@ -2123,11 +2123,11 @@ export interface HealthcheckResult {
  * @since 0.1.0
  * @category schemas
  */
-export const HealthcheckResult: Schema.Codec<HealthcheckResult> = Schema.Struct({
-  Start: Schema.optionalKey(Schema.String),
-  End: Schema.optionalKey(Schema.String),
-  ExitCode: Schema.optionalKey(Schema.Number),
-  Output: Schema.optionalKey(Schema.String)
+export const HealthcheckResult: Schema.Codec<HealthcheckResult> = /*#__PURE__*/ Schema.Struct({
+  Start: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  End: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ExitCode: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Output: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -2165,10 +2165,10 @@ export interface Health {
  * @since 0.1.0
  * @category schemas
  */
-export const Health: Schema.Codec<Health> = Schema.Struct({
-  Status: Schema.optionalKey(Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
-  FailingStreak: Schema.optionalKey(Schema.Number),
-  Log: Schema.optionalKey(Schema.Array(HealthcheckResult))
+export const Health: Schema.Codec<Health> = /*#__PURE__*/ Schema.Struct({
+  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
+  FailingStreak: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Log: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(HealthcheckResult))
 })
 
 /**
@@ -2232,8 +2232,8 @@ export interface ContainerState {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerState: Schema.Codec<ContainerState> = Schema.Struct({
-  Status: Schema.optionalKey(Schema.Literals([
+export const ContainerState: Schema.Codec<ContainerState> = /*#__PURE__*/ Schema.Struct({
+  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "created",
     "running",
     "paused",
@@ -2242,17 +2242,17 @@ export const ContainerState: Schema.Codec<ContainerState> = Schema.Struct({
     "exited",
     "dead"
   ])),
-  Running: Schema.optionalKey(Schema.Boolean),
-  Paused: Schema.optionalKey(Schema.Boolean),
-  Restarting: Schema.optionalKey(Schema.Boolean),
-  OOMKilled: Schema.optionalKey(Schema.Boolean),
-  Dead: Schema.optionalKey(Schema.Boolean),
-  Pid: Schema.optionalKey(Schema.Number),
-  ExitCode: Schema.optionalKey(Schema.Number),
-  Error: Schema.optionalKey(Schema.String),
-  StartedAt: Schema.optionalKey(Schema.String),
-  FinishedAt: Schema.optionalKey(Schema.String),
-  Health: Schema.optionalKey(Health)
+  Running: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Paused: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Restarting: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OOMKilled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Dead: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Pid: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ExitCode: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  StartedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  FinishedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Health: /*#__PURE__*/ Schema.optionalKey(Health)
 })
 
 /**
@@ -2287,9 +2287,9 @@ export interface DriverData {
  * @since 0.1.0
  * @category schemas
  */
-export const DriverData: Schema.Codec<DriverData> = Schema.Struct({
+export const DriverData: Schema.Codec<DriverData> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
-  Data: Schema.Record(Schema.String, Schema.String)
+  Data: /*#__PURE__*/ Schema.Record(Schema.String, Schema.String)
 })
 
 /**
@@ -2316,8 +2316,8 @@ export interface RootFSStorageSnapshot {
  * @since 0.1.0
  * @category schemas
  */
-export const RootFSStorageSnapshot: Schema.Codec<RootFSStorageSnapshot> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String)
+export const RootFSStorageSnapshot: Schema.Codec<RootFSStorageSnapshot> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -2344,8 +2344,8 @@ export interface RootFSStorage {
  * @since 0.1.0
  * @category schemas
  */
-export const RootFSStorage: Schema.Codec<RootFSStorage> = Schema.Struct({
-  Snapshot: Schema.optionalKey(RootFSStorageSnapshot)
+export const RootFSStorage: Schema.Codec<RootFSStorage> = /*#__PURE__*/ Schema.Struct({
+  Snapshot: /*#__PURE__*/ Schema.optionalKey(RootFSStorageSnapshot)
 })
 
 /**
@@ -2372,8 +2372,8 @@ export interface Storage {
  * @since 0.1.0
  * @category schemas
  */
-export const Storage: Schema.Codec<Storage> = Schema.Struct({
-  RootFS: Schema.optionalKey(RootFSStorage)
+export const Storage: Schema.Codec<Storage> = /*#__PURE__*/ Schema.Struct({
+  RootFS: /*#__PURE__*/ Schema.optionalKey(RootFSStorage)
 })
 
 /**
@@ -2402,9 +2402,9 @@ export interface Address {
  * @since 0.1.0
  * @category schemas
  */
-export const Address: Schema.Codec<Address> = Schema.Struct({
-  Addr: Schema.optionalKey(Schema.String),
-  PrefixLen: Schema.optionalKey(Schema.Number)
+export const Address: Schema.Codec<Address> = /*#__PURE__*/ Schema.Struct({
+  Addr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  PrefixLen: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -2576,25 +2576,25 @@ export interface NetworkSettings {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkSettings: Schema.Codec<NetworkSettings> = Schema.Struct({
-  SandboxID: Schema.optionalKey(Schema.String),
-  SandboxKey: Schema.optionalKey(Schema.String),
-  Ports: Schema.optionalKey(PortMap),
-  Networks: Schema.optionalKey(Schema.Record(Schema.String, EndpointSettings)),
-  Bridge: Schema.optionalKey(Schema.String),
-  HairpinMode: Schema.optionalKey(Schema.Boolean),
-  LinkLocalIPv6Address: Schema.optionalKey(Schema.String),
-  LinkLocalIPv6PrefixLen: Schema.optionalKey(Schema.Number),
-  SecondaryIPAddresses: Schema.optionalKey(Schema.Array(Address)),
-  SecondaryIPv6Addresses: Schema.optionalKey(Schema.Array(Address)),
-  EndpointID: Schema.optionalKey(Schema.String),
-  Gateway: Schema.optionalKey(Schema.String),
-  GlobalIPv6Address: Schema.optionalKey(Schema.String),
-  GlobalIPv6PrefixLen: Schema.optionalKey(Schema.Number),
-  IPAddress: Schema.optionalKey(Schema.String),
-  IPPrefixLen: Schema.optionalKey(Schema.Number),
-  IPv6Gateway: Schema.optionalKey(Schema.String),
-  MacAddress: Schema.optionalKey(Schema.String)
+export const NetworkSettings: Schema.Codec<NetworkSettings> = /*#__PURE__*/ Schema.Struct({
+  SandboxID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SandboxKey: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Ports: /*#__PURE__*/ Schema.optionalKey(PortMap),
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointSettings)),
+  Bridge: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HairpinMode: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  LinkLocalIPv6Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LinkLocalIPv6PrefixLen: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  SecondaryIPAddresses: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Address)),
+  SecondaryIPv6Addresses: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Address)),
+  EndpointID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Gateway: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GlobalIPv6Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GlobalIPv6PrefixLen: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  IPAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPPrefixLen: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  IPv6Gateway: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -2727,34 +2727,34 @@ export interface ContainerInspectResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerInspectResponse: Schema.Codec<ContainerInspectResponse> = Schema.Struct({
-  Id: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Schema.String),
-  Path: Schema.optionalKey(Schema.String),
-  Args: Schema.optionalKey(Schema.Array(Schema.String)),
-  State: Schema.optionalKey(ContainerState),
-  Image: Schema.optionalKey(Schema.String),
-  ResolvConfPath: Schema.optionalKey(Schema.String),
-  HostnamePath: Schema.optionalKey(Schema.String),
-  HostsPath: Schema.optionalKey(Schema.String),
-  LogPath: Schema.optionalKey(Schema.String),
-  Name: Schema.optionalKey(Schema.String),
-  RestartCount: Schema.optionalKey(Schema.Number),
-  Driver: Schema.optionalKey(Schema.String),
-  Platform: Schema.optionalKey(Schema.String),
-  ImageManifestDescriptor: Schema.optionalKey(OCIDescriptor),
-  MountLabel: Schema.optionalKey(Schema.String),
-  ProcessLabel: Schema.optionalKey(Schema.String),
-  AppArmorProfile: Schema.optionalKey(Schema.String),
-  ExecIDs: Schema.optionalKey(Schema.Array(Schema.String)),
-  HostConfig: Schema.optionalKey(HostConfig),
-  GraphDriver: Schema.optionalKey(DriverData),
-  Storage: Schema.optionalKey(Storage),
-  SizeRw: Schema.optionalKey(Int64),
-  SizeRootFs: Schema.optionalKey(Int64),
-  Mounts: Schema.optionalKey(Schema.Array(MountPoint)),
-  Config: Schema.optionalKey(ContainerConfig),
-  NetworkSettings: Schema.optionalKey(NetworkSettings)
+export const ContainerInspectResponse: Schema.Codec<ContainerInspectResponse> = /*#__PURE__*/ Schema.Struct({
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Path: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Args: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  State: /*#__PURE__*/ Schema.optionalKey(ContainerState),
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ResolvConfPath: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HostnamePath: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HostsPath: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LogPath: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RestartCount: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Platform: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ImageManifestDescriptor: /*#__PURE__*/ Schema.optionalKey(OCIDescriptor),
+  MountLabel: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ProcessLabel: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AppArmorProfile: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ExecIDs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  HostConfig: /*#__PURE__*/ Schema.optionalKey(HostConfig),
+  GraphDriver: /*#__PURE__*/ Schema.optionalKey(DriverData),
+  Storage: /*#__PURE__*/ Schema.optionalKey(Storage),
+  SizeRw: /*#__PURE__*/ Schema.optionalKey(Int64),
+  SizeRootFs: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(MountPoint)),
+  Config: /*#__PURE__*/ Schema.optionalKey(ContainerConfig),
+  NetworkSettings: /*#__PURE__*/ Schema.optionalKey(NetworkSettings)
 })
 
 /**
@@ -2786,9 +2786,9 @@ export interface ContainerTopResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerTopResponse: Schema.Codec<ContainerTopResponse> = Schema.Struct({
-  Titles: Schema.optionalKey(Schema.Array(Schema.String)),
-  Processes: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String)))
+export const ContainerTopResponse: Schema.Codec<ContainerTopResponse> = /*#__PURE__*/ Schema.Struct({
+  Titles: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Processes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String)))
 })
 
 /**
@@ -2818,7 +2818,7 @@ export type ChangeType = 0 | 1 | 2
  * @since 0.1.0
  * @category schemas
  */
-export const ChangeType: Schema.Codec<ChangeType> = Schema.Literals([0, 1, 2])
+export const ChangeType: Schema.Codec<ChangeType> = /*#__PURE__*/ Schema.Literals([0, 1, 2])
 
 /**
  * Change in the container's filesystem.
@@ -2845,7 +2845,7 @@ export interface FilesystemChange {
  * @since 0.1.0
  * @category schemas
  */
-export const FilesystemChange: Schema.Codec<FilesystemChange> = Schema.Struct({
+export const FilesystemChange: Schema.Codec<FilesystemChange> = /*#__PURE__*/ Schema.Struct({
   Path: Schema.String,
   Kind: ChangeType
 })
@@ -2874,7 +2874,7 @@ export type ContainerChangesResponse = ReadonlyArray<FilesystemChange>
 export const ContainerChangesResponse: Schema.Codec<
   ContainerChangesResponse,
   ContainerChangesResponse | null
-> = NullableArray(FilesystemChange)
+> = /*#__PURE__*/ NullableArray(FilesystemChange)
 
 /**
  * All CPU stats aggregated since container inception.
@@ -2923,11 +2923,11 @@ export interface ContainerCPUUsage {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCPUUsage: Schema.Codec<ContainerCPUUsage> = Schema.Struct({
-  total_usage: Schema.optionalKey(Int64),
-  percpu_usage: Schema.optionalKey(Schema.Array(Int64)),
-  usage_in_kernelmode: Schema.optionalKey(Int64),
-  usage_in_usermode: Schema.optionalKey(Int64)
+export const ContainerCPUUsage: Schema.Codec<ContainerCPUUsage> = /*#__PURE__*/ Schema.Struct({
+  total_usage: /*#__PURE__*/ Schema.optionalKey(Int64),
+  percpu_usage: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Int64)),
+  usage_in_kernelmode: /*#__PURE__*/ Schema.optionalKey(Int64),
+  usage_in_usermode: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -2960,10 +2960,10 @@ export interface ContainerThrottlingData {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerThrottlingData: Schema.Codec<ContainerThrottlingData> = Schema.Struct({
-  periods: Schema.optionalKey(Int64),
-  throttled_periods: Schema.optionalKey(Int64),
-  throttled_time: Schema.optionalKey(Int64)
+export const ContainerThrottlingData: Schema.Codec<ContainerThrottlingData> = /*#__PURE__*/ Schema.Struct({
+  periods: /*#__PURE__*/ Schema.optionalKey(Int64),
+  throttled_periods: /*#__PURE__*/ Schema.optionalKey(Int64),
+  throttled_time: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3002,11 +3002,11 @@ export interface ContainerCPUStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCPUStats: Schema.Codec<ContainerCPUStats> = Schema.Struct({
-  cpu_usage: Schema.optionalKey(ContainerCPUUsage),
-  system_cpu_usage: Schema.optionalKey(Int64),
-  online_cpus: Schema.optionalKey(Schema.Number),
-  throttling_data: Schema.optionalKey(ContainerThrottlingData)
+export const ContainerCPUStats: Schema.Codec<ContainerCPUStats> = /*#__PURE__*/ Schema.Struct({
+  cpu_usage: /*#__PURE__*/ Schema.optionalKey(ContainerCPUUsage),
+  system_cpu_usage: /*#__PURE__*/ Schema.optionalKey(Int64),
+  online_cpus: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  throttling_data: /*#__PURE__*/ Schema.optionalKey(ContainerThrottlingData)
 })
 
 /**
@@ -3082,15 +3082,15 @@ export interface ContainerMemoryStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerMemoryStats: Schema.Codec<ContainerMemoryStats> = Schema.Struct({
-  usage: Schema.optionalKey(Int64),
-  max_usage: Schema.optionalKey(Int64),
-  stats: Schema.optionalKey(Schema.Record(Schema.String, Int64)),
-  failcnt: Schema.optionalKey(Int64),
-  limit: Schema.optionalKey(Int64),
-  commitbytes: Schema.optionalKey(Int64),
-  commitpeakbytes: Schema.optionalKey(Int64),
-  privateworkingset: Schema.optionalKey(Int64)
+export const ContainerMemoryStats: Schema.Codec<ContainerMemoryStats> = /*#__PURE__*/ Schema.Struct({
+  usage: /*#__PURE__*/ Schema.optionalKey(Int64),
+  max_usage: /*#__PURE__*/ Schema.optionalKey(Int64),
+  stats: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Int64)),
+  failcnt: /*#__PURE__*/ Schema.optionalKey(Int64),
+  limit: /*#__PURE__*/ Schema.optionalKey(Int64),
+  commitbytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  commitpeakbytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  privateworkingset: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3151,17 +3151,17 @@ export interface ContainerNetworkStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerNetworkStats: Schema.Codec<ContainerNetworkStats> = Schema.Struct({
-  rx_bytes: Schema.optionalKey(Int64),
-  rx_packets: Schema.optionalKey(Int64),
-  rx_errors: Schema.optionalKey(Int64),
-  rx_dropped: Schema.optionalKey(Int64),
-  tx_bytes: Schema.optionalKey(Int64),
-  tx_packets: Schema.optionalKey(Int64),
-  tx_errors: Schema.optionalKey(Int64),
-  tx_dropped: Schema.optionalKey(Int64),
-  endpoint_id: Schema.optionalKey(Schema.String),
-  instance_id: Schema.optionalKey(Schema.String)
+export const ContainerNetworkStats: Schema.Codec<ContainerNetworkStats> = /*#__PURE__*/ Schema.Struct({
+  rx_bytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  rx_packets: /*#__PURE__*/ Schema.optionalKey(Int64),
+  rx_errors: /*#__PURE__*/ Schema.optionalKey(Int64),
+  rx_dropped: /*#__PURE__*/ Schema.optionalKey(Int64),
+  tx_bytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  tx_packets: /*#__PURE__*/ Schema.optionalKey(Int64),
+  tx_errors: /*#__PURE__*/ Schema.optionalKey(Int64),
+  tx_dropped: /*#__PURE__*/ Schema.optionalKey(Int64),
+  endpoint_id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  instance_id: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3195,9 +3195,9 @@ export interface ContainerPidsStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerPidsStats: Schema.Codec<ContainerPidsStats> = Schema.Struct({
-  current: Schema.optionalKey(Int64),
-  limit: Schema.optionalKey(Int64)
+export const ContainerPidsStats: Schema.Codec<ContainerPidsStats> = /*#__PURE__*/ Schema.Struct({
+  current: /*#__PURE__*/ Schema.optionalKey(Int64),
+  limit: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3228,11 +3228,11 @@ export interface ContainerBlkioStatEntry {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerBlkioStatEntry: Schema.Codec<ContainerBlkioStatEntry> = Schema.Struct({
-  major: Schema.optionalKey(Int64),
-  minor: Schema.optionalKey(Int64),
-  op: Schema.optionalKey(Schema.String),
-  value: Schema.optionalKey(Int64)
+export const ContainerBlkioStatEntry: Schema.Codec<ContainerBlkioStatEntry> = /*#__PURE__*/ Schema.Struct({
+  major: /*#__PURE__*/ Schema.optionalKey(Int64),
+  minor: /*#__PURE__*/ Schema.optionalKey(Int64),
+  op: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  value: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3299,15 +3299,15 @@ export interface ContainerBlkioStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerBlkioStats: Schema.Codec<ContainerBlkioStats> = Schema.Struct({
-  io_service_bytes_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_serviced_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_queue_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_service_time_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_wait_time_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_merged_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  io_time_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry)),
-  sectors_recursive: Schema.optionalKey(Schema.Array(ContainerBlkioStatEntry))
+export const ContainerBlkioStats: Schema.Codec<ContainerBlkioStats> = /*#__PURE__*/ Schema.Struct({
+  io_service_bytes_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_serviced_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_queue_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_service_time_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_wait_time_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_merged_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  io_time_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry)),
+  sectors_recursive: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerBlkioStatEntry))
 })
 
 /**
@@ -3338,11 +3338,11 @@ export interface ContainerStorageStats {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerStorageStats: Schema.Codec<ContainerStorageStats> = Schema.Struct({
-  read_count_normalized: Schema.optionalKey(Int64),
-  read_size_bytes: Schema.optionalKey(Int64),
-  write_count_normalized: Schema.optionalKey(Int64),
-  write_size_bytes: Schema.optionalKey(Int64)
+export const ContainerStorageStats: Schema.Codec<ContainerStorageStats> = /*#__PURE__*/ Schema.Struct({
+  read_count_normalized: /*#__PURE__*/ Schema.optionalKey(Int64),
+  read_size_bytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  write_count_normalized: /*#__PURE__*/ Schema.optionalKey(Int64),
+  write_size_bytes: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3410,20 +3410,20 @@ export interface ContainerStatsResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerStatsResponse: Schema.Codec<ContainerStatsResponse> = Schema.Struct({
-  id: Schema.optionalKey(Schema.String),
-  name: Schema.optionalKey(Schema.String),
-  os_type: Schema.optionalKey(Schema.String),
-  read: Schema.optionalKey(Schema.String),
-  cpu_stats: Schema.optionalKey(ContainerCPUStats),
-  memory_stats: Schema.optionalKey(ContainerMemoryStats),
-  networks: Schema.optionalKey(Schema.Record(Schema.String, ContainerNetworkStats)),
-  pids_stats: Schema.optionalKey(ContainerPidsStats),
-  blkio_stats: Schema.optionalKey(ContainerBlkioStats),
-  num_procs: Schema.optionalKey(Schema.Number),
-  storage_stats: Schema.optionalKey(ContainerStorageStats),
-  preread: Schema.optionalKey(Schema.String),
-  precpu_stats: Schema.optionalKey(ContainerCPUStats)
+export const ContainerStatsResponse: Schema.Codec<ContainerStatsResponse> = /*#__PURE__*/ Schema.Struct({
+  id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  os_type: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  read: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  cpu_stats: /*#__PURE__*/ Schema.optionalKey(ContainerCPUStats),
+  memory_stats: /*#__PURE__*/ Schema.optionalKey(ContainerMemoryStats),
+  networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, ContainerNetworkStats)),
+  pids_stats: /*#__PURE__*/ Schema.optionalKey(ContainerPidsStats),
+  blkio_stats: /*#__PURE__*/ Schema.optionalKey(ContainerBlkioStats),
+  num_procs: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  storage_stats: /*#__PURE__*/ Schema.optionalKey(ContainerStorageStats),
+  preread: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  precpu_stats: /*#__PURE__*/ Schema.optionalKey(ContainerCPUStats)
 })
 
 /**
@@ -3449,40 +3449,40 @@ export interface ContainerUpdateBody extends Resources {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerUpdateBody: Schema.Codec<ContainerUpdateBody> = Schema.Struct({
-  CpuShares: Schema.optionalKey(Schema.Number),
-  Memory: Schema.optionalKey(Int64),
-  CgroupParent: Schema.optionalKey(Schema.String),
-  BlkioWeight: Schema.optionalKey(Schema.Number),
-  BlkioWeightDevice: Schema.optionalKey(Schema.Array(ResourcesBlkioWeightDeviceItem)),
-  BlkioDeviceReadBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteBps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceReadIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  BlkioDeviceWriteIOps: Schema.optionalKey(Schema.Array(ThrottleDevice)),
-  CpuPeriod: Schema.optionalKey(Int64),
-  CpuQuota: Schema.optionalKey(Int64),
-  CpuRealtimePeriod: Schema.optionalKey(Int64),
-  CpuRealtimeRuntime: Schema.optionalKey(Int64),
-  CpusetCpus: Schema.optionalKey(Schema.String),
-  CpusetMems: Schema.optionalKey(Schema.String),
-  Devices: Schema.optionalKey(Schema.Array(DeviceMapping)),
-  DeviceCgroupRules: Schema.optionalKey(Schema.Array(Schema.String)),
-  DeviceRequests: Schema.optionalKey(Schema.Array(DeviceRequest)),
-  MemoryReservation: Schema.optionalKey(Int64),
-  MemorySwap: Schema.optionalKey(Int64),
-  MemorySwappiness: Schema.optionalKey(Int64),
-  NanoCpus: Schema.optionalKey(Int64),
-  OomKillDisable: Schema.optionalKey(Schema.Boolean),
-  Init: Schema.optionalKey(Schema.Boolean),
-  PidsLimit: Schema.optionalKey(Int64),
-  Ulimits: Schema.optionalKey(Schema.Array(ResourcesUlimitsItem)),
-  CpuCount: Schema.optionalKey(Int64),
-  CpuPercent: Schema.optionalKey(Int64),
-  IOMaximumIOps: Schema.optionalKey(Int64),
-  IOMaximumBandwidth: Schema.optionalKey(Int64),
-  KernelMemory: Schema.optionalKey(Int64),
-  KernelMemoryTCP: Schema.optionalKey(Int64),
-  RestartPolicy: Schema.optionalKey(RestartPolicy)
+export const ContainerUpdateBody: Schema.Codec<ContainerUpdateBody> = /*#__PURE__*/ Schema.Struct({
+  CpuShares: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Memory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CgroupParent: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BlkioWeight: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  BlkioWeightDevice: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesBlkioWeightDeviceItem)),
+  BlkioDeviceReadBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteBps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceReadIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  BlkioDeviceWriteIOps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ThrottleDevice)),
+  CpuPeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuQuota: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimePeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuRealtimeRuntime: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpusetCpus: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CpusetMems: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Devices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceMapping)),
+  DeviceCgroupRules: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DeviceRequests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceRequest)),
+  MemoryReservation: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwap: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwappiness: /*#__PURE__*/ Schema.optionalKey(Int64),
+  NanoCpus: /*#__PURE__*/ Schema.optionalKey(Int64),
+  OomKillDisable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Init: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PidsLimit: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Ulimits: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ResourcesUlimitsItem)),
+  CpuCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CpuPercent: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumIOps: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IOMaximumBandwidth: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemory: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KernelMemoryTCP: /*#__PURE__*/ Schema.optionalKey(Int64),
+  RestartPolicy: /*#__PURE__*/ Schema.optionalKey(RestartPolicy)
 })
 
 /**
@@ -3509,8 +3509,8 @@ export interface ContainerUpdateResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerUpdateResponse: Schema.Codec<ContainerUpdateResponse> = Schema.Struct({
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String))
+export const ContainerUpdateResponse: Schema.Codec<ContainerUpdateResponse> = /*#__PURE__*/ Schema.Struct({
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -3537,8 +3537,8 @@ export interface ContainerWaitExitError {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerWaitExitError: Schema.Codec<ContainerWaitExitError> = Schema.Struct({
-  Message: Schema.optionalKey(Schema.String)
+export const ContainerWaitExitError: Schema.Codec<ContainerWaitExitError> = /*#__PURE__*/ Schema.Struct({
+  Message: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3566,9 +3566,9 @@ export interface ContainerWaitResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerWaitResponse: Schema.Codec<ContainerWaitResponse> = Schema.Struct({
+export const ContainerWaitResponse: Schema.Codec<ContainerWaitResponse> = /*#__PURE__*/ Schema.Struct({
   StatusCode: Int64,
-  Error: Schema.optionalKey(ContainerWaitExitError)
+  Error: /*#__PURE__*/ Schema.optionalKey(ContainerWaitExitError)
 })
 
 /**
@@ -3597,9 +3597,9 @@ export interface ContainerPruneResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerPruneResponse: Schema.Codec<ContainerPruneResponse> = Schema.Struct({
-  ContainersDeleted: Schema.optionalKey(Schema.Array(Schema.String)),
-  SpaceReclaimed: Schema.optionalKey(Int64)
+export const ContainerPruneResponse: Schema.Codec<ContainerPruneResponse> = /*#__PURE__*/ Schema.Struct({
+  ContainersDeleted: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  SpaceReclaimed: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -3642,7 +3642,7 @@ export interface ImageManifestSummarySize {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummarySize: Schema.Codec<ImageManifestSummarySize> = Schema.Struct({
+export const ImageManifestSummarySize: Schema.Codec<ImageManifestSummarySize> = /*#__PURE__*/ Schema.Struct({
   Total: Int64,
   Content: Int64
 })
@@ -3668,7 +3668,7 @@ export type SignatureTimestampType = "Tlog" | "TimestampAuthority"
  * @since 0.1.0
  * @category schemas
  */
-export const SignatureTimestampType: Schema.Codec<SignatureTimestampType> = Schema.Literals([
+export const SignatureTimestampType: Schema.Codec<SignatureTimestampType> = /*#__PURE__*/ Schema.Literals([
   "Tlog",
   "TimestampAuthority"
 ])
@@ -3698,10 +3698,10 @@ export interface SignatureTimestamp {
  * @since 0.1.0
  * @category schemas
  */
-export const SignatureTimestamp: Schema.Codec<SignatureTimestamp> = Schema.Struct({
-  Type: Schema.optionalKey(SignatureTimestampType),
-  URI: Schema.optionalKey(Schema.String),
-  Timestamp: Schema.optionalKey(Schema.String)
+export const SignatureTimestamp: Schema.Codec<SignatureTimestamp> = /*#__PURE__*/ Schema.Struct({
+  Type: /*#__PURE__*/ Schema.optionalKey(SignatureTimestampType),
+  URI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Timestamp: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3725,7 +3725,7 @@ export type KnownSignerIdentity = "DHI"
  * @since 0.1.0
  * @category schemas
  */
-export const KnownSignerIdentity: Schema.Codec<KnownSignerIdentity> = Schema.Literals(["DHI"])
+export const KnownSignerIdentity: Schema.Codec<KnownSignerIdentity> = /*#__PURE__*/ Schema.Literals(["DHI"])
 
 /**
  * SignerIdentity contains information about the signer certificate used to sign the image.
@@ -3790,24 +3790,24 @@ export interface SignerIdentity {
  * @since 0.1.0
  * @category schemas
  */
-export const SignerIdentity: Schema.Codec<SignerIdentity> = Schema.Struct({
-  CertificateIssuer: Schema.optionalKey(Schema.String),
-  SubjectAlternativeName: Schema.optionalKey(Schema.String),
-  Issuer: Schema.optionalKey(Schema.String),
-  BuildSignerURI: Schema.optionalKey(Schema.String),
-  BuildSignerDigest: Schema.optionalKey(Schema.String),
-  RunnerEnvironment: Schema.optionalKey(Schema.String),
-  SourceRepositoryURI: Schema.optionalKey(Schema.String),
-  SourceRepositoryDigest: Schema.optionalKey(Schema.String),
-  SourceRepositoryRef: Schema.optionalKey(Schema.String),
-  SourceRepositoryIdentifier: Schema.optionalKey(Schema.String),
-  SourceRepositoryOwnerURI: Schema.optionalKey(Schema.String),
-  SourceRepositoryOwnerIdentifier: Schema.optionalKey(Schema.String),
-  BuildConfigURI: Schema.optionalKey(Schema.String),
-  BuildConfigDigest: Schema.optionalKey(Schema.String),
-  BuildTrigger: Schema.optionalKey(Schema.String),
-  RunInvocationURI: Schema.optionalKey(Schema.String),
-  SourceRepositoryVisibilityAtSigning: Schema.optionalKey(Schema.String)
+export const SignerIdentity: Schema.Codec<SignerIdentity> = /*#__PURE__*/ Schema.Struct({
+  CertificateIssuer: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SubjectAlternativeName: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Issuer: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BuildSignerURI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BuildSignerDigest: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RunnerEnvironment: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryURI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryDigest: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryRef: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryIdentifier: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryOwnerURI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryOwnerIdentifier: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BuildConfigURI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BuildConfigDigest: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  BuildTrigger: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RunInvocationURI: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SourceRepositoryVisibilityAtSigning: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3831,7 +3831,7 @@ export type SignatureType = "bundle-v0.3" | "simplesigning-v1"
  * @since 0.1.0
  * @category schemas
  */
-export const SignatureType: Schema.Codec<SignatureType> = Schema.Literals(["bundle-v0.3", "simplesigning-v1"])
+export const SignatureType: Schema.Codec<SignatureType> = /*#__PURE__*/ Schema.Literals(["bundle-v0.3", "simplesigning-v1"])
 
 /**
  * SignatureIdentity contains the properties of verified signatures for the image.
@@ -3881,15 +3881,15 @@ export interface SignatureIdentity {
  * @since 0.1.0
  * @category schemas
  */
-export const SignatureIdentity: Schema.Codec<SignatureIdentity> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Timestamps: Schema.optionalKey(Schema.Array(SignatureTimestamp)),
-  KnownSigner: Schema.optionalKey(KnownSignerIdentity),
-  DockerReference: Schema.optionalKey(Schema.String),
-  Signer: Schema.optionalKey(SignerIdentity),
-  SignatureType: Schema.optionalKey(SignatureType),
-  Error: Schema.optionalKey(Schema.String),
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String))
+export const SignatureIdentity: Schema.Codec<SignatureIdentity> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Timestamps: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(SignatureTimestamp)),
+  KnownSigner: /*#__PURE__*/ Schema.optionalKey(KnownSignerIdentity),
+  DockerReference: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Signer: /*#__PURE__*/ Schema.optionalKey(SignerIdentity),
+  SignatureType: /*#__PURE__*/ Schema.optionalKey(SignatureType),
+  Error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -3917,8 +3917,8 @@ export interface PullIdentity {
  * @since 0.1.0
  * @category schemas
  */
-export const PullIdentity: Schema.Codec<PullIdentity> = Schema.Struct({
-  Repository: Schema.optionalKey(Schema.String)
+export const PullIdentity: Schema.Codec<PullIdentity> = /*#__PURE__*/ Schema.Struct({
+  Repository: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3950,9 +3950,9 @@ export interface BuildIdentity {
  * @since 0.1.0
  * @category schemas
  */
-export const BuildIdentity: Schema.Codec<BuildIdentity> = Schema.Struct({
-  Ref: Schema.optionalKey(Schema.String),
-  CreatedAt: Schema.optionalKey(Schema.String)
+export const BuildIdentity: Schema.Codec<BuildIdentity> = /*#__PURE__*/ Schema.Struct({
+  Ref: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -3989,10 +3989,10 @@ export interface Identity {
  * @since 0.1.0
  * @category schemas
  */
-export const Identity: Schema.Codec<Identity> = Schema.Struct({
-  Signature: Schema.optionalKey(Schema.Array(SignatureIdentity)),
-  Pull: Schema.optionalKey(Schema.Array(PullIdentity)),
-  Build: Schema.optionalKey(Schema.Array(BuildIdentity))
+export const Identity: Schema.Codec<Identity> = /*#__PURE__*/ Schema.Struct({
+  Signature: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(SignatureIdentity)),
+  Pull: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PullIdentity)),
+  Build: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(BuildIdentity))
 })
 
 /**
@@ -4027,7 +4027,7 @@ export interface ImageManifestSummaryImageDataSize {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummaryImageDataSize: Schema.Codec<ImageManifestSummaryImageDataSize> = Schema.Struct({
+export const ImageManifestSummaryImageDataSize: Schema.Codec<ImageManifestSummaryImageDataSize> = /*#__PURE__*/ Schema.Struct({
   Unpacked: Int64
 })
 
@@ -4069,10 +4069,10 @@ export interface ImageManifestSummaryImageData {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummaryImageData: Schema.Codec<ImageManifestSummaryImageData> = Schema.Struct({
-  Platform: Schema.optionalKey(OCIPlatform),
-  Identity: Schema.optionalKey(Identity),
-  Containers: Schema.Array(Schema.String),
+export const ImageManifestSummaryImageData: Schema.Codec<ImageManifestSummaryImageData> = /*#__PURE__*/ Schema.Struct({
+  Platform: /*#__PURE__*/ Schema.optionalKey(OCIPlatform),
+  Identity: /*#__PURE__*/ Schema.optionalKey(Identity),
+  Containers: /*#__PURE__*/ Schema.Array(Schema.String),
   Size: ImageManifestSummaryImageDataSize
 })
 
@@ -4101,7 +4101,7 @@ export interface ImageManifestSummaryAttestationData {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummaryAttestationData: Schema.Codec<ImageManifestSummaryAttestationData> = Schema.Struct({
+export const ImageManifestSummaryAttestationData: Schema.Codec<ImageManifestSummaryAttestationData> = /*#__PURE__*/ Schema.Struct({
   For: Schema.String
 })
 
@@ -4155,14 +4155,14 @@ export interface ImageManifestSummary {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummary: Schema.Codec<ImageManifestSummary> = Schema.Struct({
+export const ImageManifestSummary: Schema.Codec<ImageManifestSummary> = /*#__PURE__*/ Schema.Struct({
   ID: Schema.String,
   Descriptor: OCIDescriptor,
   Available: Schema.Boolean,
   Size: ImageManifestSummarySize,
-  Kind: Schema.Literals(["image", "attestation", "unknown"]),
-  ImageData: Schema.optionalKey(ImageManifestSummaryImageData),
-  AttestationData: Schema.optionalKey(ImageManifestSummaryAttestationData)
+  Kind: /*#__PURE__*/ Schema.Literals(["image", "attestation", "unknown"]),
+  ImageData: /*#__PURE__*/ Schema.optionalKey(ImageManifestSummaryImageData),
+  AttestationData: /*#__PURE__*/ Schema.optionalKey(ImageManifestSummaryAttestationData)
 })
 
 /**
@@ -4283,19 +4283,19 @@ export interface ImageSummary {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageSummary: Schema.Codec<ImageSummary> = Schema.Struct({
+export const ImageSummary: Schema.Codec<ImageSummary> = /*#__PURE__*/ Schema.Struct({
   Id: Schema.String,
   ParentId: Schema.String,
-  RepoTags: Schema.optionalKey(Schema.Array(Schema.String)),
-  RepoDigests: Schema.optionalKey(Schema.Array(Schema.String)),
+  RepoTags: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  RepoDigests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Created: Schema.Number,
   Size: Int64,
   SharedSize: Int64,
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
   Containers: Schema.Number,
-  Manifests: Schema.optionalKey(Schema.Array(ImageManifestSummary)),
-  Descriptor: Schema.optionalKey(OCIDescriptor),
-  VirtualSize: Schema.optionalKey(Int64)
+  Manifests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ImageManifestSummary)),
+  Descriptor: /*#__PURE__*/ Schema.optionalKey(OCIDescriptor),
+  VirtualSize: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -4319,7 +4319,7 @@ export type ImageListResponse = ReadonlyArray<ImageSummary>
  * @since 0.1.0
  * @category schemas
  */
-export const ImageListResponse: Schema.Codec<ImageListResponse, ImageListResponse | null> = NullableArray(ImageSummary)
+export const ImageListResponse: Schema.Codec<ImageListResponse, ImageListResponse | null> = /*#__PURE__*/ NullableArray(ImageSummary)
 
 /**
  * The `ErrorDetail` model.
@@ -4345,9 +4345,9 @@ export interface ErrorDetail {
  * @since 0.1.0
  * @category schemas
  */
-export const ErrorDetail: Schema.Codec<ErrorDetail> = Schema.Struct({
-  code: Schema.optionalKey(Schema.Number),
-  message: Schema.optionalKey(Schema.String)
+export const ErrorDetail: Schema.Codec<ErrorDetail> = /*#__PURE__*/ Schema.Struct({
+  code: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  message: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -4374,9 +4374,9 @@ export interface ProgressDetail {
  * @since 0.1.0
  * @category schemas
  */
-export const ProgressDetail: Schema.Codec<ProgressDetail> = Schema.Struct({
-  current: Schema.optionalKey(Int64),
-  total: Schema.optionalKey(Int64)
+export const ProgressDetail: Schema.Codec<ProgressDetail> = /*#__PURE__*/ Schema.Struct({
+  current: /*#__PURE__*/ Schema.optionalKey(Int64),
+  total: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -4402,8 +4402,8 @@ export interface ImageID {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageID: Schema.Codec<ImageID> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String)
+export const ImageID: Schema.Codec<ImageID> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -4438,15 +4438,15 @@ export interface BuildInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const BuildInfo: Schema.Codec<BuildInfo> = Schema.Struct({
-  id: Schema.optionalKey(Schema.String),
-  stream: Schema.optionalKey(Schema.String),
-  errorDetail: Schema.optionalKey(ErrorDetail),
-  status: Schema.optionalKey(Schema.String),
-  progressDetail: Schema.optionalKey(ProgressDetail),
-  aux: Schema.optionalKey(Schema.Union([ImageID, Schema.String])),
-  error: Schema.optionalKey(Schema.String),
-  progress: Schema.optionalKey(Schema.String)
+export const BuildInfo: Schema.Codec<BuildInfo> = /*#__PURE__*/ Schema.Struct({
+  id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  stream: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  errorDetail: /*#__PURE__*/ Schema.optionalKey(ErrorDetail),
+  status: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progressDetail: /*#__PURE__*/ Schema.optionalKey(ProgressDetail),
+  aux: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Union([ImageID, Schema.String])),
+  error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progress: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -4474,9 +4474,9 @@ export interface BuildPruneResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const BuildPruneResponse: Schema.Codec<BuildPruneResponse> = Schema.Struct({
-  CachesDeleted: Schema.optionalKey(Schema.Array(Schema.String)),
-  SpaceReclaimed: Schema.optionalKey(Int64)
+export const BuildPruneResponse: Schema.Codec<BuildPruneResponse> = /*#__PURE__*/ Schema.Struct({
+  CachesDeleted: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  SpaceReclaimed: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -4509,13 +4509,13 @@ export interface CreateImageInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const CreateImageInfo: Schema.Codec<CreateImageInfo> = Schema.Struct({
-  id: Schema.optionalKey(Schema.String),
-  errorDetail: Schema.optionalKey(ErrorDetail),
-  status: Schema.optionalKey(Schema.String),
-  progressDetail: Schema.optionalKey(ProgressDetail),
-  error: Schema.optionalKey(Schema.String),
-  progress: Schema.optionalKey(Schema.String)
+export const CreateImageInfo: Schema.Codec<CreateImageInfo> = /*#__PURE__*/ Schema.Struct({
+  id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  errorDetail: /*#__PURE__*/ Schema.optionalKey(ErrorDetail),
+  status: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progressDetail: /*#__PURE__*/ Schema.optionalKey(ProgressDetail),
+  error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progress: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -4704,32 +4704,32 @@ export interface ImageConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageConfig: Schema.Codec<ImageConfig> = Schema.Struct({
-  User: Schema.optionalKey(Schema.String),
-  ExposedPorts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Cmd: Schema.optionalKey(Schema.Array(Schema.String)),
-  Healthcheck: Schema.optionalKey(HealthConfig),
-  ArgsEscaped: Schema.optionalKey(Schema.Boolean),
-  Volumes: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({}))),
-  WorkingDir: Schema.optionalKey(Schema.String),
-  Entrypoint: Schema.optionalKey(Schema.Array(Schema.String)),
-  OnBuild: Schema.optionalKey(Schema.Array(Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  StopSignal: Schema.optionalKey(Schema.String),
-  Shell: Schema.optionalKey(Schema.Array(Schema.String)),
-  Hostname: Schema.optionalKey(Schema.String),
-  Domainname: Schema.optionalKey(Schema.String),
-  AttachStdin: Schema.optionalKey(Schema.Boolean),
-  AttachStdout: Schema.optionalKey(Schema.Boolean),
-  AttachStderr: Schema.optionalKey(Schema.Boolean),
-  Tty: Schema.optionalKey(Schema.Boolean),
-  OpenStdin: Schema.optionalKey(Schema.Boolean),
-  StdinOnce: Schema.optionalKey(Schema.Boolean),
-  Image: Schema.optionalKey(Schema.String),
-  NetworkDisabled: Schema.optionalKey(Schema.Boolean),
-  MacAddress: Schema.optionalKey(Schema.String),
-  StopTimeout: Schema.optionalKey(Schema.Number)
+export const ImageConfig: Schema.Codec<ImageConfig> = /*#__PURE__*/ Schema.Struct({
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Cmd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
+  ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  OnBuild: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  StopSignal: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Shell: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Hostname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Domainname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  StdinOnce: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  NetworkDisabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  StopTimeout: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -4756,9 +4756,9 @@ export interface ImageInspectRootFS {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageInspectRootFS: Schema.Codec<ImageInspectRootFS> = Schema.Struct({
+export const ImageInspectRootFS: Schema.Codec<ImageInspectRootFS> = /*#__PURE__*/ Schema.Struct({
   Type: Schema.String,
-  Layers: Schema.optionalKey(Schema.Array(Schema.String))
+  Layers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -4792,8 +4792,8 @@ export interface ImageInspectMetadata {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageInspectMetadata: Schema.Codec<ImageInspectMetadata> = Schema.Struct({
-  LastTagTime: Schema.optionalKey(Schema.String)
+export const ImageInspectMetadata: Schema.Codec<ImageInspectMetadata> = /*#__PURE__*/ Schema.Struct({
+  LastTagTime: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -4956,30 +4956,30 @@ export interface ImageInspect {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageInspect: Schema.Codec<ImageInspect> = Schema.Struct({
-  Id: Schema.optionalKey(Schema.String),
-  Descriptor: Schema.optionalKey(OCIDescriptor),
-  Manifests: Schema.optionalKey(Schema.Array(ImageManifestSummary)),
-  Identity: Schema.optionalKey(Identity),
-  RepoTags: Schema.optionalKey(Schema.Array(Schema.String)),
-  RepoDigests: Schema.optionalKey(Schema.Array(Schema.String)),
-  Comment: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Schema.String),
-  Author: Schema.optionalKey(Schema.String),
-  Config: Schema.optionalKey(ImageConfig),
-  Architecture: Schema.optionalKey(Schema.String),
-  Variant: Schema.optionalKey(Schema.String),
-  Os: Schema.optionalKey(Schema.String),
-  OsVersion: Schema.optionalKey(Schema.String),
-  Size: Schema.optionalKey(Int64),
-  GraphDriver: Schema.optionalKey(DriverData),
-  RootFS: Schema.optionalKey(ImageInspectRootFS),
-  Metadata: Schema.optionalKey(ImageInspectMetadata),
-  Parent: Schema.optionalKey(Schema.String),
-  Container: Schema.optionalKey(Schema.String),
-  ContainerConfig: Schema.optionalKey(ContainerConfig),
-  DockerVersion: Schema.optionalKey(Schema.String),
-  VirtualSize: Schema.optionalKey(Int64)
+export const ImageInspect: Schema.Codec<ImageInspect> = /*#__PURE__*/ Schema.Struct({
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Descriptor: /*#__PURE__*/ Schema.optionalKey(OCIDescriptor),
+  Manifests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ImageManifestSummary)),
+  Identity: /*#__PURE__*/ Schema.optionalKey(Identity),
+  RepoTags: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  RepoDigests: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Comment: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Author: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Config: /*#__PURE__*/ Schema.optionalKey(ImageConfig),
+  Architecture: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Variant: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Os: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  OsVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Size: /*#__PURE__*/ Schema.optionalKey(Int64),
+  GraphDriver: /*#__PURE__*/ Schema.optionalKey(DriverData),
+  RootFS: /*#__PURE__*/ Schema.optionalKey(ImageInspectRootFS),
+  Metadata: /*#__PURE__*/ Schema.optionalKey(ImageInspectMetadata),
+  Parent: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Container: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ContainerConfig: /*#__PURE__*/ Schema.optionalKey(ContainerConfig),
+  DockerVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  VirtualSize: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5012,10 +5012,10 @@ export interface AttestationStatement {
  * @since 0.1.0
  * @category schemas
  */
-export const AttestationStatement: Schema.Codec<AttestationStatement> = Schema.Struct({
+export const AttestationStatement: Schema.Codec<AttestationStatement> = /*#__PURE__*/ Schema.Struct({
   Descriptor: OCIDescriptor,
   PredicateType: Schema.String,
-  Statement: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+  Statement: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))
 })
 
 /**
@@ -5042,7 +5042,7 @@ export type ImageAttestationsResponse = ReadonlyArray<AttestationStatement>
 export const ImageAttestationsResponse: Schema.Codec<
   ImageAttestationsResponse,
   ImageAttestationsResponse | null
-> = NullableArray(AttestationStatement)
+> = /*#__PURE__*/ NullableArray(AttestationStatement)
 
 /**
  * individual image layer information in response to ImageHistory operation
@@ -5072,11 +5072,11 @@ export interface ImageHistoryResponseItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageHistoryResponseItem: Schema.Codec<ImageHistoryResponseItem> = Schema.Struct({
+export const ImageHistoryResponseItem: Schema.Codec<ImageHistoryResponseItem> = /*#__PURE__*/ Schema.Struct({
   Id: Schema.String,
   Created: Int64,
   CreatedBy: Schema.String,
-  Tags: Schema.optionalKey(Schema.Array(Schema.String)),
+  Tags: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Size: Int64,
   Comment: Schema.String
 })
@@ -5105,7 +5105,7 @@ export type ImageHistoryResponse = ReadonlyArray<ImageHistoryResponseItem>
 export const ImageHistoryResponse: Schema.Codec<
   ImageHistoryResponse,
   ImageHistoryResponse | null
-> = NullableArray(ImageHistoryResponseItem)
+> = /*#__PURE__*/ NullableArray(ImageHistoryResponseItem)
 
 /**
  * The `PushImageInfo` model.
@@ -5140,18 +5140,18 @@ export interface PushImageInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const PushImageInfo: Schema.Codec<PushImageInfo> = Schema.Struct({
-  errorDetail: Schema.optionalKey(ErrorDetail),
-  status: Schema.optionalKey(Schema.String),
-  progressDetail: Schema.optionalKey(ProgressDetail),
-  id: Schema.optionalKey(Schema.String),
-  aux: Schema.optionalKey(Schema.Struct({
-    Tag: Schema.optionalKey(Schema.String),
-    Digest: Schema.optionalKey(Schema.String),
-    Size: Schema.optionalKey(Int64)
+export const PushImageInfo: Schema.Codec<PushImageInfo> = /*#__PURE__*/ Schema.Struct({
+  errorDetail: /*#__PURE__*/ Schema.optionalKey(ErrorDetail),
+  status: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progressDetail: /*#__PURE__*/ Schema.optionalKey(ProgressDetail),
+  id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  aux: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Struct({
+    Tag: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+    Digest: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+    Size: /*#__PURE__*/ Schema.optionalKey(Int64)
   })),
-  error: Schema.optionalKey(Schema.String),
-  progress: Schema.optionalKey(Schema.String)
+  error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  progress: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5180,9 +5180,9 @@ export interface ImageDeleteResponseItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageDeleteResponseItem: Schema.Codec<ImageDeleteResponseItem> = Schema.Struct({
-  Untagged: Schema.optionalKey(Schema.String),
-  Deleted: Schema.optionalKey(Schema.String)
+export const ImageDeleteResponseItem: Schema.Codec<ImageDeleteResponseItem> = /*#__PURE__*/ Schema.Struct({
+  Untagged: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Deleted: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5209,7 +5209,7 @@ export type ImageDeleteResponse = ReadonlyArray<ImageDeleteResponseItem>
 export const ImageDeleteResponse: Schema.Codec<
   ImageDeleteResponse,
   ImageDeleteResponse | null
-> = NullableArray(ImageDeleteResponseItem)
+> = /*#__PURE__*/ NullableArray(ImageDeleteResponseItem)
 
 /**
  * The `ImageSearchResponseItem` model.
@@ -5245,12 +5245,12 @@ export interface ImageSearchResponseItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageSearchResponseItem: Schema.Codec<ImageSearchResponseItem> = Schema.Struct({
-  description: Schema.optionalKey(Schema.String),
-  is_official: Schema.optionalKey(Schema.Boolean),
-  is_automated: Schema.optionalKey(Schema.Boolean),
-  name: Schema.optionalKey(Schema.String),
-  star_count: Schema.optionalKey(Schema.Number)
+export const ImageSearchResponseItem: Schema.Codec<ImageSearchResponseItem> = /*#__PURE__*/ Schema.Struct({
+  description: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  is_official: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  is_automated: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  star_count: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -5277,7 +5277,7 @@ export type ImageSearchResponse = ReadonlyArray<ImageSearchResponseItem>
 export const ImageSearchResponse: Schema.Codec<
   ImageSearchResponse,
   ImageSearchResponse | null
-> = NullableArray(ImageSearchResponseItem)
+> = /*#__PURE__*/ NullableArray(ImageSearchResponseItem)
 
 /**
  * The `ImagePruneResponse` model.
@@ -5305,9 +5305,9 @@ export interface ImagePruneResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ImagePruneResponse: Schema.Codec<ImagePruneResponse> = Schema.Struct({
-  ImagesDeleted: Schema.optionalKey(Schema.Array(ImageDeleteResponseItem)),
-  SpaceReclaimed: Schema.optionalKey(Int64)
+export const ImagePruneResponse: Schema.Codec<ImagePruneResponse> = /*#__PURE__*/ Schema.Struct({
+  ImagesDeleted: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ImageDeleteResponseItem)),
+  SpaceReclaimed: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5343,11 +5343,11 @@ export interface AuthConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const AuthConfig: Schema.Codec<AuthConfig> = Schema.Struct({
-  username: Schema.optionalKey(Schema.String),
-  password: Schema.optionalKey(Schema.String),
-  serveraddress: Schema.optionalKey(Schema.String),
-  email: Schema.optionalKey(Schema.String)
+export const AuthConfig: Schema.Codec<AuthConfig> = /*#__PURE__*/ Schema.Struct({
+  username: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  password: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  serveraddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  email: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5376,9 +5376,9 @@ export interface AuthResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const AuthResponse: Schema.Codec<AuthResponse> = Schema.Struct({
+export const AuthResponse: Schema.Codec<AuthResponse> = /*#__PURE__*/ Schema.Struct({
   Status: Schema.String,
-  IdentityToken: Schema.optionalKey(Schema.String)
+  IdentityToken: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5417,11 +5417,11 @@ export interface PluginsInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginsInfo: Schema.Codec<PluginsInfo> = Schema.Struct({
-  Volume: Schema.optionalKey(Schema.Array(Schema.String)),
-  Network: Schema.optionalKey(Schema.Array(Schema.String)),
-  Authorization: Schema.optionalKey(Schema.Array(Schema.String)),
-  Log: Schema.optionalKey(Schema.Array(Schema.String))
+export const PluginsInfo: Schema.Codec<PluginsInfo> = /*#__PURE__*/ Schema.Struct({
+  Volume: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Network: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Authorization: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Log: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -5467,11 +5467,11 @@ export interface IndexInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const IndexInfo: Schema.Codec<IndexInfo> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Mirrors: Schema.optionalKey(Schema.Array(Schema.String)),
-  Secure: Schema.optionalKey(Schema.Boolean),
-  Official: Schema.optionalKey(Schema.Boolean)
+export const IndexInfo: Schema.Codec<IndexInfo> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Mirrors: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Secure: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Official: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -5552,12 +5552,12 @@ export interface RegistryServiceConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const RegistryServiceConfig: Schema.Codec<RegistryServiceConfig> = Schema.Struct({
-  InsecureRegistryCIDRs: Schema.optionalKey(Schema.Array(Schema.String)),
-  IndexConfigs: Schema.optionalKey(Schema.Record(Schema.String, IndexInfo)),
-  Mirrors: Schema.optionalKey(Schema.Array(Schema.String)),
-  AllowNondistributableArtifactsCIDRs: Schema.optionalKey(Schema.Array(Schema.String)),
-  AllowNondistributableArtifactsHostnames: Schema.optionalKey(Schema.Array(Schema.String))
+export const RegistryServiceConfig: Schema.Codec<RegistryServiceConfig> = /*#__PURE__*/ Schema.Struct({
+  InsecureRegistryCIDRs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  IndexConfigs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, IndexInfo)),
+  Mirrors: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  AllowNondistributableArtifactsCIDRs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  AllowNondistributableArtifactsHostnames: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -5586,9 +5586,9 @@ export interface GenericResourcesItemNamedResourceSpec {
  */
 export const GenericResourcesItemNamedResourceSpec: Schema.Codec<
   GenericResourcesItemNamedResourceSpec
-> = Schema.Struct({
-  Kind: Schema.optionalKey(Schema.String),
-  Value: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  Kind: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Value: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5617,9 +5617,9 @@ export interface GenericResourcesItemDiscreteResourceSpec {
  */
 export const GenericResourcesItemDiscreteResourceSpec: Schema.Codec<
   GenericResourcesItemDiscreteResourceSpec
-> = Schema.Struct({
-  Kind: Schema.optionalKey(Schema.String),
-  Value: Schema.optionalKey(Int64)
+> = /*#__PURE__*/ Schema.Struct({
+  Kind: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Value: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5646,9 +5646,9 @@ export interface GenericResourcesItem {
  * @since 0.1.0
  * @category schemas
  */
-export const GenericResourcesItem: Schema.Codec<GenericResourcesItem> = Schema.Struct({
-  NamedResourceSpec: Schema.optionalKey(GenericResourcesItemNamedResourceSpec),
-  DiscreteResourceSpec: Schema.optionalKey(GenericResourcesItemDiscreteResourceSpec)
+export const GenericResourcesItem: Schema.Codec<GenericResourcesItem> = /*#__PURE__*/ Schema.Struct({
+  NamedResourceSpec: /*#__PURE__*/ Schema.optionalKey(GenericResourcesItemNamedResourceSpec),
+  DiscreteResourceSpec: /*#__PURE__*/ Schema.optionalKey(GenericResourcesItemDiscreteResourceSpec)
 })
 
 /**
@@ -5673,7 +5673,7 @@ export type GenericResources = ReadonlyArray<GenericResourcesItem>
  * @since 0.1.0
  * @category schemas
  */
-export const GenericResources: Schema.Codec<GenericResources> = Schema.Array(GenericResourcesItem)
+export const GenericResources: Schema.Codec<GenericResources> = /*#__PURE__*/ Schema.Array(GenericResourcesItem)
 
 /**
  * Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
@@ -5728,10 +5728,10 @@ export interface Runtime {
  * @since 0.1.0
  * @category schemas
  */
-export const Runtime: Schema.Codec<Runtime> = Schema.Struct({
-  path: Schema.optionalKey(Schema.String),
-  runtimeArgs: Schema.optionalKey(Schema.Array(Schema.String)),
-  status: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const Runtime: Schema.Codec<Runtime> = /*#__PURE__*/ Schema.Struct({
+  path: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  runtimeArgs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -5755,7 +5755,7 @@ export type LocalNodeState = "" | "inactive" | "pending" | "active" | "error" | 
  * @since 0.1.0
  * @category schemas
  */
-export const LocalNodeState: Schema.Codec<LocalNodeState> = Schema.Literals([
+export const LocalNodeState: Schema.Codec<LocalNodeState> = /*#__PURE__*/ Schema.Literals([
   "",
   "inactive",
   "pending",
@@ -5790,9 +5790,9 @@ export interface PeerNode {
  * @since 0.1.0
  * @category schemas
  */
-export const PeerNode: Schema.Codec<PeerNode> = Schema.Struct({
-  NodeID: Schema.optionalKey(Schema.String),
-  Addr: Schema.optionalKey(Schema.String)
+export const PeerNode: Schema.Codec<PeerNode> = /*#__PURE__*/ Schema.Struct({
+  NodeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Addr: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -5827,8 +5827,8 @@ export interface ObjectVersion {
  * @since 0.1.0
  * @category schemas
  */
-export const ObjectVersion: Schema.Codec<ObjectVersion> = Schema.Struct({
-  Index: Schema.optionalKey(Int64)
+export const ObjectVersion: Schema.Codec<ObjectVersion> = /*#__PURE__*/ Schema.Struct({
+  Index: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5858,8 +5858,8 @@ export interface SwarmSpecOrchestration {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecOrchestration: Schema.Codec<SwarmSpecOrchestration> = Schema.Struct({
-  TaskHistoryRetentionLimit: Schema.optionalKey(Int64)
+export const SwarmSpecOrchestration: Schema.Codec<SwarmSpecOrchestration> = /*#__PURE__*/ Schema.Struct({
+  TaskHistoryRetentionLimit: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5910,12 +5910,12 @@ export interface SwarmSpecRaft {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecRaft: Schema.Codec<SwarmSpecRaft> = Schema.Struct({
-  SnapshotInterval: Schema.optionalKey(Int64),
-  KeepOldSnapshots: Schema.optionalKey(Int64),
-  LogEntriesForSlowFollowers: Schema.optionalKey(Int64),
-  ElectionTick: Schema.optionalKey(Schema.Number),
-  HeartbeatTick: Schema.optionalKey(Schema.Number)
+export const SwarmSpecRaft: Schema.Codec<SwarmSpecRaft> = /*#__PURE__*/ Schema.Struct({
+  SnapshotInterval: /*#__PURE__*/ Schema.optionalKey(Int64),
+  KeepOldSnapshots: /*#__PURE__*/ Schema.optionalKey(Int64),
+  LogEntriesForSlowFollowers: /*#__PURE__*/ Schema.optionalKey(Int64),
+  ElectionTick: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  HeartbeatTick: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -5942,8 +5942,8 @@ export interface SwarmSpecDispatcher {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecDispatcher: Schema.Codec<SwarmSpecDispatcher> = Schema.Struct({
-  HeartbeatPeriod: Schema.optionalKey(Int64)
+export const SwarmSpecDispatcher: Schema.Codec<SwarmSpecDispatcher> = /*#__PURE__*/ Schema.Struct({
+  HeartbeatPeriod: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -5986,11 +5986,11 @@ export interface SwarmSpecCAConfigExternalCAsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecCAConfigExternalCAsItem: Schema.Codec<SwarmSpecCAConfigExternalCAsItem> = Schema.Struct({
-  Protocol: Schema.optionalKey(Schema.Literals(["cfssl"])),
-  URL: Schema.optionalKey(Schema.String),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  CACert: Schema.optionalKey(Schema.String)
+export const SwarmSpecCAConfigExternalCAsItem: Schema.Codec<SwarmSpecCAConfigExternalCAsItem> = /*#__PURE__*/ Schema.Struct({
+  Protocol: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["cfssl"])),
+  URL: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  CACert: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -6038,12 +6038,12 @@ export interface SwarmSpecCAConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecCAConfig: Schema.Codec<SwarmSpecCAConfig> = Schema.Struct({
-  NodeCertExpiry: Schema.optionalKey(Int64),
-  ExternalCAs: Schema.optionalKey(Schema.Array(SwarmSpecCAConfigExternalCAsItem)),
-  SigningCACert: Schema.optionalKey(Schema.String),
-  SigningCAKey: Schema.optionalKey(Schema.String),
-  ForceRotate: Schema.optionalKey(Int64)
+export const SwarmSpecCAConfig: Schema.Codec<SwarmSpecCAConfig> = /*#__PURE__*/ Schema.Struct({
+  NodeCertExpiry: /*#__PURE__*/ Schema.optionalKey(Int64),
+  ExternalCAs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(SwarmSpecCAConfigExternalCAsItem)),
+  SigningCACert: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SigningCAKey: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ForceRotate: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -6073,8 +6073,8 @@ export interface SwarmSpecEncryptionConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecEncryptionConfig: Schema.Codec<SwarmSpecEncryptionConfig> = Schema.Struct({
-  AutoLockManagers: Schema.optionalKey(Schema.Boolean)
+export const SwarmSpecEncryptionConfig: Schema.Codec<SwarmSpecEncryptionConfig> = /*#__PURE__*/ Schema.Struct({
+  AutoLockManagers: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -6110,9 +6110,9 @@ export interface SwarmSpecTaskDefaultsLogDriver {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecTaskDefaultsLogDriver: Schema.Codec<SwarmSpecTaskDefaultsLogDriver> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const SwarmSpecTaskDefaultsLogDriver: Schema.Codec<SwarmSpecTaskDefaultsLogDriver> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -6145,8 +6145,8 @@ export interface SwarmSpecTaskDefaults {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecTaskDefaults: Schema.Codec<SwarmSpecTaskDefaults> = Schema.Struct({
-  LogDriver: Schema.optionalKey(SwarmSpecTaskDefaultsLogDriver)
+export const SwarmSpecTaskDefaults: Schema.Codec<SwarmSpecTaskDefaults> = /*#__PURE__*/ Schema.Struct({
+  LogDriver: /*#__PURE__*/ Schema.optionalKey(SwarmSpecTaskDefaultsLogDriver)
 })
 
 /**
@@ -6187,15 +6187,15 @@ export interface SwarmSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpec: Schema.Codec<SwarmSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Orchestration: Schema.optionalKey(SwarmSpecOrchestration),
-  Raft: Schema.optionalKey(SwarmSpecRaft),
-  Dispatcher: Schema.optionalKey(SwarmSpecDispatcher),
-  CAConfig: Schema.optionalKey(SwarmSpecCAConfig),
-  EncryptionConfig: Schema.optionalKey(SwarmSpecEncryptionConfig),
-  TaskDefaults: Schema.optionalKey(SwarmSpecTaskDefaults)
+export const SwarmSpec: Schema.Codec<SwarmSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Orchestration: /*#__PURE__*/ Schema.optionalKey(SwarmSpecOrchestration),
+  Raft: /*#__PURE__*/ Schema.optionalKey(SwarmSpecRaft),
+  Dispatcher: /*#__PURE__*/ Schema.optionalKey(SwarmSpecDispatcher),
+  CAConfig: /*#__PURE__*/ Schema.optionalKey(SwarmSpecCAConfig),
+  EncryptionConfig: /*#__PURE__*/ Schema.optionalKey(SwarmSpecEncryptionConfig),
+  TaskDefaults: /*#__PURE__*/ Schema.optionalKey(SwarmSpecTaskDefaults)
 })
 
 /**
@@ -6230,10 +6230,10 @@ export interface TLSInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const TLSInfo: Schema.Codec<TLSInfo> = Schema.Struct({
-  TrustRoot: Schema.optionalKey(Schema.String),
-  CertIssuerSubject: Schema.optionalKey(Schema.String),
-  CertIssuerPublicKey: Schema.optionalKey(Schema.String)
+export const TLSInfo: Schema.Codec<TLSInfo> = /*#__PURE__*/ Schema.Struct({
+  TrustRoot: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CertIssuerSubject: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CertIssuerPublicKey: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -6292,17 +6292,17 @@ export interface ClusterInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterInfo: Schema.Codec<ClusterInfo> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(SwarmSpec),
-  TLSInfo: Schema.optionalKey(TLSInfo),
-  RootRotationInProgress: Schema.optionalKey(Schema.Boolean),
-  DataPathPort: Schema.optionalKey(Schema.Number),
-  DefaultAddrPool: Schema.optionalKey(Schema.Array(Schema.String)),
-  SubnetSize: Schema.optionalKey(Schema.Number)
+export const ClusterInfo: Schema.Codec<ClusterInfo> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(SwarmSpec),
+  TLSInfo: /*#__PURE__*/ Schema.optionalKey(TLSInfo),
+  RootRotationInProgress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  DataPathPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  DefaultAddrPool: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  SubnetSize: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -6344,16 +6344,16 @@ export interface SwarmInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmInfo: Schema.Codec<SwarmInfo> = Schema.Struct({
-  NodeID: Schema.optionalKey(Schema.String),
-  NodeAddr: Schema.optionalKey(Schema.String),
-  LocalNodeState: Schema.optionalKey(LocalNodeState),
-  ControlAvailable: Schema.optionalKey(Schema.Boolean),
-  Error: Schema.optionalKey(Schema.String),
-  RemoteManagers: Schema.optionalKey(Schema.Array(PeerNode)),
-  Nodes: Schema.optionalKey(Schema.Number),
-  Managers: Schema.optionalKey(Schema.Number),
-  Cluster: Schema.optionalKey(ClusterInfo)
+export const SwarmInfo: Schema.Codec<SwarmInfo> = /*#__PURE__*/ Schema.Struct({
+  NodeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  NodeAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LocalNodeState: /*#__PURE__*/ Schema.optionalKey(LocalNodeState),
+  ControlAvailable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Error: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RemoteManagers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PeerNode)),
+  Nodes: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Managers: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Cluster: /*#__PURE__*/ Schema.optionalKey(ClusterInfo)
 })
 
 /**
@@ -6388,9 +6388,9 @@ export interface Commit {
  * @since 0.1.0
  * @category schemas
  */
-export const Commit: Schema.Codec<Commit> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Expected: Schema.optionalKey(Schema.String)
+export const Commit: Schema.Codec<Commit> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Expected: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -6419,9 +6419,9 @@ export interface SystemInfoDefaultAddressPoolsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemInfoDefaultAddressPoolsItem: Schema.Codec<SystemInfoDefaultAddressPoolsItem> = Schema.Struct({
-  Base: Schema.optionalKey(Schema.String),
-  Size: Schema.optionalKey(Schema.Number)
+export const SystemInfoDefaultAddressPoolsItem: Schema.Codec<SystemInfoDefaultAddressPoolsItem> = /*#__PURE__*/ Schema.Struct({
+  Base: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Size: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -6461,9 +6461,9 @@ export interface FirewallInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const FirewallInfo: Schema.Codec<FirewallInfo> = Schema.Struct({
-  Driver: Schema.optionalKey(Schema.String),
-  Info: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String)))
+export const FirewallInfo: Schema.Codec<FirewallInfo> = /*#__PURE__*/ Schema.Struct({
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Info: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String)))
 })
 
 /**
@@ -6495,9 +6495,9 @@ export interface DeviceInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceInfo: Schema.Codec<DeviceInfo> = Schema.Struct({
-  Source: Schema.optionalKey(Schema.String),
-  ID: Schema.optionalKey(Schema.String)
+export const DeviceInfo: Schema.Codec<DeviceInfo> = /*#__PURE__*/ Schema.Struct({
+  Source: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -6534,8 +6534,8 @@ export interface NRIInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const NRIInfo: Schema.Codec<NRIInfo> = Schema.Struct({
-  Info: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String)))
+export const NRIInfo: Schema.Codec<NRIInfo> = /*#__PURE__*/ Schema.Struct({
+  Info: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String)))
 })
 
 /**
@@ -6589,9 +6589,9 @@ export interface ContainerdInfoNamespaces {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerdInfoNamespaces: Schema.Codec<ContainerdInfoNamespaces> = Schema.Struct({
-  Containers: Schema.optionalKey(Schema.String),
-  Plugins: Schema.optionalKey(Schema.String)
+export const ContainerdInfoNamespaces: Schema.Codec<ContainerdInfoNamespaces> = /*#__PURE__*/ Schema.Struct({
+  Containers: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Plugins: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -6632,9 +6632,9 @@ export interface ContainerdInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerdInfo: Schema.Codec<ContainerdInfo> = Schema.Struct({
-  Address: Schema.optionalKey(Schema.String),
-  Namespaces: Schema.optionalKey(ContainerdInfoNamespaces)
+export const ContainerdInfo: Schema.Codec<ContainerdInfo> = /*#__PURE__*/ Schema.Struct({
+  Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Namespaces: /*#__PURE__*/ Schema.optionalKey(ContainerdInfoNamespaces)
 })
 
 /**
@@ -7034,75 +7034,75 @@ export interface SystemInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemInfo: Schema.Codec<SystemInfo> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Containers: Schema.optionalKey(Schema.Number),
-  ContainersRunning: Schema.optionalKey(Schema.Number),
-  ContainersPaused: Schema.optionalKey(Schema.Number),
-  ContainersStopped: Schema.optionalKey(Schema.Number),
-  Images: Schema.optionalKey(Schema.Number),
-  Driver: Schema.optionalKey(Schema.String),
-  DriverStatus: Schema.optionalKey(Schema.Array(Schema.Array(Schema.String))),
-  DockerRootDir: Schema.optionalKey(Schema.String),
-  Plugins: Schema.optionalKey(PluginsInfo),
-  MemoryLimit: Schema.optionalKey(Schema.Boolean),
-  SwapLimit: Schema.optionalKey(Schema.Boolean),
-  CpuCfsPeriod: Schema.optionalKey(Schema.Boolean),
-  CpuCfsQuota: Schema.optionalKey(Schema.Boolean),
-  CPUShares: Schema.optionalKey(Schema.Boolean),
-  CPUSet: Schema.optionalKey(Schema.Boolean),
-  PidsLimit: Schema.optionalKey(Schema.Boolean),
-  OomKillDisable: Schema.optionalKey(Schema.Boolean),
-  IPv4Forwarding: Schema.optionalKey(Schema.Boolean),
-  Debug: Schema.optionalKey(Schema.Boolean),
-  NFd: Schema.optionalKey(Schema.Number),
-  NGoroutines: Schema.optionalKey(Schema.Number),
-  SystemTime: Schema.optionalKey(Schema.String),
-  LoggingDriver: Schema.optionalKey(Schema.String),
-  CgroupDriver: Schema.optionalKey(Schema.Literals(["cgroupfs", "systemd", "none"])),
-  CgroupVersion: Schema.optionalKey(Schema.Literals(["1", "2"])),
-  NEventsListener: Schema.optionalKey(Schema.Number),
-  KernelVersion: Schema.optionalKey(Schema.String),
-  OperatingSystem: Schema.optionalKey(Schema.String),
-  OSVersion: Schema.optionalKey(Schema.String),
-  OSType: Schema.optionalKey(Schema.String),
-  Architecture: Schema.optionalKey(Schema.String),
-  NCPU: Schema.optionalKey(Schema.Number),
-  MemTotal: Schema.optionalKey(Int64),
-  IndexServerAddress: Schema.optionalKey(Schema.String),
-  RegistryConfig: Schema.optionalKey(RegistryServiceConfig),
-  GenericResources: Schema.optionalKey(GenericResources),
-  HttpProxy: Schema.optionalKey(Schema.String),
-  HttpsProxy: Schema.optionalKey(Schema.String),
-  NoProxy: Schema.optionalKey(Schema.String),
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Array(Schema.String)),
-  ExperimentalBuild: Schema.optionalKey(Schema.Boolean),
-  ServerVersion: Schema.optionalKey(Schema.String),
-  Runtimes: Schema.optionalKey(Schema.Record(Schema.String, Runtime)),
-  DefaultRuntime: Schema.optionalKey(Schema.String),
-  Swarm: Schema.optionalKey(SwarmInfo),
-  LiveRestoreEnabled: Schema.optionalKey(Schema.Boolean),
-  Isolation: Schema.optionalKey(Schema.Literals(["default", "hyperv", "process", ""])),
-  InitBinary: Schema.optionalKey(Schema.String),
-  ContainerdCommit: Schema.optionalKey(Commit),
-  RuncCommit: Schema.optionalKey(Commit),
-  InitCommit: Schema.optionalKey(Commit),
-  SecurityOptions: Schema.optionalKey(Schema.Array(Schema.String)),
-  ProductLicense: Schema.optionalKey(Schema.String),
-  DefaultAddressPools: Schema.optionalKey(Schema.Array(SystemInfoDefaultAddressPoolsItem)),
-  FirewallBackend: Schema.optionalKey(FirewallInfo),
-  DiscoveredDevices: Schema.optionalKey(Schema.Array(DeviceInfo)),
-  NRI: Schema.optionalKey(NRIInfo),
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String)),
-  CDISpecDirs: Schema.optionalKey(Schema.Array(Schema.String)),
-  Containerd: Schema.optionalKey(ContainerdInfo),
-  KernelMemory: Schema.optionalKey(Schema.Boolean),
-  KernelMemoryTCP: Schema.optionalKey(Schema.Boolean),
-  BridgeNfIptables: Schema.optionalKey(Schema.Boolean),
-  BridgeNfIp6tables: Schema.optionalKey(Schema.Boolean),
-  ClusterStore: Schema.optionalKey(Schema.String),
-  ClusterAdvertise: Schema.optionalKey(Schema.String)
+export const SystemInfo: Schema.Codec<SystemInfo> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Containers: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ContainersRunning: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ContainersPaused: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ContainersStopped: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Images: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DriverStatus: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Array(Schema.String))),
+  DockerRootDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Plugins: /*#__PURE__*/ Schema.optionalKey(PluginsInfo),
+  MemoryLimit: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  SwapLimit: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  CpuCfsPeriod: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  CpuCfsQuota: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  CPUShares: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  CPUSet: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PidsLimit: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OomKillDisable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  IPv4Forwarding: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Debug: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  NFd: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  NGoroutines: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  SystemTime: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LoggingDriver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CgroupDriver: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["cgroupfs", "systemd", "none"])),
+  CgroupVersion: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["1", "2"])),
+  NEventsListener: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  KernelVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  OperatingSystem: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  OSVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  OSType: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Architecture: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  NCPU: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  MemTotal: /*#__PURE__*/ Schema.optionalKey(Int64),
+  IndexServerAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RegistryConfig: /*#__PURE__*/ Schema.optionalKey(RegistryServiceConfig),
+  GenericResources: /*#__PURE__*/ Schema.optionalKey(GenericResources),
+  HttpProxy: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  HttpsProxy: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  NoProxy: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ExperimentalBuild: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ServerVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Runtimes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Runtime)),
+  DefaultRuntime: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Swarm: /*#__PURE__*/ Schema.optionalKey(SwarmInfo),
+  LiveRestoreEnabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Isolation: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["default", "hyperv", "process", ""])),
+  InitBinary: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ContainerdCommit: /*#__PURE__*/ Schema.optionalKey(Commit),
+  RuncCommit: /*#__PURE__*/ Schema.optionalKey(Commit),
+  InitCommit: /*#__PURE__*/ Schema.optionalKey(Commit),
+  SecurityOptions: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ProductLicense: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DefaultAddressPools: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(SystemInfoDefaultAddressPoolsItem)),
+  FirewallBackend: /*#__PURE__*/ Schema.optionalKey(FirewallInfo),
+  DiscoveredDevices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(DeviceInfo)),
+  NRI: /*#__PURE__*/ Schema.optionalKey(NRIInfo),
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  CDISpecDirs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Containerd: /*#__PURE__*/ Schema.optionalKey(ContainerdInfo),
+  KernelMemory: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  KernelMemoryTCP: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  BridgeNfIptables: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  BridgeNfIp6tables: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ClusterStore: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ClusterAdvertise: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -7128,7 +7128,7 @@ export interface SystemVersionPlatform {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemVersionPlatform: Schema.Codec<SystemVersionPlatform> = Schema.Struct({
+export const SystemVersionPlatform: Schema.Codec<SystemVersionPlatform> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String
 })
 
@@ -7167,10 +7167,10 @@ export interface SystemVersionComponentsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemVersionComponentsItem: Schema.Codec<SystemVersionComponentsItem> = Schema.Struct({
+export const SystemVersionComponentsItem: Schema.Codec<SystemVersionComponentsItem> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Version: Schema.String,
-  Details: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+  Details: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))
 })
 
 /**
@@ -7233,19 +7233,19 @@ export interface SystemVersion {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemVersion: Schema.Codec<SystemVersion> = Schema.Struct({
-  Platform: Schema.optionalKey(SystemVersionPlatform),
-  Components: Schema.optionalKey(Schema.Array(SystemVersionComponentsItem)),
-  Version: Schema.optionalKey(Schema.String),
-  ApiVersion: Schema.optionalKey(Schema.String),
-  MinAPIVersion: Schema.optionalKey(Schema.String),
-  GitCommit: Schema.optionalKey(Schema.String),
-  GoVersion: Schema.optionalKey(Schema.String),
-  Os: Schema.optionalKey(Schema.String),
-  Arch: Schema.optionalKey(Schema.String),
-  KernelVersion: Schema.optionalKey(Schema.String),
-  Experimental: Schema.optionalKey(Schema.Boolean),
-  BuildTime: Schema.optionalKey(Schema.String)
+export const SystemVersion: Schema.Codec<SystemVersion> = /*#__PURE__*/ Schema.Struct({
+  Platform: /*#__PURE__*/ Schema.optionalKey(SystemVersionPlatform),
+  Components: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(SystemVersionComponentsItem)),
+  Version: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ApiVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  MinAPIVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GitCommit: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GoVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Os: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Arch: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  KernelVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Experimental: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  BuildTime: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -7272,7 +7272,7 @@ export interface IDResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const IDResponse: Schema.Codec<IDResponse> = Schema.Struct({
+export const IDResponse: Schema.Codec<IDResponse> = /*#__PURE__*/ Schema.Struct({
   Id: Schema.String
 })
 
@@ -7303,9 +7303,9 @@ export interface EventActor {
  * @since 0.1.0
  * @category schemas
  */
-export const EventActor: Schema.Codec<EventActor> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Attributes: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const EventActor: Schema.Codec<EventActor> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Attributes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -7355,8 +7355,8 @@ export interface EventMessage {
  * @since 0.1.0
  * @category schemas
  */
-export const EventMessage: Schema.Codec<EventMessage> = Schema.Struct({
-  Type: Schema.optionalKey(Schema.Literals([
+export const EventMessage: Schema.Codec<EventMessage> = /*#__PURE__*/ Schema.Struct({
+  Type: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "builder",
     "config",
     "container",
@@ -7369,11 +7369,11 @@ export const EventMessage: Schema.Codec<EventMessage> = Schema.Struct({
     "service",
     "volume"
   ])),
-  Action: Schema.optionalKey(Schema.String),
-  Actor: Schema.optionalKey(EventActor),
-  scope: Schema.optionalKey(Schema.Literals(["local", "swarm"])),
-  time: Schema.optionalKey(Int64),
-  timeNano: Schema.optionalKey(Int64)
+  Action: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Actor: /*#__PURE__*/ Schema.optionalKey(EventActor),
+  scope: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["local", "swarm"])),
+  time: /*#__PURE__*/ Schema.optionalKey(Int64),
+  timeNano: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -7408,12 +7408,12 @@ export interface ImagesDiskUsage {
  * @since 0.1.0
  * @category schemas
  */
-export const ImagesDiskUsage: Schema.Codec<ImagesDiskUsage> = Schema.Struct({
-  ActiveCount: Schema.optionalKey(Int64),
-  TotalCount: Schema.optionalKey(Int64),
-  Reclaimable: Schema.optionalKey(Int64),
-  TotalSize: Schema.optionalKey(Int64),
-  Items: Schema.optionalKey(Schema.Array(Schema.Unknown))
+export const ImagesDiskUsage: Schema.Codec<ImagesDiskUsage> = /*#__PURE__*/ Schema.Struct({
+  ActiveCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Reclaimable: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Items: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Unknown))
 })
 
 /**
@@ -7448,12 +7448,12 @@ export interface ContainersDiskUsage {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainersDiskUsage: Schema.Codec<ContainersDiskUsage> = Schema.Struct({
-  ActiveCount: Schema.optionalKey(Int64),
-  TotalCount: Schema.optionalKey(Int64),
-  Reclaimable: Schema.optionalKey(Int64),
-  TotalSize: Schema.optionalKey(Int64),
-  Items: Schema.optionalKey(Schema.Array(Schema.Unknown))
+export const ContainersDiskUsage: Schema.Codec<ContainersDiskUsage> = /*#__PURE__*/ Schema.Struct({
+  ActiveCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Reclaimable: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Items: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Unknown))
 })
 
 /**
@@ -7488,12 +7488,12 @@ export interface VolumesDiskUsage {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumesDiskUsage: Schema.Codec<VolumesDiskUsage> = Schema.Struct({
-  ActiveCount: Schema.optionalKey(Int64),
-  TotalCount: Schema.optionalKey(Int64),
-  Reclaimable: Schema.optionalKey(Int64),
-  TotalSize: Schema.optionalKey(Int64),
-  Items: Schema.optionalKey(Schema.Array(Schema.Unknown))
+export const VolumesDiskUsage: Schema.Codec<VolumesDiskUsage> = /*#__PURE__*/ Schema.Struct({
+  ActiveCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Reclaimable: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Items: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Unknown))
 })
 
 /**
@@ -7528,12 +7528,12 @@ export interface BuildCacheDiskUsage {
  * @since 0.1.0
  * @category schemas
  */
-export const BuildCacheDiskUsage: Schema.Codec<BuildCacheDiskUsage> = Schema.Struct({
-  ActiveCount: Schema.optionalKey(Int64),
-  TotalCount: Schema.optionalKey(Int64),
-  Reclaimable: Schema.optionalKey(Int64),
-  TotalSize: Schema.optionalKey(Int64),
-  Items: Schema.optionalKey(Schema.Array(Schema.Unknown))
+export const BuildCacheDiskUsage: Schema.Codec<BuildCacheDiskUsage> = /*#__PURE__*/ Schema.Struct({
+  ActiveCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalCount: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Reclaimable: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Items: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Unknown))
 })
 
 /**
@@ -7573,9 +7573,9 @@ export interface ClusterVolumeSpecAccessModeSecretsItem {
  */
 export const ClusterVolumeSpecAccessModeSecretsItem: Schema.Codec<
   ClusterVolumeSpecAccessModeSecretsItem
-> = Schema.Struct({
-  Key: Schema.optionalKey(Schema.String),
-  Secret: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  Key: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Secret: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -7603,8 +7603,8 @@ export interface Topology {
  * @since 0.1.0
  * @category schemas
  */
-export const Topology: Schema.Codec<Topology> = Schema.Struct({
-  Segments: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const Topology: Schema.Codec<Topology> = /*#__PURE__*/ Schema.Struct({
+  Segments: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -7643,9 +7643,9 @@ export interface ClusterVolumeSpecAccessModeAccessibilityRequirements {
  */
 export const ClusterVolumeSpecAccessModeAccessibilityRequirements: Schema.Codec<
   ClusterVolumeSpecAccessModeAccessibilityRequirements
-> = Schema.Struct({
-  Requisite: Schema.optionalKey(Schema.Array(Topology)),
-  Preferred: Schema.optionalKey(Schema.Array(Topology))
+> = /*#__PURE__*/ Schema.Struct({
+  Requisite: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Topology)),
+  Preferred: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Topology))
 })
 
 /**
@@ -7683,9 +7683,9 @@ export interface ClusterVolumeSpecAccessModeCapacityRange {
  */
 export const ClusterVolumeSpecAccessModeCapacityRange: Schema.Codec<
   ClusterVolumeSpecAccessModeCapacityRange
-> = Schema.Struct({
-  RequiredBytes: Schema.optionalKey(Int64),
-  LimitBytes: Schema.optionalKey(Int64)
+> = /*#__PURE__*/ Schema.Struct({
+  RequiredBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  LimitBytes: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -7772,14 +7772,14 @@ export interface ClusterVolumeSpecAccessMode {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumeSpecAccessMode: Schema.Codec<ClusterVolumeSpecAccessMode> = Schema.Struct({
-  Scope: Schema.optionalKey(Schema.Literals(["single", "multi"])),
-  Sharing: Schema.optionalKey(Schema.Literals(["none", "readonly", "onewriter", "all"])),
-  MountVolume: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
-  Secrets: Schema.optionalKey(Schema.Array(ClusterVolumeSpecAccessModeSecretsItem)),
-  AccessibilityRequirements: Schema.optionalKey(ClusterVolumeSpecAccessModeAccessibilityRequirements),
-  CapacityRange: Schema.optionalKey(ClusterVolumeSpecAccessModeCapacityRange),
-  Availability: Schema.optionalKey(Schema.Literals(["active", "pause", "drain"]))
+export const ClusterVolumeSpecAccessMode: Schema.Codec<ClusterVolumeSpecAccessMode> = /*#__PURE__*/ Schema.Struct({
+  Scope: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["single", "multi"])),
+  Sharing: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "readonly", "onewriter", "all"])),
+  MountVolume: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown)),
+  Secrets: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ClusterVolumeSpecAccessModeSecretsItem)),
+  AccessibilityRequirements: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpecAccessModeAccessibilityRequirements),
+  CapacityRange: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpecAccessModeCapacityRange),
+  Availability: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["active", "pause", "drain"]))
 })
 
 /**
@@ -7815,9 +7815,9 @@ export interface ClusterVolumeSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumeSpec: Schema.Codec<ClusterVolumeSpec> = Schema.Struct({
-  Group: Schema.optionalKey(Schema.String),
-  AccessMode: Schema.optionalKey(ClusterVolumeSpecAccessMode)
+export const ClusterVolumeSpec: Schema.Codec<ClusterVolumeSpec> = /*#__PURE__*/ Schema.Struct({
+  Group: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AccessMode: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpecAccessMode)
 })
 
 /**
@@ -7862,11 +7862,11 @@ export interface ClusterVolumeInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumeInfo: Schema.Codec<ClusterVolumeInfo> = Schema.Struct({
-  CapacityBytes: Schema.optionalKey(Int64),
-  VolumeContext: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  VolumeID: Schema.optionalKey(Schema.String),
-  AccessibleTopology: Schema.optionalKey(Schema.Array(Topology))
+export const ClusterVolumeInfo: Schema.Codec<ClusterVolumeInfo> = /*#__PURE__*/ Schema.Struct({
+  CapacityBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  VolumeContext: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  VolumeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AccessibleTopology: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Topology))
 })
 
 /**
@@ -7906,15 +7906,15 @@ export interface ClusterVolumePublishStatusItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumePublishStatusItem: Schema.Codec<ClusterVolumePublishStatusItem> = Schema.Struct({
-  NodeID: Schema.optionalKey(Schema.String),
-  State: Schema.optionalKey(Schema.Literals([
+export const ClusterVolumePublishStatusItem: Schema.Codec<ClusterVolumePublishStatusItem> = /*#__PURE__*/ Schema.Struct({
+  NodeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  State: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "pending-publish",
     "published",
     "pending-node-unpublish",
     "pending-controller-unpublish"
   ])),
-  PublishContext: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  PublishContext: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -7957,14 +7957,14 @@ export interface ClusterVolume {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolume: Schema.Codec<ClusterVolume> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(ClusterVolumeSpec),
-  Info: Schema.optionalKey(ClusterVolumeInfo),
-  PublishStatus: Schema.optionalKey(Schema.Array(ClusterVolumePublishStatusItem))
+export const ClusterVolume: Schema.Codec<ClusterVolume> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpec),
+  Info: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeInfo),
+  PublishStatus: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ClusterVolumePublishStatusItem))
 })
 
 /**
@@ -8002,7 +8002,7 @@ export interface VolumeUsageData {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeUsageData: Schema.Codec<VolumeUsageData> = Schema.Struct({
+export const VolumeUsageData: Schema.Codec<VolumeUsageData> = /*#__PURE__*/ Schema.Struct({
   Size: Int64,
   RefCount: Int64
 })
@@ -8061,17 +8061,17 @@ export interface Volume {
  * @since 0.1.0
  * @category schemas
  */
-export const Volume: Schema.Codec<Volume> = Schema.Struct({
+export const Volume: Schema.Codec<Volume> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Driver: Schema.String,
   Mountpoint: Schema.String,
-  CreatedAt: Schema.optionalKey(Schema.String),
-  Status: Schema.optionalKey(Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.Unknown))),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Scope: Schema.Literals(["local", "global"]),
-  ClusterVolume: Schema.optionalKey(ClusterVolume),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  UsageData: Schema.optionalKey(VolumeUsageData)
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Scope: /*#__PURE__*/ Schema.Literals(["local", "global"]),
+  ClusterVolume: /*#__PURE__*/ Schema.optionalKey(ClusterVolume),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  UsageData: /*#__PURE__*/ Schema.optionalKey(VolumeUsageData)
 })
 
 /**
@@ -8127,10 +8127,10 @@ export interface BuildCache {
  * @since 0.1.0
  * @category schemas
  */
-export const BuildCache: Schema.Codec<BuildCache> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Parents: Schema.optionalKey(Schema.Array(Schema.String)),
-  Type: Schema.optionalKey(Schema.Literals([
+export const BuildCache: Schema.Codec<BuildCache> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Parents: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Type: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "internal",
     "frontend",
     "source.local",
@@ -8138,14 +8138,14 @@ export const BuildCache: Schema.Codec<BuildCache> = Schema.Struct({
     "exec.cachemount",
     "regular"
   ])),
-  Description: Schema.optionalKey(Schema.String),
-  InUse: Schema.optionalKey(Schema.Boolean),
-  Shared: Schema.optionalKey(Schema.Boolean),
-  Size: Schema.optionalKey(Int64),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  LastUsedAt: Schema.optionalKey(Schema.String),
-  UsageCount: Schema.optionalKey(Schema.Number),
-  Parent: Schema.optionalKey(Schema.String)
+  Description: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  InUse: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Shared: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Size: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  LastUsedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UsageCount: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Parent: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8184,16 +8184,16 @@ export interface SystemDataUsageResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemDataUsageResponse: Schema.Codec<SystemDataUsageResponse> = Schema.Struct({
-  ImageUsage: Schema.optionalKey(ImagesDiskUsage),
-  ContainerUsage: Schema.optionalKey(ContainersDiskUsage),
-  VolumeUsage: Schema.optionalKey(VolumesDiskUsage),
-  BuildCacheUsage: Schema.optionalKey(BuildCacheDiskUsage),
-  LayersSize: Schema.optionalKey(Int64),
-  Images: Schema.optionalKey(Schema.Array(ImageSummary)),
-  Containers: Schema.optionalKey(Schema.Array(ContainerSummary)),
-  Volumes: Schema.optionalKey(Schema.Array(Volume)),
-  BuildCache: Schema.optionalKey(Schema.Array(BuildCache))
+export const SystemDataUsageResponse: Schema.Codec<SystemDataUsageResponse> = /*#__PURE__*/ Schema.Struct({
+  ImageUsage: /*#__PURE__*/ Schema.optionalKey(ImagesDiskUsage),
+  ContainerUsage: /*#__PURE__*/ Schema.optionalKey(ContainersDiskUsage),
+  VolumeUsage: /*#__PURE__*/ Schema.optionalKey(VolumesDiskUsage),
+  BuildCacheUsage: /*#__PURE__*/ Schema.optionalKey(BuildCacheDiskUsage),
+  LayersSize: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Images: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ImageSummary)),
+  Containers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ContainerSummary)),
+  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Volume)),
+  BuildCache: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(BuildCache))
 })
 
 /**
@@ -8248,18 +8248,18 @@ export interface ExecConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ExecConfig: Schema.Codec<ExecConfig> = Schema.Struct({
-  AttachStdin: Schema.optionalKey(Schema.Boolean),
-  AttachStdout: Schema.optionalKey(Schema.Boolean),
-  AttachStderr: Schema.optionalKey(Schema.Boolean),
-  ConsoleSize: Schema.optionalKey(Schema.Array(Schema.Number)),
-  DetachKeys: Schema.optionalKey(Schema.String),
-  Tty: Schema.optionalKey(Schema.Boolean),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Cmd: Schema.optionalKey(Schema.Array(Schema.String)),
-  Privileged: Schema.optionalKey(Schema.Boolean),
-  User: Schema.optionalKey(Schema.String),
-  WorkingDir: Schema.optionalKey(Schema.String)
+export const ExecConfig: Schema.Codec<ExecConfig> = /*#__PURE__*/ Schema.Struct({
+  AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConsoleSize: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Number)),
+  DetachKeys: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Cmd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Privileged: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8290,10 +8290,10 @@ export interface ExecStartConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ExecStartConfig: Schema.Codec<ExecStartConfig> = Schema.Struct({
-  Detach: Schema.optionalKey(Schema.Boolean),
-  Tty: Schema.optionalKey(Schema.Boolean),
-  ConsoleSize: Schema.optionalKey(Schema.Array(Schema.Number))
+export const ExecStartConfig: Schema.Codec<ExecStartConfig> = /*#__PURE__*/ Schema.Struct({
+  Detach: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConsoleSize: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.Number))
 })
 
 /**
@@ -8323,12 +8323,12 @@ export interface ProcessConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ProcessConfig: Schema.Codec<ProcessConfig> = Schema.Struct({
-  privileged: Schema.optionalKey(Schema.Boolean),
-  user: Schema.optionalKey(Schema.String),
-  tty: Schema.optionalKey(Schema.Boolean),
-  entrypoint: Schema.optionalKey(Schema.String),
-  arguments: Schema.optionalKey(Schema.Array(Schema.String))
+export const ProcessConfig: Schema.Codec<ProcessConfig> = /*#__PURE__*/ Schema.Struct({
+  privileged: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  user: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  entrypoint: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  arguments: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -8365,18 +8365,18 @@ export interface ExecInspectResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ExecInspectResponse: Schema.Codec<ExecInspectResponse> = Schema.Struct({
-  CanRemove: Schema.optionalKey(Schema.Boolean),
-  DetachKeys: Schema.optionalKey(Schema.String),
-  ID: Schema.optionalKey(Schema.String),
-  Running: Schema.optionalKey(Schema.Boolean),
-  ExitCode: Schema.optionalKey(Schema.Number),
-  ProcessConfig: Schema.optionalKey(ProcessConfig),
-  OpenStdin: Schema.optionalKey(Schema.Boolean),
-  OpenStderr: Schema.optionalKey(Schema.Boolean),
-  OpenStdout: Schema.optionalKey(Schema.Boolean),
-  ContainerID: Schema.optionalKey(Schema.String),
-  Pid: Schema.optionalKey(Schema.Number)
+export const ExecInspectResponse: Schema.Codec<ExecInspectResponse> = /*#__PURE__*/ Schema.Struct({
+  CanRemove: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  DetachKeys: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Running: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ExitCode: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ProcessConfig: /*#__PURE__*/ Schema.optionalKey(ProcessConfig),
+  OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ContainerID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Pid: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -8405,9 +8405,9 @@ export interface VolumeListResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeListResponse: Schema.Codec<VolumeListResponse> = Schema.Struct({
-  Volumes: Schema.optionalKey(Schema.Array(Volume)),
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String))
+export const VolumeListResponse: Schema.Codec<VolumeListResponse> = /*#__PURE__*/ Schema.Struct({
+  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Volume)),
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -8444,12 +8444,12 @@ export interface VolumeCreateRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeCreateRequest: Schema.Codec<VolumeCreateRequest> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Schema.String),
-  DriverOpts: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  ClusterVolumeSpec: Schema.optionalKey(ClusterVolumeSpec)
+export const VolumeCreateRequest: Schema.Codec<VolumeCreateRequest> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DriverOpts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  ClusterVolumeSpec: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpec)
 })
 
 /**
@@ -8475,8 +8475,8 @@ export interface VolumeUpdateBody {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeUpdateBody: Schema.Codec<VolumeUpdateBody> = Schema.Struct({
-  Spec: Schema.optionalKey(ClusterVolumeSpec)
+export const VolumeUpdateBody: Schema.Codec<VolumeUpdateBody> = /*#__PURE__*/ Schema.Struct({
+  Spec: /*#__PURE__*/ Schema.optionalKey(ClusterVolumeSpec)
 })
 
 /**
@@ -8505,9 +8505,9 @@ export interface VolumePruneResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const VolumePruneResponse: Schema.Codec<VolumePruneResponse> = Schema.Struct({
-  VolumesDeleted: Schema.optionalKey(Schema.Array(Schema.String)),
-  SpaceReclaimed: Schema.optionalKey(Int64)
+export const VolumePruneResponse: Schema.Codec<VolumePruneResponse> = /*#__PURE__*/ Schema.Struct({
+  VolumesDeleted: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  SpaceReclaimed: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -8536,11 +8536,11 @@ export interface IPAMConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const IPAMConfig: Schema.Codec<IPAMConfig> = Schema.Struct({
-  Subnet: Schema.optionalKey(Schema.String),
-  IPRange: Schema.optionalKey(Schema.String),
-  Gateway: Schema.optionalKey(Schema.String),
-  AuxiliaryAddresses: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const IPAMConfig: Schema.Codec<IPAMConfig> = /*#__PURE__*/ Schema.Struct({
+  Subnet: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPRange: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Gateway: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AuxiliaryAddresses: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -8577,10 +8577,10 @@ export interface IPAM {
  * @since 0.1.0
  * @category schemas
  */
-export const IPAM: Schema.Codec<IPAM> = Schema.Struct({
-  Driver: Schema.optionalKey(Schema.String),
-  Config: Schema.optionalKey(Schema.Array(IPAMConfig)),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const IPAM: Schema.Codec<IPAM> = /*#__PURE__*/ Schema.Struct({
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Config: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(IPAMConfig)),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -8612,8 +8612,8 @@ export interface ConfigReference {
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigReference: Schema.Codec<ConfigReference> = Schema.Struct({
-  Network: Schema.optionalKey(Schema.String)
+export const ConfigReference: Schema.Codec<ConfigReference> = /*#__PURE__*/ Schema.Struct({
+  Network: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8642,9 +8642,9 @@ export interface PeerInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const PeerInfo: Schema.Codec<PeerInfo> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  IP: Schema.optionalKey(Schema.String)
+export const PeerInfo: Schema.Codec<PeerInfo> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IP: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8674,12 +8674,12 @@ export interface EndpointResource {
  * @since 0.1.0
  * @category schemas
  */
-export const EndpointResource: Schema.Codec<EndpointResource> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  EndpointID: Schema.optionalKey(Schema.String),
-  MacAddress: Schema.optionalKey(Schema.String),
-  IPv4Address: Schema.optionalKey(Schema.String),
-  IPv6Address: Schema.optionalKey(Schema.String)
+export const EndpointResource: Schema.Codec<EndpointResource> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  EndpointID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  MacAddress: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPv4Address: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  IPv6Address: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -8764,24 +8764,24 @@ export interface Network {
  * @since 0.1.0
  * @category schemas
  */
-export const Network: Schema.Codec<Network> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Id: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Schema.String),
-  Scope: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Schema.String),
-  EnableIPv4: Schema.optionalKey(Schema.Boolean),
-  EnableIPv6: Schema.optionalKey(Schema.Boolean),
-  IPAM: Schema.optionalKey(IPAM),
-  Internal: Schema.optionalKey(Schema.Boolean),
-  Attachable: Schema.optionalKey(Schema.Boolean),
-  Ingress: Schema.optionalKey(Schema.Boolean),
-  ConfigFrom: Schema.optionalKey(ConfigReference),
-  ConfigOnly: Schema.optionalKey(Schema.Boolean),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Peers: Schema.optionalKey(Schema.Array(PeerInfo)),
-  Containers: Schema.optionalKey(Schema.Record(Schema.String, EndpointResource))
+export const Network: Schema.Codec<Network> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  EnableIPv4: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  EnableIPv6: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  IPAM: /*#__PURE__*/ Schema.optionalKey(IPAM),
+  Internal: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Attachable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Ingress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConfigFrom: /*#__PURE__*/ Schema.optionalKey(ConfigReference),
+  ConfigOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Peers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PeerInfo)),
+  Containers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointResource))
 })
 
 /**
@@ -8805,24 +8805,24 @@ export interface NetworkSummary extends Network {}
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkSummary: Schema.Codec<NetworkSummary> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Id: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Schema.String),
-  Scope: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Schema.String),
-  EnableIPv4: Schema.optionalKey(Schema.Boolean),
-  EnableIPv6: Schema.optionalKey(Schema.Boolean),
-  IPAM: Schema.optionalKey(IPAM),
-  Internal: Schema.optionalKey(Schema.Boolean),
-  Attachable: Schema.optionalKey(Schema.Boolean),
-  Ingress: Schema.optionalKey(Schema.Boolean),
-  ConfigFrom: Schema.optionalKey(ConfigReference),
-  ConfigOnly: Schema.optionalKey(Schema.Boolean),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Peers: Schema.optionalKey(Schema.Array(PeerInfo)),
-  Containers: Schema.optionalKey(Schema.Record(Schema.String, EndpointResource))
+export const NetworkSummary: Schema.Codec<NetworkSummary> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  EnableIPv4: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  EnableIPv6: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  IPAM: /*#__PURE__*/ Schema.optionalKey(IPAM),
+  Internal: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Attachable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Ingress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConfigFrom: /*#__PURE__*/ Schema.optionalKey(ConfigReference),
+  ConfigOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Peers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PeerInfo)),
+  Containers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointResource))
 })
 
 /**
@@ -8849,7 +8849,7 @@ export type NetworkListResponse = ReadonlyArray<NetworkSummary>
 export const NetworkListResponse: Schema.Codec<
   NetworkListResponse,
   NetworkListResponse | null
-> = NullableArray(NetworkSummary)
+> = /*#__PURE__*/ NullableArray(NetworkSummary)
 
 /**
  * The `SubnetStatus` model.
@@ -8881,9 +8881,9 @@ export interface SubnetStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const SubnetStatus: Schema.Codec<SubnetStatus> = Schema.Struct({
-  IPsInUse: Schema.optionalKey(Int64),
-  DynamicIPsAvailable: Schema.optionalKey(Int64)
+export const SubnetStatus: Schema.Codec<SubnetStatus> = /*#__PURE__*/ Schema.Struct({
+  IPsInUse: /*#__PURE__*/ Schema.optionalKey(Int64),
+  DynamicIPsAvailable: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -8909,8 +8909,8 @@ export interface IPAMStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const IPAMStatus: Schema.Codec<IPAMStatus> = Schema.Struct({
-  Subnets: Schema.optionalKey(Schema.Record(Schema.String, SubnetStatus))
+export const IPAMStatus: Schema.Codec<IPAMStatus> = /*#__PURE__*/ Schema.Struct({
+  Subnets: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, SubnetStatus))
 })
 
 /**
@@ -8936,8 +8936,8 @@ export interface NetworkStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkStatus: Schema.Codec<NetworkStatus> = Schema.Struct({
-  IPAM: Schema.optionalKey(IPAMStatus)
+export const NetworkStatus: Schema.Codec<NetworkStatus> = /*#__PURE__*/ Schema.Struct({
+  IPAM: /*#__PURE__*/ Schema.optionalKey(IPAMStatus)
 })
 
 /**
@@ -9025,26 +9025,26 @@ export interface NetworkInspect {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkInspect: Schema.Codec<NetworkInspect> = Schema.Struct({
-  Containers: Schema.optionalKey(Schema.Record(Schema.String, EndpointResource)),
-  Services: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
-  Status: Schema.optionalKey(NetworkStatus),
-  Name: Schema.optionalKey(Schema.String),
-  Id: Schema.optionalKey(Schema.String),
-  Created: Schema.optionalKey(Schema.String),
-  Scope: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Schema.String),
-  EnableIPv4: Schema.optionalKey(Schema.Boolean),
-  EnableIPv6: Schema.optionalKey(Schema.Boolean),
-  IPAM: Schema.optionalKey(IPAM),
-  Internal: Schema.optionalKey(Schema.Boolean),
-  Attachable: Schema.optionalKey(Schema.Boolean),
-  Ingress: Schema.optionalKey(Schema.Boolean),
-  ConfigFrom: Schema.optionalKey(ConfigReference),
-  ConfigOnly: Schema.optionalKey(Schema.Boolean),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Peers: Schema.optionalKey(Schema.Array(PeerInfo))
+export const NetworkInspect: Schema.Codec<NetworkInspect> = /*#__PURE__*/ Schema.Struct({
+  Containers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointResource)),
+  Services: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown)),
+  Status: /*#__PURE__*/ Schema.optionalKey(NetworkStatus),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  EnableIPv4: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  EnableIPv6: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  IPAM: /*#__PURE__*/ Schema.optionalKey(IPAM),
+  Internal: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Attachable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Ingress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConfigFrom: /*#__PURE__*/ Schema.optionalKey(ConfigReference),
+  ConfigOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Peers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PeerInfo))
 })
 
 /**
@@ -9125,21 +9125,21 @@ export interface NetworkCreateRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkCreateRequest: Schema.Codec<NetworkCreateRequest> = Schema.Struct({
+export const NetworkCreateRequest: Schema.Codec<NetworkCreateRequest> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
-  Driver: Schema.optionalKey(Schema.String),
-  Scope: Schema.optionalKey(Schema.String),
-  Internal: Schema.optionalKey(Schema.Boolean),
-  Attachable: Schema.optionalKey(Schema.Boolean),
-  Ingress: Schema.optionalKey(Schema.Boolean),
-  ConfigOnly: Schema.optionalKey(Schema.Boolean),
-  ConfigFrom: Schema.optionalKey(ConfigReference),
-  IPAM: Schema.optionalKey(IPAM),
-  EnableIPv4: Schema.optionalKey(Schema.Boolean),
-  EnableIPv6: Schema.optionalKey(Schema.Boolean),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  CheckDuplicate: Schema.optionalKey(Schema.Boolean)
+  Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Internal: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Attachable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Ingress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConfigOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ConfigFrom: /*#__PURE__*/ Schema.optionalKey(ConfigReference),
+  IPAM: /*#__PURE__*/ Schema.optionalKey(IPAM),
+  EnableIPv4: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  EnableIPv6: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  CheckDuplicate: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -9168,7 +9168,7 @@ export interface NetworkCreateResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkCreateResponse: Schema.Codec<NetworkCreateResponse> = Schema.Struct({
+export const NetworkCreateResponse: Schema.Codec<NetworkCreateResponse> = /*#__PURE__*/ Schema.Struct({
   Id: Schema.String,
   Warning: Schema.String
 })
@@ -9198,9 +9198,9 @@ export interface NetworkConnectRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkConnectRequest: Schema.Codec<NetworkConnectRequest> = Schema.Struct({
+export const NetworkConnectRequest: Schema.Codec<NetworkConnectRequest> = /*#__PURE__*/ Schema.Struct({
   Container: Schema.String,
-  EndpointConfig: Schema.optionalKey(EndpointSettings)
+  EndpointConfig: /*#__PURE__*/ Schema.optionalKey(EndpointSettings)
 })
 
 /**
@@ -9229,9 +9229,9 @@ export interface NetworkDisconnectRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkDisconnectRequest: Schema.Codec<NetworkDisconnectRequest> = Schema.Struct({
+export const NetworkDisconnectRequest: Schema.Codec<NetworkDisconnectRequest> = /*#__PURE__*/ Schema.Struct({
   Container: Schema.String,
-  Force: Schema.optionalKey(Schema.Boolean)
+  Force: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -9258,8 +9258,8 @@ export interface NetworkPruneResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkPruneResponse: Schema.Codec<NetworkPruneResponse> = Schema.Struct({
-  NetworksDeleted: Schema.optionalKey(Schema.Array(Schema.String))
+export const NetworkPruneResponse: Schema.Codec<NetworkPruneResponse> = /*#__PURE__*/ Schema.Struct({
+  NetworksDeleted: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -9291,14 +9291,14 @@ export interface PluginMount {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginMount: Schema.Codec<PluginMount> = Schema.Struct({
+export const PluginMount: Schema.Codec<PluginMount> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
-  Source: Schema.optionalKey(Schema.String),
+  Settable: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Source: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Destination: Schema.String,
   Type: Schema.String,
-  Options: Schema.optionalKey(Schema.Array(Schema.String))
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -9327,11 +9327,11 @@ export interface PluginDevice {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginDevice: Schema.Codec<PluginDevice> = Schema.Struct({
+export const PluginDevice: Schema.Codec<PluginDevice> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
-  Path: Schema.optionalKey(Schema.String)
+  Settable: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Path: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -9360,11 +9360,11 @@ export interface PluginSettings {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginSettings: Schema.Codec<PluginSettings> = Schema.Struct({
-  Mounts: Schema.optionalKey(Schema.Array(PluginMount)),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Args: Schema.optionalKey(Schema.Array(Schema.String)),
-  Devices: Schema.optionalKey(Schema.Array(PluginDevice))
+export const PluginSettings: Schema.Codec<PluginSettings> = /*#__PURE__*/ Schema.Struct({
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginMount)),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Args: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Devices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginDevice))
 })
 
 /**
@@ -9393,10 +9393,10 @@ export interface PluginConfigInterface {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigInterface: Schema.Codec<PluginConfigInterface> = Schema.Struct({
-  Types: Schema.optionalKey(Schema.Array(Schema.String)),
+export const PluginConfigInterface: Schema.Codec<PluginConfigInterface> = /*#__PURE__*/ Schema.Struct({
+  Types: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Socket: Schema.String,
-  ProtocolScheme: Schema.optionalKey(Schema.Literals(["", "moby.plugins.http/v1"]))
+  ProtocolScheme: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["", "moby.plugins.http/v1"]))
 })
 
 /**
@@ -9423,9 +9423,9 @@ export interface PluginConfigUser {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigUser: Schema.Codec<PluginConfigUser> = Schema.Struct({
-  UID: Schema.optionalKey(Schema.Number),
-  GID: Schema.optionalKey(Schema.Number)
+export const PluginConfigUser: Schema.Codec<PluginConfigUser> = /*#__PURE__*/ Schema.Struct({
+  UID: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  GID: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -9451,7 +9451,7 @@ export interface PluginConfigNetwork {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigNetwork: Schema.Codec<PluginConfigNetwork> = Schema.Struct({
+export const PluginConfigNetwork: Schema.Codec<PluginConfigNetwork> = /*#__PURE__*/ Schema.Struct({
   Type: Schema.String
 })
 
@@ -9480,10 +9480,10 @@ export interface PluginConfigLinux {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigLinux: Schema.Codec<PluginConfigLinux> = Schema.Struct({
-  Capabilities: Schema.optionalKey(Schema.Array(Schema.String)),
+export const PluginConfigLinux: Schema.Codec<PluginConfigLinux> = /*#__PURE__*/ Schema.Struct({
+  Capabilities: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   AllowAllDevices: Schema.Boolean,
-  Devices: Schema.optionalKey(Schema.Array(PluginDevice))
+  Devices: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginDevice))
 })
 
 /**
@@ -9512,11 +9512,11 @@ export interface PluginEnv {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginEnv: Schema.Codec<PluginEnv> = Schema.Struct({
+export const PluginEnv: Schema.Codec<PluginEnv> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
-  Value: Schema.optionalKey(Schema.String)
+  Settable: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Value: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -9545,11 +9545,11 @@ export interface PluginConfigArgs {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigArgs: Schema.Codec<PluginConfigArgs> = Schema.Struct({
+export const PluginConfigArgs: Schema.Codec<PluginConfigArgs> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
   Description: Schema.String,
-  Settable: Schema.optionalKey(Schema.Array(Schema.String)),
-  Value: Schema.optionalKey(Schema.Array(Schema.String))
+  Settable: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Value: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -9576,9 +9576,9 @@ export interface PluginConfigRootfs {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfigRootfs: Schema.Codec<PluginConfigRootfs> = Schema.Struct({
-  type: Schema.optionalKey(Schema.String),
-  diff_ids: Schema.optionalKey(Schema.Array(Schema.String))
+export const PluginConfigRootfs: Schema.Codec<PluginConfigRootfs> = /*#__PURE__*/ Schema.Struct({
+  type: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  diff_ids: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -9625,23 +9625,23 @@ export interface PluginConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginConfig: Schema.Codec<PluginConfig> = Schema.Struct({
+export const PluginConfig: Schema.Codec<PluginConfig> = /*#__PURE__*/ Schema.Struct({
   Description: Schema.String,
   Documentation: Schema.String,
   Interface: PluginConfigInterface,
-  Entrypoint: Schema.optionalKey(Schema.Array(Schema.String)),
+  Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   WorkDir: Schema.String,
-  User: Schema.optionalKey(PluginConfigUser),
+  User: /*#__PURE__*/ Schema.optionalKey(PluginConfigUser),
   Network: PluginConfigNetwork,
   Linux: PluginConfigLinux,
   PropagatedMount: Schema.String,
   IpcHost: Schema.Boolean,
   PidHost: Schema.Boolean,
-  Mounts: Schema.optionalKey(Schema.Array(PluginMount)),
-  Env: Schema.optionalKey(Schema.Array(PluginEnv)),
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginMount)),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginEnv)),
   Args: PluginConfigArgs,
-  rootfs: Schema.optionalKey(PluginConfigRootfs),
-  DockerVersion: Schema.optionalKey(Schema.String)
+  rootfs: /*#__PURE__*/ Schema.optionalKey(PluginConfigRootfs),
+  DockerVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -9676,12 +9676,12 @@ export interface Plugin {
  * @since 0.1.0
  * @category schemas
  */
-export const Plugin: Schema.Codec<Plugin> = Schema.Struct({
-  Id: Schema.optionalKey(Schema.String),
+export const Plugin: Schema.Codec<Plugin> = /*#__PURE__*/ Schema.Struct({
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Name: Schema.String,
   Enabled: Schema.Boolean,
   Settings: PluginSettings,
-  PluginReference: Schema.optionalKey(Schema.String),
+  PluginReference: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Config: PluginConfig
 })
 
@@ -9706,7 +9706,7 @@ export type PluginListResponse = ReadonlyArray<Plugin>
  * @since 0.1.0
  * @category schemas
  */
-export const PluginListResponse: Schema.Codec<PluginListResponse, PluginListResponse | null> = NullableArray(Plugin)
+export const PluginListResponse: Schema.Codec<PluginListResponse, PluginListResponse | null> = /*#__PURE__*/ NullableArray(Plugin)
 
 /**
  * Describes a permission the user has to accept upon installing
@@ -9734,10 +9734,10 @@ export interface PluginPrivilege {
  * @since 0.1.0
  * @category schemas
  */
-export const PluginPrivilege: Schema.Codec<PluginPrivilege> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Description: Schema.optionalKey(Schema.String),
-  Value: Schema.optionalKey(Schema.Array(Schema.String))
+export const PluginPrivilege: Schema.Codec<PluginPrivilege> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Description: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Value: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -9764,7 +9764,7 @@ export type GetPluginPrivilegesResponse = ReadonlyArray<PluginPrivilege>
 export const GetPluginPrivilegesResponse: Schema.Codec<
   GetPluginPrivilegesResponse,
   GetPluginPrivilegesResponse | null
-> = NullableArray(PluginPrivilege)
+> = /*#__PURE__*/ NullableArray(PluginPrivilege)
 
 /**
  * The `PluginPullBody` model.
@@ -9787,7 +9787,7 @@ export type PluginPullBody = ReadonlyArray<PluginPrivilege>
  * @since 0.1.0
  * @category schemas
  */
-export const PluginPullBody: Schema.Codec<PluginPullBody> = Schema.Array(PluginPrivilege)
+export const PluginPullBody: Schema.Codec<PluginPullBody> = /*#__PURE__*/ Schema.Array(PluginPrivilege)
 
 /**
  * The `PluginUpgradeBody` model.
@@ -9810,7 +9810,7 @@ export type PluginUpgradeBody = ReadonlyArray<PluginPrivilege>
  * @since 0.1.0
  * @category schemas
  */
-export const PluginUpgradeBody: Schema.Codec<PluginUpgradeBody> = Schema.Array(PluginPrivilege)
+export const PluginUpgradeBody: Schema.Codec<PluginUpgradeBody> = /*#__PURE__*/ Schema.Array(PluginPrivilege)
 
 /**
  * The `PluginSetBody` model.
@@ -9833,7 +9833,7 @@ export type PluginSetBody = ReadonlyArray<string>
  * @since 0.1.0
  * @category schemas
  */
-export const PluginSetBody: Schema.Codec<PluginSetBody> = Schema.Array(Schema.String)
+export const PluginSetBody: Schema.Codec<PluginSetBody> = /*#__PURE__*/ Schema.Array(Schema.String)
 
 /**
  * The `NodeSpec` model.
@@ -9865,11 +9865,11 @@ export interface NodeSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const NodeSpec: Schema.Codec<NodeSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Role: Schema.optionalKey(Schema.Literals(["worker", "manager"])),
-  Availability: Schema.optionalKey(Schema.Literals(["active", "pause", "drain"]))
+export const NodeSpec: Schema.Codec<NodeSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Role: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["worker", "manager"])),
+  Availability: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["active", "pause", "drain"]))
 })
 
 /**
@@ -9901,9 +9901,9 @@ export interface Platform {
  * @since 0.1.0
  * @category schemas
  */
-export const Platform: Schema.Codec<Platform> = Schema.Struct({
-  Architecture: Schema.optionalKey(Schema.String),
-  OS: Schema.optionalKey(Schema.String)
+export const Platform: Schema.Codec<Platform> = /*#__PURE__*/ Schema.Struct({
+  Architecture: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  OS: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -9932,10 +9932,10 @@ export interface ResourceObject {
  * @since 0.1.0
  * @category schemas
  */
-export const ResourceObject: Schema.Codec<ResourceObject> = Schema.Struct({
-  NanoCPUs: Schema.optionalKey(Int64),
-  MemoryBytes: Schema.optionalKey(Int64),
-  GenericResources: Schema.optionalKey(GenericResources)
+export const ResourceObject: Schema.Codec<ResourceObject> = /*#__PURE__*/ Schema.Struct({
+  NanoCPUs: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemoryBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  GenericResources: /*#__PURE__*/ Schema.optionalKey(GenericResources)
 })
 
 /**
@@ -9962,9 +9962,9 @@ export interface EngineDescriptionPluginsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const EngineDescriptionPluginsItem: Schema.Codec<EngineDescriptionPluginsItem> = Schema.Struct({
-  Type: Schema.optionalKey(Schema.String),
-  Name: Schema.optionalKey(Schema.String)
+export const EngineDescriptionPluginsItem: Schema.Codec<EngineDescriptionPluginsItem> = /*#__PURE__*/ Schema.Struct({
+  Type: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -9992,10 +9992,10 @@ export interface EngineDescription {
  * @since 0.1.0
  * @category schemas
  */
-export const EngineDescription: Schema.Codec<EngineDescription> = Schema.Struct({
-  EngineVersion: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Plugins: Schema.optionalKey(Schema.Array(EngineDescriptionPluginsItem))
+export const EngineDescription: Schema.Codec<EngineDescription> = /*#__PURE__*/ Schema.Struct({
+  EngineVersion: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Plugins: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(EngineDescriptionPluginsItem))
 })
 
 /**
@@ -10026,12 +10026,12 @@ export interface NodeDescription {
  * @since 0.1.0
  * @category schemas
  */
-export const NodeDescription: Schema.Codec<NodeDescription> = Schema.Struct({
-  Hostname: Schema.optionalKey(Schema.String),
-  Platform: Schema.optionalKey(Platform),
-  Resources: Schema.optionalKey(ResourceObject),
-  Engine: Schema.optionalKey(EngineDescription),
-  TLSInfo: Schema.optionalKey(TLSInfo)
+export const NodeDescription: Schema.Codec<NodeDescription> = /*#__PURE__*/ Schema.Struct({
+  Hostname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Platform: /*#__PURE__*/ Schema.optionalKey(Platform),
+  Resources: /*#__PURE__*/ Schema.optionalKey(ResourceObject),
+  Engine: /*#__PURE__*/ Schema.optionalKey(EngineDescription),
+  TLSInfo: /*#__PURE__*/ Schema.optionalKey(TLSInfo)
 })
 
 /**
@@ -10055,7 +10055,7 @@ export type NodeState = "unknown" | "down" | "ready" | "disconnected"
  * @since 0.1.0
  * @category schemas
  */
-export const NodeState: Schema.Codec<NodeState> = Schema.Literals(["unknown", "down", "ready", "disconnected"])
+export const NodeState: Schema.Codec<NodeState> = /*#__PURE__*/ Schema.Literals(["unknown", "down", "ready", "disconnected"])
 
 /**
  * NodeStatus represents the status of a node.
@@ -10085,10 +10085,10 @@ export interface NodeStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const NodeStatus: Schema.Codec<NodeStatus> = Schema.Struct({
-  State: Schema.optionalKey(NodeState),
-  Message: Schema.optionalKey(Schema.String),
-  Addr: Schema.optionalKey(Schema.String)
+export const NodeStatus: Schema.Codec<NodeStatus> = /*#__PURE__*/ Schema.Struct({
+  State: /*#__PURE__*/ Schema.optionalKey(NodeState),
+  Message: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Addr: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10112,7 +10112,7 @@ export type Reachability = "unknown" | "unreachable" | "reachable"
  * @since 0.1.0
  * @category schemas
  */
-export const Reachability: Schema.Codec<Reachability> = Schema.Literals(["unknown", "unreachable", "reachable"])
+export const Reachability: Schema.Codec<Reachability> = /*#__PURE__*/ Schema.Literals(["unknown", "unreachable", "reachable"])
 
 /**
  * ManagerStatus represents the status of a manager.
@@ -10143,10 +10143,10 @@ export interface ManagerStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const ManagerStatus: Schema.Codec<ManagerStatus> = Schema.Struct({
-  Leader: Schema.optionalKey(Schema.Boolean),
-  Reachability: Schema.optionalKey(Reachability),
-  Addr: Schema.optionalKey(Schema.String)
+export const ManagerStatus: Schema.Codec<ManagerStatus> = /*#__PURE__*/ Schema.Struct({
+  Leader: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Reachability: /*#__PURE__*/ Schema.optionalKey(Reachability),
+  Addr: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10187,15 +10187,15 @@ export interface Node {
  * @since 0.1.0
  * @category schemas
  */
-export const Node: Schema.Codec<Node> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(NodeSpec),
-  Description: Schema.optionalKey(NodeDescription),
-  Status: Schema.optionalKey(NodeStatus),
-  ManagerStatus: Schema.optionalKey(ManagerStatus)
+export const Node: Schema.Codec<Node> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(NodeSpec),
+  Description: /*#__PURE__*/ Schema.optionalKey(NodeDescription),
+  Status: /*#__PURE__*/ Schema.optionalKey(NodeStatus),
+  ManagerStatus: /*#__PURE__*/ Schema.optionalKey(ManagerStatus)
 })
 
 /**
@@ -10219,7 +10219,7 @@ export type NodeListResponse = ReadonlyArray<Node>
  * @since 0.1.0
  * @category schemas
  */
-export const NodeListResponse: Schema.Codec<NodeListResponse, NodeListResponse | null> = NullableArray(Node)
+export const NodeListResponse: Schema.Codec<NodeListResponse, NodeListResponse | null> = /*#__PURE__*/ NullableArray(Node)
 
 /**
  * JoinTokens contains the tokens workers and managers need to join the swarm.
@@ -10247,9 +10247,9 @@ export interface JoinTokens {
  * @since 0.1.0
  * @category schemas
  */
-export const JoinTokens: Schema.Codec<JoinTokens> = Schema.Struct({
-  Worker: Schema.optionalKey(Schema.String),
-  Manager: Schema.optionalKey(Schema.String)
+export const JoinTokens: Schema.Codec<JoinTokens> = /*#__PURE__*/ Schema.Struct({
+  Worker: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Manager: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10275,18 +10275,18 @@ export interface Swarm extends ClusterInfo {
  * @since 0.1.0
  * @category schemas
  */
-export const Swarm: Schema.Codec<Swarm> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(SwarmSpec),
-  TLSInfo: Schema.optionalKey(TLSInfo),
-  RootRotationInProgress: Schema.optionalKey(Schema.Boolean),
-  DataPathPort: Schema.optionalKey(Schema.Number),
-  DefaultAddrPool: Schema.optionalKey(Schema.Array(Schema.String)),
-  SubnetSize: Schema.optionalKey(Schema.Number),
-  JoinTokens: Schema.optionalKey(JoinTokens)
+export const Swarm: Schema.Codec<Swarm> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(SwarmSpec),
+  TLSInfo: /*#__PURE__*/ Schema.optionalKey(TLSInfo),
+  RootRotationInProgress: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  DataPathPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  DefaultAddrPool: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  SubnetSize: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  JoinTokens: /*#__PURE__*/ Schema.optionalKey(JoinTokens)
 })
 
 /**
@@ -10361,15 +10361,15 @@ export interface SwarmInitRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmInitRequest: Schema.Codec<SwarmInitRequest> = Schema.Struct({
-  ListenAddr: Schema.optionalKey(Schema.String),
-  AdvertiseAddr: Schema.optionalKey(Schema.String),
-  DataPathAddr: Schema.optionalKey(Schema.String),
-  DataPathPort: Schema.optionalKey(Schema.Number),
-  DefaultAddrPool: Schema.optionalKey(Schema.Array(Schema.String)),
-  ForceNewCluster: Schema.optionalKey(Schema.Boolean),
-  SubnetSize: Schema.optionalKey(Schema.Number),
-  Spec: Schema.optionalKey(SwarmSpec)
+export const SwarmInitRequest: Schema.Codec<SwarmInitRequest> = /*#__PURE__*/ Schema.Struct({
+  ListenAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AdvertiseAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DataPathAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DataPathPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  DefaultAddrPool: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  ForceNewCluster: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  SubnetSize: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Spec: /*#__PURE__*/ Schema.optionalKey(SwarmSpec)
 })
 
 /**
@@ -10428,11 +10428,11 @@ export interface SwarmJoinRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmJoinRequest: Schema.Codec<SwarmJoinRequest> = Schema.Struct({
+export const SwarmJoinRequest: Schema.Codec<SwarmJoinRequest> = /*#__PURE__*/ Schema.Struct({
   ListenAddr: Schema.String,
-  AdvertiseAddr: Schema.optionalKey(Schema.String),
-  DataPathAddr: Schema.optionalKey(Schema.String),
-  RemoteAddrs: Schema.Array(Schema.String),
+  AdvertiseAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  DataPathAddr: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  RemoteAddrs: /*#__PURE__*/ Schema.Array(Schema.String),
   JoinToken: Schema.String
 })
 
@@ -10460,8 +10460,8 @@ export interface UnlockKeyResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const UnlockKeyResponse: Schema.Codec<UnlockKeyResponse> = Schema.Struct({
-  UnlockKey: Schema.optionalKey(Schema.String)
+export const UnlockKeyResponse: Schema.Codec<UnlockKeyResponse> = /*#__PURE__*/ Schema.Struct({
+  UnlockKey: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10488,8 +10488,8 @@ export interface SwarmUnlockRequest {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmUnlockRequest: Schema.Codec<SwarmUnlockRequest> = Schema.Struct({
-  UnlockKey: Schema.optionalKey(Schema.String)
+export const SwarmUnlockRequest: Schema.Codec<SwarmUnlockRequest> = /*#__PURE__*/ Schema.Struct({
+  UnlockKey: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10528,11 +10528,11 @@ export interface TaskSpecPluginSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecPluginSpec: Schema.Codec<TaskSpecPluginSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Remote: Schema.optionalKey(Schema.String),
-  Disabled: Schema.optionalKey(Schema.Boolean),
-  PluginPrivilege: Schema.optionalKey(Schema.Array(PluginPrivilege))
+export const TaskSpecPluginSpec: Schema.Codec<TaskSpecPluginSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Remote: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Disabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  PluginPrivilege: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(PluginPrivilege))
 })
 
 /**
@@ -10599,10 +10599,10 @@ export interface TaskSpecContainerSpecPrivilegesCredentialSpec {
  */
 export const TaskSpecContainerSpecPrivilegesCredentialSpec: Schema.Codec<
   TaskSpecContainerSpecPrivilegesCredentialSpec
-> = Schema.Struct({
-  Config: Schema.optionalKey(Schema.String),
-  File: Schema.optionalKey(Schema.String),
-  Registry: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  Config: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  File: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Registry: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10639,12 +10639,12 @@ export interface TaskSpecContainerSpecPrivilegesSELinuxContext {
  */
 export const TaskSpecContainerSpecPrivilegesSELinuxContext: Schema.Codec<
   TaskSpecContainerSpecPrivilegesSELinuxContext
-> = Schema.Struct({
-  Disable: Schema.optionalKey(Schema.Boolean),
-  User: Schema.optionalKey(Schema.String),
-  Role: Schema.optionalKey(Schema.String),
-  Type: Schema.optionalKey(Schema.String),
-  Level: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  Disable: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Role: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Type: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Level: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10674,9 +10674,9 @@ export interface TaskSpecContainerSpecPrivilegesSeccomp {
  */
 export const TaskSpecContainerSpecPrivilegesSeccomp: Schema.Codec<
   TaskSpecContainerSpecPrivilegesSeccomp
-> = Schema.Struct({
-  Mode: Schema.optionalKey(Schema.Literals(["default", "unconfined", "custom"])),
-  Profile: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  Mode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["default", "unconfined", "custom"])),
+  Profile: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10704,8 +10704,8 @@ export interface TaskSpecContainerSpecPrivilegesAppArmor {
  */
 export const TaskSpecContainerSpecPrivilegesAppArmor: Schema.Codec<
   TaskSpecContainerSpecPrivilegesAppArmor
-> = Schema.Struct({
-  Mode: Schema.optionalKey(Schema.Literals(["default", "disabled"]))
+> = /*#__PURE__*/ Schema.Struct({
+  Mode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["default", "disabled"]))
 })
 
 /**
@@ -10740,12 +10740,12 @@ export interface TaskSpecContainerSpecPrivileges {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecPrivileges: Schema.Codec<TaskSpecContainerSpecPrivileges> = Schema.Struct({
-  CredentialSpec: Schema.optionalKey(TaskSpecContainerSpecPrivilegesCredentialSpec),
-  SELinuxContext: Schema.optionalKey(TaskSpecContainerSpecPrivilegesSELinuxContext),
-  Seccomp: Schema.optionalKey(TaskSpecContainerSpecPrivilegesSeccomp),
-  AppArmor: Schema.optionalKey(TaskSpecContainerSpecPrivilegesAppArmor),
-  NoNewPrivileges: Schema.optionalKey(Schema.Boolean)
+export const TaskSpecContainerSpecPrivileges: Schema.Codec<TaskSpecContainerSpecPrivileges> = /*#__PURE__*/ Schema.Struct({
+  CredentialSpec: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesCredentialSpec),
+  SELinuxContext: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesSELinuxContext),
+  Seccomp: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesSeccomp),
+  AppArmor: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesAppArmor),
+  NoNewPrivileges: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -10780,10 +10780,10 @@ export interface TaskSpecContainerSpecDNSConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecDNSConfig: Schema.Codec<TaskSpecContainerSpecDNSConfig> = Schema.Struct({
-  Nameservers: Schema.optionalKey(Schema.Array(Schema.String)),
-  Search: Schema.optionalKey(Schema.Array(Schema.String)),
-  Options: Schema.optionalKey(Schema.Array(Schema.String))
+export const TaskSpecContainerSpecDNSConfig: Schema.Codec<TaskSpecContainerSpecDNSConfig> = /*#__PURE__*/ Schema.Struct({
+  Nameservers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Search: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -10816,11 +10816,11 @@ export interface TaskSpecContainerSpecSecretsItemFile {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecSecretsItemFile: Schema.Codec<TaskSpecContainerSpecSecretsItemFile> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  UID: Schema.optionalKey(Schema.String),
-  GID: Schema.optionalKey(Schema.String),
-  Mode: Schema.optionalKey(Schema.Number)
+export const TaskSpecContainerSpecSecretsItemFile: Schema.Codec<TaskSpecContainerSpecSecretsItemFile> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Mode: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -10858,10 +10858,10 @@ export interface TaskSpecContainerSpecSecretsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecSecretsItem: Schema.Codec<TaskSpecContainerSpecSecretsItem> = Schema.Struct({
-  File: Schema.optionalKey(TaskSpecContainerSpecSecretsItemFile),
-  SecretID: Schema.optionalKey(Schema.String),
-  SecretName: Schema.optionalKey(Schema.String)
+export const TaskSpecContainerSpecSecretsItem: Schema.Codec<TaskSpecContainerSpecSecretsItem> = /*#__PURE__*/ Schema.Struct({
+  File: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecSecretsItemFile),
+  SecretID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  SecretName: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10898,11 +10898,11 @@ export interface TaskSpecContainerSpecConfigsItemFile {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecConfigsItemFile: Schema.Codec<TaskSpecContainerSpecConfigsItemFile> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  UID: Schema.optionalKey(Schema.String),
-  GID: Schema.optionalKey(Schema.String),
-  Mode: Schema.optionalKey(Schema.Number)
+export const TaskSpecContainerSpecConfigsItemFile: Schema.Codec<TaskSpecContainerSpecConfigsItemFile> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  GID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Mode: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -10956,11 +10956,11 @@ export interface TaskSpecContainerSpecConfigsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecConfigsItem: Schema.Codec<TaskSpecContainerSpecConfigsItem> = Schema.Struct({
-  File: Schema.optionalKey(TaskSpecContainerSpecConfigsItemFile),
-  Runtime: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
-  ConfigID: Schema.optionalKey(Schema.String),
-  ConfigName: Schema.optionalKey(Schema.String)
+export const TaskSpecContainerSpecConfigsItem: Schema.Codec<TaskSpecContainerSpecConfigsItem> = /*#__PURE__*/ Schema.Struct({
+  File: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecConfigsItemFile),
+  Runtime: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown)),
+  ConfigID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ConfigName: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -10991,10 +10991,10 @@ export interface TaskSpecContainerSpecUlimitsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecUlimitsItem: Schema.Codec<TaskSpecContainerSpecUlimitsItem> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Soft: Schema.optionalKey(Int64),
-  Hard: Schema.optionalKey(Int64)
+export const TaskSpecContainerSpecUlimitsItem: Schema.Codec<TaskSpecContainerSpecUlimitsItem> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Soft: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Hard: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11132,35 +11132,35 @@ export interface TaskSpecContainerSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpec: Schema.Codec<TaskSpecContainerSpec> = Schema.Struct({
-  Image: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Command: Schema.optionalKey(Schema.Array(Schema.String)),
-  Args: Schema.optionalKey(Schema.Array(Schema.String)),
-  Hostname: Schema.optionalKey(Schema.String),
-  Env: Schema.optionalKey(Schema.Array(Schema.String)),
-  Dir: Schema.optionalKey(Schema.String),
-  User: Schema.optionalKey(Schema.String),
-  Groups: Schema.optionalKey(Schema.Array(Schema.String)),
-  Privileges: Schema.optionalKey(TaskSpecContainerSpecPrivileges),
-  TTY: Schema.optionalKey(Schema.Boolean),
-  OpenStdin: Schema.optionalKey(Schema.Boolean),
-  ReadOnly: Schema.optionalKey(Schema.Boolean),
-  Mounts: Schema.optionalKey(Schema.Array(Mount)),
-  StopSignal: Schema.optionalKey(Schema.String),
-  StopGracePeriod: Schema.optionalKey(Int64),
-  HealthCheck: Schema.optionalKey(HealthConfig),
-  Hosts: Schema.optionalKey(Schema.Array(Schema.String)),
-  DNSConfig: Schema.optionalKey(TaskSpecContainerSpecDNSConfig),
-  Secrets: Schema.optionalKey(Schema.Array(TaskSpecContainerSpecSecretsItem)),
-  OomScoreAdj: Schema.optionalKey(Int64),
-  Configs: Schema.optionalKey(Schema.Array(TaskSpecContainerSpecConfigsItem)),
-  Isolation: Schema.optionalKey(Schema.Literals(["default", "process", "hyperv", ""])),
-  Init: Schema.optionalKey(Schema.Boolean),
-  Sysctls: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  CapabilityAdd: Schema.optionalKey(Schema.Array(Schema.String)),
-  CapabilityDrop: Schema.optionalKey(Schema.Array(Schema.String)),
-  Ulimits: Schema.optionalKey(Schema.Array(TaskSpecContainerSpecUlimitsItem))
+export const TaskSpecContainerSpec: Schema.Codec<TaskSpecContainerSpec> = /*#__PURE__*/ Schema.Struct({
+  Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Command: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Args: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Hostname: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Dir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Groups: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Privileges: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivileges),
+  TTY: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  ReadOnly: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Mounts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Mount)),
+  StopSignal: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  StopGracePeriod: /*#__PURE__*/ Schema.optionalKey(Int64),
+  HealthCheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
+  Hosts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DNSConfig: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecDNSConfig),
+  Secrets: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(TaskSpecContainerSpecSecretsItem)),
+  OomScoreAdj: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Configs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(TaskSpecContainerSpecConfigsItem)),
+  Isolation: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["default", "process", "hyperv", ""])),
+  Init: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
+  Sysctls: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  CapabilityAdd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  CapabilityDrop: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Ulimits: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(TaskSpecContainerSpecUlimitsItem))
 })
 
 /**
@@ -11195,8 +11195,8 @@ export interface TaskSpecNetworkAttachmentSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecNetworkAttachmentSpec: Schema.Codec<TaskSpecNetworkAttachmentSpec> = Schema.Struct({
-  ContainerID: Schema.optionalKey(Schema.String)
+export const TaskSpecNetworkAttachmentSpec: Schema.Codec<TaskSpecNetworkAttachmentSpec> = /*#__PURE__*/ Schema.Struct({
+  ContainerID: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -11225,10 +11225,10 @@ export interface Limit {
  * @since 0.1.0
  * @category schemas
  */
-export const Limit: Schema.Codec<Limit> = Schema.Struct({
-  NanoCPUs: Schema.optionalKey(Int64),
-  MemoryBytes: Schema.optionalKey(Int64),
-  Pids: Schema.optionalKey(Int64)
+export const Limit: Schema.Codec<Limit> = /*#__PURE__*/ Schema.Struct({
+  NanoCPUs: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemoryBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Pids: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11272,11 +11272,11 @@ export interface TaskSpecResources {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecResources: Schema.Codec<TaskSpecResources> = Schema.Struct({
-  Limits: Schema.optionalKey(Limit),
-  Reservations: Schema.optionalKey(ResourceObject),
-  SwapBytes: Schema.optionalKey(Int64),
-  MemorySwappiness: Schema.optionalKey(Int64)
+export const TaskSpecResources: Schema.Codec<TaskSpecResources> = /*#__PURE__*/ Schema.Struct({
+  Limits: /*#__PURE__*/ Schema.optionalKey(Limit),
+  Reservations: /*#__PURE__*/ Schema.optionalKey(ResourceObject),
+  SwapBytes: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MemorySwappiness: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11316,11 +11316,11 @@ export interface TaskSpecRestartPolicy {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecRestartPolicy: Schema.Codec<TaskSpecRestartPolicy> = Schema.Struct({
-  Condition: Schema.optionalKey(Schema.Literals(["none", "on-failure", "any"])),
-  Delay: Schema.optionalKey(Int64),
-  MaxAttempts: Schema.optionalKey(Int64),
-  Window: Schema.optionalKey(Int64)
+export const TaskSpecRestartPolicy: Schema.Codec<TaskSpecRestartPolicy> = /*#__PURE__*/ Schema.Struct({
+  Condition: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "on-failure", "any"])),
+  Delay: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MaxAttempts: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Window: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11349,8 +11349,8 @@ export interface TaskSpecPlacementPreferencesItemSpread {
  */
 export const TaskSpecPlacementPreferencesItemSpread: Schema.Codec<
   TaskSpecPlacementPreferencesItemSpread
-> = Schema.Struct({
-  SpreadDescriptor: Schema.optionalKey(Schema.String)
+> = /*#__PURE__*/ Schema.Struct({
+  SpreadDescriptor: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -11376,8 +11376,8 @@ export interface TaskSpecPlacementPreferencesItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecPlacementPreferencesItem: Schema.Codec<TaskSpecPlacementPreferencesItem> = Schema.Struct({
-  Spread: Schema.optionalKey(TaskSpecPlacementPreferencesItemSpread)
+export const TaskSpecPlacementPreferencesItem: Schema.Codec<TaskSpecPlacementPreferencesItem> = /*#__PURE__*/ Schema.Struct({
+  Spread: /*#__PURE__*/ Schema.optionalKey(TaskSpecPlacementPreferencesItemSpread)
 })
 
 /**
@@ -11442,11 +11442,11 @@ export interface TaskSpecPlacement {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecPlacement: Schema.Codec<TaskSpecPlacement> = Schema.Struct({
-  Constraints: Schema.optionalKey(Schema.Array(Schema.String)),
-  Preferences: Schema.optionalKey(Schema.Array(TaskSpecPlacementPreferencesItem)),
-  MaxReplicas: Schema.optionalKey(Int64),
-  Platforms: Schema.optionalKey(Schema.Array(Platform))
+export const TaskSpecPlacement: Schema.Codec<TaskSpecPlacement> = /*#__PURE__*/ Schema.Struct({
+  Constraints: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Preferences: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(TaskSpecPlacementPreferencesItem)),
+  MaxReplicas: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Platforms: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Platform))
 })
 
 /**
@@ -11477,10 +11477,10 @@ export interface NetworkAttachmentConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkAttachmentConfig: Schema.Codec<NetworkAttachmentConfig> = Schema.Struct({
-  Target: Schema.optionalKey(Schema.String),
-  Aliases: Schema.optionalKey(Schema.Array(Schema.String)),
-  DriverOpts: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const NetworkAttachmentConfig: Schema.Codec<NetworkAttachmentConfig> = /*#__PURE__*/ Schema.Struct({
+  Target: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Aliases: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  DriverOpts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -11509,9 +11509,9 @@ export interface TaskSpecLogDriver {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecLogDriver: Schema.Codec<TaskSpecLogDriver> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+export const TaskSpecLogDriver: Schema.Codec<TaskSpecLogDriver> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -11596,17 +11596,17 @@ export interface TaskSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpec: Schema.Codec<TaskSpec> = Schema.Struct({
-  PluginSpec: Schema.optionalKey(TaskSpecPluginSpec),
-  ContainerSpec: Schema.optionalKey(TaskSpecContainerSpec),
-  NetworkAttachmentSpec: Schema.optionalKey(TaskSpecNetworkAttachmentSpec),
-  Resources: Schema.optionalKey(TaskSpecResources),
-  RestartPolicy: Schema.optionalKey(TaskSpecRestartPolicy),
-  Placement: Schema.optionalKey(TaskSpecPlacement),
-  ForceUpdate: Schema.optionalKey(Int64),
-  Runtime: Schema.optionalKey(Schema.String),
-  Networks: Schema.optionalKey(Schema.Array(NetworkAttachmentConfig)),
-  LogDriver: Schema.optionalKey(TaskSpecLogDriver)
+export const TaskSpec: Schema.Codec<TaskSpec> = /*#__PURE__*/ Schema.Struct({
+  PluginSpec: /*#__PURE__*/ Schema.optionalKey(TaskSpecPluginSpec),
+  ContainerSpec: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpec),
+  NetworkAttachmentSpec: /*#__PURE__*/ Schema.optionalKey(TaskSpecNetworkAttachmentSpec),
+  Resources: /*#__PURE__*/ Schema.optionalKey(TaskSpecResources),
+  RestartPolicy: /*#__PURE__*/ Schema.optionalKey(TaskSpecRestartPolicy),
+  Placement: /*#__PURE__*/ Schema.optionalKey(TaskSpecPlacement),
+  ForceUpdate: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Runtime: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(NetworkAttachmentConfig)),
+  LogDriver: /*#__PURE__*/ Schema.optionalKey(TaskSpecLogDriver)
 })
 
 /**
@@ -11632,8 +11632,8 @@ export interface ServiceSpecModeReplicated {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpecModeReplicated: Schema.Codec<ServiceSpecModeReplicated> = Schema.Struct({
-  Replicas: Schema.optionalKey(Int64)
+export const ServiceSpecModeReplicated: Schema.Codec<ServiceSpecModeReplicated> = /*#__PURE__*/ Schema.Struct({
+  Replicas: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11666,9 +11666,9 @@ export interface ServiceSpecModeReplicatedJob {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpecModeReplicatedJob: Schema.Codec<ServiceSpecModeReplicatedJob> = Schema.Struct({
-  MaxConcurrent: Schema.optionalKey(Int64),
-  TotalCompletions: Schema.optionalKey(Int64)
+export const ServiceSpecModeReplicatedJob: Schema.Codec<ServiceSpecModeReplicatedJob> = /*#__PURE__*/ Schema.Struct({
+  MaxConcurrent: /*#__PURE__*/ Schema.optionalKey(Int64),
+  TotalCompletions: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -11705,11 +11705,11 @@ export interface ServiceSpecMode {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpecMode: Schema.Codec<ServiceSpecMode> = Schema.Struct({
-  Replicated: Schema.optionalKey(ServiceSpecModeReplicated),
-  Global: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
-  ReplicatedJob: Schema.optionalKey(ServiceSpecModeReplicatedJob),
-  GlobalJob: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+export const ServiceSpecMode: Schema.Codec<ServiceSpecMode> = /*#__PURE__*/ Schema.Struct({
+  Replicated: /*#__PURE__*/ Schema.optionalKey(ServiceSpecModeReplicated),
+  Global: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown)),
+  ReplicatedJob: /*#__PURE__*/ Schema.optionalKey(ServiceSpecModeReplicatedJob),
+  GlobalJob: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))
 })
 
 /**
@@ -11763,13 +11763,13 @@ export interface ServiceSpecUpdateConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpecUpdateConfig: Schema.Codec<ServiceSpecUpdateConfig> = Schema.Struct({
-  Parallelism: Schema.optionalKey(Int64),
-  Delay: Schema.optionalKey(Int64),
-  FailureAction: Schema.optionalKey(Schema.Literals(["continue", "pause", "rollback"])),
-  Monitor: Schema.optionalKey(Int64),
-  MaxFailureRatio: Schema.optionalKey(Schema.Number),
-  Order: Schema.optionalKey(Schema.Literals(["stop-first", "start-first"]))
+export const ServiceSpecUpdateConfig: Schema.Codec<ServiceSpecUpdateConfig> = /*#__PURE__*/ Schema.Struct({
+  Parallelism: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Delay: /*#__PURE__*/ Schema.optionalKey(Int64),
+  FailureAction: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["continue", "pause", "rollback"])),
+  Monitor: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MaxFailureRatio: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Order: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["stop-first", "start-first"]))
 })
 
 /**
@@ -11823,13 +11823,13 @@ export interface ServiceSpecRollbackConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpecRollbackConfig: Schema.Codec<ServiceSpecRollbackConfig> = Schema.Struct({
-  Parallelism: Schema.optionalKey(Int64),
-  Delay: Schema.optionalKey(Int64),
-  FailureAction: Schema.optionalKey(Schema.Literals(["continue", "pause"])),
-  Monitor: Schema.optionalKey(Int64),
-  MaxFailureRatio: Schema.optionalKey(Schema.Number),
-  Order: Schema.optionalKey(Schema.Literals(["stop-first", "start-first"]))
+export const ServiceSpecRollbackConfig: Schema.Codec<ServiceSpecRollbackConfig> = /*#__PURE__*/ Schema.Struct({
+  Parallelism: /*#__PURE__*/ Schema.optionalKey(Int64),
+  Delay: /*#__PURE__*/ Schema.optionalKey(Int64),
+  FailureAction: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["continue", "pause"])),
+  Monitor: /*#__PURE__*/ Schema.optionalKey(Int64),
+  MaxFailureRatio: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  Order: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["stop-first", "start-first"]))
 })
 
 /**
@@ -11872,12 +11872,12 @@ export interface EndpointPortConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const EndpointPortConfig: Schema.Codec<EndpointPortConfig> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Protocol: Schema.optionalKey(Schema.Literals(["tcp", "udp", "sctp"])),
-  TargetPort: Schema.optionalKey(Schema.Number),
-  PublishedPort: Schema.optionalKey(Schema.Number),
-  PublishMode: Schema.optionalKey(Schema.Literals(["ingress", "host"]))
+export const EndpointPortConfig: Schema.Codec<EndpointPortConfig> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Protocol: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["tcp", "udp", "sctp"])),
+  TargetPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  PublishedPort: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  PublishMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["ingress", "host"]))
 })
 
 /**
@@ -11909,9 +11909,9 @@ export interface EndpointSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const EndpointSpec: Schema.Codec<EndpointSpec> = Schema.Struct({
-  Mode: Schema.optionalKey(Schema.Literals(["vip", "dnsrr"])),
-  Ports: Schema.optionalKey(Schema.Array(EndpointPortConfig))
+export const EndpointSpec: Schema.Codec<EndpointSpec> = /*#__PURE__*/ Schema.Struct({
+  Mode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["vip", "dnsrr"])),
+  Ports: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(EndpointPortConfig))
 })
 
 /**
@@ -11954,15 +11954,15 @@ export interface ServiceSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpec: Schema.Codec<ServiceSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  TaskTemplate: Schema.optionalKey(TaskSpec),
-  Mode: Schema.optionalKey(ServiceSpecMode),
-  UpdateConfig: Schema.optionalKey(ServiceSpecUpdateConfig),
-  RollbackConfig: Schema.optionalKey(ServiceSpecRollbackConfig),
-  Networks: Schema.optionalKey(Schema.Array(NetworkAttachmentConfig)),
-  EndpointSpec: Schema.optionalKey(EndpointSpec)
+export const ServiceSpec: Schema.Codec<ServiceSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  TaskTemplate: /*#__PURE__*/ Schema.optionalKey(TaskSpec),
+  Mode: /*#__PURE__*/ Schema.optionalKey(ServiceSpecMode),
+  UpdateConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecUpdateConfig),
+  RollbackConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecRollbackConfig),
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(NetworkAttachmentConfig)),
+  EndpointSpec: /*#__PURE__*/ Schema.optionalKey(EndpointSpec)
 })
 
 /**
@@ -11989,9 +11989,9 @@ export interface ServiceEndpointVirtualIPsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceEndpointVirtualIPsItem: Schema.Codec<ServiceEndpointVirtualIPsItem> = Schema.Struct({
-  NetworkID: Schema.optionalKey(Schema.String),
-  Addr: Schema.optionalKey(Schema.String)
+export const ServiceEndpointVirtualIPsItem: Schema.Codec<ServiceEndpointVirtualIPsItem> = /*#__PURE__*/ Schema.Struct({
+  NetworkID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Addr: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -12019,10 +12019,10 @@ export interface ServiceEndpoint {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceEndpoint: Schema.Codec<ServiceEndpoint> = Schema.Struct({
-  Spec: Schema.optionalKey(EndpointSpec),
-  Ports: Schema.optionalKey(Schema.Array(EndpointPortConfig)),
-  VirtualIPs: Schema.optionalKey(Schema.Array(ServiceEndpointVirtualIPsItem))
+export const ServiceEndpoint: Schema.Codec<ServiceEndpoint> = /*#__PURE__*/ Schema.Struct({
+  Spec: /*#__PURE__*/ Schema.optionalKey(EndpointSpec),
+  Ports: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(EndpointPortConfig)),
+  VirtualIPs: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(ServiceEndpointVirtualIPsItem))
 })
 
 /**
@@ -12051,8 +12051,8 @@ export interface ServiceUpdateStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceUpdateStatus: Schema.Codec<ServiceUpdateStatus> = Schema.Struct({
-  State: Schema.optionalKey(Schema.Literals([
+export const ServiceUpdateStatus: Schema.Codec<ServiceUpdateStatus> = /*#__PURE__*/ Schema.Struct({
+  State: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "updating",
     "paused",
     "completed",
@@ -12060,9 +12060,9 @@ export const ServiceUpdateStatus: Schema.Codec<ServiceUpdateStatus> = Schema.Str
     "rollback_paused",
     "rollback_completed"
   ])),
-  StartedAt: Schema.optionalKey(Schema.String),
-  CompletedAt: Schema.optionalKey(Schema.String),
-  Message: Schema.optionalKey(Schema.String)
+  StartedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  CompletedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Message: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -12105,10 +12105,10 @@ export interface ServiceServiceStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceServiceStatus: Schema.Codec<ServiceServiceStatus> = Schema.Struct({
-  RunningTasks: Schema.optionalKey(Int64),
-  DesiredTasks: Schema.optionalKey(Int64),
-  CompletedTasks: Schema.optionalKey(Int64)
+export const ServiceServiceStatus: Schema.Codec<ServiceServiceStatus> = /*#__PURE__*/ Schema.Struct({
+  RunningTasks: /*#__PURE__*/ Schema.optionalKey(Int64),
+  DesiredTasks: /*#__PURE__*/ Schema.optionalKey(Int64),
+  CompletedTasks: /*#__PURE__*/ Schema.optionalKey(Int64)
 })
 
 /**
@@ -12152,9 +12152,9 @@ export interface ServiceJobStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceJobStatus: Schema.Codec<ServiceJobStatus> = Schema.Struct({
-  JobIteration: Schema.optionalKey(ObjectVersion),
-  LastExecution: Schema.optionalKey(Schema.String)
+export const ServiceJobStatus: Schema.Codec<ServiceJobStatus> = /*#__PURE__*/ Schema.Struct({
+  JobIteration: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  LastExecution: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -12199,16 +12199,16 @@ export interface Service {
  * @since 0.1.0
  * @category schemas
  */
-export const Service: Schema.Codec<Service> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(ServiceSpec),
-  Endpoint: Schema.optionalKey(ServiceEndpoint),
-  UpdateStatus: Schema.optionalKey(ServiceUpdateStatus),
-  ServiceStatus: Schema.optionalKey(ServiceServiceStatus),
-  JobStatus: Schema.optionalKey(ServiceJobStatus)
+export const Service: Schema.Codec<Service> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(ServiceSpec),
+  Endpoint: /*#__PURE__*/ Schema.optionalKey(ServiceEndpoint),
+  UpdateStatus: /*#__PURE__*/ Schema.optionalKey(ServiceUpdateStatus),
+  ServiceStatus: /*#__PURE__*/ Schema.optionalKey(ServiceServiceStatus),
+  JobStatus: /*#__PURE__*/ Schema.optionalKey(ServiceJobStatus)
 })
 
 /**
@@ -12232,7 +12232,7 @@ export type ServiceListResponse = ReadonlyArray<Service>
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceListResponse: Schema.Codec<ServiceListResponse, ServiceListResponse | null> = NullableArray(Service)
+export const ServiceListResponse: Schema.Codec<ServiceListResponse, ServiceListResponse | null> = /*#__PURE__*/ NullableArray(Service)
 
 /**
  * The `ServiceCreateBody` model.
@@ -12255,15 +12255,15 @@ export interface ServiceCreateBody extends ServiceSpec {}
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceCreateBody: Schema.Codec<ServiceCreateBody> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  TaskTemplate: Schema.optionalKey(TaskSpec),
-  Mode: Schema.optionalKey(ServiceSpecMode),
-  UpdateConfig: Schema.optionalKey(ServiceSpecUpdateConfig),
-  RollbackConfig: Schema.optionalKey(ServiceSpecRollbackConfig),
-  Networks: Schema.optionalKey(Schema.Array(NetworkAttachmentConfig)),
-  EndpointSpec: Schema.optionalKey(EndpointSpec)
+export const ServiceCreateBody: Schema.Codec<ServiceCreateBody> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  TaskTemplate: /*#__PURE__*/ Schema.optionalKey(TaskSpec),
+  Mode: /*#__PURE__*/ Schema.optionalKey(ServiceSpecMode),
+  UpdateConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecUpdateConfig),
+  RollbackConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecRollbackConfig),
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(NetworkAttachmentConfig)),
+  EndpointSpec: /*#__PURE__*/ Schema.optionalKey(EndpointSpec)
 })
 
 /**
@@ -12303,10 +12303,10 @@ export interface ServiceCreateResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceCreateResponse: Schema.Codec<ServiceCreateResponse> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String)),
-  Warning: Schema.optionalKey(Schema.String)
+export const ServiceCreateResponse: Schema.Codec<ServiceCreateResponse> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
+  Warning: /*#__PURE__*/ Schema.optionalKey(Schema.String)
 })
 
 /**
@@ -12330,15 +12330,15 @@ export interface ServiceUpdateBody extends ServiceSpec {}
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceUpdateBody: Schema.Codec<ServiceUpdateBody> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  TaskTemplate: Schema.optionalKey(TaskSpec),
-  Mode: Schema.optionalKey(ServiceSpecMode),
-  UpdateConfig: Schema.optionalKey(ServiceSpecUpdateConfig),
-  RollbackConfig: Schema.optionalKey(ServiceSpecRollbackConfig),
-  Networks: Schema.optionalKey(Schema.Array(NetworkAttachmentConfig)),
-  EndpointSpec: Schema.optionalKey(EndpointSpec)
+export const ServiceUpdateBody: Schema.Codec<ServiceUpdateBody> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  TaskTemplate: /*#__PURE__*/ Schema.optionalKey(TaskSpec),
+  Mode: /*#__PURE__*/ Schema.optionalKey(ServiceSpecMode),
+  UpdateConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecUpdateConfig),
+  RollbackConfig: /*#__PURE__*/ Schema.optionalKey(ServiceSpecRollbackConfig),
+  Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(NetworkAttachmentConfig)),
+  EndpointSpec: /*#__PURE__*/ Schema.optionalKey(EndpointSpec)
 })
 
 /**
@@ -12365,8 +12365,8 @@ export interface ServiceUpdateResponse {
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceUpdateResponse: Schema.Codec<ServiceUpdateResponse> = Schema.Struct({
-  Warnings: Schema.optionalKey(Schema.Array(Schema.String))
+export const ServiceUpdateResponse: Schema.Codec<ServiceUpdateResponse> = /*#__PURE__*/ Schema.Struct({
+  Warnings: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -12405,7 +12405,7 @@ export type TaskState =
  * @since 0.1.0
  * @category schemas
  */
-export const TaskState: Schema.Codec<TaskState> = Schema.Literals([
+export const TaskState: Schema.Codec<TaskState> = /*#__PURE__*/ Schema.Literals([
   "new",
   "allocated",
   "pending",
@@ -12448,10 +12448,10 @@ export interface ContainerStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerStatus: Schema.Codec<ContainerStatus> = Schema.Struct({
-  ContainerID: Schema.optionalKey(Schema.String),
-  PID: Schema.optionalKey(Schema.Number),
-  ExitCode: Schema.optionalKey(Schema.Number)
+export const ContainerStatus: Schema.Codec<ContainerStatus> = /*#__PURE__*/ Schema.Struct({
+  ContainerID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  PID: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  ExitCode: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -12477,8 +12477,8 @@ export interface PortStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const PortStatus: Schema.Codec<PortStatus> = Schema.Struct({
-  Ports: Schema.optionalKey(Schema.Array(EndpointPortConfig))
+export const PortStatus: Schema.Codec<PortStatus> = /*#__PURE__*/ Schema.Struct({
+  Ports: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(EndpointPortConfig))
 })
 
 /**
@@ -12509,13 +12509,13 @@ export interface TaskStatus {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskStatus: Schema.Codec<TaskStatus> = Schema.Struct({
-  Timestamp: Schema.optionalKey(Schema.String),
-  State: Schema.optionalKey(TaskState),
-  Message: Schema.optionalKey(Schema.String),
-  Err: Schema.optionalKey(Schema.String),
-  ContainerStatus: Schema.optionalKey(ContainerStatus),
-  PortStatus: Schema.optionalKey(PortStatus)
+export const TaskStatus: Schema.Codec<TaskStatus> = /*#__PURE__*/ Schema.Struct({
+  Timestamp: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  State: /*#__PURE__*/ Schema.optionalKey(TaskState),
+  Message: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Err: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ContainerStatus: /*#__PURE__*/ Schema.optionalKey(ContainerStatus),
+  PortStatus: /*#__PURE__*/ Schema.optionalKey(PortStatus)
 })
 
 /**
@@ -12548,9 +12548,9 @@ export interface NetworkAttachment {
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkAttachment: Schema.Codec<NetworkAttachment> = Schema.Struct({
-  Network: Schema.optionalKey(Network),
-  Addresses: Schema.optionalKey(Schema.Array(Schema.String))
+export const NetworkAttachment: Schema.Codec<NetworkAttachment> = /*#__PURE__*/ Schema.Struct({
+  Network: /*#__PURE__*/ Schema.optionalKey(Network),
+  Addresses: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
 })
 
 /**
@@ -12604,22 +12604,22 @@ export interface Task {
  * @since 0.1.0
  * @category schemas
  */
-export const Task: Schema.Codec<Task> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Spec: Schema.optionalKey(TaskSpec),
-  ServiceID: Schema.optionalKey(Schema.String),
-  Slot: Schema.optionalKey(Schema.Number),
-  NodeID: Schema.optionalKey(Schema.String),
-  AssignedGenericResources: Schema.optionalKey(GenericResources),
-  Status: Schema.optionalKey(TaskStatus),
-  DesiredState: Schema.optionalKey(TaskState),
-  JobIteration: Schema.optionalKey(ObjectVersion),
-  NetworksAttachments: Schema.optionalKey(Schema.Array(NetworkAttachment))
+export const Task: Schema.Codec<Task> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Spec: /*#__PURE__*/ Schema.optionalKey(TaskSpec),
+  ServiceID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Slot: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
+  NodeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  AssignedGenericResources: /*#__PURE__*/ Schema.optionalKey(GenericResources),
+  Status: /*#__PURE__*/ Schema.optionalKey(TaskStatus),
+  DesiredState: /*#__PURE__*/ Schema.optionalKey(TaskState),
+  JobIteration: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  NetworksAttachments: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(NetworkAttachment))
 })
 
 /**
@@ -12643,7 +12643,7 @@ export type TaskListResponse = ReadonlyArray<Task>
  * @since 0.1.0
  * @category schemas
  */
-export const TaskListResponse: Schema.Codec<TaskListResponse, TaskListResponse | null> = NullableArray(Task)
+export const TaskListResponse: Schema.Codec<TaskListResponse, TaskListResponse | null> = /*#__PURE__*/ NullableArray(Task)
 
 /**
  * Driver represents a driver (network, logging, secrets).
@@ -12671,9 +12671,9 @@ export interface Driver {
  * @since 0.1.0
  * @category schemas
  */
-export const Driver: Schema.Codec<Driver> = Schema.Struct({
+export const Driver: Schema.Codec<Driver> = /*#__PURE__*/ Schema.Struct({
   Name: Schema.String,
-  Options: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
 
 /**
@@ -12725,12 +12725,12 @@ export interface SecretSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const SecretSpec: Schema.Codec<SecretSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Data: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Driver),
-  Templating: Schema.optionalKey(Driver)
+export const SecretSpec: Schema.Codec<SecretSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Data: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Driver),
+  Templating: /*#__PURE__*/ Schema.optionalKey(Driver)
 })
 
 /**
@@ -12760,12 +12760,12 @@ export interface Secret {
  * @since 0.1.0
  * @category schemas
  */
-export const Secret: Schema.Codec<Secret> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(SecretSpec)
+export const Secret: Schema.Codec<Secret> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(SecretSpec)
 })
 
 /**
@@ -12789,7 +12789,7 @@ export type SecretListResponse = ReadonlyArray<Secret>
  * @since 0.1.0
  * @category schemas
  */
-export const SecretListResponse: Schema.Codec<SecretListResponse, SecretListResponse | null> = NullableArray(Secret)
+export const SecretListResponse: Schema.Codec<SecretListResponse, SecretListResponse | null> = /*#__PURE__*/ NullableArray(Secret)
 
 /**
  * The `SecretCreateBody` model.
@@ -12812,12 +12812,12 @@ export interface SecretCreateBody extends SecretSpec {}
  * @since 0.1.0
  * @category schemas
  */
-export const SecretCreateBody: Schema.Codec<SecretCreateBody> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Data: Schema.optionalKey(Schema.String),
-  Driver: Schema.optionalKey(Driver),
-  Templating: Schema.optionalKey(Driver)
+export const SecretCreateBody: Schema.Codec<SecretCreateBody> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Data: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Driver: /*#__PURE__*/ Schema.optionalKey(Driver),
+  Templating: /*#__PURE__*/ Schema.optionalKey(Driver)
 })
 
 /**
@@ -12859,11 +12859,11 @@ export interface ConfigSpec {
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigSpec: Schema.Codec<ConfigSpec> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Data: Schema.optionalKey(Schema.String),
-  Templating: Schema.optionalKey(Driver)
+export const ConfigSpec: Schema.Codec<ConfigSpec> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Data: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Templating: /*#__PURE__*/ Schema.optionalKey(Driver)
 })
 
 /**
@@ -12893,12 +12893,12 @@ export interface Config {
  * @since 0.1.0
  * @category schemas
  */
-export const Config: Schema.Codec<Config> = Schema.Struct({
-  ID: Schema.optionalKey(Schema.String),
-  Version: Schema.optionalKey(ObjectVersion),
-  CreatedAt: Schema.optionalKey(Schema.String),
-  UpdatedAt: Schema.optionalKey(Schema.String),
-  Spec: Schema.optionalKey(ConfigSpec)
+export const Config: Schema.Codec<Config> = /*#__PURE__*/ Schema.Struct({
+  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
+  CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Spec: /*#__PURE__*/ Schema.optionalKey(ConfigSpec)
 })
 
 /**
@@ -12922,7 +12922,7 @@ export type ConfigListResponse = ReadonlyArray<Config>
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigListResponse: Schema.Codec<ConfigListResponse, ConfigListResponse | null> = NullableArray(Config)
+export const ConfigListResponse: Schema.Codec<ConfigListResponse, ConfigListResponse | null> = /*#__PURE__*/ NullableArray(Config)
 
 /**
  * The `ConfigCreateBody` model.
@@ -12945,11 +12945,11 @@ export interface ConfigCreateBody extends ConfigSpec {}
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigCreateBody: Schema.Codec<ConfigCreateBody> = Schema.Struct({
-  Name: Schema.optionalKey(Schema.String),
-  Labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  Data: Schema.optionalKey(Schema.String),
-  Templating: Schema.optionalKey(Driver)
+export const ConfigCreateBody: Schema.Codec<ConfigCreateBody> = /*#__PURE__*/ Schema.Struct({
+  Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
+  Data: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Templating: /*#__PURE__*/ Schema.optionalKey(Driver)
 })
 
 /**
@@ -12978,7 +12978,7 @@ export interface DistributionInspect {
  * @since 0.1.0
  * @category schemas
  */
-export const DistributionInspect: Schema.Codec<DistributionInspect> = Schema.Struct({
+export const DistributionInspect: Schema.Codec<DistributionInspect> = /*#__PURE__*/ Schema.Struct({
   Descriptor: OCIDescriptor,
-  Platforms: Schema.Array(OCIPlatform)
+  Platforms: /*#__PURE__*/ Schema.Array(OCIPlatform)
 })

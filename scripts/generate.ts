@@ -1814,9 +1814,21 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
  */
 const PURE_CALL = /(?<![\w.])(Schema\.\w+|Operation\.(?:make|json|jsonStream)|NullableArray|call)\(/g
 const markPure = (code: string): string =>
-  code.split("\n").map((line) =>
-    /^\s*(\*|\/\*|\/\/)/.test(line) ? line : line.replace(PURE_CALL, "/*#__PURE__*/ $1(")
-  ).join("\n")
+  code.split("\n").map((line) => {
+    if (/^\s*(\*|\/\*|\/\/)/.test(line)) return line
+    const marked = line.replace(PURE_CALL, "/*#__PURE__*/ $1(")
+    if (marked.length <= 120) return marked
+    // too long with the marks: the value goes on its own line after the `=` or the property's `:`
+    const split = /^(\s*)(.*?(?: =|:)) (\/\*#__PURE__\*\/ .*)$/.exec(marked)
+    if (split === null) return marked
+    const [, indent, head, value] = split as unknown as [string, string, string, string]
+    if (indent.length + 2 + value.length <= 120) return `${indent}${head}\n${indent}  ${value}`
+    // still too long: the outer call's argument gets a line of its own as well
+    const call = /^(\/\*#__PURE__\*\/ [\w.]+\()(.*)\)(,?)$/.exec(value)
+    return call === null
+      ? `${indent}${head}\n${indent}  ${value}`
+      : `${indent}${head} ${call[1]}\n${indent}  ${call[2]}\n${indent})${call[3]}`
+  }).join("\n")
 
 export const generate = (root: string): Map<string, string> => {
   const spec = parse(readFileSync(Path.join(root, "spec/engine-v1.55.yaml"), "utf8")) as Spec

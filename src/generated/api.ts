@@ -49,7 +49,8 @@ export const containerCreate: Call<typeof Operations.ContainerCreate> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerInspect: Call<typeof Operations.ContainerInspect> = /*#__PURE__*/ call(Operations.ContainerInspect)
+export const containerInspect: Call<typeof Operations.ContainerInspect> =
+  /*#__PURE__*/ call(Operations.ContainerInspect)
 
 /**
  * List processes running inside a container (`GET /containers/{id}/top`).
@@ -91,7 +92,8 @@ export const containerLogs: Call<typeof Operations.ContainerLogs> = /*#__PURE__*
  * @since 0.1.0
  * @category Container
  */
-export const containerChanges: Call<typeof Operations.ContainerChanges> = /*#__PURE__*/ call(Operations.ContainerChanges)
+export const containerChanges: Call<typeof Operations.ContainerChanges> =
+  /*#__PURE__*/ call(Operations.ContainerChanges)
 
 /**
  * Export a container (`GET /containers/{id}/export`).
@@ -175,7 +177,8 @@ export const containerStop: Call<typeof Operations.ContainerStop> = /*#__PURE__*
  * @since 0.1.0
  * @category Container
  */
-export const containerRestart: Call<typeof Operations.ContainerRestart> = /*#__PURE__*/ call(Operations.ContainerRestart)
+export const containerRestart: Call<typeof Operations.ContainerRestart> =
+  /*#__PURE__*/ call(Operations.ContainerRestart)
 
 /**
  * Kill a container (`POST /containers/{id}/kill`).
@@ -245,7 +248,8 @@ export const containerPause: Call<typeof Operations.ContainerPause> = /*#__PURE_
  * @since 0.1.0
  * @category Container
  */
-export const containerUnpause: Call<typeof Operations.ContainerUnpause> = /*#__PURE__*/ call(Operations.ContainerUnpause)
+export const containerUnpause: Call<typeof Operations.ContainerUnpause> =
+  /*#__PURE__*/ call(Operations.ContainerUnpause)
 
 /**
  * Attach to a container (`POST /containers/{id}/attach`).
@@ -317,7 +321,8 @@ export const containerDelete: Call<typeof Operations.ContainerDelete> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerArchive: Call<typeof Operations.ContainerArchive> = /*#__PURE__*/ call(Operations.ContainerArchive)
+export const containerArchive: Call<typeof Operations.ContainerArchive> =
+  /*#__PURE__*/ call(Operations.ContainerArchive)
 
 /**
  * Extract an archive of files or folders to a directory in a container (`PUT /containers/{id}/archive`).
@@ -331,7 +336,8 @@ export const containerArchive: Call<typeof Operations.ContainerArchive> = /*#__P
  * @since 0.1.0
  * @category Container
  */
-export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = /*#__PURE__*/ call(Operations.PutContainerArchive)
+export const putContainerArchive: Call<typeof Operations.PutContainerArchive> =
+  /*#__PURE__*/ call(Operations.PutContainerArchive)
 
 /**
  * Get information about files in a container (`HEAD /containers/{id}/archive`).
@@ -345,7 +351,8 @@ export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = 
  * @since 0.1.0
  * @category Container
  */
-export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> = /*#__PURE__*/ call(Operations.ContainerArchiveInfo)
+export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> =
+  /*#__PURE__*/ call(Operations.ContainerArchiveInfo)
 
 /**
  * Delete stopped containers (`POST /containers/prune`).
@@ -445,7 +452,8 @@ export const imageInspect: Call<typeof Operations.ImageInspect> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Image
  */
-export const imageAttestations: Call<typeof Operations.ImageAttestations> = /*#__PURE__*/ call(Operations.ImageAttestations)
+export const imageAttestations: Call<typeof Operations.ImageAttestations> =
+  /*#__PURE__*/ call(Operations.ImageAttestations)
 
 /**
  * Get the history of an image (`GET /images/{name}/history`).
@@ -910,7 +918,8 @@ export const networkConnect: Call<typeof Operations.NetworkConnect> = /*#__PURE_
  * @since 0.1.0
  * @category Network
  */
-export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> = /*#__PURE__*/ call(Operations.NetworkDisconnect)
+export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> =
+  /*#__PURE__*/ call(Operations.NetworkDisconnect)
 
 /**
  * Delete unused networks (`POST /networks/prune`).
@@ -952,7 +961,8 @@ export const pluginList: Call<typeof Operations.PluginList> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Plugin
  */
-export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> = /*#__PURE__*/ call(Operations.GetPluginPrivileges)
+export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> =
+  /*#__PURE__*/ call(Operations.GetPluginPrivileges)
 
 /**
  * Install a plugin (`POST /plugins/pull`).
@@ -1512,7 +1522,8 @@ export const configUpdate: Call<typeof Operations.ConfigUpdate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Distribution
  */
-export const distributionInspect: Call<typeof Operations.DistributionInspect> = /*#__PURE__*/ call(Operations.DistributionInspect)
+export const distributionInspect: Call<typeof Operations.DistributionInspect> =
+  /*#__PURE__*/ call(Operations.DistributionInspect)
 
 /**
  * Initialize interactive session (`POST /session`).

@@ -2722,7 +2722,8 @@ export interface SystemPingInput {}
  * @since 0.1.0
  * @category System
  */
-export const SystemPing: Operation.Operation<SystemPingInput, Operation.ResponseOf<"Text">, 500> = /*#__PURE__*/ Operation.make({
+export const SystemPing: Operation.Operation<SystemPingInput, Operation.ResponseOf<"Text">, 500> =
+  /*#__PURE__*/ Operation.make({
   id: "SystemPing",
   method: "GET",
   path: "/_ping",
@@ -3035,7 +3036,8 @@ export interface ImageGetInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGet: Operation.Operation<ImageGetInput, Operation.ResponseOf<"Bytes">, 500> = /*#__PURE__*/ Operation.make({
+export const ImageGet: Operation.Operation<ImageGetInput, Operation.ResponseOf<"Bytes">, 500> =
+  /*#__PURE__*/ Operation.make({
   id: "ImageGet",
   method: "GET",
   path: "/images/{name}/get",
@@ -3096,7 +3098,8 @@ export interface ImageGetAllInput {
  * @since 0.1.0
  * @category Image
  */
-export const ImageGetAll: Operation.Operation<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500> = /*#__PURE__*/ Operation.make({
+export const ImageGetAll: Operation.Operation<ImageGetAllInput, Operation.ResponseOf<"Bytes">, 500> =
+  /*#__PURE__*/ Operation.make({
   id: "ImageGetAll",
   method: "GET",
   path: "/images/get",
@@ -4413,7 +4416,8 @@ export interface PluginCreateInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginCreate: Operation.Operation<PluginCreateInput, Operation.ResponseOf<"Empty">, 500> = /*#__PURE__*/ Operation.make({
+export const PluginCreate: Operation.Operation<PluginCreateInput, Operation.ResponseOf<"Empty">, 500> =
+  /*#__PURE__*/ Operation.make({
   id: "PluginCreate",
   method: "POST",
   path: "/plugins/create",
@@ -4502,7 +4506,8 @@ export interface PluginSetInput {
  * @since 0.1.0
  * @category Plugin
  */
-export const PluginSet: Operation.Operation<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500> = /*#__PURE__*/ Operation.make({
+export const PluginSet: Operation.Operation<PluginSetInput, Operation.ResponseOf<"Empty">, 404 | 500> =
+  /*#__PURE__*/ Operation.make({
   id: "PluginSet",
   method: "POST",
   path: "/plugins/{name}/set",
@@ -4760,7 +4765,8 @@ export interface SwarmInitInput {
  * @since 0.1.0
  * @category Swarm
  */
-export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503> = /*#__PURE__*/ Operation.make({
+export const SwarmInit: Operation.Operation<SwarmInitInput, Operation.Json<string>, 400 | 500 | 503> =
+  /*#__PURE__*/ Operation.make({
   id: "SwarmInit",
   method: "POST",
   path: "/swarm/init",
@@ -6090,7 +6096,8 @@ export interface SessionInput {}
  * @since 0.1.0
  * @category Session
  */
-export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500> = /*#__PURE__*/ Operation.make({
+export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hijack">, 400 | 500> =
+  /*#__PURE__*/ Operation.make({
   id: "Session",
   method: "POST",
   path: "/session",

@@ -344,7 +344,8 @@ export interface ContainerSummaryNetworkSettings {
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerSummaryNetworkSettings: Schema.Codec<ContainerSummaryNetworkSettings> = /*#__PURE__*/ Schema.Struct({
+export const ContainerSummaryNetworkSettings: Schema.Codec<ContainerSummaryNetworkSettings> =
+  /*#__PURE__*/ Schema.Struct({
   Networks: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, EndpointSettings))
 })
 
@@ -849,7 +850,8 @@ export const ContainerConfig: Schema.Codec<ContainerConfig> = /*#__PURE__*/ Sche
   AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
-  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  ExposedPorts:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   StdinOnce: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
@@ -858,7 +860,8 @@ export const ContainerConfig: Schema.Codec<ContainerConfig> = /*#__PURE__*/ Sche
   Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
   ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Volumes:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   NetworkDisabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
@@ -894,7 +897,8 @@ export interface ResourcesBlkioWeightDeviceItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ResourcesBlkioWeightDeviceItem: Schema.Codec<ResourcesBlkioWeightDeviceItem> = /*#__PURE__*/ Schema.Struct({
+export const ResourcesBlkioWeightDeviceItem: Schema.Codec<ResourcesBlkioWeightDeviceItem> =
+  /*#__PURE__*/ Schema.Struct({
   Path: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Weight: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
@@ -1367,7 +1371,8 @@ export type PortMap = { readonly [key: string]: ReadonlyArray<PortBinding> }
  * @since 0.1.0
  * @category schemas
  */
-export const PortMap: Schema.Codec<PortMap> = /*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Array(PortBinding))
+export const PortMap: Schema.Codec<PortMap> =
+  /*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Array(PortBinding))
 
 /**
  * The behavior to apply when the container exits. The default is not to
@@ -1406,7 +1411,9 @@ export interface RestartPolicy {
  * @category schemas
  */
 export const RestartPolicy: Schema.Codec<RestartPolicy> = /*#__PURE__*/ Schema.Struct({
-  Name: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["", "no", "always", "unless-stopped", "on-failure"])),
+  Name: /*#__PURE__*/ Schema.optionalKey(
+    /*#__PURE__*/ Schema.Literals(["", "no", "always", "unless-stopped", "on-failure"])
+  ),
   MaximumRetryCount: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
 
@@ -1450,7 +1457,9 @@ export interface MountBindOptions {
  * @category schemas
  */
 export const MountBindOptions: Schema.Codec<MountBindOptions> = /*#__PURE__*/ Schema.Struct({
-  Propagation: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "rprivate", "shared", "rshared", "slave", "rslave"])),
+  Propagation: /*#__PURE__*/ Schema.optionalKey(
+    /*#__PURE__*/ Schema.Literals(["private", "rprivate", "shared", "rshared", "slave", "rslave"])
+  ),
   NonRecursive: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   CreateMountpoint: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   ReadOnlyNonRecursive: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
@@ -1483,7 +1492,8 @@ export interface MountVolumeOptionsDriverConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const MountVolumeOptionsDriverConfig: Schema.Codec<MountVolumeOptionsDriverConfig> = /*#__PURE__*/ Schema.Struct({
+export const MountVolumeOptionsDriverConfig: Schema.Codec<MountVolumeOptionsDriverConfig> =
+  /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
@@ -2026,7 +2036,8 @@ export const ContainerCreateBody: Schema.Codec<ContainerCreateBody> = /*#__PURE_
   AttachStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   AttachStdout: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   AttachStderr: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
-  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  ExposedPorts:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   OpenStdin: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   StdinOnce: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
@@ -2035,7 +2046,8 @@ export const ContainerCreateBody: Schema.Codec<ContainerCreateBody> = /*#__PURE_
   Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
   ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
   Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Volumes:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   NetworkDisabled: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
@@ -3831,7 +3843,8 @@ export type SignatureType = "bundle-v0.3" | "simplesigning-v1"
  * @since 0.1.0
  * @category schemas
  */
-export const SignatureType: Schema.Codec<SignatureType> = /*#__PURE__*/ Schema.Literals(["bundle-v0.3", "simplesigning-v1"])
+export const SignatureType: Schema.Codec<SignatureType> =
+  /*#__PURE__*/ Schema.Literals(["bundle-v0.3", "simplesigning-v1"])
 
 /**
  * SignatureIdentity contains the properties of verified signatures for the image.
@@ -4027,7 +4040,8 @@ export interface ImageManifestSummaryImageDataSize {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummaryImageDataSize: Schema.Codec<ImageManifestSummaryImageDataSize> = /*#__PURE__*/ Schema.Struct({
+export const ImageManifestSummaryImageDataSize: Schema.Codec<ImageManifestSummaryImageDataSize> =
+  /*#__PURE__*/ Schema.Struct({
   Unpacked: Int64
 })
 
@@ -4101,7 +4115,8 @@ export interface ImageManifestSummaryAttestationData {
  * @since 0.1.0
  * @category schemas
  */
-export const ImageManifestSummaryAttestationData: Schema.Codec<ImageManifestSummaryAttestationData> = /*#__PURE__*/ Schema.Struct({
+export const ImageManifestSummaryAttestationData: Schema.Codec<ImageManifestSummaryAttestationData> =
+  /*#__PURE__*/ Schema.Struct({
   For: Schema.String
 })
 
@@ -4319,7 +4334,8 @@ export type ImageListResponse = ReadonlyArray<ImageSummary>
  * @since 0.1.0
  * @category schemas
  */
-export const ImageListResponse: Schema.Codec<ImageListResponse, ImageListResponse | null> = /*#__PURE__*/ NullableArray(ImageSummary)
+export const ImageListResponse: Schema.Codec<ImageListResponse, ImageListResponse | null> =
+  /*#__PURE__*/ NullableArray(ImageSummary)
 
 /**
  * The `ErrorDetail` model.
@@ -4706,12 +4722,14 @@ export interface ImageConfig {
  */
 export const ImageConfig: Schema.Codec<ImageConfig> = /*#__PURE__*/ Schema.Struct({
   User: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  ExposedPorts: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  ExposedPorts:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   Env: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Cmd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Healthcheck: /*#__PURE__*/ Schema.optionalKey(HealthConfig),
   ArgsEscaped: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean),
-  Volumes: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
+  Volumes:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Struct({}))),
   WorkingDir: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Entrypoint: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   OnBuild: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
@@ -5986,7 +6004,8 @@ export interface SwarmSpecCAConfigExternalCAsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecCAConfigExternalCAsItem: Schema.Codec<SwarmSpecCAConfigExternalCAsItem> = /*#__PURE__*/ Schema.Struct({
+export const SwarmSpecCAConfigExternalCAsItem: Schema.Codec<SwarmSpecCAConfigExternalCAsItem> =
+  /*#__PURE__*/ Schema.Struct({
   Protocol: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["cfssl"])),
   URL: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
@@ -6110,7 +6129,8 @@ export interface SwarmSpecTaskDefaultsLogDriver {
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpecTaskDefaultsLogDriver: Schema.Codec<SwarmSpecTaskDefaultsLogDriver> = /*#__PURE__*/ Schema.Struct({
+export const SwarmSpecTaskDefaultsLogDriver: Schema.Codec<SwarmSpecTaskDefaultsLogDriver> =
+  /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String))
 })
@@ -6419,7 +6439,8 @@ export interface SystemInfoDefaultAddressPoolsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const SystemInfoDefaultAddressPoolsItem: Schema.Codec<SystemInfoDefaultAddressPoolsItem> = /*#__PURE__*/ Schema.Struct({
+export const SystemInfoDefaultAddressPoolsItem: Schema.Codec<SystemInfoDefaultAddressPoolsItem> =
+  /*#__PURE__*/ Schema.Struct({
   Base: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Size: /*#__PURE__*/ Schema.optionalKey(Schema.Number)
 })
@@ -7906,7 +7927,8 @@ export interface ClusterVolumePublishStatusItem {
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumePublishStatusItem: Schema.Codec<ClusterVolumePublishStatusItem> = /*#__PURE__*/ Schema.Struct({
+export const ClusterVolumePublishStatusItem: Schema.Codec<ClusterVolumePublishStatusItem> =
+  /*#__PURE__*/ Schema.Struct({
   NodeID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   State: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals([
     "pending-publish",
@@ -8066,7 +8088,9 @@ export const Volume: Schema.Codec<Volume> = /*#__PURE__*/ Schema.Struct({
   Driver: Schema.String,
   Mountpoint: Schema.String,
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))),
+  Status: /*#__PURE__*/ Schema.optionalKey(
+    /*#__PURE__*/ Schema.Record(Schema.String, /*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown))
+  ),
   Labels: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
   Scope: /*#__PURE__*/ Schema.Literals(["local", "global"]),
   ClusterVolume: /*#__PURE__*/ Schema.optionalKey(ClusterVolume),
@@ -9706,7 +9730,8 @@ export type PluginListResponse = ReadonlyArray<Plugin>
  * @since 0.1.0
  * @category schemas
  */
-export const PluginListResponse: Schema.Codec<PluginListResponse, PluginListResponse | null> = /*#__PURE__*/ NullableArray(Plugin)
+export const PluginListResponse: Schema.Codec<PluginListResponse, PluginListResponse | null> =
+  /*#__PURE__*/ NullableArray(Plugin)
 
 /**
  * Describes a permission the user has to accept upon installing
@@ -10055,7 +10080,8 @@ export type NodeState = "unknown" | "down" | "ready" | "disconnected"
  * @since 0.1.0
  * @category schemas
  */
-export const NodeState: Schema.Codec<NodeState> = /*#__PURE__*/ Schema.Literals(["unknown", "down", "ready", "disconnected"])
+export const NodeState: Schema.Codec<NodeState> =
+  /*#__PURE__*/ Schema.Literals(["unknown", "down", "ready", "disconnected"])
 
 /**
  * NodeStatus represents the status of a node.
@@ -10112,7 +10138,8 @@ export type Reachability = "unknown" | "unreachable" | "reachable"
  * @since 0.1.0
  * @category schemas
  */
-export const Reachability: Schema.Codec<Reachability> = /*#__PURE__*/ Schema.Literals(["unknown", "unreachable", "reachable"])
+export const Reachability: Schema.Codec<Reachability> =
+  /*#__PURE__*/ Schema.Literals(["unknown", "unreachable", "reachable"])
 
 /**
  * ManagerStatus represents the status of a manager.
@@ -10219,7 +10246,8 @@ export type NodeListResponse = ReadonlyArray<Node>
  * @since 0.1.0
  * @category schemas
  */
-export const NodeListResponse: Schema.Codec<NodeListResponse, NodeListResponse | null> = /*#__PURE__*/ NullableArray(Node)
+export const NodeListResponse: Schema.Codec<NodeListResponse, NodeListResponse | null> =
+  /*#__PURE__*/ NullableArray(Node)
 
 /**
  * JoinTokens contains the tokens workers and managers need to join the swarm.
@@ -10740,7 +10768,8 @@ export interface TaskSpecContainerSpecPrivileges {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecPrivileges: Schema.Codec<TaskSpecContainerSpecPrivileges> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecPrivileges: Schema.Codec<TaskSpecContainerSpecPrivileges> =
+  /*#__PURE__*/ Schema.Struct({
   CredentialSpec: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesCredentialSpec),
   SELinuxContext: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesSELinuxContext),
   Seccomp: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecPrivilegesSeccomp),
@@ -10780,7 +10809,8 @@ export interface TaskSpecContainerSpecDNSConfig {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecDNSConfig: Schema.Codec<TaskSpecContainerSpecDNSConfig> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecDNSConfig: Schema.Codec<TaskSpecContainerSpecDNSConfig> =
+  /*#__PURE__*/ Schema.Struct({
   Nameservers: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Search: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Options: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String))
@@ -10816,7 +10846,8 @@ export interface TaskSpecContainerSpecSecretsItemFile {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecSecretsItemFile: Schema.Codec<TaskSpecContainerSpecSecretsItemFile> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecSecretsItemFile: Schema.Codec<TaskSpecContainerSpecSecretsItemFile> =
+  /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   GID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -10858,7 +10889,8 @@ export interface TaskSpecContainerSpecSecretsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecSecretsItem: Schema.Codec<TaskSpecContainerSpecSecretsItem> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecSecretsItem: Schema.Codec<TaskSpecContainerSpecSecretsItem> =
+  /*#__PURE__*/ Schema.Struct({
   File: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecSecretsItemFile),
   SecretID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   SecretName: /*#__PURE__*/ Schema.optionalKey(Schema.String)
@@ -10898,7 +10930,8 @@ export interface TaskSpecContainerSpecConfigsItemFile {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecConfigsItemFile: Schema.Codec<TaskSpecContainerSpecConfigsItemFile> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecConfigsItemFile: Schema.Codec<TaskSpecContainerSpecConfigsItemFile> =
+  /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   GID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -10956,7 +10989,8 @@ export interface TaskSpecContainerSpecConfigsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecConfigsItem: Schema.Codec<TaskSpecContainerSpecConfigsItem> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecConfigsItem: Schema.Codec<TaskSpecContainerSpecConfigsItem> =
+  /*#__PURE__*/ Schema.Struct({
   File: /*#__PURE__*/ Schema.optionalKey(TaskSpecContainerSpecConfigsItemFile),
   Runtime: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.Unknown)),
   ConfigID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -10991,7 +11025,8 @@ export interface TaskSpecContainerSpecUlimitsItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecContainerSpecUlimitsItem: Schema.Codec<TaskSpecContainerSpecUlimitsItem> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecContainerSpecUlimitsItem: Schema.Codec<TaskSpecContainerSpecUlimitsItem> =
+  /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Soft: /*#__PURE__*/ Schema.optionalKey(Int64),
   Hard: /*#__PURE__*/ Schema.optionalKey(Int64)
@@ -11376,7 +11411,8 @@ export interface TaskSpecPlacementPreferencesItem {
  * @since 0.1.0
  * @category schemas
  */
-export const TaskSpecPlacementPreferencesItem: Schema.Codec<TaskSpecPlacementPreferencesItem> = /*#__PURE__*/ Schema.Struct({
+export const TaskSpecPlacementPreferencesItem: Schema.Codec<TaskSpecPlacementPreferencesItem> =
+  /*#__PURE__*/ Schema.Struct({
   Spread: /*#__PURE__*/ Schema.optionalKey(TaskSpecPlacementPreferencesItemSpread)
 })
 
@@ -12232,7 +12268,8 @@ export type ServiceListResponse = ReadonlyArray<Service>
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceListResponse: Schema.Codec<ServiceListResponse, ServiceListResponse | null> = /*#__PURE__*/ NullableArray(Service)
+export const ServiceListResponse: Schema.Codec<ServiceListResponse, ServiceListResponse | null> =
+  /*#__PURE__*/ NullableArray(Service)
 
 /**
  * The `ServiceCreateBody` model.
@@ -12643,7 +12680,8 @@ export type TaskListResponse = ReadonlyArray<Task>
  * @since 0.1.0
  * @category schemas
  */
-export const TaskListResponse: Schema.Codec<TaskListResponse, TaskListResponse | null> = /*#__PURE__*/ NullableArray(Task)
+export const TaskListResponse: Schema.Codec<TaskListResponse, TaskListResponse | null> =
+  /*#__PURE__*/ NullableArray(Task)
 
 /**
  * Driver represents a driver (network, logging, secrets).
@@ -12789,7 +12827,8 @@ export type SecretListResponse = ReadonlyArray<Secret>
  * @since 0.1.0
  * @category schemas
  */
-export const SecretListResponse: Schema.Codec<SecretListResponse, SecretListResponse | null> = /*#__PURE__*/ NullableArray(Secret)
+export const SecretListResponse: Schema.Codec<SecretListResponse, SecretListResponse | null> =
+  /*#__PURE__*/ NullableArray(Secret)
 
 /**
  * The `SecretCreateBody` model.
@@ -12922,7 +12961,8 @@ export type ConfigListResponse = ReadonlyArray<Config>
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigListResponse: Schema.Codec<ConfigListResponse, ConfigListResponse | null> = /*#__PURE__*/ NullableArray(Config)
+export const ConfigListResponse: Schema.Codec<ConfigListResponse, ConfigListResponse | null> =
+  /*#__PURE__*/ NullableArray(Config)
 
 /**
  * The `ConfigCreateBody` model.

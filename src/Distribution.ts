@@ -4,11 +4,12 @@
  *
  * @since 0.1.0
  */
-import * as Redacted from "effect/Redacted"
-import * as Credentials from "./Credentials.ts"
+import * as Effect from "effect/Effect"
+import type * as Credentials from "./Credentials.ts"
 import * as Docker from "./Docker.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import * as Resolution from "./internal/registryAuth.ts"
 import * as Operation from "./Operation.ts"
 
 /**
@@ -30,7 +31,7 @@ const DistributionInspectWithAuth = Operation.make<
 const inspectWithAuth = Docker.call(DistributionInspectWithAuth)
 
 /**
- * Options of {@link inspect}: the registry's credentials, when it needs them.
+ * Options of {@link inspect}: the registry's credentials; without them, the current `Credentials` resolver's.
  *
  * @since 0.1.0
  * @category models
@@ -40,9 +41,10 @@ export interface InspectOptions {
 }
 
 /**
- * Reads an image's descriptor (digest, media type, size) and platforms from its registry. A registry that wants
- * credentials needs `auth`: without it Engine 20.10 answers 500 (a `ServerError`: "no basic auth credentials"),
- * with wrong ones `Unauthorized`.
+ * Reads an image's descriptor (digest, media type, size) and platforms from its registry. Credentials are `auth`
+ * when given, else what the current `Credentials` resolver finds for the reference's registry (the runtime layers
+ * read `config.json` and credential helpers as the docker CLI does). A registry that refuses them, or wants some
+ * and gets none, fails with `Errors.RegistryUnauthorized` (Engine 20.10 says so with a 500 or a 401).
  *
  * @example
  * ```ts
@@ -56,8 +58,7 @@ export interface InspectOptions {
  * @category reading
  */
 export const inspect = (name: string, options: InspectOptions = {}) =>
-  inspectWithAuth(
-    options.auth === undefined
-      ? { name }
-      : { name, "X-Registry-Auth": Redacted.value(Credentials.encodeAuth(options.auth)) }
-  )
+  Effect.flatMap(Resolution.resolveFor(name, options.auth), (resolved) =>
+    inspectWithAuth({ name, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) }).pipe(
+      Effect.mapError(Resolution.refusedStatus("DistributionInspect", resolved))
+    ))

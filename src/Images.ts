@@ -5,9 +5,13 @@
  * Pull, push, build, load and import answer with a stream of JSON progress messages. Each has a `…Stream` form that
  * gives those messages as a typed Stream, and an Effect form that runs the stream to its end (the operation is only
  * finished then) and returns a summary. An error the daemon reports inside the stream, after it already answered
- * HTTP 200 (`errorDetail`), fails the stream with {@link PullError}, {@link PushError}, {@link BuildError},
- * {@link LoadError} or {@link ImportError}; an error it reports before (e.g. a 404 for an unknown repository) has the
- * status's own error class (`NotFound`, `ServerError`, …).
+ * HTTP 200 (`errorDetail`), fails the stream with {@link ImageStreamError} (its `operation` says which); an error it
+ * reports before (e.g. a 404 for an unknown repository) has the status's own error class (`NotFound`, …).
+ *
+ * Pull, push and build send registry credentials: `auth` (`registryConfig` for build) when given, else what the
+ * current `Credentials` resolver finds for the reference's registry (the runtime layers resolve them as the docker
+ * CLI does, from `config.json` and credential helpers). A registry that refuses them fails with
+ * `Errors.RegistryUnauthorized`, whether the daemon said so with a status or inside the stream.
  *
  * @since 0.1.0
  */
@@ -15,11 +19,14 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as Credentials from "./Credentials.ts"
+import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import * as Progress from "./Progress.ts"
-import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
+import * as Resolution from "./internal/registryAuth.ts"
+import { type JsonMessage, messageError } from "./internal/streaming.ts"
 import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 
@@ -178,65 +185,18 @@ export const commit = (
 // -----------------------------------------------------------------------------
 
 /**
- * Credentials for a registry: a user name and password, or an identity token (from `System.auth`). Secrets may be
- * `Redacted` so they do not show up in logs; they are only unwrapped to build the request header.
- *
- * @since 0.1.0
- * @category models
- */
-export type RegistryAuth =
-  | {
-    readonly username: string
-    readonly password: string | Redacted.Redacted<string>
-    readonly serveraddress?: string
-    readonly email?: string
-  }
-  | { readonly identitytoken: string | Redacted.Redacted<string>; readonly serveraddress?: string }
-
-const reveal = (value: string | Redacted.Redacted<string>): string =>
-  typeof value === "string" ? value : Redacted.value(value)
-
-/**
- * The credentials as the daemon's `AuthConfig` JSON object, secrets revealed.
+ * Credentials for a registry: the one model of the SDK, `Credentials.AuthConfig` (secrets `Redacted`).
  *
  * @example
  * ```ts
  * import { Redacted } from "effect"
- * import { Images } from "effect-docker"
- * Images.authConfig({ username: "me", password: Redacted.make("secret") }) // { username: "me", password: "secret" }
+ * import type { Images } from "effect-docker"
+ * const auth: Images.RegistryAuth = { username: "testuser", password: Redacted.make("…"), serverAddress: "127.0.0.1:5001" }
  * ```
  * @since 0.1.0
- * @category registry
+ * @category models
  */
-export const authConfig = (auth: RegistryAuth): Record<string, string> => {
-  if ("identitytoken" in auth) {
-    return {
-      identitytoken: reveal(auth.identitytoken),
-      ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress })
-    }
-  }
-  return {
-    username: auth.username,
-    password: reveal(auth.password),
-    ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress }),
-    ...(auth.email === undefined ? {} : { email: auth.email })
-  }
-}
-
-/**
- * The `X-Registry-Auth` header value for the credentials (base64url JSON, as the docker CLI sends it); `{}` encoded
- * when there are none, which the daemon accepts for anonymous access.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * Images.registryAuthHeader() // "e30="
- * ```
- * @since 0.1.0
- * @category registry
- */
-export const registryAuthHeader = (auth?: RegistryAuth): string =>
-  base64Url(JSON.stringify(auth === undefined ? {} : authConfig(auth)))
+export type RegistryAuth = Credentials.AuthConfig
 
 /**
  * Splits an image reference into repository and tag (or digest): `"127.0.0.1:5000/app:v1"` gives
@@ -267,103 +227,57 @@ export const parseReference = (
 // -----------------------------------------------------------------------------
 
 /**
- * A pull failed after the daemon started answering: `message` is the daemon's `errorDetail.message`.
+ * A pull, push, build, load or import failed after the daemon started answering (an `errorDetail` in its
+ * progress stream): `operation` says which, `message` is the daemon's `errorDetail.message`, `image` the reference
+ * (pull and push), `output` the build output up to the failure (build). A registry that refused the credentials
+ * fails with `Errors.RegistryUnauthorized` instead.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Images } from "effect-docker"
  * const pulled = Images.pull("registry.local/app:v1").pipe(
- *   Effect.catchTag("PullError", (e) => Effect.logWarning(`pull of ${e.image} failed: ${e.message}`))
+ *   Effect.catchTag("ImageStreamError", (e) => Effect.logWarning(`${e.operation} of ${e.image} failed: ${e.message}`))
  * )
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export class PullError extends Data.TaggedError("PullError")<{
-  readonly image: string
+export class ImageStreamError extends Data.TaggedError("ImageStreamError")<{
+  readonly operation: "pull" | "push" | "build" | "load" | "import"
   readonly message: string
+  readonly image?: string
+  readonly output?: string
   readonly code?: number
 }> {}
 
-/**
- * A push failed after the daemon started answering (e.g. `denied`, `unauthorized`, a missing layer).
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Images } from "effect-docker"
- * const pushed = Images.push("registry.local/app:v1").pipe(Effect.catchTag("PushError", (e) => Effect.fail(e.message)))
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class PushError extends Data.TaggedError("PushError")<{
-  readonly image: string
-  readonly message: string
-  readonly code?: number
-}> {}
-
-/**
- * A build failed: a step's command returned non-zero, a file was missing from the context, …. `output` holds the
- * build output up to the failure.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Images } from "effect-docker"
- * declare const context: Uint8Array
- * const built = Images.build(context).pipe(Effect.catchTag("BuildError", (e) => Effect.fail(e.output)))
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class BuildError extends Data.TaggedError("BuildError")<{
-  readonly message: string
-  readonly output: string
-  readonly code?: number
-}> {}
-
-/**
- * Loading an image archive failed.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * const e = new Images.LoadError({ message: "unexpected EOF" })
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class LoadError extends Data.TaggedError("LoadError")<{
-  readonly message: string
-  readonly code?: number
-}> {}
-
-/**
- * Importing a filesystem archive as an image failed.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * const e = new Images.ImportError({ message: "archive/tar: invalid tar header" })
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class ImportError extends Data.TaggedError("ImportError")<{
-  readonly message: string
-  readonly code?: number
-}> {}
+type Detail = { readonly message: string; readonly code?: number }
 
 const failOnMessageError = <A extends JsonMessage, E, R, E2>(
   stream: Stream.Stream<A, E, R>,
-  onError: (detail: { readonly message: string; readonly code?: number }) => E2
+  onError: (detail: Detail) => E2
 ): Stream.Stream<A, E | E2, R> =>
   Stream.mapEffect(stream, (message) => {
     const detail = messageError(message)
     return detail === undefined ? Effect.succeed(message) : Effect.fail(onError(detail))
   })
+
+/** A pull or push against a registry: credentials resolved first, refusals mapped to `RegistryUnauthorized`. */
+const withRegistryAuth = <A, E, R>(
+  image: string,
+  auth: RegistryAuth | undefined,
+  operation: "pull" | "push",
+  run: (header: string | undefined) => Stream.Stream<A & JsonMessage, E, R>
+) =>
+  Stream.unwrap(Effect.map(Resolution.resolveFor(image, auth), (resolved) => {
+    const operationId = operation === "pull" ? "ImageCreate" : "ImagePush"
+    return failOnMessageError(
+      run(resolved.header),
+      (detail): ImageStreamError | Errors.RegistryUnauthorized =>
+        Resolution.refusedInStream(operationId, resolved, detail.message) ??
+          new ImageStreamError({ operation, image, ...detail, message: Resolution.scrub(detail.message, resolved.auth) })
+    ).pipe(Stream.mapError(Resolution.refusedStatus(operationId, resolved)))
+  }))
 
 // -----------------------------------------------------------------------------
 // pull
@@ -402,14 +316,12 @@ export const pullStream = (image: string, options: PullOptions = {}) => {
     : reference.digest !== undefined
     ? { fromImage: `${reference.repository}@${reference.digest}` }
     : { fromImage: reference.repository, tag: reference.tag ?? "latest" }
-  return failOnMessageError(
+  return withRegistryAuth(image, options.auth, "pull", (header) =>
     Api.imageCreate({
       ...query,
       ...(options.platform === undefined ? {} : { platform: options.platform }),
-      ...(options.auth === undefined ? {} : { "X-Registry-Auth": registryAuthHeader(options.auth) })
-    }),
-    (detail) => new PullError({ image, ...detail })
-  )
+      ...(header === undefined ? {} : { "X-Registry-Auth": header })
+    }))
 }
 
 /**
@@ -503,15 +415,13 @@ export interface PushOptions {
  */
 export const pushStream = (image: string, options: PushOptions = {}) => {
   const reference = parseReference(image)
-  return failOnMessageError(
+  return withRegistryAuth(image, options.auth, "push", (header) =>
     Api.imagePush({
       name: reference.repository,
       tag: reference.tag ?? reference.digest ?? "latest",
-      "X-Registry-Auth": registryAuthHeader(options.auth),
+      "X-Registry-Auth": header ?? Redacted.value(Credentials.encodeAuth(undefined)),
       ...(options.platform === undefined ? {} : { platform: options.platform })
-    }),
-    (detail) => new PushError({ image, ...detail })
-  )
+    }))
 }
 
 /**
@@ -537,7 +447,7 @@ export interface PushSummary {
  * import { Effect, Redacted } from "effect"
  * import { Images } from "effect-docker"
  * const pushed = Images.push("127.0.0.1:5001/app:v1", {
- *   auth: { username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" }
+ *   auth: { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
  * }).pipe(Effect.map((s) => s.digest))
  * ```
  * @since 0.1.0
@@ -598,7 +508,7 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
 
 /**
  * The output of a build (legacy builder) as a Stream of messages: `stream` holds the build's text output, `aux`
- * the built image's id; a failing step fails the stream with {@link BuildError}. The context is a tar archive, as
+ * the built image's id; a failing step fails the stream with {@link ImageStreamError}. The context is a tar archive, as
  * bytes or a byte Stream (see {@link buildContext}).
  *
  * @example
@@ -615,25 +525,24 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
  */
 export const buildStream = <E = never, R = never>(context: ByteSource<E, R>, options: BuildOptions = {}) => {
   const { registryConfig, ...query } = options
-  const registries = registryConfig === undefined ? undefined : Object.fromEntries(
-    Object.entries(registryConfig).map(([registry, auth]) => [registry, authConfig(auth)])
-  )
-  return Stream.suspend(() => {
+  const resolved = registryConfig === undefined ? Credentials.resolveAll : Effect.succeed(registryConfig)
+  return Stream.unwrap(Effect.map(resolved, (registries) => {
+    const header = Object.keys(registries).length === 0 ? undefined : Credentials.encodeConfig(registries)
     let output = ""
     return failOnMessageError(
       withBodyStream(context, (body) =>
         Api.imageBuild({
           ...query,
           body,
-          ...(registries === undefined ? {} : { "X-Registry-Config": base64Url(JSON.stringify(registries)) })
+          ...(header === undefined ? {} : { "X-Registry-Config": Redacted.value(header) })
         })).pipe(Stream.tap((message) =>
         Effect.sync(() => {
           if (message.stream !== undefined) output += message.stream
         })
       )),
-      (detail) => new BuildError({ ...detail, output })
+      (detail) => new ImageStreamError({ operation: "build", ...detail, output })
     )
-  })
+  }))
 }
 
 /**
@@ -649,7 +558,7 @@ export interface BuildSummary {
 
 /**
  * Builds an image and waits for the end of the build. `onOutput` sees every message (e.g. to print
- * `message.stream`). Fails with {@link BuildError} when a step fails or no image id was reported.
+ * `message.stream`). Fails with {@link ImageStreamError} when a step fails or no image id was reported.
  *
  * @example
  * ```ts
@@ -681,7 +590,9 @@ export const build = <E = never, R = never, R2 = never>(
       const id = imageId ?? /Successfully built ([0-9a-f]+)/.exec(output)?.[1] ??
         (/^(sha256:[0-9a-f]{64})\s*$/.exec(output.trim())?.[1])
       return id === undefined
-        ? Effect.fail(new BuildError({ message: "the build finished without reporting an image id", output }))
+        ? Effect.fail(
+          new ImageStreamError({ operation: "build", message: "the build finished without reporting an image id", output })
+        )
         : Effect.succeed<BuildSummary>({ imageId: id, output })
     })
   )
@@ -738,7 +649,7 @@ export const loadStream = <E = never, R = never>(
 ) =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageLoad({ ...options, body })),
-    (detail) => new LoadError(detail)
+    (detail) => new ImageStreamError({ operation: "load", ...detail })
   )
 
 /**
@@ -786,7 +697,7 @@ export const importArchive = <E = never, R = never>(
 ) =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageCreate({ ...options, fromSrc: "-", body })),
-    (detail) => new ImportError(detail)
+    (detail) => new ImageStreamError({ operation: "import", ...detail })
   )
     .pipe(
       Stream.runFold(() => undefined as string | undefined, (id, message) =>
@@ -795,7 +706,9 @@ export const importArchive = <E = never, R = never>(
           : id),
       Effect.flatMap((id) =>
         id === undefined
-          ? Effect.fail(new ImportError({ message: "the import finished without reporting an image id" }))
+          ? Effect.fail(
+            new ImageStreamError({ operation: "import", message: "the import finished without reporting an image id" })
+          )
           : Effect.succeed({ id })
       )
     )

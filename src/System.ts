@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
+import * as Credentials from "./Credentials.ts"
 import * as Events from "./Events.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
-import * as Images from "./Images.ts"
 
 /**
  * Pings the daemon: `"OK"` when it answers.
@@ -98,13 +98,14 @@ export const df = dataUsage
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { System } from "effect-docker"
- * const status = System.auth({ username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" })
+ * const status = System.auth({ username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" })
  *   .pipe(Effect.map((r) => r.Status)) // "Login Succeeded"
  * ```
  * @since 0.1.0
  * @category registry
  */
-export const auth = (credentials: Images.RegistryAuth) => Api.systemAuth({ body: Images.authConfig(credentials) })
+export const auth = (credentials: Credentials.AuthConfig) =>
+  Api.systemAuth({ body: Credentials.toDaemonJson(credentials) })
 
 /**
  * The daemon's events as a typed Stream (see the `Events` module for filters and refinements).

@@ -19,7 +19,7 @@ import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
 import * as Host from "../Host.ts"
-import { connectionFor, credentialHelperWith, layerFromEnvWith, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
+import { connectionFor, credentialHelperWith, layerFromEnvWith, withCredentials, keyText, redactRegistryHeaders, resolveHost, sshCommand, unsupportedHost } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 import * as NodeHttp from "./internal/nodeHttpClient.ts"
 
@@ -105,8 +105,8 @@ export const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: No
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
-  Layer.unwrap(Effect.gen(function*() {
+export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+  withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     if (host._tag === "Npipe" && process.platform !== "win32") {
       return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
@@ -123,7 +123,7 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
     }
     const { agent, connection } = settings(host, options)
     return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl)))
-  }))
+  })), environment, credentialHelper)
 
 /**
  * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`.
@@ -165,7 +165,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<
+  Docker.Docker | Credentials.Credentials,
+  Host.InvalidHost | DockerEnv.ConfigError
+> = layerFromEnvWith(
   environment,
   layer
 )

@@ -374,8 +374,8 @@ export const make = (options: {
         if (options.runHelper === undefined) {
           return yield* new CredentialsError({
             registry,
-            reason:
-              `config.json names the credential helper docker-credential-${helper}, but this platform cannot run programs`
+            reason: `config.json names the credential helper docker-credential-${helper}, ` +
+              "but this platform cannot run programs"
           })
         }
         const output = yield* options.runHelper(helper, serverAddressOf(registry))

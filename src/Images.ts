@@ -191,7 +191,7 @@ export const commit = (
  * ```ts
  * import { Redacted } from "effect"
  * import type { Images } from "effect-docker"
- * const auth: Images.RegistryAuth = { username: "testuser", password: Redacted.make("…"), serverAddress: "127.0.0.1:5001" }
+ * const auth: Images.RegistryAuth = { username: "testuser", password: Redacted.make("…") }
  * ```
  * @since 0.1.0
  * @category models
@@ -275,7 +275,12 @@ const withRegistryAuth = <A, E, R>(
       run(resolved.header),
       (detail): ImageStreamError | Errors.RegistryUnauthorized =>
         Resolution.refusedInStream(operationId, resolved, detail.message) ??
-          new ImageStreamError({ operation, image, ...detail, message: Resolution.scrub(detail.message, resolved.auth) })
+          new ImageStreamError({
+            operation,
+            image,
+            ...detail,
+            message: Resolution.scrub(detail.message, resolved.auth)
+          })
     ).pipe(Stream.mapError(Resolution.refusedStatus(operationId, resolved)))
   }))
 
@@ -591,7 +596,11 @@ export const build = <E = never, R = never, R2 = never>(
         (/^(sha256:[0-9a-f]{64})\s*$/.exec(output.trim())?.[1])
       return id === undefined
         ? Effect.fail(
-          new ImageStreamError({ operation: "build", message: "the build finished without reporting an image id", output })
+          new ImageStreamError({
+            operation: "build",
+            message: "the build finished without reporting an image id",
+            output
+          })
         )
         : Effect.succeed<BuildSummary>({ imageId: id, output })
     })

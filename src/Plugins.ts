@@ -102,7 +102,9 @@ export const privileges = (remote: string, options: AuthOptions = {}) =>
  * @since 0.1.0
  * @category models
  */
-export interface PullOptions extends Omit<Operations.PluginPullInput, "remote" | "body" | "X-Registry-Auth">, AuthOptions {
+export interface PullOptions
+  extends Omit<Operations.PluginPullInput, "remote" | "body" | "X-Registry-Auth">, AuthOptions
+{
   readonly privileges?: ReadonlyArray<Models.PluginPrivilege>
 }
 

@@ -74,5 +74,9 @@ export const refusedInStream = (
   message: string
 ): Errors.RegistryUnauthorized | undefined =>
   isRefusal(message)
-    ? new Errors.RegistryUnauthorized({ operation, registry: resolved.registry, message: scrub(message, resolved.auth) })
+    ? new Errors.RegistryUnauthorized({
+      operation,
+      registry: resolved.registry,
+      message: scrub(message, resolved.auth)
+    })
     : undefined

@@ -224,7 +224,9 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+export const layer = (
+  options: DockerEnv.ClientOptions = {}
+): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
   withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     switch (host._tag) {

@@ -105,7 +105,9 @@ export const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: No
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+export const layer = (
+  options: NodeOptions = {}
+): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
   withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     if (host._tag === "Npipe" && process.platform !== "win32") {

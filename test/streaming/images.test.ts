@@ -1,7 +1,8 @@
 /**
  * Image streams against the real engine and the local registries: build from a tar context (bytes and a byte
  * Stream) with the image id from `aux`, build failures, push and pull through 127.0.0.1:5000 with per-layer
- * progress, credentials on 127.0.0.1:5001, errors before the stream (404) and inside it (ImageStreamError, RegistryUnauthorized),
+ * progress, credentials on 127.0.0.1:5001, errors before the stream (404) and inside it (ImageStreamError,
+ * RegistryUnauthorized),
  * save/load and export/import round trips, commit, tag, history, remove.
  */
 import { expect, layer } from "@effect/vitest"
@@ -78,7 +79,7 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       expect(messages.some((m) => m.stream?.includes("COPY files/ /files/") === true)).toBe(true)
     }).pipe(Effect.scoped), 60_000)
 
-  it.effect("a failing step fails the build with ImageStreamError carrying the daemon's message and the output so far", () =>
+  it.effect("a failing step fails the build with ImageStreamError: the daemon's message and the output so far", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         Images.build(context(nonce(), "RUN echo about to fail && exit 3"), { networkmode: "none", rm: true, forcerm: true })

@@ -52,7 +52,8 @@ layer(DockerLive, { excludeTestServices: true })("run", (it) => {
   it.effect("Exec.runBytes gives the output as the command wrote it (bytes that are not UTF-8), stdin as bytes", () =>
     Effect.scoped(Effect.gen(function*() {
       const running = yield* Run.detached({ ...base, cmd: ["sleep", "60"], Labels: { [LABEL]: "1" } })
-      const result = yield* Exec.runBytes(running.id, ["sh", "-c", "printf '\\377\\000\\376'; printf '\\201' >&2; exit 3"])
+      const script = "printf '\\377\\000\\376'; printf '\\201' >&2; exit 3"
+      const result = yield* Exec.runBytes(running.id, ["sh", "-c", script])
       expect(result.exitCode).toBe(3)
       expect([...result.stdout]).toEqual([255, 0, 254])
       expect([...result.stderr]).toEqual([129])

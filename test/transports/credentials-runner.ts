@@ -30,7 +30,12 @@ const pull = Effect.gen(function*() {
 })
 
 const start = Effect.map(
-  Run.start({ image, cmd: ["sleep", "300"], Labels: { "effect-docker-test": "1" }, HostConfig: { NetworkMode: "none" } }),
+  Run.start({
+    image,
+    cmd: ["sleep", "300"],
+    Labels: { "effect-docker-test": "1" },
+    HostConfig: { NetworkMode: "none" }
+  }),
   (id) => ({ id })
 )
 

@@ -228,7 +228,7 @@ describe("Credentials with a real helper and registry", () => {
       )))
     ))
 
-  it.live("a wrong password fails pull, push and distribution inspect with RegistryUnauthorized, never quoting it", () =>
+  it.live("a wrong password fails pull, push and distribution inspect with RegistryUnauthorized, unquoted", () =>
     Effect.gen(function*() {
       const wrong = { username: "testuser", password: Redacted.make(secret), serverAddress: "127.0.0.1:5001" }
       const fromConfig = yield* Effect.flip(Images.pull(image)).pipe(

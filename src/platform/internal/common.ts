@@ -161,7 +161,10 @@ export const layerFromEnvWith = <A, E>(
 ): Layer.Layer<A, E | DockerEnv.ConfigError | Host.InvalidHost> =>
   Layer.fresh(
     Layer.unwrap(
-      Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved)))
+      Effect.map(
+        Effect.flatMap(environment, DockerEnv.resolve),
+        (resolved) => layer(DockerEnv.toClientOptions(resolved))
+      )
     )
   )
 

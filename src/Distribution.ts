@@ -4,19 +4,24 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as Credentials from "./Credentials.ts"
+import * as Effect from "effect/Effect"
+import type * as Credentials from "./Credentials.ts"
 import * as Docker from "./Docker.ts"
+import type * as Errors from "./Errors.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import * as Resolution from "./internal/registryAuth.ts"
 import * as Operation from "./Operation.ts"
 
 /**
  * `GET /distribution/{name}/json` with the `X-Registry-Auth` header the daemon reads (the spec does not list
  * it, so the generated operation cannot send credentials).
  */
-const DistributionInspectWithAuth = Operation.make<
+const DistributionInspectWithAuth: Operation.Operation<
+  Operations.DistributionInspectInput & { readonly "X-Registry-Auth"?: string },
+  Operation.Json<Models.DistributionInspect>,
+  Operation.StatusOf<typeof Operations.DistributionInspect>
+> = Operation.make<
   Operations.DistributionInspectInput & { readonly "X-Registry-Auth"?: string },
   Operation.Json<Models.DistributionInspect>,
   Operation.StatusOf<typeof Operations.DistributionInspect>
@@ -28,10 +33,10 @@ const DistributionInspectWithAuth = Operation.make<
   ]
 })
 
-const inspectWithAuth = Docker.call(DistributionInspectWithAuth)
+const inspectWithAuth: Docker.Call<typeof DistributionInspectWithAuth> = Docker.call(DistributionInspectWithAuth)
 
 /**
- * Options of {@link inspect}: the registry's credentials, when it needs them.
+ * Options of {@link inspect}: the registry's credentials; without them, the current `Credentials` resolver's.
  *
  * @since 0.1.0
  * @category models
@@ -41,9 +46,10 @@ export interface InspectOptions {
 }
 
 /**
- * Reads an image's descriptor (digest, media type, size) and platforms from its registry. A registry that wants
- * credentials needs `auth`: without it Engine 20.10 answers 500 (a `ServerError`: "no basic auth credentials"),
- * with wrong ones `Unauthorized`.
+ * Reads an image's descriptor (digest, media type, size) and platforms from its registry. Credentials are `auth`
+ * when given, else what the current `Credentials` resolver finds for the reference's registry (the runtime layers
+ * read `config.json` and credential helpers as the docker CLI does). A registry that refuses them, or wants some
+ * and gets none, fails with `Errors.RegistryUnauthorized` (Engine 20.10 says so with a 500 or a 401).
  *
  * @example
  * ```ts
@@ -59,9 +65,12 @@ export interface InspectOptions {
 export const inspect = (
   name: string,
   options: InspectOptions = {}
-): Effect.Effect<Models.DistributionInspect, Docker.CallError<401 | 500>, Docker.Docker> =>
-  inspectWithAuth(
-    options.auth === undefined
-      ? { name }
-      : { name, "X-Registry-Auth": Redacted.value(Credentials.encodeAuth(options.auth)) }
-  )
+): Effect.Effect<
+  Models.DistributionInspect,
+  Credentials.CredentialsError | Errors.RegistryUnauthorized | Docker.CallError<401 | 500>,
+  Docker.Docker
+> =>
+  Effect.flatMap(Resolution.resolveFor(name, options.auth), (resolved) =>
+    inspectWithAuth({ name, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) }).pipe(
+      Effect.mapError(Resolution.refusedStatus("DistributionInspect", resolved))
+    ))

@@ -512,3 +512,32 @@ export type CommonError =
   | InvalidParameter
   | Redirected
   | Timeout
+
+const RegistryUnauthorizedBase: TaggedErrorClass<"RegistryUnauthorized"> = Data.TaggedError("RegistryUnauthorized")
+
+/**
+ * A registry refused the credentials (or asked for some and got none), whatever status the daemon used to say it:
+ * `401`, a `500` "unauthorized: authentication required" (Engine 20.10 with a wrong password), or an `errorDetail`
+ * inside a pull or push progress stream. `message` is the daemon's text, with any secret of the request removed;
+ * `status` is absent when the refusal arrived inside the stream.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const pulled = Images.pull("127.0.0.1:5001/private/app:1").pipe(
+ *   Effect.catchTag("RegistryUnauthorized", (e) => Effect.logError(`log in to ${e.registry} first`))
+ * )
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class RegistryUnauthorized extends RegistryUnauthorizedBase<{
+  /** The operation that was refused, e.g. `"ImageCreate"`. */
+  readonly operation: string
+  /** The registry host of the reference (`docker.io` for Docker Hub). */
+  readonly registry: string
+  /** The HTTP status the daemon answered with; absent for a refusal inside a progress stream. */
+  readonly status?: number
+  readonly message: string
+}> {}

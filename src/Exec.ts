@@ -271,18 +271,86 @@ export const run = (
   containerId: string,
   cmd: ReadonlyArray<string>,
   options: RunOptions = {}
-): Effect.Effect<
-  { exitCode: number; stdout: string; stderr: string },
-  Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
-  Docker.Docker
-> =>
+): Effect.Effect<RunResult, Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
+  runCollecting(containerId, cmd, options, Demux.toStrings).pipe(
+    Effect.map(({ exitCode, output }): RunResult => ({ exitCode, ...output }))
+  )
+
+/**
+ * What a finished command left, as bytes: its exit code and its output per stream, exactly as the command wrote it
+ * (binary output, or text in an encoding other than UTF-8).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RunBytesResult {
+  readonly exitCode: number
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+/**
+ * {@link run} with the output as bytes instead of text: for binary output (an archive, an image) or output that is
+ * not UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Exec } from "effect-docker"
+ * const archive = Exec.runBytes("my-container", ["tar", "-cf", "-", "/etc/hostname"]).pipe(Effect.map((r) => r.stdout))
+ * ```
+ * @since 0.2.0
+ * @category running
+ */
+export const runBytes = (
+  containerId: string,
+  cmd: ReadonlyArray<string>,
+  options: RunOptions = {}
+): Effect.Effect<RunBytesResult, Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
+  runCollecting(containerId, cmd, options, toBytes).pipe(
+    Effect.map(({ exitCode, output }): RunBytesResult => ({ exitCode, ...output }))
+  )
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+const toBytes = <E, R>(
+  frames: Stream.Stream<Demux.Frame, E, R>
+): Effect.Effect<{ readonly stdout: Uint8Array; readonly stderr: Uint8Array }, E, R> =>
+  Effect.suspend(() => {
+    const parts: [Array<Uint8Array>, Array<Uint8Array>] = [[], []]
+    const lengths = [0, 0]
+    return Stream.runForEach(frames, (frame) =>
+      Effect.sync(() => {
+        const index = frame.stream === 2 ? 1 : 0
+        parts[index].push(frame.payload)
+        lengths[index]! += frame.payload.length
+      })).pipe(
+        Effect.map(() => ({ stdout: concat(parts[0], lengths[0]!), stderr: concat(parts[1], lengths[1]!) }))
+      )
+  })
+
+const runCollecting = <A, E2>(
+  containerId: string,
+  cmd: ReadonlyArray<string>,
+  options: RunOptions,
+  collect: (frames: Effect.Success<ReturnType<typeof spawn>>["output"]) => Effect.Effect<A, E2>
+) =>
   Effect.scoped(
     Effect.gen(function*() {
       const { stdin, ...config } = options
       const session = yield* spawn(containerId, cmd, { ...config, stdin: stdin !== undefined })
-      const output = yield* Effect.forkChild(Demux.toStrings(session.output))
+      const output = yield* Effect.forkChild(collect(session.output))
       if (stdin !== undefined) yield* Stream.run(Stream.make(stdin), session.stdin)
-      const { stderr, stdout } = yield* Fiber.join(output)
-      return { exitCode: yield* session.exitCode, stdout, stderr } satisfies RunResult
+      const collected = yield* Fiber.join(output)
+      return { exitCode: yield* session.exitCode, output: collected }
     })
   )

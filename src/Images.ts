@@ -5,9 +5,13 @@
  * Pull, push, build, load and import answer with a stream of JSON progress messages. Each has a `…Stream` form that
  * gives those messages as a typed Stream, and an Effect form that runs the stream to its end (the operation is only
  * finished then) and returns a summary. An error the daemon reports inside the stream, after it already answered
- * HTTP 200 (`errorDetail`), fails the stream with {@link PullError}, {@link PushError}, {@link BuildError},
- * {@link LoadError} or {@link ImportError}; an error it reports before (e.g. a 404 for an unknown repository) has the
- * status's own error class (`NotFound`, `ServerError`, …).
+ * HTTP 200 (`errorDetail`), fails the stream with {@link ImageStreamError} (its `operation` says which); an error it
+ * reports before (e.g. a 404 for an unknown repository) has the status's own error class (`NotFound`, …).
+ *
+ * Pull, push and build send registry credentials: `auth` (`registryConfig` for build) when given, else what the
+ * current `Credentials` resolver finds for the reference's registry (the runtime layers resolve them as the docker
+ * CLI does, from `config.json` and credential helpers). A registry that refuses them fails with
+ * `Errors.RegistryUnauthorized`, whether the daemon said so with a status or inside the stream.
  *
  * @since 0.1.0
  */
@@ -15,13 +19,16 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as Credentials from "./Credentials.ts"
 import type * as Docker from "./Docker.ts"
+import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import type * as Ndjson from "./Ndjson.ts"
 import * as Progress from "./Progress.ts"
-import { base64Url, type JsonMessage, messageError } from "./internal/streaming.ts"
+import * as Resolution from "./internal/registryAuth.ts"
+import { type JsonMessage, messageError } from "./internal/streaming.ts"
 import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
@@ -205,65 +212,18 @@ export const commit = (
 // -----------------------------------------------------------------------------
 
 /**
- * Credentials for a registry: a user name and password, or an identity token (from `System.auth`). Secrets may be
- * `Redacted` so they do not show up in logs; they are only unwrapped to build the request header.
- *
- * @since 0.1.0
- * @category models
- */
-export type RegistryAuth =
-  | {
-    readonly username: string
-    readonly password: string | Redacted.Redacted<string>
-    readonly serveraddress?: string
-    readonly email?: string
-  }
-  | { readonly identitytoken: string | Redacted.Redacted<string>; readonly serveraddress?: string }
-
-const reveal = (value: string | Redacted.Redacted<string>): string =>
-  typeof value === "string" ? value : Redacted.value(value)
-
-/**
- * The credentials as the daemon's `AuthConfig` JSON object, secrets revealed.
+ * Credentials for a registry: the one model of the SDK, `Credentials.AuthConfig` (secrets `Redacted`).
  *
  * @example
  * ```ts
  * import { Redacted } from "effect"
- * import { Images } from "effect-docker"
- * Images.authConfig({ username: "me", password: Redacted.make("secret") }) // { username: "me", password: "secret" }
+ * import type { Images } from "effect-docker"
+ * const auth: Images.RegistryAuth = { username: "testuser", password: Redacted.make("…") }
  * ```
  * @since 0.1.0
- * @category registry
+ * @category models
  */
-export const authConfig = (auth: RegistryAuth): Record<string, string> => {
-  if ("identitytoken" in auth) {
-    return {
-      identitytoken: reveal(auth.identitytoken),
-      ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress })
-    }
-  }
-  return {
-    username: auth.username,
-    password: reveal(auth.password),
-    ...(auth.serveraddress === undefined ? {} : { serveraddress: auth.serveraddress }),
-    ...(auth.email === undefined ? {} : { email: auth.email })
-  }
-}
-
-/**
- * The `X-Registry-Auth` header value for the credentials (base64url JSON, as the docker CLI sends it); `{}` encoded
- * when there are none, which the daemon accepts for anonymous access.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * Images.registryAuthHeader() // "e30="
- * ```
- * @since 0.1.0
- * @category registry
- */
-export const registryAuthHeader = (auth?: RegistryAuth): string =>
-  base64Url(JSON.stringify(auth === undefined ? {} : authConfig(auth)))
+export type RegistryAuth = Credentials.AuthConfig
 
 /**
  * Splits an image reference into repository and tag (or digest): `"127.0.0.1:5000/app:v1"` gives
@@ -293,114 +253,65 @@ export const parseReference = (
 // errors reported inside the stream
 // -----------------------------------------------------------------------------
 
-const PullErrorBase: TaggedErrorClass<"PullError"> = Data.TaggedError("PullError")
+const ImageStreamErrorBase: TaggedErrorClass<"ImageStreamError"> = Data.TaggedError("ImageStreamError")
 
 /**
- * A pull failed after the daemon started answering: `message` is the daemon's `errorDetail.message`.
+ * A pull, push, build, load or import failed after the daemon started answering (an `errorDetail` in its
+ * progress stream): `operation` says which, `message` is the daemon's `errorDetail.message`, `image` the reference
+ * (pull and push), `output` the build output up to the failure (build). A registry that refused the credentials
+ * fails with `Errors.RegistryUnauthorized` instead.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Images } from "effect-docker"
  * const pulled = Images.pull("registry.local/app:v1").pipe(
- *   Effect.catchTag("PullError", (e) => Effect.logWarning(`pull of ${e.image} failed: ${e.message}`))
+ *   Effect.catchTag("ImageStreamError", (e) => Effect.logWarning(`${e.operation} of ${e.image} failed: ${e.message}`))
  * )
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export class PullError extends PullErrorBase<{
-  readonly image: string
+export class ImageStreamError extends ImageStreamErrorBase<{
+  readonly operation: "pull" | "push" | "build" | "load" | "import"
   readonly message: string
+  readonly image?: string
+  readonly output?: string
   readonly code?: number
 }> {}
 
-const PushErrorBase: TaggedErrorClass<"PushError"> = Data.TaggedError("PushError")
-
-/**
- * A push failed after the daemon started answering (e.g. `denied`, `unauthorized`, a missing layer).
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Images } from "effect-docker"
- * const pushed = Images.push("registry.local/app:v1").pipe(Effect.catchTag("PushError", (e) => Effect.fail(e.message)))
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class PushError extends PushErrorBase<{
-  readonly image: string
-  readonly message: string
-  readonly code?: number
-}> {}
-
-const BuildErrorBase: TaggedErrorClass<"BuildError"> = Data.TaggedError("BuildError")
-
-/**
- * A build failed: a step's command returned non-zero, a file was missing from the context, …. `output` holds the
- * build output up to the failure.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Images } from "effect-docker"
- * declare const context: Uint8Array
- * const built = Images.build(context).pipe(Effect.catchTag("BuildError", (e) => Effect.fail(e.output)))
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class BuildError extends BuildErrorBase<{
-  readonly message: string
-  readonly output: string
-  readonly code?: number
-}> {}
-
-const LoadErrorBase: TaggedErrorClass<"LoadError"> = Data.TaggedError("LoadError")
-
-/**
- * Loading an image archive failed.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * const e = new Images.LoadError({ message: "unexpected EOF" })
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class LoadError extends LoadErrorBase<{
-  readonly message: string
-  readonly code?: number
-}> {}
-
-const ImportErrorBase: TaggedErrorClass<"ImportError"> = Data.TaggedError("ImportError")
-
-/**
- * Importing a filesystem archive as an image failed.
- *
- * @example
- * ```ts
- * import { Images } from "effect-docker"
- * const e = new Images.ImportError({ message: "archive/tar: invalid tar header" })
- * ```
- * @since 0.1.0
- * @category errors
- */
-export class ImportError extends ImportErrorBase<{
-  readonly message: string
-  readonly code?: number
-}> {}
+type Detail = { readonly message: string; readonly code?: number }
 
 const failOnMessageError = <A extends JsonMessage, E, R, E2>(
   stream: Stream.Stream<A, E, R>,
-  onError: (detail: { readonly message: string; readonly code?: number }) => E2
+  onError: (detail: Detail) => E2
 ): Stream.Stream<A, E | E2, R> =>
   Stream.mapEffect(stream, (message) => {
     const detail = messageError(message)
     return detail === undefined ? Effect.succeed(message) : Effect.fail(onError(detail))
   })
+
+/** A pull or push against a registry: credentials resolved first, refusals mapped to `RegistryUnauthorized`. */
+const withRegistryAuth = <A, E, R>(
+  image: string,
+  auth: RegistryAuth | undefined,
+  operation: "pull" | "push",
+  run: (header: string | undefined) => Stream.Stream<A & JsonMessage, E, R>
+) =>
+  Stream.unwrap(Effect.map(Resolution.resolveFor(image, auth), (resolved) => {
+    const operationId = operation === "pull" ? "ImageCreate" : "ImagePush"
+    return failOnMessageError(
+      run(resolved.header),
+      (detail): ImageStreamError | Errors.RegistryUnauthorized =>
+        Resolution.refusedInStream(operationId, resolved, detail.message) ??
+          new ImageStreamError({
+            operation,
+            image,
+            ...detail,
+            message: Resolution.scrub(detail.message, resolved.auth)
+          })
+    ).pipe(Stream.mapError(Resolution.refusedStatus(operationId, resolved)))
+  }))
 
 // -----------------------------------------------------------------------------
 // pull
@@ -437,7 +348,7 @@ export const pullStream = (
   options: PullOptions = {}
 ): Stream.Stream<
   Models.CreateImageInfo,
-  Ndjson.NdjsonError | PullError | Docker.CallError<404 | 500>,
+  Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>,
   Docker.Docker
 > => {
   const reference = parseReference(image)
@@ -446,14 +357,12 @@ export const pullStream = (
     : reference.digest !== undefined
     ? { fromImage: `${reference.repository}@${reference.digest}` }
     : { fromImage: reference.repository, tag: reference.tag ?? "latest" }
-  return failOnMessageError(
+  return withRegistryAuth(image, options.auth, "pull", (header) =>
     Api.imageCreate({
       ...query,
       ...(options.platform === undefined ? {} : { platform: options.platform }),
-      ...(options.auth === undefined ? {} : { "X-Registry-Auth": registryAuthHeader(options.auth) })
-    }),
-    (detail) => new PullError({ image, ...detail })
-  )
+      ...(header === undefined ? {} : { "X-Registry-Auth": header })
+    }))
 }
 
 /**
@@ -495,7 +404,7 @@ const noteValue = (progress: Progress.Progress, prefix: string): string | undefi
 export const pull = <R = never>(
   image: string,
   options: PullOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-): Effect.Effect<PullSummary, Ndjson.NdjsonError | PullError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<PullSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const { onProgress, ...pullOptions } = options
   return pullStream(image, pullOptions).pipe(
     Stream.runFoldEffect(() => Progress.initial, (progress, message) => {
@@ -548,17 +457,15 @@ export interface PushOptions {
 export const pushStream = (
   image: string,
   options: PushOptions = {}
-): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | PushError | Docker.CallError<404 | 500>, Docker.Docker> => {
+): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, Docker.Docker> => {
   const reference = parseReference(image)
-  return failOnMessageError(
+  return withRegistryAuth(image, options.auth, "push", (header) =>
     Api.imagePush({
       name: reference.repository,
       tag: reference.tag ?? reference.digest ?? "latest",
-      "X-Registry-Auth": registryAuthHeader(options.auth),
+      "X-Registry-Auth": header ?? Redacted.value(Credentials.encodeAuth(undefined)),
       ...(options.platform === undefined ? {} : { platform: options.platform })
-    }),
-    (detail) => new PushError({ image, ...detail })
-  )
+    }))
 }
 
 /**
@@ -584,7 +491,7 @@ export interface PushSummary {
  * import { Effect, Redacted } from "effect"
  * import { Images } from "effect-docker"
  * const pushed = Images.push("127.0.0.1:5001/app:v1", {
- *   auth: { username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" }
+ *   auth: { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
  * }).pipe(Effect.map((s) => s.digest))
  * ```
  * @since 0.1.0
@@ -593,7 +500,7 @@ export interface PushSummary {
 export const push = <R = never>(
   image: string,
   options: PushOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-): Effect.Effect<PushSummary, Ndjson.NdjsonError | PushError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<PushSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const { onProgress, ...pushOptions } = options
   type State = { readonly progress: Progress.Progress; readonly aux: Models.PushImageInfo["aux"] }
   return pushStream(image, pushOptions).pipe(
@@ -645,7 +552,7 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
 
 /**
  * The output of a build (legacy builder) as a Stream of messages: `stream` holds the build's text output, `aux`
- * the built image's id; a failing step fails the stream with {@link BuildError}. The context is a tar archive, as
+ * the built image's id; a failing step fails the stream with {@link ImageStreamError}. The context is a tar archive, as
  * bytes or a byte Stream (see {@link buildContext}).
  *
  * @example
@@ -665,29 +572,28 @@ export const buildStream = <E = never, R = never>(
   options: BuildOptions = {}
 ): Stream.Stream<
   Models.BuildInfo,
-  BuildError | Ndjson.NdjsonError | Docker.CallError<400 | 500>,
+  ImageStreamError | Ndjson.NdjsonError | Credentials.CredentialsError | Docker.CallError<400 | 500>,
   R | Docker.Docker
 > => {
   const { registryConfig, ...query } = options
-  const registries = registryConfig === undefined ? undefined : Object.fromEntries(
-    Object.entries(registryConfig).map(([registry, auth]) => [registry, authConfig(auth)])
-  )
-  return Stream.suspend(() => {
+  const resolved = registryConfig === undefined ? Credentials.resolveAll : Effect.succeed(registryConfig)
+  return Stream.unwrap(Effect.map(resolved, (registries) => {
+    const header = Object.keys(registries).length === 0 ? undefined : Credentials.encodeConfig(registries)
     let output = ""
     return failOnMessageError(
       withBodyStream(context, (body) =>
         Api.imageBuild({
           ...query,
           body,
-          ...(registries === undefined ? {} : { "X-Registry-Config": base64Url(JSON.stringify(registries)) })
+          ...(header === undefined ? {} : { "X-Registry-Config": Redacted.value(header) })
         })).pipe(Stream.tap((message) =>
         Effect.sync(() => {
           if (message.stream !== undefined) output += message.stream
         })
       )),
-      (detail) => new BuildError({ ...detail, output })
+      (detail) => new ImageStreamError({ operation: "build", ...detail, output })
     )
-  })
+  }))
 }
 
 /**
@@ -703,7 +609,7 @@ export interface BuildSummary {
 
 /**
  * Builds an image and waits for the end of the build. `onOutput` sees every message (e.g. to print
- * `message.stream`). Fails with {@link BuildError} when a step fails or no image id was reported.
+ * `message.stream`). Fails with {@link ImageStreamError} when a step fails or no image id was reported.
  *
  * @example
  * ```ts
@@ -721,7 +627,7 @@ export const build = <E = never, R = never, R2 = never>(
   options: BuildOptions & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R2> } = {}
 ): Effect.Effect<
   BuildSummary,
-  BuildError | Ndjson.NdjsonError | Docker.CallError<400 | 500>,
+  ImageStreamError | Ndjson.NdjsonError | Credentials.CredentialsError | Docker.CallError<400 | 500>,
   R | R2 | Docker.Docker
 > => {
   const { onOutput, ...buildOptions } = options
@@ -739,7 +645,13 @@ export const build = <E = never, R = never, R2 = never>(
       const id = imageId ?? /Successfully built ([0-9a-f]+)/.exec(output)?.[1] ??
         (/^(sha256:[0-9a-f]{64})\s*$/.exec(output.trim())?.[1])
       return id === undefined
-        ? Effect.fail(new BuildError({ message: "the build finished without reporting an image id", output }))
+        ? Effect.fail(
+          new ImageStreamError({
+            operation: "build",
+            message: "the build finished without reporting an image id",
+            output
+          })
+        )
         : Effect.succeed<BuildSummary>({ imageId: id, output })
     })
   )
@@ -799,10 +711,10 @@ export const saveAll = (
 export const loadStream = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageLoadInput, "body"> = {}
-): Stream.Stream<Models.BuildInfo, LoadError | Ndjson.NdjsonError | Docker.CallError<500>, R | Docker.Docker> =>
+): Stream.Stream<Models.BuildInfo, ImageStreamError | Ndjson.NdjsonError | Docker.CallError<500>, R | Docker.Docker> =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageLoad({ ...options, body })),
-    (detail) => new LoadError(detail)
+    (detail) => new ImageStreamError({ operation: "load", ...detail })
   )
 
 /**
@@ -824,7 +736,7 @@ export const load = <E = never, R = never>(
   options: Omit<Operations.ImageLoadInput, "body"> = {}
 ): Effect.Effect<
   { images: Array<string>; output: string },
-  LoadError | Ndjson.NdjsonError | Docker.CallError<500>,
+  ImageStreamError | Ndjson.NdjsonError | Docker.CallError<500>,
   R | Docker.Docker
 > =>
   loadStream(archive, options).pipe(
@@ -851,10 +763,10 @@ export const load = <E = never, R = never>(
 export const importArchive = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageCreateInput, "fromImage" | "fromSrc" | "body" | "X-Registry-Auth"> = {}
-): Effect.Effect<{ id: string }, ImportError | Ndjson.NdjsonError | Docker.CallError<404 | 500>, R | Docker.Docker> =>
+): Effect.Effect<{ id: string }, ImageStreamError | Ndjson.NdjsonError | Docker.CallError<404 | 500>, R | Docker.Docker> =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageCreate({ ...options, fromSrc: "-", body })),
-    (detail) => new ImportError(detail)
+    (detail) => new ImageStreamError({ operation: "import", ...detail })
   )
     .pipe(
       Stream.runFold(() => undefined as string | undefined, (id, message) =>
@@ -863,7 +775,9 @@ export const importArchive = <E = never, R = never>(
           : id),
       Effect.flatMap((id) =>
         id === undefined
-          ? Effect.fail(new ImportError({ message: "the import finished without reporting an image id" }))
+          ? Effect.fail(
+            new ImageStreamError({ operation: "import", message: "the import finished without reporting an image id" })
+          )
           : Effect.succeed({ id })
       )
     )

@@ -3,17 +3,25 @@
  * create from a tar archive and remove, with ergonomic names over the generated operations (`Api`). Pull, upgrade
  * and push answer with progress messages as a `Stream`; {@link install} runs the whole installation as one call.
  *
+ * Privileges, pull, install and upgrade send registry credentials: `auth` when given, else what the current
+ * `Credentials` resolver finds for the remote's registry (the runtime layers resolve them as the docker CLI does).
+ * A registry that refuses them fails with `Errors.RegistryUnauthorized`.
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type * as Docker from "./Docker.ts"
+import type * as Credentials from "./Credentials.ts"
+import * as Docker from "./Docker.ts"
+import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import * as Resolution from "./internal/registryAuth.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 import type * as Ndjson from "./Ndjson.ts"
+import * as Operation from "./Operation.ts"
 
 const PluginProgressErrorBase: TaggedErrorClass<"PluginProgressError"> = Data.TaggedError("PluginProgressError")
 
@@ -52,6 +60,39 @@ export const list = (
 ): Effect.Effect<Models.PluginListResponse, Docker.CallError<500>, Docker.Docker> => Api.pluginList(options)
 
 /**
+ * `GET /plugins/privileges` with the `X-Registry-Auth` header the daemon reads (the spec does not list it).
+ */
+const GetPluginPrivilegesWithAuth: Operation.Operation<
+  Operations.GetPluginPrivilegesInput & { readonly "X-Registry-Auth"?: string },
+  Operation.Json<Models.GetPluginPrivilegesResponse>,
+  Operation.StatusOf<typeof Operations.GetPluginPrivileges>
+> = Operation.make<
+  Operations.GetPluginPrivilegesInput & { readonly "X-Registry-Auth"?: string },
+  Operation.Json<Models.GetPluginPrivilegesResponse>,
+  Operation.StatusOf<typeof Operations.GetPluginPrivileges>
+>({
+  ...Operations.GetPluginPrivileges,
+  params: [
+    ...Operations.GetPluginPrivileges.params,
+    { name: "X-Registry-Auth", key: "X-Registry-Auth", in: "header", style: "string" }
+  ]
+})
+
+const privilegesWithAuth: Docker.Call<typeof GetPluginPrivilegesWithAuth> = Docker.call(
+  GetPluginPrivilegesWithAuth
+)
+
+/**
+ * Registry credentials for a plugin's registry; without them, the current `Credentials` resolver's.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AuthOptions {
+  readonly auth?: Credentials.AuthConfig
+}
+
+/**
  * The privileges a plugin in a registry asks for (read from its config there); pass them to {@link pull} to
  * grant them.
  *
@@ -64,19 +105,45 @@ export const list = (
  * @category reading
  */
 export const privileges = (
-  remote: string
-): Effect.Effect<Models.GetPluginPrivilegesResponse, Docker.CallError<500>, Docker.Docker> =>
-  Api.getPluginPrivileges({ remote })
+  remote: string,
+  options: AuthOptions = {}
+): Effect.Effect<
+  Models.GetPluginPrivilegesResponse,
+  Credentials.CredentialsError | Errors.RegistryUnauthorized | Docker.CallError<500>,
+  Docker.Docker
+> =>
+  Effect.flatMap(Resolution.resolveFor(remote, options.auth), (resolved) =>
+    privilegesWithAuth({ remote, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) })
+      .pipe(Effect.mapError(Resolution.refusedStatus("GetPluginPrivileges", resolved))))
 
 /**
- * Options of {@link pull}: the local `name`, registry credentials (`X-Registry-Auth`) and the privileges granted.
+ * Options of {@link pull}: the local `name`, registry credentials and the privileges granted.
  *
  * @since 0.1.0
  * @category models
  */
-export interface PullOptions extends Omit<Operations.PluginPullInput, "remote" | "body"> {
+export interface PullOptions
+  extends Omit<Operations.PluginPullInput, "remote" | "body" | "X-Registry-Auth">, AuthOptions
+{
   readonly privileges?: ReadonlyArray<Models.PluginPrivilege>
 }
+
+/** A plugin stream with credentials resolved first and refusals (status or message) as `RegistryUnauthorized`. */
+const withRegistryAuth = <A extends { readonly error?: string; readonly errorDetail?: Models.ErrorDetail }, E, R>(
+  operation: string,
+  remote: string,
+  auth: Credentials.AuthConfig | undefined,
+  run: (header: string | undefined) => Stream.Stream<A, E, R>
+) =>
+  Stream.unwrap(Effect.map(Resolution.resolveFor(remote, auth), (resolved) =>
+    run(resolved.header).pipe(
+      Stream.mapError(Resolution.refusedStatus(operation, resolved)),
+      Stream.mapEffect((message) => {
+        const text = message.errorDetail?.message ?? message.error
+        const refused = text === undefined ? undefined : Resolution.refusedInStream(operation, resolved, text)
+        return refused === undefined ? Effect.succeed(message) : Effect.fail(refused)
+      })
+    )))
 
 /**
  * Pulls and installs a plugin (disabled), as a stream of progress messages. The privileges the plugin asks for
@@ -94,9 +161,14 @@ export interface PullOptions extends Omit<Operations.PluginPullInput, "remote" |
 export const pull = (
   remote: string,
   options: PullOptions = {}
-): Stream.Stream<Models.CreateImageInfo, Ndjson.NdjsonError | Docker.CallError<500>, Docker.Docker> => {
-  const { privileges: granted = [], ...rest } = options
-  return Api.pluginPull({ ...rest, remote, body: granted })
+): Stream.Stream<
+  Models.CreateImageInfo,
+  Credentials.CredentialsError | Ndjson.NdjsonError | Errors.RegistryUnauthorized | Docker.CallError<500>,
+  Docker.Docker
+> => {
+  const { auth, privileges: granted = [], ...rest } = options
+  return withRegistryAuth("PluginPull", remote, auth, (header) =>
+    Api.pluginPull({ ...rest, remote, body: granted, ...(header === undefined ? {} : { "X-Registry-Auth": header }) }))
 }
 
 const drain = <A extends { readonly error?: string; readonly errorDetail?: Models.ErrorDetail }, E, R>(
@@ -140,12 +212,14 @@ export const install = (
   options: InstallOptions = {}
 ): Effect.Effect<
   Models.Plugin,
-  Ndjson.NdjsonError | PluginProgressError | Docker.CallError<404 | 500>,
+  Ndjson.NdjsonError | PluginProgressError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>,
   Docker.Docker
 > =>
   Effect.gen(function*() {
     const { enable: enableAfter = false, grant = [], ...pullOptions } = options
-    const granted = grant === "all" ? yield* privileges(remote) : grant
+    const granted = grant === "all"
+      ? yield* privileges(remote, pullOptions.auth === undefined ? {} : { auth: pullOptions.auth })
+      : grant
     yield* drain("PluginPull", pull(remote, { ...pullOptions, privileges: granted }))
     const name = pullOptions.name ?? remote
     if (enableAfter) yield* enable(name)
@@ -225,7 +299,9 @@ export const disable = (
  * @since 0.1.0
  * @category models
  */
-export interface UpgradeOptions extends Omit<Operations.PluginUpgradeInput, "name" | "remote" | "body"> {
+export interface UpgradeOptions
+  extends Omit<Operations.PluginUpgradeInput, "name" | "remote" | "body" | "X-Registry-Auth">, AuthOptions
+{
   readonly privileges?: ReadonlyArray<Models.PluginPrivilege>
 }
 
@@ -245,9 +321,20 @@ export const upgrade = (
   name: string,
   remote: string,
   options: UpgradeOptions = {}
-): Stream.Stream<Models.CreateImageInfo, Ndjson.NdjsonError | Docker.CallError<404 | 500>, Docker.Docker> => {
-  const { privileges: granted = [], ...rest } = options
-  return Api.pluginUpgrade({ ...rest, name, remote, body: granted })
+): Stream.Stream<
+  Models.CreateImageInfo,
+  Credentials.CredentialsError | Ndjson.NdjsonError | Errors.RegistryUnauthorized | Docker.CallError<404 | 500>,
+  Docker.Docker
+> => {
+  const { auth, privileges: granted = [], ...rest } = options
+  return withRegistryAuth("PluginUpgrade", remote, auth, (header) =>
+    Api.pluginUpgrade({
+      ...rest,
+      name,
+      remote,
+      body: granted,
+      ...(header === undefined ? {} : { "X-Registry-Auth": header })
+    }))
 }
 
 /**

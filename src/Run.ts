@@ -2,7 +2,7 @@
  * `docker run` as Effects: pull the image if it is missing (with progress), create the container, start it, stream
  * its output or leave it running, wait for its exit code, and remove it. The container's lifetime is a `Scope`:
  * it is removed (forced, with its anonymous volumes) when the scope closes, whether the program succeeded, failed
- * or was interrupted.
+ * or was interrupted. The exception is {@link start} (`docker run -d`): its container outlives the program.
  *
  * @since 0.1.0
  */
@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Containers from "./Containers.ts"
+import type * as Credentials from "./Credentials.ts"
 import * as Demux from "./Demux.ts"
 import * as Docker from "./Docker.ts"
 import type * as Errors from "./Errors.ts"
@@ -53,7 +54,7 @@ export interface RunOptions<R = never> extends Omit<Models.ContainerCreateBody, 
  */
 export const ensureImage = <R = never>(
   options: Pick<RunOptions<R>, "image" | "pull" | "auth" | "onPullProgress" | "platform">
-): Effect.Effect<boolean, Ndjson.NdjsonError | Images.PullError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<boolean, Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const pull = Images.pull(options.image, {
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.platform === undefined ? {} : { platform: options.platform }),
@@ -88,21 +89,14 @@ export const create = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   string,
-  Ndjson.NdjsonError | Images.PullError | Docker.CallError<400 | 404 | 409 | 500>,
+  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
-    const { auth: _auth, cmd, image, name, onPullProgress: _progress, platform, pull: _pull, ...config } = options
     yield* ensureImage(options)
     const docker = yield* Docker.Docker
     const created = yield* Effect.acquireRelease(
-      Containers.create({
-        ...config,
-        Image: image,
-        ...(cmd === undefined ? {} : { Cmd: cmd }),
-        ...(name === undefined ? {} : { name }),
-        ...(platform === undefined ? {} : { platform })
-      }),
+      createContainer(options),
       (container) =>
         Containers.remove(container.Id, { force: true, v: true }).pipe(
           Effect.provideService(Docker.Docker, docker),
@@ -110,6 +104,54 @@ export const create = <R = never>(
         )
     )
     return created.Id
+  })
+
+const createContainer = <R>(options: RunOptions<R>) => {
+  const { auth: _auth, cmd, image, name, onPullProgress: _progress, platform, pull: _pull, ...config } = options
+  return Containers.create({
+    ...config,
+    Image: image,
+    ...(cmd === undefined ? {} : { Cmd: cmd }),
+    ...(name === undefined ? {} : { name }),
+    ...(platform === undefined ? {} : { platform })
+  })
+}
+
+/**
+ * `docker run -d`: pulls the image if needed (see {@link RunOptions}), creates and starts the container, and gives
+ * its id. Unlike {@link detached}, nothing removes it: it keeps running after the program ends, until something
+ * stops and removes it (`Containers.stop`, `Containers.remove`; set `HostConfig.AutoRemove` to have the daemon
+ * remove it when it exits). A container that was created but could not start is removed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers, Run } from "effect-docker"
+ * const id = Run.start({ image: "busybox", cmd: ["httpd", "-f"], name: "web" })
+ * // later, maybe in another program:
+ * const cleanup = Containers.remove("web", { force: true })
+ * ```
+ * @since 0.2.0
+ * @category running
+ */
+export const start = <R = never>(
+  options: RunOptions<R>
+): Effect.Effect<
+  string,
+  | Ndjson.NdjsonError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Credentials.CredentialsError
+  | Docker.CallError<400 | 404 | 409 | 500>,
+  R | Docker.Docker
+> =>
+  Effect.gen(function*() {
+    yield* ensureImage(options)
+    const { Id } = yield* createContainer(options)
+    yield* Containers.start(Id).pipe(
+      Effect.onError(() => Effect.ignore(Containers.remove(Id, { force: true, v: true })))
+    )
+    return Id
   })
 
 /**
@@ -124,7 +166,8 @@ export interface Running {
 }
 
 /**
- * Pulls if needed, creates and starts the container and leaves it running (`docker run -d`), in the current scope.
+ * Pulls if needed, creates and starts the container and leaves it running for the current scope: it is removed
+ * (forced) when the scope closes. For a container that outlives the program (`docker run -d`), see {@link start}.
  *
  * @example
  * ```ts
@@ -142,7 +185,7 @@ export const detached = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   Running,
-  Ndjson.NdjsonError | Images.PullError | Docker.CallError<400 | 404 | 409 | 500>,
+  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -187,7 +230,7 @@ export const attached = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   Attached,
-  Ndjson.NdjsonError | Images.PullError | Errors.HijackNotSupported | Docker.CallError<400 | 404 | 409 | 500>,
+  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Errors.HijackNotSupported | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -234,7 +277,7 @@ export const run = <R = never, R2 = never>(
   | Demux.DaemonStreamError
   | Demux.DemuxError
   | Ndjson.NdjsonError
-  | Images.PullError
+  | Images.ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError
   | Errors.HijackNotSupported
   | Docker.CallError<400 | 404 | 409 | 500>,
   Docker.Docker | Exclude<R, Scope.Scope> | Exclude<R2, Scope.Scope>

@@ -6,12 +6,12 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import * as Credentials from "./Credentials.ts"
 import type * as Docker from "./Docker.ts"
 import * as Events from "./Events.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import * as Images from "./Images.ts"
 import type * as Ndjson from "./Ndjson.ts"
 
 /**
@@ -106,16 +106,17 @@ export const df = dataUsage
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { System } from "effect-docker"
- * const status = System.auth({ username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" })
+ * const auth = { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
+ * const status = System.auth(auth)
  *   .pipe(Effect.map((r) => r.Status)) // "Login Succeeded"
  * ```
  * @since 0.1.0
  * @category registry
  */
 export const auth = (
-  credentials: Images.RegistryAuth
+  credentials: Credentials.AuthConfig
 ): Effect.Effect<Models.AuthResponse, Docker.CallError<401 | 500>, Docker.Docker> =>
-  Api.systemAuth({ body: Images.authConfig(credentials) })
+  Api.systemAuth({ body: Credentials.toDaemonJson(credentials) })
 
 /**
  * The daemon's events as a typed Stream (see the `Events` module for filters and refinements).

@@ -26,7 +26,8 @@ import {
   redactRegistryHeaders,
   resolveHost,
   sshCommand,
-  unsupportedHost
+  unsupportedHost,
+  withCredentials
 } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
@@ -237,8 +238,10 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
-  Layer.unwrap(Effect.gen(function*() {
+export const layer = (
+  options: DockerEnv.ClientOptions = {}
+): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+  withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     switch (host._tag) {
       case "Npipe":
@@ -278,7 +281,7 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
       }
     }
-  }))
+  })), environment, credentialHelper)
 
 /**
  * What `layerFromEnv` reads: `Bun.env`, `HOME` and files with `Bun.file`.
@@ -322,7 +325,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<
+  Docker.Docker | Credentials.Credentials,
+  Host.InvalidHost | DockerEnv.ConfigError
+> = layerFromEnvWith(
   environment,
   layer
 )

@@ -29,7 +29,8 @@ import {
   redactRegistryHeaders,
   resolveHost,
   sshCommand,
-  unsupportedHost
+  unsupportedHost,
+  withCredentials
 } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 
@@ -156,8 +157,8 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
  */
 export const layer = (
   options: DockerEnv.ClientOptions = {}
-): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
-  Layer.unwrap(Effect.gen(function*() {
+): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+  withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     switch (host._tag) {
       case "Npipe":
@@ -206,7 +207,7 @@ export const layer = (
         return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
       }
     }
-  }))
+  })), environment, credentialHelper)
 
 /**
  * What `layerFromEnv` reads: `Deno.env`, `HOME` and files with `Deno.readTextFile`.
@@ -248,7 +249,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<
+  Docker.Docker | Credentials.Credentials,
+  Host.InvalidHost | DockerEnv.ConfigError
+> = layerFromEnvWith(
   environment,
   layer
 )

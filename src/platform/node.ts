@@ -29,7 +29,8 @@ import {
   redactRegistryHeaders,
   resolveHost,
   sshCommand,
-  unsupportedHost
+  unsupportedHost,
+  withCredentials
 } from "./internal/common.ts"
 import * as Http1 from "./internal/http1.ts"
 import * as NodeHttp from "./internal/nodeHttpClient.ts"
@@ -115,8 +116,10 @@ export const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: No
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Host.InvalidHost> =>
-  Layer.unwrap(Effect.gen(function*() {
+export const layer = (
+  options: NodeOptions = {}
+): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
+  withCredentials(Layer.unwrap(Effect.gen(function*() {
     const host = yield* resolveHost(options)
     if (host._tag === "Npipe" && process.platform !== "win32") {
       return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
@@ -133,7 +136,7 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
     }
     const { agent, connection } = settings(host, options)
     return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl, connectTimeoutMillis(options))))
-  }))
+  })), environment, credentialHelper)
 
 /**
  * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`.
@@ -175,7 +178,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<
+  Docker.Docker | Credentials.Credentials,
+  Host.InvalidHost | DockerEnv.ConfigError
+> = layerFromEnvWith(
   environment,
   layer
 )

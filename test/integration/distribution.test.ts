@@ -44,7 +44,7 @@ layer(DockerLive)("distribution against the real engine", (it) => {
       if (absent._tag === "UnexpectedStatus") expect(absent.status).toBe(404)
     }))
 
-  it.effect("a registry that wants credentials: no credentials is a 500, wrong ones Unauthorized, right ones read it", () =>
+  it.effect("a registry that wants credentials: none or wrong ones are RegistryUnauthorized, right ones read it", () =>
     Effect.gen(function*() {
       const repo = `127.0.0.1:5001/effect-docker/distribution-${uniqueName("auth")}`
       const auth = { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
@@ -60,13 +60,17 @@ layer(DockerLive)("distribution against the real engine", (it) => {
       expect(pushed.filter((m) => m.error !== undefined)).toEqual([])
       const digest = pushed.find((m) => m.aux?.Digest !== undefined)?.aux?.Digest
       const locked = yield* Effect.flip(Distribution.inspect(`${repo}:latest`))
-      expect(locked._tag).toBe("ServerError")
+      expect(locked._tag).toBe("RegistryUnauthorized")
+      if (locked._tag === "RegistryUnauthorized") {
+        expect([locked.status, locked.registry]).toEqual([500, "127.0.0.1:5001"])
+      }
       expect(locked.message).toContain("no basic auth credentials")
       const wrong = yield* Effect.flip(
         Distribution.inspect(`${repo}:latest`, { auth: { ...auth, password: Redacted.make("wrong") } })
       )
-      expect(wrong._tag).toBe("Unauthorized")
-      expect(wrong.message).not.toContain("wrong")
+      expect(wrong._tag).toBe("RegistryUnauthorized")
+      if (wrong._tag === "RegistryUnauthorized") expect(wrong.status).toBe(401)
+      expect(JSON.stringify(wrong) + wrong.message).not.toContain("wrong")
       const info = yield* Distribution.inspect(`${repo}:latest`, { auth })
       expect(info.Descriptor.digest).toBe(digest)
     }).pipe(Effect.scoped))

@@ -1,7 +1,8 @@
 /**
  * Image streams against the real engine and the local registries: build from a tar context (bytes and a byte
  * Stream) with the image id from `aux`, build failures, push and pull through 127.0.0.1:5000 with per-layer
- * progress, credentials on 127.0.0.1:5001, errors before the stream (404) and inside it (PushError, PullError),
+ * progress, credentials on 127.0.0.1:5001, errors before the stream (404) and inside it (ImageStreamError,
+ * RegistryUnauthorized),
  * save/load and export/import round trips, commit, tag, history, remove.
  */
 import { expect, layer } from "@effect/vitest"
@@ -41,7 +42,7 @@ const context = (marker: string, extra = "") =>
     "files/marker.txt": `${marker}\n`
   })
 
-const REGISTRY_AUTH = { username: "testuser", password: Redacted.make("testpassword"), serveraddress: "127.0.0.1:5001" }
+const REGISTRY_AUTH = { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
 
 layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
   it.effect("build from a tar context given as bytes: output stream, image id from aux, the files are in the image", () =>
@@ -78,17 +79,18 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       expect(messages.some((m) => m.stream?.includes("COPY files/ /files/") === true)).toBe(true)
     }).pipe(Effect.scoped), 60_000)
 
-  it.effect("a failing step fails the build with BuildError carrying the daemon's message and the output so far", () =>
+  it.effect("a failing step fails the build with ImageStreamError: the daemon's message and the output so far", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         Images.build(context(nonce(), "RUN echo about to fail && exit 3"), { networkmode: "none", rm: true, forcerm: true })
       )
-      expect(error._tag).toBe("BuildError")
-      if (error._tag !== "BuildError") return
+      expect(error._tag).toBe("ImageStreamError")
+      if (error._tag !== "ImageStreamError") return
+      expect(error.operation).toBe("build")
       expect(error.message).toMatch(/returned a non-zero code: 3/)
       expect(error.output).toContain("about to fail")
       const missing = yield* Effect.flip(Images.build(Images.buildContext({ Dockerfile: `FROM ${TEST_IMAGE}\nCOPY nope /\n` })))
-      expect(missing._tag).toBe("BuildError")
+      expect(missing._tag).toBe("ImageStreamError")
       expect(missing.message).toMatch(/nope/)
     }), 60_000)
 
@@ -149,7 +151,7 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       expect(error.message).toMatch(/manifest .* not found|manifest unknown/)
     }))
 
-  it.effect("a layer that fails verification during the pull fails the stream with PullError", () =>
+  it.effect("a layer that fails verification during the pull fails the stream with ImageStreamError", () =>
     Effect.gen(function*() {
       const marker = nonce()
       const local = `effect-docker/stream-build:${marker}`
@@ -176,13 +178,14 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       expect(existsSync(file)).toBe(true)
       writeFileSync(file, new Uint8Array(blob.size).fill(0x5a))
       const error = yield* Effect.flip(Images.pull(remote))
-      expect(error._tag).toBe("PullError")
-      if (error._tag !== "PullError") return
+      expect(error._tag).toBe("ImageStreamError")
+      if (error._tag !== "ImageStreamError") return
+      expect(error.operation).toBe("pull")
       expect(error.image).toBe(remote)
       expect(error.message).toMatch(/verification failed|digest|unexpected EOF|invalid/i)
     }).pipe(Effect.scoped), 90_000)
 
-  it.effect("credentials: login, push and pull on the htpasswd registry; without them the push fails inside the stream", () =>
+  it.effect("credentials: login, push and pull on the htpasswd registry; without them RegistryUnauthorized", () =>
     Effect.gen(function*() {
       const login = yield* System.auth(REGISTRY_AUTH)
       expect(login.Status).toBe("Login Succeeded")
@@ -192,12 +195,15 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       const remote = yield* scopedImage(`127.0.0.1:5001/effect-docker/busybox:auth-${marker}`)
       yield* Images.tag(TEST_IMAGE, remote)
       const anonymous = yield* Effect.flip(Images.push(remote))
-      expect(anonymous._tag).toBe("PushError")
+      expect(anonymous._tag).toBe("RegistryUnauthorized")
+      if (anonymous._tag !== "RegistryUnauthorized") return
+      expect(anonymous.registry).toBe("127.0.0.1:5001")
       expect(anonymous.message).toMatch(/no basic auth credentials|unauthorized/)
       const pushed = yield* Images.push(remote, { auth: REGISTRY_AUTH })
       expect(pushed.digest).toMatch(/^sha256:/)
       yield* Images.remove(remote)
       const noAuth = yield* Effect.flip(Images.pull(remote))
+      expect(noAuth._tag).toBe("RegistryUnauthorized")
       expect(noAuth.message).toMatch(/no basic auth credentials|unauthorized/)
       const pulled = yield* Images.pull(remote, { auth: REGISTRY_AUTH })
       expect(pulled.digest).toBe(pushed.digest)
@@ -221,7 +227,7 @@ layer(DockerLive, { excludeTestServices: true })("image streams", (it) => {
       expect(messages.some((m) => m.stream?.includes(`Loaded image: ${tag}`) === true)).toBe(true)
       expect((yield* Images.inspect(tag)).Id).toBe(imageId)
       const broken = yield* Effect.flip(Images.load(archive.subarray(0, 2048)))
-      expect(["LoadError", "ServerError", "BadRequest"]).toContain(broken._tag)
+      expect(["ImageStreamError", "ServerError", "BadRequest"]).toContain(broken._tag)
     }).pipe(Effect.scoped), 60_000)
 
   it.effect("export a container's filesystem straight into an import; commit, tag, history, remove", () =>

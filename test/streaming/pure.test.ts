@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Credentials from "../../src/Credentials.ts"
 import * as Events from "../../src/Events.ts"
 import * as Images from "../../src/Images.ts"
 import { LogEntrySplitter, parseTimestamp, type RawLogEntry, splitTimestamp } from "../../src/internal/streaming.ts"
@@ -322,13 +323,14 @@ describe("registry credentials and references", () => {
     JSON.parse(Buffer.from(header.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"))
 
   it("X-Registry-Auth is base64url JSON with secrets revealed only there", () => {
-    expect(Images.registryAuthHeader()).toBe("e30=")
-    const auth = { username: "tëst", password: Redacted.make("p?>?>??"), serveraddress: "127.0.0.1:5001" }
-    const header = Images.registryAuthHeader(auth)
+    expect(Redacted.value(Credentials.encodeAuth(undefined))).toBe("e30=")
+    const auth = { username: "tëst", password: Redacted.make("p?>?>??"), serverAddress: "127.0.0.1:5001" }
+    const header = Redacted.value(Credentials.encodeAuth(auth))
     expect(header).not.toMatch(/[+/]/)
     expect(decode(header)).toEqual({ username: "tëst", password: "p?>?>??", serveraddress: "127.0.0.1:5001" })
     expect(String(auth.password)).not.toContain("p?>")
-    expect(decode(Images.registryAuthHeader({ identitytoken: "tok" }))).toEqual({ identitytoken: "tok" })
+    const token = Credentials.encodeAuth({ identityToken: Redacted.make("tok") })
+    expect(decode(Redacted.value(token))).toEqual({ identitytoken: "tok" })
   })
 
   it("references split into repository and tag or digest; latest by default", () => {

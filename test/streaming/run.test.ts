@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { Containers, Demux } from "../../mod.ts"
+import { Containers, Demux, Exec } from "../../mod.ts"
 import * as Images from "../../src/Images.ts"
 import * as Progress from "../../src/Progress.ts"
 import * as Run from "../../src/Run.ts"
@@ -47,6 +47,29 @@ layer(DockerLive, { excludeTestServices: true })("run", (it) => {
       expect(yield* gone(id)).toBe(true)
       const waited = yield* Effect.scoped(Effect.flatMap(Run.detached({ ...base, cmd: ["sh", "-c", "exit 6"] }), (c) => c.wait))
       expect(waited).toBe(6)
+    }), 30_000)
+
+  it.effect("Exec.runBytes gives the output as the command wrote it (bytes that are not UTF-8), stdin as bytes", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const running = yield* Run.detached({ ...base, cmd: ["sleep", "60"], Labels: { [LABEL]: "1" } })
+      const script = "printf '\\377\\000\\376'; printf '\\201' >&2; exit 3"
+      const result = yield* Exec.runBytes(running.id, ["sh", "-c", script])
+      expect(result.exitCode).toBe(3)
+      expect([...result.stdout]).toEqual([255, 0, 254])
+      expect([...result.stderr]).toEqual([129])
+      const echoed = yield* Exec.runBytes(running.id, ["cat"], { stdin: new Uint8Array([0xff, 0x00, 0x80, 0x0a]) })
+      expect([...echoed.stdout]).toEqual([0xff, 0x00, 0x80, 0x0a])
+      const text = yield* Exec.run(running.id, ["printf", "\\377"])
+      expect(text.stdout).toBe("\ufffd")
+    })), 30_000)
+
+  it.effect("Run.start leaves the container running and does not remove it; the caller removes it", () =>
+    Effect.gen(function*() {
+      const id = yield* Effect.scoped(Run.start({ ...base, cmd: ["sleep", "60"], Labels: { [LABEL]: "1" } }))
+      const inspected = yield* Containers.inspect(id)
+      yield* Containers.remove(id, { force: true })
+      expect(inspected.State?.Running).toBe(true)
+      expect(yield* gone(id)).toBe(true)
     }), 30_000)
 
   it.effect("the container is removed when the scope fails or is interrupted", () =>

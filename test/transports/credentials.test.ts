@@ -20,10 +20,12 @@ import { Agent, fetch as undiciFetch } from "undici"
 import * as Credentials from "../../src/Credentials.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
+import * as Distribution from "../../src/Distribution.ts"
+import * as Images from "../../src/Images.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import * as Ops from "../../src/generated/operations.ts"
-import { runtimeCommand } from "../support/runtimes.ts"
+import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const image = "127.0.0.1:5001/effect-docker/private:latest"
@@ -155,36 +157,67 @@ describe("Credentials with a real helper and registry", () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  const runChild = (runtime: Runtime, config: object, env: Record<string, string> = {}) => {
+    writeFileSync(`${configDir}/config.json`, JSON.stringify(config))
+    const command = runtimeCommand(runtime, "test/transports/credentials-runner.ts")
+    const result = spawnSync(command[0]!, command.slice(1), {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, DOCKER_CONFIG: configDir, CRED_IMAGE: image, ...env }
+    })
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout + result.stderr).not.toContain("testpassword")
+    expect(result.stdout + result.stderr).not.toContain(b64("testuser:testpassword"))
+    return JSON.parse(result.stdout) as unknown
+  }
+  const pulledWithoutCode = { status: "Status: Downloaded newer image", without: "RegistryUnauthorized" }
+  // what `docker login 127.0.0.1:5001` writes without a credential store
+  const loggedIn = { auths: { "127.0.0.1:5001": { auth: b64("testuser:testpassword") } } }
+
   for (const runtime of ["node", "deno", "bun"] as const) {
-    it(`${runtime}: credHelpers runs docker-credential-testhelper and the pull succeeds; without credentials it fails`, () => {
-      writeFileSync(`${configDir}/config.json`, JSON.stringify({ credHelpers: { "127.0.0.1:5001": "testhelper" } }))
-      const command = runtimeCommand(runtime, "test/transports/credentials-runner.ts")
-      const result = spawnSync(command[0]!, command.slice(1), {
-        cwd: root,
-        encoding: "utf8",
-        timeout: 120_000,
-        env: { ...process.env, DOCKER_CONFIG: configDir, CRED_IMAGE: image }
-      })
-      expect(result.status, result.stderr).toBe(0)
-      expect(JSON.parse(result.stdout)).toEqual({
-        username: "testuser",
-        withCredentials: { ok: true, last: "Status: Downloaded newer image" },
-        without: { ok: false, tag: "ServerError" }
-      })
+    it(`${runtime}: after docker login (config.json auths), Images.pull needs no credentials in code`, () => {
+      expect(runChild(runtime, loggedIn)).toEqual(pulledWithoutCode)
+    })
+
+    it(`${runtime}: credHelpers runs docker-credential-testhelper for the pull`, () => {
+      rmSync(`${dir}/calls.log`, { force: true })
+      expect(runChild(runtime, { credHelpers: { "127.0.0.1:5001": "testhelper" } })).toEqual(pulledWithoutCode)
       expect(readFileSync(`${dir}/calls.log`, "utf8")).toContain("get server=127.0.0.1:5001")
-      expect(result.stdout + result.stderr).not.toContain("testpassword")
     })
   }
+
+  it("node: credsStore (as docker login writes it with a store: an empty auths entry) runs the helper", () => {
+    rmSync(`${dir}/calls.log`, { force: true })
+    const config = { auths: { "127.0.0.1:5001": {} }, credsStore: "testhelper" }
+    expect(runChild("node", config)).toEqual(pulledWithoutCode)
+    expect(readFileSync(`${dir}/calls.log`, "utf8")).toContain("get server=127.0.0.1:5001")
+  })
+
+  it("Run.start: the container is still running after the program that started it exited", () => {
+    const { id } = runChild("node", {}, { CRED_MODE: "start", CRED_IMAGE: "effect-docker/busybox:latest" }) as {
+      id: string
+    }
+    try {
+      const state = execFileSync("docker", ["inspect", "-f", "{{.State.Running}} {{.HostConfig.AutoRemove}}", id], {
+        encoding: "utf8"
+      })
+      expect(state.trim()).toBe("true false")
+    } finally {
+      execFileSync("docker", ["rm", "-f", id], { stdio: "ignore" })
+    }
+  })
 
   it.effect("auths in config.json (no helper) work too", () =>
     Effect.gen(function*() {
       const credentials = yield* Credentials.Credentials
       const auth = yield* credentials.get("127.0.0.1:5001")
       expect(auth?.username).toBe("testuser")
-      const header = yield* credentials.authHeader(image)
+      const header = yield* Credentials.authHeader(image)
       expect(JSON.parse(Buffer.from(Redacted.value(header!), "base64url").toString())).toMatchObject({
         username: "testuser",
-        password: "testpassword"
+        password: "testpassword",
+        serveraddress: "127.0.0.1:5001"
       })
     }).pipe(
       Effect.provide(Layer.unwrap(Effect.sync(() =>
@@ -194,6 +227,37 @@ describe("Credentials with a real helper and registry", () => {
         )
       )))
     ))
+
+  it.live("a wrong password fails pull, push and distribution inspect with RegistryUnauthorized, unquoted", () =>
+    Effect.gen(function*() {
+      const wrong = { username: "testuser", password: Redacted.make(secret), serverAddress: "127.0.0.1:5001" }
+      const fromConfig = yield* Effect.flip(Images.pull(image)).pipe(
+        Effect.provide(Layer.unwrap(Effect.sync(() =>
+          Credentials.layerFromEnvironment(
+            environmentWith({ auths: { "127.0.0.1:5001": { auth: b64(`testuser:${secret}`) } } }),
+            DockerNode.credentialHelper
+          )
+        )))
+      )
+      const explicit = yield* Effect.flip(Images.pull(image, { auth: wrong }))
+      const target = `127.0.0.1:5001/effect-docker/private:wrong-${secret.toLowerCase()}`
+      yield* Effect.acquireRelease(
+        Images.tag("effect-docker/busybox:latest", target),
+        () => Effect.ignore(Images.remove(target))
+      )
+      const pushed = yield* Effect.flip(Images.push(target, { auth: wrong }))
+      const inspected = yield* Effect.flip(Distribution.inspect(image, { auth: wrong }))
+      for (const error of [fromConfig, explicit, pushed, inspected]) {
+        expect(error._tag).toBe("RegistryUnauthorized")
+        if (error._tag !== "RegistryUnauthorized") continue
+        expect(error.registry).toBe("127.0.0.1:5001")
+        expect(error.message).toMatch(/unauthorized|authentication required/i)
+        const text = [String(error), error.message, JSON.stringify(error), error.stack ?? ""].join("\n")
+        for (const needle of [secret, b64(`testuser:${secret}`), b64url(secret)]) expect(text).not.toContain(needle)
+      }
+      // one tag whatever the daemon used: Engine 20.10 answers a wrong password on pull with a 500
+      expect(fromConfig._tag === "RegistryUnauthorized" && fromConfig.status).toBe(500)
+    }).pipe(Effect.scoped, Effect.provide(DockerNode.layer())), 60_000)
 
   it.live("a secret never reaches errors, logs or spans (failed pull with a wrong secret, a failing helper)", () =>
     Effect.gen(function*() {
@@ -217,8 +281,7 @@ describe("Credentials with a real helper and registry", () => {
         requestInit: { dispatcher } as RequestInit
       })
       const observed = Effect.gen(function*() {
-        const bad = yield* Credentials.Credentials
-        const header = yield* bad.authHeader(image)
+        const header = yield* Credentials.authHeader(image)
         expect(header).toBeDefined()
         const failure = yield* Stream.runCollect(
           Docker.call(Ops.ImageCreate)({

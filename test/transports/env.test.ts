@@ -12,7 +12,10 @@ import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
+import * as Api from "../../src/generated/api.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
+import * as DockerAuto from "../../src/platform/auto.ts"
+import * as DockerNode from "../../src/platform/node.ts"
 import * as Host from "../../src/Host.ts"
 import { runtimeCommand } from "../support/runtimes.ts"
 
@@ -143,6 +146,33 @@ describe("DockerEnv on disk, per runtime", () => {
       expect(broken["message"]).toContain("unix:///nonexistent/docker.sock")
       const unknown = run(runtime, { DOCKER_CONTEXT: "no-such-context" })
       expect(unknown).toMatchObject({ error: "ConfigError" })
+    })
+  }
+})
+
+describe("layerFromEnv reads the environment each time it is provided", () => {
+  const layers = [["node", DockerNode.layerFromEnv], ["auto", DockerAuto.layerFromEnv]] as const
+  for (const [name, layerFromEnv] of layers) {
+    it.live(`${name}: a nested provide after DOCKER_HOST changed uses the new DOCKER_HOST`, () => {
+      const saved = process.env["DOCKER_HOST"]
+      const setHost = (host: string) => Effect.sync(() => (process.env["DOCKER_HOST"] = host))
+      const absent = `unix://${tmpdir()}/effect-docker-absent-${process.pid}-${name}.sock`
+      return Effect.gen(function*() {
+        yield* setHost("unix:///var/run/docker.sock")
+        const outcome = yield* Effect.gen(function*() {
+          const first = yield* Api.systemPing()
+          yield* setHost(absent)
+          const moved = yield* Effect.flip(Effect.provide(Api.systemPing(), layerFromEnv))
+          yield* setHost("unix:///var/run/docker.sock")
+          const back = yield* Effect.provide(Api.systemPing(), layerFromEnv)
+          return { first, moved: moved._tag, message: moved.message, back }
+        }).pipe(Effect.provide(layerFromEnv))
+        expect(outcome).toMatchObject({ first: "OK", moved: "TransportError", back: "OK" })
+        expect(outcome.message).toContain("effect-docker-absent")
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        if (saved === undefined) delete process.env["DOCKER_HOST"]
+        else process.env["DOCKER_HOST"] = saved
+      })))
     })
   }
 })

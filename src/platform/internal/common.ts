@@ -203,9 +203,31 @@ export const credentialHelperWith = (
   )
 }
 
-/** `layerFromEnv` of a runtime: resolve the environment as the docker CLI does, then the runtime's `layer`. */
-export const layerFromEnvWith = <E>(
+/**
+ * `layerFromEnv` of a runtime: resolve the environment as the docker CLI does, then the runtime's `layer`. The
+ * layer is fresh: each `Effect.provide` of it reads the environment again, even nested inside another provide of
+ * it (a memoized layer would keep the first environment's daemon).
+ */
+export const layerFromEnvWith = <A, E>(
   environment: Effect.Effect<DockerEnv.Environment>,
-  layer: (options: DockerEnv.ClientOptions) => Layer.Layer<Docker.Docker, E>
-): Layer.Layer<Docker.Docker, E | DockerEnv.ConfigError | Host.InvalidHost> =>
-  Layer.unwrap(Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved))))
+  layer: (options: DockerEnv.ClientOptions) => Layer.Layer<A, E>
+): Layer.Layer<A, E | DockerEnv.ConfigError | Host.InvalidHost> =>
+  Layer.fresh(
+    Layer.unwrap(
+      Effect.map(
+        Effect.flatMap(environment, DockerEnv.resolve),
+        (resolved) => layer(DockerEnv.toClientOptions(resolved))
+      )
+    )
+  )
+
+/**
+ * A runtime's transport layer with the docker CLI's credential resolver beside it (`config.json` of the
+ * environment, read at each lookup, and the runtime's way of running credential helpers).
+ */
+export const withCredentials = <E>(
+  transport: Layer.Layer<Docker.Docker, E>,
+  environment: Effect.Effect<DockerEnv.Environment>,
+  runHelper: Credentials.HelperRunner
+): Layer.Layer<Docker.Docker | Credentials.Credentials, E> =>
+  Layer.merge(transport, Credentials.layerFromEnvironment(environment, runHelper))

@@ -27,6 +27,7 @@
  */
 export * as Api from "./src/generated/api.ts"
 export * as ApiVersion from "./src/ApiVersion.ts"
+export * as BuildContext from "./src/BuildContext.ts"
 export * as Configs from "./src/Configs.ts"
 export * as Containers from "./src/Containers.ts"
 export * as Credentials from "./src/Credentials.ts"

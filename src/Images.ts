@@ -18,7 +18,10 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as FileSystem from "effect/FileSystem"
+import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
+import * as BuildContext from "./BuildContext.ts"
 import * as Credentials from "./Credentials.ts"
 import type * as Docker from "./Docker.ts"
 import type * as Errors from "./Errors.ts"
@@ -654,6 +657,53 @@ export const build = <E = never, R = never, R2 = never>(
         )
         : Effect.succeed<BuildSummary>({ imageId: id, output })
     })
+  )
+}
+
+/**
+ * Builds an image from a folder: the folder is sent as a tar archive written while it is read (one file at a time,
+ * never the whole context in memory), leaving out what its `.dockerignore` excludes, with the docker CLI's rules
+ * (see `BuildContext`). `dockerfile` is the Dockerfile's path inside the folder; `buildargs`, `labels`, `target`,
+ * `platform`, `t` and the rest are the build's options, as for {@link build}. A malformed `.dockerignore` pattern
+ * fails with `DockerignoreError` before anything is sent. Reads the folder through Effect's `FileSystem` service
+ * (`NodeFileSystem.layer` from `@effect/platform-node` on Node, Bun and Deno).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeFileSystem } from "@effect/platform-node"
+ * import { Images } from "effect-docker"
+ * const built = Images.buildFromDirectory("./app", {
+ *   t: "app:dev",
+ *   dockerfile: "docker/Dockerfile",
+ *   buildargs: { VERSION: "1.2.3" },
+ *   labels: { team: "web" },
+ *   target: "runtime"
+ * }).pipe(Effect.map((s) => s.imageId), Effect.provide(NodeFileSystem.layer))
+ * ```
+ * @since 0.2.0
+ * @category build
+ */
+export const buildFromDirectory = <R2 = never>(
+  directory: string,
+  options:
+    & BuildOptions
+    & Pick<BuildContext.FromDirectoryOptions, "ignore">
+    & { readonly onOutput?: (message: Models.BuildInfo) => Effect.Effect<void, never, R2> } = {}
+): Effect.Effect<
+  BuildSummary,
+  | ImageStreamError
+  | Credentials.CredentialsError
+  | BuildContext.DockerignoreError
+  | PlatformError.PlatformError
+  | Ndjson.NdjsonError
+  | Docker.CallError<400 | 500>,
+  R2 | Docker.Docker | FileSystem.FileSystem
+> => {
+  const { ignore, ...buildOptions } = options
+  return Effect.flatMap(
+    BuildContext.directory(directory, { dockerfile: options.dockerfile, ignore }),
+    (context) => build(context, buildOptions)
   )
 }
 

@@ -102,43 +102,9 @@ const splitName = (name: string): { readonly prefix: string; readonly name: stri
 
 const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK
 
-/**
- * Writes a tar archive holding `entries`, in order, ending with the two zero blocks.
- *
- * @internal
- */
-export const pack = (entries: Iterable<TarInput>): Uint8Array => {
-  const parts: Array<Uint8Array> = []
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   let total = 0
-  const push = (bytes: Uint8Array) => {
-    parts.push(bytes)
-    total += bytes.length
-    const pad = padding(bytes.length)
-    if (pad > 0) {
-      parts.push(new Uint8Array(pad))
-      total += pad
-    }
-  }
-  for (const entry of entries) {
-    const type = entry.type ?? (entry.data === undefined ? "directory" : "file")
-    const flag = typeFlag(type)
-    const name = type === "directory" && !entry.name.endsWith("/") ? `${entry.name}/` : entry.name
-    const data = entry.data === undefined ? new Uint8Array(0) : typeof entry.data === "string"
-      ? encoder.encode(entry.data)
-      : entry.data
-    const split = splitName(name)
-    if (split === undefined) {
-      const pax = encoder.encode(paxRecord("path", name))
-      push(header("././@PaxHeader", pax.length, {}, "x"))
-      push(pax)
-      push(header(name.slice(0, 100), data.length, entry, flag))
-    } else {
-      push(header(split.name, type === "file" ? data.length : 0, entry, flag, split.prefix))
-    }
-    if (type === "file" && data.length > 0) push(data)
-  }
-  parts.push(new Uint8Array(BLOCK * 2))
-  total += BLOCK * 2
+  for (const part of parts) total += part.length
   const out = new Uint8Array(total)
   let offset = 0
   for (const part of parts) {
@@ -146,6 +112,76 @@ export const pack = (entries: Iterable<TarInput>): Uint8Array => {
     offset += part.length
   }
   return out
+}
+
+/** The largest size a ustar header's 11 octal digits hold; larger files get a pax `size` record. */
+const MAX_USTAR_SIZE = 0o77777777777
+
+/**
+ * The header block(s) of one entry whose data (`size` bytes, for a file) follows separately: a pax header first
+ * when the name does not fit ustar's name and prefix fields or the size does not fit its 11 octal digits. For
+ * writers that stream the data, followed by {@link dataPadding}.
+ *
+ * @internal
+ */
+export const entryHeader = (
+  entry: Omit<TarInput, "data"> & { readonly type: "file" | "directory" | "symlink"; readonly size: number }
+): Uint8Array => {
+  const flag = typeFlag(entry.type)
+  const name = entry.type === "directory" && !entry.name.endsWith("/") ? `${entry.name}/` : entry.name
+  const size = entry.type === "file" ? entry.size : 0
+  const split = splitName(name)
+  const linkTooLong = entry.linkname !== undefined && encoder.encode(entry.linkname).length > 100
+  if (split !== undefined && size <= MAX_USTAR_SIZE && !linkTooLong) {
+    return header(split.name, size, entry, flag, split.prefix)
+  }
+  let records = ""
+  if (split === undefined) records += paxRecord("path", name)
+  if (size > MAX_USTAR_SIZE) records += paxRecord("size", String(size))
+  if (linkTooLong) records += paxRecord("linkpath", entry.linkname!)
+  const pax = encoder.encode(records)
+  return concat([
+    header("././@PaxHeader", pax.length, {}, "x"),
+    pax,
+    new Uint8Array(padding(pax.length)),
+    header(split?.name ?? name.slice(0, 100), Math.min(size, MAX_USTAR_SIZE), entry, flag, split?.prefix ?? "")
+  ])
+}
+
+/**
+ * The zero bytes that pad `size` bytes of data to a whole block.
+ *
+ * @internal
+ */
+export const dataPadding = (size: number): Uint8Array => new Uint8Array(padding(size))
+
+/**
+ * The two zero blocks that end an archive.
+ *
+ * @internal
+ */
+export const trailer = (): Uint8Array => new Uint8Array(BLOCK * 2)
+
+/**
+ * Writes a tar archive holding `entries`, in order, ending with the two zero blocks.
+ *
+ * @internal
+ */
+export const pack = (entries: Iterable<TarInput>): Uint8Array => {
+  const parts: Array<Uint8Array> = []
+  for (const entry of entries) {
+    const type = entry.type ?? (entry.data === undefined ? "directory" : "file")
+    const data = entry.data === undefined ? new Uint8Array(0) : typeof entry.data === "string"
+      ? encoder.encode(entry.data)
+      : entry.data
+    parts.push(entryHeader({ ...entry, type, size: data.length }))
+    if (type === "file" && data.length > 0) {
+      parts.push(data)
+      parts.push(dataPadding(data.length))
+    }
+  }
+  parts.push(trailer())
+  return concat(parts)
 }
 
 const readString = (block: Uint8Array, offset: number, length: number): string => {

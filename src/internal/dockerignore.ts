@@ -1,0 +1,327 @@
+/**
+ * `.dockerignore` rules as the docker CLI applies them to a build context: the file's syntax (comments, `!`
+ * exceptions, cleaned paths, a leading `/` dropped), patterns per Go's `filepath.Match` plus `**`, and the walk's
+ * decisions (a pattern matches a path or one of its parent folders; the last matching pattern wins; an excluded
+ * folder is still entered when an exception pattern may re-include something inside it). Pure: no I/O, no Effect.
+ *
+ * @internal
+ */
+
+/** A pattern the rules reject (an unclosed `[`, a trailing `\`, a lone `!`, …). @internal */
+export class BadPattern extends Error {
+  readonly pattern: string
+  constructor(pattern: string, reason: string) {
+    super(`bad .dockerignore pattern ${JSON.stringify(pattern)}: ${reason}`)
+    this.pattern = pattern
+  }
+}
+
+/**
+ * Go's `path.Clean` for slash-separated paths: drops empty and `.` elements, resolves `..` where it can.
+ *
+ * @internal
+ */
+export const cleanPath = (path: string): string => {
+  if (path === "") return "."
+  const rooted = path.startsWith("/")
+  const out: Array<string> = []
+  for (const element of path.split("/")) {
+    if (element === "" || element === ".") continue
+    if (element === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop()
+      else if (!rooted) out.push("..")
+      continue
+    }
+    out.push(element)
+  }
+  const joined = out.join("/")
+  return rooted ? `/${joined}` : joined === "" ? "." : joined
+}
+
+/**
+ * Reads a `.dockerignore` file into patterns: a UTF-8 BOM and lines starting with `#` are dropped, each line is
+ * trimmed, a `!` prefix kept, the rest cleaned and a leading `/` removed.
+ *
+ * @internal
+ */
+export const parse = (text: string): Array<string> => {
+  const patterns: Array<string> = []
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/)
+  for (const line of lines) {
+    if (line.startsWith("#")) continue
+    let pattern = line.trim()
+    if (pattern === "") continue
+    const invert = pattern.startsWith("!")
+    if (invert) pattern = pattern.slice(1).trim()
+    if (pattern.length > 0) {
+      pattern = cleanPath(pattern)
+      if (pattern.length > 1 && pattern.startsWith("/")) pattern = pattern.slice(1)
+    }
+    patterns.push(invert ? `!${pattern}` : pattern)
+  }
+  return patterns
+}
+
+/** Checks the syntax Go's `filepath.Match` accepts: escapes complete, character classes closed and not empty. */
+const validate = (pattern: string): void => {
+  const chars = Array.from(pattern)
+  const bad = (reason: string) => new BadPattern(pattern, reason)
+  // One class member: a character that is not `-` or `]`, or an escaped character; something must follow it.
+  const member = (at: number): number => {
+    const c = chars[at]
+    if (c === undefined || c === "-" || c === "]") throw bad("malformed character class")
+    let next = at + 1
+    if (c === "\\") {
+      if (chars[next] === undefined) throw bad("malformed character class")
+      next++
+    }
+    if (chars[next] === undefined) throw bad("unclosed character class")
+    return next
+  }
+  let i = 0
+  while (i < chars.length) {
+    const c = chars[i]!
+    if (c === "\\") {
+      if (i + 1 >= chars.length) throw bad("trailing backslash")
+      i += 2
+    } else if (c === "[") {
+      i++
+      if (chars[i] === "^") i++
+      let ranges = 0
+      for (;;) {
+        if (chars[i] === "]" && ranges > 0) {
+          i++
+          break
+        }
+        i = member(i)
+        if (chars[i] === "-") i = member(i + 1)
+        ranges++
+      }
+    } else {
+      i++
+    }
+  }
+}
+
+const escapeLiteral = (c: string): string => /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c
+const escapeInClass = (c: string): string => c === "-" ? "\\-" : escapeLiteral(c)
+
+/** Translates a character class starting at `chars[at]` (`[`) to a JavaScript class; returns it and the next index. */
+const translateClass = (chars: ReadonlyArray<string>, at: number): [string, number] => {
+  let i = at + 1
+  let out = "["
+  if (chars[i] === "^") {
+    out += "^"
+    i++
+  }
+  let ranges = 0
+  const member = (): string => {
+    let c = chars[i]!
+    if (c === "\\") c = chars[++i]!
+    i++
+    return escapeInClass(c)
+  }
+  while (!(chars[i] === "]" && ranges > 0)) {
+    out += member()
+    if (chars[i] === "-") {
+      i++
+      out += `-${member()}`
+    }
+    ranges++
+  }
+  return [`${out}]`, i + 1]
+}
+
+type Kind = "exact" | "prefix" | "suffix" | "regexp"
+
+/**
+ * One compiled pattern. The kinds mirror the CLI's matcher: a pattern without wildcards compares the path exactly,
+ * `foo**` compares a prefix, `**foo` a suffix (so `**foo` also matches `xfoo`, and `**\/foo` matches `foo`); the rest
+ * is a regular expression where `*` and `?` never cross `/` and `**` crosses any number of folders.
+ *
+ * @internal
+ */
+export interface Pattern {
+  readonly text: string
+  readonly exclusion: boolean
+  readonly kind: Kind
+  readonly matches: (path: string) => boolean
+}
+
+/**
+ * Compiles one pattern (as {@link parse} returns it, `!` prefix included). Throws {@link BadPattern}.
+ *
+ * @internal
+ */
+export const compile = (raw: string): Pattern => {
+  let text = raw.trim()
+  if (text === "") throw new BadPattern(raw, "empty pattern")
+  text = cleanPath(text)
+  const exclusion = text.startsWith("!")
+  if (exclusion) {
+    if (text.length === 1) throw new BadPattern(raw, `illegal exclusion pattern: "!"`)
+    text = text.slice(1)
+  }
+  validate(text)
+  const chars = Array.from(text)
+  let kind: Kind = "exact"
+  let source = "^"
+  let i = 0
+  let index = 0
+  while (i < chars.length) {
+    const c = chars[i]!
+    if (c === "*") {
+      if (chars[i + 1] === "*") {
+        i += 2
+        if (chars[i] === "/") i++
+        if (i >= chars.length) {
+          if (kind === "exact") kind = "prefix"
+          else {
+            source += ".*"
+            kind = "regexp"
+          }
+        } else {
+          source += "(?:.*/)?"
+          kind = "regexp"
+        }
+        if (index === 0) kind = "suffix"
+      } else {
+        source += "[^/]*"
+        kind = "regexp"
+        i++
+      }
+    } else if (c === "?") {
+      source += "[^/]"
+      kind = "regexp"
+      i++
+    } else if (c === "\\") {
+      // `validate` guarantees a following character.
+      source += escapeLiteral(chars[i + 1]!)
+      kind = "regexp"
+      i += 2
+    } else if (c === "[") {
+      const [cls, next] = translateClass(chars, i)
+      source += cls
+      kind = "regexp"
+      i = next
+    } else if (c === "^") {
+      // The CLI hands `^` to its regular expression unescaped: an anchor, which never matches inside a path.
+      source += "^"
+      i++
+    } else {
+      source += escapeLiteral(c)
+      i++
+    }
+    index++
+  }
+  let matches: (path: string) => boolean
+  switch (kind) {
+    case "exact":
+      matches = (path) => path === text
+      break
+    case "prefix": {
+      const prefix = text.slice(0, -2)
+      matches = (path) => path.startsWith(prefix)
+      break
+    }
+    case "suffix": {
+      const suffix = text.slice(2)
+      matches = (path) => path.endsWith(suffix) || (suffix.startsWith("/") && path === suffix.slice(1))
+      break
+    }
+    case "regexp": {
+      let regexp: RegExp
+      try {
+        regexp = new RegExp(`${source}$`, "u")
+      } catch (cause) {
+        throw new BadPattern(raw, String(cause))
+      }
+      matches = (path) => regexp.test(path)
+    }
+  }
+  return { text, exclusion, kind, matches }
+}
+
+/**
+ * What the matcher decided for one path, and per pattern whether it matched the path (or a parent), for the
+ * entries below a folder.
+ *
+ * @internal
+ */
+export interface Decision {
+  readonly excluded: boolean
+  readonly matched: ReadonlyArray<boolean>
+}
+
+/**
+ * A compiled `.dockerignore`.
+ *
+ * @internal
+ */
+export interface Matcher {
+  readonly patterns: ReadonlyArray<Pattern>
+  /** Whether some pattern is an exception (`!…`). */
+  readonly exceptions: boolean
+  /**
+   * Decides for a slash-separated path relative to the context; `parent` is the decision for its folder (absent
+   * at the top level). The last pattern that matches the path, or that matched one of its parent folders, wins.
+   */
+  readonly decide: (path: string, parent: Decision | undefined) => Decision
+  /** Whether an excluded folder must still be entered because an exception pattern may re-include its content. */
+  readonly mustEnter: (folder: string) => boolean
+}
+
+/**
+ * Compiles patterns (as {@link parse} returns them) into a {@link Matcher}. Throws {@link BadPattern}.
+ *
+ * @internal
+ */
+export const matcher = (lines: ReadonlyArray<string>): Matcher => {
+  const patterns = lines.filter((line) => line.trim() !== "").map(compile)
+  const exceptions = patterns.some((pattern) => pattern.exclusion)
+  const decide = (path: string, parent: Decision | undefined): Decision => {
+    const slash = path.lastIndexOf("/")
+    const parentDirs = slash < 0 ? [] : path.slice(0, slash).split("/")
+    const matched: Array<boolean> = new Array(patterns.length).fill(false)
+    let excluded = false
+    patterns.forEach((pattern, i) => {
+      let match = parent?.matched[i] ?? false
+      if (!match) {
+        // Skipped: an inclusion once the path is already excluded, an exception while it is not.
+        if (pattern.exclusion !== excluded) return
+        match = pattern.matches(path)
+        if (!match && parent === undefined) {
+          for (let n = 1; n <= parentDirs.length && !match; n++) match = pattern.matches(parentDirs.slice(0, n).join("/"))
+        }
+      }
+      matched[i] = match
+      if (match) excluded = !pattern.exclusion
+    })
+    return { excluded, matched }
+  }
+  const mustEnter = (folder: string): boolean =>
+    patterns.some((pattern) => pattern.exclusion && `${pattern.text}/`.startsWith(`${folder}/`))
+  return { patterns, exceptions, decide, mustEnter }
+}
+
+/**
+ * Whether `path` is excluded, judged alone (the last pattern matching it or one of its parent folders wins), as
+ * the CLI judges the Dockerfile and `.dockerignore` before the walk.
+ *
+ * @internal
+ */
+export const excludes = (m: Matcher, path: string): boolean => m.decide(cleanPath(path), undefined).excluded
+
+/**
+ * The patterns with exceptions appended for the Dockerfile and `.dockerignore` when the patterns exclude them: the
+ * daemon needs both in the context (and leaves them out of the image itself).
+ *
+ * @internal
+ */
+export const keepBuildFiles = (lines: ReadonlyArray<string>, dockerfile: string): Array<string> => {
+  const out = [...lines]
+  if (excludes(matcher(out), ".dockerignore")) out.push("!.dockerignore")
+  const file = dockerfile.replaceAll("\\", "/")
+  if (excludes(matcher(out), file)) out.push(`!${file}`)
+  return out
+}

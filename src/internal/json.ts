@@ -68,7 +68,7 @@ const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
  * then stands outside any string, so `JSON.parse` throws; a marked key is not turned into a bigint, so the count of
  * bigints made differs from the count of marks. Either way it falls back to the full scan `unsafeIntegerLiterals`.
  */
-export const candidateLiterals = (text: string): Array<number> => {
+const candidateLiterals = (text: string): Array<number> => {
   const found: Array<number> = []
   const length = text.length
   let i = 15
@@ -181,7 +181,7 @@ let converted = 0
  * Drops `null` object properties and turns marked strings into bigints, in place (arrays) or by rebuilding an
  * object that had a `null`.
  */
-export const fixUp = (value: unknown, markers: boolean): unknown => {
+const fixUp = (value: unknown, markers: boolean): unknown => {
   if (typeof value === "string") {
     if (!markers || value.charCodeAt(0) !== MARKER_CODE) return value
     converted++
@@ -281,7 +281,7 @@ export const parseJson = (text: string): unknown => {
 }
 
 /** Rewrites each literal between `big[i]` and `big[i + 1]` as a string holding the marker and its digits. */
-export const mark = (text: string, big: ReadonlyArray<number>): string => {
+const mark = (text: string, big: ReadonlyArray<number>): string => {
   let marked = ""
   let last = 0
   for (let i = 0; i < big.length; i += 2) {

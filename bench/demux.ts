@@ -8,17 +8,18 @@
  *
  * The Stream path reads one chunk per pull, as from a socket; "Stream partial" is the same with `partialFrames: true`
  * (frames spanning chunks come out in pieces, no copy); "Stream w/o demux" is that same source drained without
- * the demuxer (Effect's per-pull floor). MB/s counts encoded input bytes (headers included). Implementations run
- * in turns of 3 runs each (docker-modem only 3 runs: it is slow) and the median is reported.
+ * the demuxer (Effect's per-pull floor). MB/s counts encoded input bytes (headers included). Implementations run in
+ * rotated rounds (`bench/rounds.ts`; docker-modem one run per turn, it is slow): each ratio is taken within a round and
+ * reported as the median and range over the rounds.
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
-import * as os from "node:os"
 import { PassThrough, Writable } from "node:stream"
 import * as Demux from "../src/Demux.ts"
 import { DemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
 import { type DemuxScenario, demuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
+import { type Contender, header, loadAverage, medianTime, runRounds, showRatio, speedRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
 const require = createRequire(import.meta.url)
@@ -28,6 +29,7 @@ const Modem = require("docker-modem") as new() => {
 const modem = new Modem()
 
 const scale = Number(process.argv[2] ?? "1")
+const rounds = Number(process.argv[3] ?? "7")
 
 /** Each implementation returns the number of payload bytes it saw, checked against the input. */
 type Impl = (scenario: DemuxScenario) => number | Promise<number>
@@ -106,40 +108,8 @@ const dockerModem: Impl = (scenario) =>
     input.end()
   })
 
-/**
- * Runs the implementations in blocks of 3 consecutive runs, the blocks taken in turn (so a change in machine load hits
- * all of them alike, while the garbage of one implementation is mostly collected in its own block), after 2 warm-up
- * runs each; stops when each has `minRuns` runs and `minMs` have passed. Returns the median wall time (ms) of each.
- */
-const measure = async (
-  impls: ReadonlyArray<{ readonly impl: Impl; readonly expected: number; readonly maxRuns?: number }>,
-  scenario: DemuxScenario,
-  minRuns = 9,
-  minMs = 4000
-): Promise<Array<number>> => {
-  const times: Array<Array<number>> = impls.map(() => [])
-  for (const { impl, maxRuns } of impls) for (let i = 0; i < (maxRuns === undefined ? 2 : 1); i++) await impl(scenario)
-  let total = 0
-  for (let round = 0; round < 20 && (round * 3 < minRuns || total < minMs); round++) {
-    for (const [i, { expected, impl, maxRuns }] of impls.entries()) {
-      for (let run = 0; run < 3; run++) {
-        if (maxRuns !== undefined && times[i]!.length >= maxRuns) continue
-        const start = performance.now()
-        const bytes = await impl(scenario)
-        const elapsed = performance.now() - start
-        if (bytes !== expected) throw new Error(`expected ${expected} payload bytes, got ${bytes}`)
-        times[i]!.push(elapsed)
-        total += elapsed
-      }
-    }
-  }
-  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)
-}
-
 const main = async () => {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
-  console.log(`demux throughput, MB/s of input (median); ${new Date().toISOString().slice(0, 10)}`)
-  console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; scale ${scale}\n`)
+  header(`demux throughput, MB/s of input (median of rounds), scale ${scale}`)
   const rows: Array<Array<string>> = [[
     "input",
     "frames",
@@ -163,15 +133,30 @@ const main = async () => {
     const payload = scenario.bytes - 8 * scenario.frames
     const mb = scenario.bytes / 1e6
     const rate = (ms: number) => mb / (ms / 1000)
-    const [tMemcpy, tModem, tParser, tStream, tPartial, tIdentity] = (await measure([
-      { impl: memcpy, expected: scenario.bytes },
-      { impl: dockerModem, expected: payload, maxRuns: 3 }, // slow: 1 warm-up and 3 runs
-      { impl: parser, expected: payload },
-      { impl: streamPath(), expected: payload },
-      { impl: streamPath({ partialFrames: true }), expected: payload },
-      { impl: streamIdentity, expected: scenario.bytes }
-    ], scenario)) as [number, number, number, number, number, number]
-    const x = (a: number, b: number) => `${(b / a).toFixed(2)}x`
+    const contenders: Array<Contender<DemuxScenario> & { readonly expected: number }> = [
+      { name: "memcpy", run: memcpy, expected: scenario.bytes },
+      { name: "docker-modem", run: dockerModem, expected: payload, runs: 1 }, // slow: one run per turn
+      { name: "parser", run: parser, expected: payload },
+      { name: "Stream", run: streamPath(), expected: payload },
+      { name: "Stream partial", run: streamPath({ partialFrames: true }), expected: payload },
+      { name: "Stream w/o demux", run: streamIdentity, expected: scenario.bytes }
+    ]
+    const times = await runRounds(contenders, scenario, {
+      rounds,
+      check: (name, bytes) => {
+        const expected = contenders.find((c) => c.name === name)!.expected
+        if (bytes !== expected) throw new Error(`${name}: expected ${expected} payload bytes, got ${bytes}`)
+      }
+    })
+    const [tMemcpy, tModem, tParser, tStream, tPartial, tIdentity] = times.map((_, i) => medianTime(times, i)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number
+    ]
+    const x = (a: number, b: number) => showRatio(speedRatio(times, a, b))
     rows.push([
       scenario.name,
       String(scenario.frames),
@@ -182,14 +167,15 @@ const main = async () => {
       rate(tStream).toFixed(0),
       rate(tPartial).toFixed(0),
       rate(tIdentity).toFixed(0),
-      x(tStream, tMemcpy),
-      x(tStream, tModem),
-      x(tPartial, tMemcpy),
-      x(tParser, tMemcpy),
-      x(tParser, tModem)
+      x(3, 0),
+      x(3, 1),
+      x(4, 0),
+      x(2, 0),
+      x(2, 1)
     ])
   }
   printTable(rows)
+  console.log(`\nratios: throughput, median (min-max) of ${rounds} rotated rounds; load average now ${loadAverage()}`)
 }
 
 await main()

@@ -5,21 +5,24 @@
  *
  *   node bench/ndjson.ts          (node_modules/.bin/node, Node 24)
  *   node bench/ndjson.ts 0.25     (smaller inputs)
+ *   node bench/ndjson.ts 1 9      (9 rounds)
  *
  * The baseline decodes each chunk with a streaming TextDecoder, splits on "\n" keeping the unfinished tail, and
  * JSON.parses each line: it rounds the int64 `timeNano` of events (the SDK returns a bigint) and keeps `null`s.
- * The Stream paths read one chunk per pull. Implementations run in turns of 3 runs; the median is reported.
+ * The Stream paths read one chunk per pull. Implementations run in rotated rounds (`bench/rounds.ts`): each ratio is
+ * taken within a round and reported as the median and range over the rounds.
  */
 import * as Effect from "effect/Effect"
 import * as EffectNdjson from "effect/encoding/Ndjson"
 import * as Stream from "effect/Stream"
-import * as os from "node:os"
 import * as Ndjson from "../src/Ndjson.ts"
 import { NdjsonParser } from "../src/internal/ndjsonParser.ts"
 import { chunkBytes, eventLine, ndjsonText, progressLine } from "../test/fixtures/frames.ts"
+import { header, loadAverage, medianTime, runRounds, showRatio, speedRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
 const scale = Number(process.argv[2] ?? "1")
+const rounds = Number(process.argv[3] ?? "7")
 
 interface Input {
   readonly name: string
@@ -90,34 +93,12 @@ const effectNdjson: Impl = (input) =>
     )
   )
 
-/** Blocks of 3 consecutive runs per implementation, taken in turn; median of at least 9 runs each. */
-const measure = async (impls: ReadonlyArray<Impl>, input: Input, minRuns = 9, minMs = 4000) => {
-  const times: Array<Array<number>> = impls.map(() => [])
-  for (const impl of impls) for (let i = 0; i < 2; i++) await impl(input)
-  let total = 0
-  for (let round = 0; round < 20 && (round * 3 < minRuns || total < minMs); round++) {
-    for (const [i, impl] of impls.entries()) {
-      for (let run = 0; run < 3; run++) {
-        const start = performance.now()
-        const count = await impl(input)
-        const elapsed = performance.now() - start
-        if (count !== input.lines) throw new Error(`expected ${input.lines} values, got ${count}`)
-        times[i]!.push(elapsed)
-        total += elapsed
-      }
-    }
-  }
-  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)
-}
-
 const main = async () => {
   const inputs = [
     input("events-like", 11, Math.round(40_000 * scale), eventLine),
     input("pull-progress-like", 12, Math.round(100_000 * scale), progressLine)
   ]
-  console.log(`NDJSON throughput, MB/s (median); ${new Date().toISOString().slice(0, 10)}`)
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
-  console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; scale ${scale}\n`)
+  header("NDJSON throughput, MB/s (median of rounds)")
   const rows: Array<Array<string>> = [[
     "input",
     "lines",
@@ -134,28 +115,33 @@ const main = async () => {
   for (const item of inputs) {
     const mb = item.bytes / 1e6
     const rate = (ms: number) => (mb / (ms / 1000)).toFixed(0)
-    const x = (a: number, b: number) => `${(b / a).toFixed(2)}x`
-    const [tBase, tParser, tStream, tEffect] = (await measure([baseline, parser, streamPath, effectNdjson], item)) as [
-      number,
-      number,
-      number,
-      number
-    ]
+    const times = await runRounds([
+      { name: "baseline", run: baseline },
+      { name: "parser", run: parser },
+      { name: "Stream", run: streamPath },
+      { name: "effect", run: effectNdjson }
+    ], item, {
+      rounds,
+      check: (name, count) => {
+        if (count !== item.lines) throw new Error(`${name}: expected ${item.lines} values, got ${count}`)
+      }
+    })
     rows.push([
       item.name,
       String(item.lines),
       (item.bytes / item.lines).toFixed(0),
       mb.toFixed(1),
-      rate(tBase),
-      rate(tParser),
-      rate(tStream),
-      rate(tEffect),
-      x(tParser, tBase),
-      x(tStream, tBase),
-      x(tStream, tEffect)
+      rate(medianTime(times, 0)),
+      rate(medianTime(times, 1)),
+      rate(medianTime(times, 2)),
+      rate(medianTime(times, 3)),
+      showRatio(speedRatio(times, 1, 0)),
+      showRatio(speedRatio(times, 2, 0)),
+      showRatio(speedRatio(times, 2, 3))
     ])
   }
   printTable(rows)
+  console.log(`\nratios: throughput, median (min-max) of ${rounds} rotated rounds; load average now ${loadAverage()}`)
 }
 
 await main()

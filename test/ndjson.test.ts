@@ -288,6 +288,24 @@ describe("parseJson", () => {
     expect(parseJson(`12345678901234567890`)).toBe(12345678901234567890n)
   })
 
+  it("takes the full scan when a run of digits only looks like a value (inside a string, or a key)", () => {
+    // each run follows ':', '[' or ',' inside a string, so the quick check takes it for a literal
+    expect(parseJson(`{"a":"x:12345678901234567890","n":12345678901234567890}`)).toEqual({
+      a: "x:12345678901234567890",
+      n: 12345678901234567890n
+    })
+    expect(parseJson(`["[12345678901234567890", -12345678901234567890]`)).toEqual([
+      "[12345678901234567890",
+      -12345678901234567890n
+    ])
+    expect(parseJson(`{"a":"p, 12345678901234567890"}`)).toEqual({ a: "p, 12345678901234567890" })
+    expect(parseJson(`{"x":{"y":[1,{"z":12345678901234567890}]},"w":99999999999999999}`)).toEqual({
+      x: { y: [1, { z: 12345678901234567890n }] },
+      w: 99999999999999999n
+    })
+    expect(() => parseJson(`{"a":1,12345678901234567890:2}`)).toThrow(SyntaxError)
+  })
+
   it("falls back when the text already holds the marker character", () => {
     const want = { s: "\u0085123", t: "\u008512345678901234567890", n: 12345678901234567890n }
     expect(parseJson(`{"s":"\u0085123","t":"\\u008512345678901234567890","n":12345678901234567890}`)).toEqual(want)

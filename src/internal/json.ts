@@ -12,12 +12,15 @@
  *
  * How (the same way on every runtime, without a reviver: its per-value callback made `JSON.parse` 5-9x slower):
  *
- * - A text without `null` and without 16 digits in a row goes straight to `JSON.parse` (the common case).
+ * - A text without `null` and without a run of 16 digits that could be an integer literal beyond the safe range (judged
+ *   from the run's neighbours: `candidateLiterals`, which looks at every 16th character while there are no digits) goes
+ *   straight to `JSON.parse` (the common case).
  * - `null`: after `JSON.parse`, one walk over the result drops the `null` properties.
- * - 16 digits in a row: a scan outside strings finds the integer literals in value position that are beyond the safe
- *   range. Each is rewritten as a string holding a marker (U+0085, a C1 control character that real text does not use,
- *   and one that keeps the text in V8's fast one-byte form) followed by the digits; the text is parsed and the walk
- *   turns marked strings into bigints.
+ * - Candidate literals are rewritten as strings holding a marker (U+0085, a C1 control character that real text does
+ *   not use, and one that keeps the text in V8's fast one-byte form) followed by the digits; the text is parsed and the
+ *   walk turns marked strings into bigints. When a candidate was not a literal in value position (inside a string, or
+ *   a key), the marked text fails to parse or a mark is left unconverted; then a scan of the whole text outside
+ *   strings finds the real literals (`unsafeIntegerLiterals`) and the text is marked again.
  * - If the text already contains U+0085 (raw or escaped), the marker would be ambiguous: the text is parsed with a
  *   `JSON.parse` reviver reading `context.source` (`parseJsonReviver`; every server runtime the SDK supports passes it,
  *   checked on each, and so do recent browsers) or, where the runtime does not pass it, with the small exact parser
@@ -56,10 +59,17 @@ export const hasSourceAccess: boolean = (() => {
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
 
 /**
- * Whether `text` holds 16 digits in a row (every integer literal beyond 2^53 does). Looks at every 16th character
- * while there are no digits, so it is much cheaper than a regular expression on typical text.
+ * The integer literals beyond the safe range judged from their neighbours only (no scan of the whole text): each run of
+ * 16+ digits whose previous character (before an optional `-` and whitespace) is `:`, `[`, `,` or the start, that does
+ * not start with `0` and is not followed by a fraction or an exponent. Returns start and end offsets.
+ *
+ * A run inside a string can pass these checks (`"a:12345678901234567890"`), and so can a run in key position after a
+ * `,` (invalid JSON). `parseJson` catches both: marking a run inside a string closes the string before the marker, which
+ * then stands outside any string, so `JSON.parse` throws; a marked key is not turned into a bigint, so the count of
+ * bigints made differs from the count of marks. Either way it falls back to the full scan `unsafeIntegerLiterals`.
  */
-const hasLongDigitRun = (text: string): boolean => {
+const candidateLiterals = (text: string): Array<number> => {
+  const found: Array<number> = []
   const length = text.length
   let i = 15
   while (i < length) {
@@ -69,12 +79,36 @@ const hasLongDigitRun = (text: string): boolean => {
     }
     let j = i - 1
     while (j > i - 16 && isDigit(text.charCodeAt(j))) j--
-    if (j === i - 16) return true
-    // the next run of 16 must start after j
-    i = j + 16
+    if (j !== i - 16) {
+      // the next run of 16 must start after j
+      i = j + 16
+      continue
+    }
+    let start = i - 15
+    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--
+    let end = i + 1
+    while (end < length && isDigit(text.charCodeAt(end))) end++
+    {
+      const next = end < length ? text.charCodeAt(end) : -1
+      let before = start - 1
+      if (before >= 0 && text.charCodeAt(before) === 0x2d) before--
+      while (before >= 0 && isSpace(text.charCodeAt(before))) before--
+      const previous = before >= 0 ? text.charCodeAt(before) : -1
+      const literalStart = text.charCodeAt(start - 1) === 0x2d ? start - 1 : start
+      if (
+        (previous === -1 || previous === 0x3a || previous === 0x5b || previous === 0x2c) &&
+        text.charCodeAt(start) !== 0x30 && next !== 0x2e && next !== 0x65 && next !== 0x45 &&
+        !Number.isSafeInteger(Number(text.slice(literalStart, end)))
+      ) {
+        found.push(literalStart, end)
+      }
+    }
+    i = end + 16
   }
-  return false
+  return found
 }
+
+const isSpace = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 
 /**
  * Start and end offsets of the integer literals beyond the safe range, outside strings and in value position. Strings
@@ -140,13 +174,18 @@ const MARKER = "\u0085"
 const MARKER_CODE = 0x85
 const ESCAPED_MARKER = /\\u0085/
 
+/** Marked strings turned into bigints by the last `fixUp`. */
+let converted = 0
+
 /**
  * Drops `null` object properties and turns marked strings into bigints, in place (arrays) or by rebuilding an
  * object that had a `null`.
  */
 const fixUp = (value: unknown, markers: boolean): unknown => {
   if (typeof value === "string") {
-    return markers && value.charCodeAt(0) === MARKER_CODE ? BigInt(value.slice(1)) : value
+    if (!markers || value.charCodeAt(0) !== MARKER_CODE) return value
+    converted++
+    return BigInt(value.slice(1))
   }
   if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) {
@@ -176,6 +215,39 @@ const fixUp = (value: unknown, markers: boolean): unknown => {
 }
 
 /**
+ * Turns marked strings into bigints (counting them in `converted`) in a value without `null`, stopping once `expected`
+ * are converted. Each object or array is first searched at its own level, then its children, so a big integer near
+ * the top (as `timeNano` of `/events`) is found without walking the nested values.
+ */
+const fixMarkers = (value: unknown, expected: number): unknown => {
+  if (typeof value === "string") {
+    if (value.charCodeAt(0) !== MARKER_CODE) return value
+    converted++
+    return BigInt(value.slice(1))
+  }
+  if (typeof value !== "object" || value === null) return value
+  const object = value as Record<string, unknown>
+  const keys = Array.isArray(value) ? undefined : Object.keys(object)
+  const length = keys === undefined ? (value as Array<unknown>).length : keys.length
+  let nested = false
+  for (let i = 0; i < length; i++) {
+    const key = keys === undefined ? i : keys[i]!
+    const item = object[key]
+    if (typeof item === "string" && item.charCodeAt(0) === MARKER_CODE) {
+      converted++
+      object[key] = BigInt(item.slice(1))
+      if (converted === expected) return value
+    } else if (typeof item === "object") nested = true
+  }
+  if (!nested) return value
+  for (let i = 0; i < length && converted < expected; i++) {
+    const item = object[keys === undefined ? i : keys[i]!]
+    if (typeof item === "object" && item !== null) fixMarkers(item, expected)
+  }
+  return value
+}
+
+/**
  * Parses JSON text; see the module documentation for big integers and `null` properties. Throws a `SyntaxError` on
  * invalid JSON.
  *
@@ -183,12 +255,9 @@ const fixUp = (value: unknown, markers: boolean): unknown => {
  */
 export const parseJson = (text: string): unknown => {
   const hasNull = text.indexOf("null") !== -1
-  let big: Array<number> | undefined = undefined
-  if (hasLongDigitRun(text)) {
-    big = unsafeIntegerLiterals(text)
-    if (big.length === 0) big = undefined
-  }
-  if (big === undefined) {
+  const candidates = candidateLiterals(text)
+  if (candidates.length === 0) {
+    // every unsafe integer literal is a candidate, so there is none
     const value: unknown = JSON.parse(text)
     return hasNull ? fixUp(value, false) : value
   }
@@ -196,16 +265,42 @@ export const parseJson = (text: string): unknown => {
     // The text already holds the marker: fall back to a path that does not need it.
     return hasSourceAccess ? parseJsonReviver(text) : parseJsonExact(text)
   }
+  let value: unknown
+  try {
+    value = JSON.parse(mark(text, candidates))
+  } catch {
+    // a candidate was inside a string: find the literals with the full scan
+    return parseScanned(text, hasNull)
+  }
+  const expected = candidates.length >> 1
+  converted = 0
+  if (hasNull) value = fixUp(value, true)
+  else value = fixMarkers(value, expected)
+  // a candidate in key position (invalid JSON) was not converted
+  return converted === expected ? value : parseScanned(text, hasNull)
+}
+
+/** Rewrites each literal between `big[i]` and `big[i + 1]` as a string holding the marker and its digits. */
+const mark = (text: string, big: ReadonlyArray<number>): string => {
   let marked = ""
   let last = 0
   for (let i = 0; i < big.length; i += 2) {
     marked += text.slice(last, big[i]) + "\"" + MARKER + text.slice(big[i]!, big[i + 1]) + "\""
     last = big[i + 1]!
   }
-  marked += text.slice(last)
+  return marked + text.slice(last)
+}
+
+/** The slow path: the literals found by a scan of the whole text outside strings. */
+const parseScanned = (text: string, hasNull: boolean): unknown => {
+  const big = unsafeIntegerLiterals(text)
+  if (big.length === 0) {
+    const value: unknown = JSON.parse(text)
+    return hasNull ? fixUp(value, false) : value
+  }
   let value: unknown
   try {
-    value = JSON.parse(marked)
+    value = JSON.parse(mark(text, big))
   } catch (error) {
     // report the error against the original text
     JSON.parse(text)

@@ -46,7 +46,10 @@ const CredentialsErrorBase: TaggedErrorClass<"CredentialsError"> = Data.TaggedEr
  * @example
  * ```ts
  * import { Credentials } from "effect-docker"
- * const e = new Credentials.CredentialsError({ registry: "ghcr.io", reason: "helper docker-credential-pass exited with 1" })
+ * const e = new Credentials.CredentialsError({
+ *   registry: "ghcr.io",
+ *   reason: "helper docker-credential-pass exited with 1"
+ * })
  * ```
  * @since 0.1.0
  * @category errors
@@ -149,7 +152,11 @@ const wire = (auth: AuthConfig) => ({
  * ```ts
  * import { Redacted } from "effect"
  * import { Credentials } from "effect-docker"
- * const header = Credentials.encodeAuth({ username: "me", password: Redacted.make("s3cret"), serverAddress: "ghcr.io" })
+ * const header = Credentials.encodeAuth({
+ *   username: "me",
+ *   password: Redacted.make("s3cret"),
+ *   serverAddress: "ghcr.io"
+ * })
  * ```
  * @since 0.1.0
  * @category headers
@@ -290,7 +297,8 @@ export const make = (options: {
         if (options.runHelper === undefined) {
           return yield* new CredentialsError({
             registry,
-            reason: `config.json names the credential helper docker-credential-${helper}, but this platform cannot run programs`
+            reason: `config.json names the credential helper docker-credential-${helper}, ` +
+              "but this platform cannot run programs"
           })
         }
         const output = yield* options.runHelper(helper, helperAddress(registry))

@@ -101,7 +101,11 @@ export const data = (config: Models.Config): string | undefined => {
  * @example
  * ```ts
  * import { Configs } from "effect-docker"
- * const relabelled = Configs.update("nginx.conf", { Name: "nginx.conf", Data: "d29ya2VyX3Byb2Nlc3NlcyAxOwo=", Labels: { v: "2" } })
+ * const relabelled = Configs.update("nginx.conf", {
+ *   Name: "nginx.conf",
+ *   Data: "d29ya2VyX3Byb2Nlc3NlcyAxOwo=",
+ *   Labels: { v: "2" }
+ * })
  * ```
  * @since 0.1.0
  * @category lifecycle

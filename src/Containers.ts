@@ -827,7 +827,10 @@ export const readArchive = (
  * @example
  * ```ts
  * import { Containers } from "effect-docker"
- * const written = Containers.writeFiles("web", "/srv", { "index.html": "<h1>hi</h1>", "data/blob.bin": new Uint8Array([1, 2]) })
+ * const written = Containers.writeFiles("web", "/srv", {
+ *   "index.html": "<h1>hi</h1>",
+ *   "data/blob.bin": new Uint8Array([1, 2])
+ * })
  * ```
  * @since 0.1.0
  * @category archives

@@ -67,7 +67,10 @@ const CredentialsErrorBase: TaggedErrorClass<"CredentialsError"> = Data.TaggedEr
  * @example
  * ```ts
  * import { Credentials } from "effect-docker"
- * const e = new Credentials.CredentialsError({ registry: "ghcr.io", reason: "helper docker-credential-pass exited with 1" })
+ * const e = new Credentials.CredentialsError({
+ *   registry: "ghcr.io",
+ *   reason: "helper docker-credential-pass exited with 1"
+ * })
  * ```
  * @since 0.1.0
  * @category errors
@@ -189,7 +192,11 @@ export const toDaemonJson = (auth: AuthConfig): Record<string, string> => ({
  * ```ts
  * import { Redacted } from "effect"
  * import { Credentials } from "effect-docker"
- * const header = Credentials.encodeAuth({ username: "me", password: Redacted.make("s3cret"), serverAddress: "ghcr.io" })
+ * const header = Credentials.encodeAuth({
+ *   username: "me",
+ *   password: Redacted.make("s3cret"),
+ *   serverAddress: "ghcr.io"
+ * })
  * Redacted.value(Credentials.encodeAuth(undefined)) // "e30="
  * ```
  * @since 0.1.0

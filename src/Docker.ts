@@ -350,7 +350,12 @@ const daemonMessage = (text: string): string => {
  * import { HttpClient } from "effect/http"
  * import { Docker } from "effect-docker"
  * const docker = HttpClient.HttpClient.use((client) =>
- *   Docker.make(client, { baseUrl: "http://127.0.0.1:2375", target: "tcp://127.0.0.1:2375", transport: "custom", canHijack: false }))
+ *   Docker.make(client, {
+ *     baseUrl: "http://127.0.0.1:2375",
+ *     target: "tcp://127.0.0.1:2375",
+ *     transport: "custom",
+ *     canHijack: false
+ *   }))
  * ```
  * @since 0.1.0
  * @category constructors
@@ -414,8 +419,12 @@ export const make = (
  * import { Layer } from "effect"
  * import { FetchHttpClient } from "effect/http"
  * import { Docker } from "effect-docker"
- * const viaProxy = Docker.layer({ baseUrl: "http://localhost:2375", target: "http://localhost:2375", transport: "fetch", canHijack: false })
- *   .pipe(Layer.provide(FetchHttpClient.layer))
+ * const viaProxy = Docker.layer({
+ *   baseUrl: "http://localhost:2375",
+ *   target: "http://localhost:2375",
+ *   transport: "fetch",
+ *   canHijack: false
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  * @since 0.1.0
  * @category layers

@@ -292,7 +292,8 @@ const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiV
  *   homeDir: "/root",
  *   readFile: (path) => Effect.succeed(`PEM of ${path}`)
  * })
- * // { context: "default", source: "DOCKER_HOST", host: { _tag: "Tcp", host: "10.0.0.5", port: 2376, tls: true }, tls: {…} }
+ * // { context: "default", source: "DOCKER_HOST",
+ * //   host: { _tag: "Tcp", host: "10.0.0.5", port: 2376, tls: true }, tls: {…} }
  * ```
  * @since 0.1.0
  * @category resolution
@@ -347,7 +348,11 @@ export const resolve = (environment: Environment): Effect.Effect<Resolved, Confi
  * @example
  * ```ts
  * import { DockerEnv } from "effect-docker"
- * DockerEnv.toClientOptions({ context: "default", source: "default", host: { _tag: "Unix", path: "/var/run/docker.sock" } })
+ * DockerEnv.toClientOptions({
+ *   context: "default",
+ *   source: "default",
+ *   host: { _tag: "Unix", path: "/var/run/docker.sock" }
+ * })
  * // { host: { _tag: "Unix", path: "/var/run/docker.sock" } }
  * ```
  * @since 0.1.0

@@ -272,7 +272,11 @@ const TransportErrorBase: TaggedErrorClass<"TransportError"> = Data.TaggedError(
  * @example
  * ```ts
  * import { Errors } from "effect-docker"
- * const e = new Errors.TransportError({ operation: "SystemPing", target: "unix:///var/run/docker.sock", reason: "ENOENT" })
+ * const e = new Errors.TransportError({
+ *   operation: "SystemPing",
+ *   target: "unix:///var/run/docker.sock",
+ *   reason: "ENOENT"
+ * })
  * e.message // "SystemPing: cannot reach the Docker daemon at unix:///var/run/docker.sock: ENOENT"
  * ```
  * @since 0.1.0
@@ -297,7 +301,11 @@ const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = Data.Ta
  * @example
  * ```ts
  * import { Errors } from "effect-docker"
- * const e = new Errors.ResponseDecodeError({ operation: "SystemInfo", reason: "Expected string at [\"ID\"]", snippet: "{\"ID\":1}" })
+ * const e = new Errors.ResponseDecodeError({
+ *   operation: "SystemInfo",
+ *   reason: "Expected string at [\"ID\"]",
+ *   snippet: "{\"ID\":1}"
+ * })
  * ```
  * @since 0.1.0
  * @category errors
@@ -321,7 +329,12 @@ const UnsupportedApiVersionBase: TaggedErrorClass<"UnsupportedApiVersion"> = Dat
  * @example
  * ```ts
  * import { Errors } from "effect-docker"
- * const e = new Errors.UnsupportedApiVersion({ operation: "ContainerStop", parameter: "signal", required: "1.42", negotiated: "1.41" })
+ * const e = new Errors.UnsupportedApiVersion({
+ *   operation: "ContainerStop",
+ *   parameter: "signal",
+ *   required: "1.42",
+ *   negotiated: "1.41"
+ * })
  * e.message // "ContainerStop: parameter \"signal\" needs API 1.42, the daemon speaks 1.41"
  * ```
  * @since 0.1.0
@@ -399,7 +412,11 @@ const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedEr
  * @example
  * ```ts
  * import { Errors } from "effect-docker"
- * const e = new Errors.InvalidParameter({ operation: "ContainerInspect", parameter: "id", reason: "must not be \"..\"" })
+ * const e = new Errors.InvalidParameter({
+ *   operation: "ContainerInspect",
+ *   parameter: "id",
+ *   reason: "must not be \"..\""
+ * })
  * ```
  * @since 0.1.0
  * @category errors
@@ -432,7 +449,8 @@ export class HijackNotSupported extends HijackNotSupportedBase<{
   readonly transport: string
 }> {
   override get message(): string {
-    return `${this.operation}: the ${this.transport} transport cannot hijack connections (attach/exec need a socket transport)`
+    return `${this.operation}: the ${this.transport} transport cannot hijack connections ` +
+      "(attach/exec need a socket transport)"
   }
 }
 
@@ -446,8 +464,14 @@ const RedirectedBase: TaggedErrorClass<"Redirected"> = Data.TaggedError("Redirec
  * @example
  * ```ts
  * import { Errors } from "effect-docker"
- * const e = new Errors.Redirected({ operation: "ContainerDelete", target: "unix:///var/run/docker.sock", status: 301, location: "/v1.41/images/x" })
- * e.message // "ContainerDelete: the Docker daemon at unix:///var/run/docker.sock answered 301 toward /v1.41/images/x; …"
+ * const e = new Errors.Redirected({
+ *   operation: "ContainerDelete",
+ *   target: "unix:///var/run/docker.sock",
+ *   status: 301,
+ *   location: "/v1.41/images/x"
+ * })
+ * e.message
+ * // "ContainerDelete: the Docker daemon at unix:///var/run/docker.sock answered 301 toward /v1.41/images/x; …"
  * ```
  * @since 0.2.0
  * @category errors
@@ -461,7 +485,8 @@ export class Redirected extends RedirectedBase<{
 }> {
   override get message(): string {
     const toward = this.location === undefined ? "without a Location header" : `toward ${this.location}`
-    return `${this.operation}: the Docker daemon at ${this.target} answered ${this.status} ${toward}; redirects are not followed`
+    return `${this.operation}: the Docker daemon at ${this.target} answered ${this.status} ${toward}; ` +
+      "redirects are not followed"
   }
 }
 
@@ -476,7 +501,12 @@ const TimeoutBase: TaggedErrorClass<"Timeout"> = Data.TaggedError("Timeout")
  * ```ts
  * import { Duration } from "effect"
  * import { Errors } from "effect-docker"
- * const e = new Errors.Timeout({ operation: "SystemPing", target: "tcp://10.0.0.5:2376", phase: "request", limit: Duration.seconds(5) })
+ * const e = new Errors.Timeout({
+ *   operation: "SystemPing",
+ *   target: "tcp://10.0.0.5:2376",
+ *   phase: "request",
+ *   limit: Duration.seconds(5)
+ * })
  * e.message // "SystemPing: no answer from the Docker daemon at tcp://10.0.0.5:2376 within 5s (request timeout)"
  * ```
  * @since 0.2.0

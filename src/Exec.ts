@@ -25,7 +25,8 @@ import { makeSession, type Session } from "./internal/hijack.ts"
  * ```ts
  * import { Effect } from "effect"
  * import { Exec } from "effect-docker"
- * const id = Exec.create("web", { Cmd: ["ls", "/"], AttachStdout: true, AttachStderr: true }).pipe(Effect.map((r) => r.Id))
+ * const id = Exec.create("web", { Cmd: ["ls", "/"], AttachStdout: true, AttachStderr: true })
+ *   .pipe(Effect.map((r) => r.Id))
  * ```
  * @since 0.1.0
  * @category lifecycle

@@ -43,7 +43,8 @@ import type { TaggedErrorClass } from "./internal/taggedError.ts"
  * ```ts
  * import { Effect } from "effect"
  * import { Images } from "effect-docker"
- * const tags = Images.list({ filters: { reference: ["busybox*"] } }).pipe(Effect.map((l) => l.flatMap((i) => i.RepoTags ?? [])))
+ * const tags = Images.list({ filters: { reference: ["busybox*"] } })
+ *   .pipe(Effect.map((l) => l.flatMap((i) => i.RepoTags ?? [])))
  * ```
  * @since 0.1.0
  * @category reading
@@ -197,7 +198,8 @@ export const pruneBuildCache = (
  * ```ts
  * import { Effect } from "effect"
  * import { Images } from "effect-docker"
- * const id = Images.commit("web", { repo: "web-snapshot", tag: "1", comment: "before upgrade" }).pipe(Effect.map((r) => r.Id))
+ * const id = Images.commit("web", { repo: "web-snapshot", tag: "1", comment: "before upgrade" })
+ *   .pipe(Effect.map((r) => r.Id))
  * ```
  * @since 0.1.0
  * @category lifecycle
@@ -562,7 +564,8 @@ export interface BuildOptions extends Omit<Operations.ImageBuildInput, "body" | 
  * ```ts
  * import { Stream } from "effect"
  * import { Images } from "effect-docker"
- * const output = Images.buildStream(Images.buildContext({ Dockerfile: "FROM busybox\nRUN echo hi\n" }), { t: "hi:1" }).pipe(
+ * const context = Images.buildContext({ Dockerfile: "FROM busybox\nRUN echo hi\n" })
+ * const output = Images.buildStream(context, { t: "hi:1" }).pipe(
  *   Stream.map((m) => m.stream ?? ""),
  *   Stream.filter((text) => text !== "")
  * )

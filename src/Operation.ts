@@ -47,7 +47,10 @@ export interface Param {
   readonly required?: boolean
   /** The API version that introduced the parameter. */
   readonly since?: ApiVersion
-  /** When the negotiated API is older than `since`, leave the parameter out instead of failing (the docs say why that is safe). */
+  /**
+   * When the negotiated API is older than `since`, leave the parameter out instead of failing (the docs say why
+   * that is safe).
+   */
   readonly dropWhenUnsupported?: boolean
   /**
    * How a path parameter sits in the daemon's route (absent means `"segment"`):
@@ -246,7 +249,8 @@ export const jsonStream = <A>(schema: Schema.Decoder<A>): JsonStream<A> => ({ _t
  * ```ts
  * import { Effect } from "effect"
  * import { Operation, Operations } from "effect-docker"
- * const request = Operation.toRequest(Operations.ContainerList, { all: true, filters: { status: ["running"] } }, "1.41")
+ * const input = { all: true, filters: { status: ["running"] } }
+ * const request = Operation.toRequest(Operations.ContainerList, input, "1.41")
  * // GET /v1.41/containers/json?all=true&filters=%7B%22status%22%3A%5B%22running%22%5D%7D
  * ```
  * @since 0.1.0

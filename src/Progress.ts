@@ -131,7 +131,11 @@ const toNumber = (value: number | bigint | undefined): number => value === undef
  * @example
  * ```ts
  * import { Progress } from "effect-docker"
- * const p = Progress.update(Progress.initial, { id: "a1b2c3", status: "Downloading", progressDetail: { current: 5, total: 10 } })
+ * const p = Progress.update(Progress.initial, {
+ *   id: "a1b2c3",
+ *   status: "Downloading",
+ *   progressDetail: { current: 5, total: 10 }
+ * })
  * p.layers[0]?.phase // "downloading"
  * ```
  * @since 0.1.0
@@ -231,7 +235,10 @@ export const isDone = (progress: Progress): boolean =>
  * ```ts
  * import { Stream } from "effect"
  * import { Images, Progress } from "effect-docker"
- * const percent = Images.pullStream("busybox:latest").pipe(Progress.track, Stream.map((p) => Math.round(Progress.fraction(p) * 100)))
+ * const percent = Images.pullStream("busybox:latest").pipe(
+ *   Progress.track,
+ *   Stream.map((p) => Math.round(Progress.fraction(p) * 100))
+ * )
  * ```
  * @since 0.1.0
  * @category folding
@@ -286,7 +293,10 @@ const bar = (current: number, total: number, width: number): string => {
  * @example
  * ```ts
  * import { Progress } from "effect-docker"
- * Progress.renderLayer({ id: "a1", phase: "downloading", status: "Downloading", current: 1, total: 4 }, { barWidth: 8 })
+ * Progress.renderLayer(
+ *   { id: "a1", phase: "downloading", status: "Downloading", current: 1, total: 4 },
+ *   { barWidth: 8 }
+ * )
  * // "a1: Downloading [==>     ]  1B/4B"
  * ```
  * @since 0.1.0

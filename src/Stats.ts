@@ -138,7 +138,8 @@ export const memoryPercent = (sample: Sample): number => {
  * @example
  * ```ts
  * import { Stats } from "effect-docker"
- * Stats.networkIO({ networks: { eth0: { rx_bytes: 10, tx_bytes: 5 }, eth1: { rx_bytes: 1, tx_bytes: 1 } } }) // { rx: 11, tx: 6 }
+ * Stats.networkIO({ networks: { eth0: { rx_bytes: 10, tx_bytes: 5 }, eth1: { rx_bytes: 1, tx_bytes: 1 } } })
+ * // { rx: 11, tx: 6 }
  * ```
  * @since 0.1.0
  * @category io
@@ -159,7 +160,9 @@ export const networkIO = (sample: Sample): { readonly rx: number; readonly tx: n
  * @example
  * ```ts
  * import { Stats } from "effect-docker"
- * Stats.blockIO({ blkio_stats: { io_service_bytes_recursive: [{ op: "read", value: 4096 }, { op: "Write", value: 10 }] } })
+ * Stats.blockIO({
+ *   blkio_stats: { io_service_bytes_recursive: [{ op: "read", value: 4096 }, { op: "Write", value: 10 }] }
+ * })
  * // { read: 4096, write: 10 }
  * ```
  * @since 0.1.0

@@ -106,9 +106,11 @@ export const df = dataUsage
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { System } from "effect-docker"
- * const auth = { username: "testuser", password: Redacted.make("testpassword"), serverAddress: "127.0.0.1:5001" }
- * const status = System.auth(auth)
- *   .pipe(Effect.map((r) => r.Status)) // "Login Succeeded"
+ * const status = System.auth({
+ *   username: "testuser",
+ *   password: Redacted.make("testpassword"),
+ *   serverAddress: "127.0.0.1:5001"
+ * }).pipe(Effect.map((r) => r.Status)) // "Login Succeeded"
  * ```
  * @since 0.1.0
  * @category registry

@@ -58,7 +58,8 @@ const load = (): Effect.Effect<PlatformModule> =>
  * import { Effect } from "effect"
  * import { Api } from "effect-docker"
  * import * as DockerAuto from "effect-docker/auto"
- * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(DockerAuto.layer({ host: "unix:///var/run/docker.sock" }))))
+ * const layer = DockerAuto.layer({ host: "unix:///var/run/docker.sock" })
+ * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(layer)))
  * ```
  * @since 0.1.0
  * @category layers

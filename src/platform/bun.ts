@@ -233,7 +233,8 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
  * import { Effect } from "effect"
  * import { Api } from "effect-docker"
  * import * as DockerBun from "effect-docker/bun"
- * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(DockerBun.layer({ host: "unix:///var/run/docker.sock" }))))
+ * const layer = DockerBun.layer({ host: "unix:///var/run/docker.sock" })
+ * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(layer)))
  * ```
  * @since 0.1.0
  * @category layers

@@ -150,7 +150,8 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
  * import { Effect } from "effect"
  * import { Api } from "effect-docker"
  * import * as DockerDeno from "effect-docker/deno"
- * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(DockerDeno.layer({ host: "unix:///var/run/docker.sock" }))))
+ * const layer = DockerDeno.layer({ host: "unix:///var/run/docker.sock" })
+ * await Effect.runPromise(Api.systemPing().pipe(Effect.provide(layer)))
  * ```
  * @since 0.1.0
  * @category layers

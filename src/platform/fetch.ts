@@ -136,7 +136,8 @@ export const attachWebSocketUrl = (
 /**
  * Attaches to a container over the Engine's WebSocket endpoint, for transports that cannot hijack (fetch,
  * browsers). The socket carries the container's raw output (not multiplexed: stdout and stderr arrive
- * interleaved) and, with `stdin`, writes go to its input. The WebSocket opens when a reader is acquired and closes when that reader's scope closes.
+ * interleaved) and, with `stdin`, writes go to its input. The WebSocket opens when a reader is acquired and closes
+ * when that reader's scope closes.
  *
  * @example
  * ```ts

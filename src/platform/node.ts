@@ -187,8 +187,8 @@ export const layerFromEnv: Layer.Layer<
 )
 
 /**
- * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with node:child_process. Its output
- * stays redacted; a failure names the helper and its exit code, never its output.
+ * Runs a docker credential helper (`docker-credential-NAME get`, the registry on stdin) with node:child_process.
+ * Its output stays redacted; a failure names the helper and its exit code, never its output.
  *
  * @example
  * ```ts

@@ -6,12 +6,12 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as UrlParams from "effect/http/UrlParams"
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
-import type { ApiVersion } from "../src/ApiVersion.ts"
-import * as Operation from "../src/Operation.ts"
-import * as Api from "../src/generated/api.ts"
-import * as Operations from "../src/generated/operations.ts"
-import * as Schemas from "../src/generated/schemas.ts"
-import { parseJson } from "../src/internal/json.ts"
+import type { ApiVersion } from "../../src/ApiVersion.ts"
+import * as Operation from "../../src/Operation.ts"
+import * as Api from "../../src/generated/api.ts"
+import * as Operations from "../../src/generated/operations.ts"
+import * as Schemas from "../../src/generated/schemas.ts"
+import { parseJson } from "../../src/internal/json.ts"
 
 interface SpecOperation {
   readonly operationId: string
@@ -24,7 +24,7 @@ interface Spec {
   readonly paths: Record<string, Record<string, SpecOperation>>
 }
 
-const readSpec = (file: string) => parse(readFileSync(new URL(`../spec/${file}`, import.meta.url), "utf8")) as Spec
+const readSpec = (file: string) => parse(readFileSync(new URL(`../../spec/${file}`, import.meta.url), "utf8")) as Spec
 const spec = readSpec("engine-v1.55.yaml")
 const oldSpec = readSpec("engine-v1.41.yaml")
 const specOperations = Object.entries(spec.paths).flatMap(([path, item]) =>

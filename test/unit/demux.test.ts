@@ -4,9 +4,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
-import * as Demux from "../src/Demux.ts"
-import { DemuxParser, type DemuxFailure, type RawFrame } from "../src/internal/demuxParser.ts"
-import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "./fixtures/frames.ts"
+import * as Demux from "../../src/Demux.ts"
+import { DemuxParser, type DemuxFailure, type RawFrame } from "../../src/internal/demuxParser.ts"
+import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "../fixtures/frames.ts"
 
 const SEED = 20261123
 const RUNS = 1000

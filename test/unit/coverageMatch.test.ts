@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Operations from "../../src/generated/operations.ts"
-import { makeMatcher, type Template } from "./match.ts"
+import { makeMatcher, type Template } from "../coverage/match.ts"
 
 const operations = Object.values(Operations).filter((value): value is Template & typeof value =>
   typeof value === "object" && value !== null && "id" in value && "path" in value && "method" in value

@@ -282,7 +282,7 @@ export const matcher = (lines: ReadonlyArray<string>): Matcher => {
   const decide = (path: string, parent: Decision | undefined): Decision => {
     const slash = path.lastIndexOf("/")
     const parentDirs = slash < 0 ? [] : path.slice(0, slash).split("/")
-    const matched: Array<boolean> = new Array(patterns.length).fill(false)
+    const matched: Array<boolean> = Array.from({ length: patterns.length }, () => false)
     let excluded = false
     patterns.forEach((pattern, i) => {
       let match = parent?.matched[i] ?? false

@@ -111,7 +111,7 @@ layer(DockerLive, { excludeTestServices: true })("back-pressure and interruption
         `1 GiB through attach in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(0)} MiB/s), peak RSS growth ` +
           `${(growth / MiB).toFixed(1)} MiB (${(growthWithoutCollection / MiB).toFixed(1)} MiB between collections)`
       )
-    }).pipe(Effect.scoped), 120_000)
+    }).pipe(Effect.scoped), 300_000)
 
   it.effect("a consumer that stops reading stops the container's writes; memory stays flat; all bytes arrive", () =>
     Effect.gen(function*() {

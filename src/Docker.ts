@@ -14,7 +14,9 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import type * as Socket from "effect/socket/Socket"
+import * as References from "effect/References"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -118,6 +120,39 @@ const limited = <A, E, R>(
     )
   })
 
+const always = () => true
+
+/**
+ * Whether calls are traced: a tracer other than Effect's native one is installed (an exporter) and tracing is on.
+ * Without one, no span is made at all, neither the SDK's nor the transport's `http.client` span, so that
+ * tracing costs one check per call.
+ */
+const tracing = (fiber: { readonly getRef: <S>(ref: Context.Reference<S>) => S }): boolean =>
+  fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer && fiber.getRef(References.TracerEnabled)
+
+/**
+ * Runs one call in its span, `docker.<operation id>` (kind `client`), with the attributes `docker.operation`,
+ * `http.request.method`, `url.template` and, once the headers arrived, `http.response.status_code`. The
+ * transport's `http.client` span (with trace propagation) is its child. With no tracer installed (see
+ * {@link tracing}), there is neither span.
+ */
+const spanned = <A, E, R>(
+  operation: Operation.Operation<any, Operation.ResponseKind, any>,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) =>
+    tracing(fiber)
+      ? Effect.withSpan(effect, `docker.${operation.id}`, {
+        kind: "client",
+        attributes: {
+          "docker.operation": operation.id,
+          "http.request.method": operation.method,
+          "url.template": operation.path
+        }
+      })
+      : Effect.provideService(effect, HttpClient.TracerDisabledWhen, always)
+  )
+
 /**
  * The failures every call can have besides its documented statuses.
  *
@@ -200,6 +235,12 @@ const DockerBase: Context.ServiceClass<Docker, "effect-docker/Docker", DockerSer
  * @category services
  */
 export class Docker extends DockerBase {}
+
+/** Records the status on the call's span, when there is one. */
+const annotateStatus = (status: number): Effect.Effect<void> =>
+  Effect.withFiber((fiber) =>
+    tracing(fiber) ? Effect.annotateCurrentSpan("http.response.status_code", status) : Effect.void
+  )
 
 const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
   (status >= 200 && status < 300) || status === 304 || (kind === "Hijack" && status === 101)
@@ -404,6 +445,7 @@ export const make = (
           const response = yield* httpClient.execute(request).pipe(
             Effect.mapError(transportError(operation.id, connection.target))
           )
+          yield* annotateStatus(response.status)
           if (okStatus(response.status, operation.response._tag)) return response
           return yield* responseFailure(operation, response, connection.target)
         })
@@ -457,14 +499,14 @@ export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   const kind = op.response
   // one deadline covers sending and reading the whole answer (see RequestTimeout)
   const send = <A, E>(input: unknown, read: (response: HttpClientResponse.HttpClientResponse, target: string) => Effect.Effect<A, E>) =>
-    Docker.use((docker) =>
+    spanned(op, Docker.use((docker) =>
       limited(op.id, docker.connection, Effect.flatMap(docker.execute(op, input), (response) => read(response, docker.connection.target)))
-    )
+    ))
   // streams: the deadline ends with the headers
   const open = (input: unknown) =>
-    Docker.use((docker) =>
+    spanned(op, Docker.use((docker) =>
       Effect.map(docker.execute(op, input), (response) => bodyStream(op.id, response, docker.connection.target))
-    )
+    ))
   switch (kind._tag) {
     case "Json":
       return ((input: unknown) =>
@@ -510,7 +552,7 @@ export const hijack = <I, S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<I, Operation.ResponseKind, S>,
   input: I
 ): Effect.Effect<Socket.Socket, CallError<S> | Errors.HijackNotSupported, Docker | Scope.Scope> =>
-  Effect.gen(function*() {
+  spanned(operation, Effect.gen(function*() {
     const docker = yield* Docker
     const { target } = docker.connection
     if (!docker.connection.canHijack) {
@@ -525,8 +567,9 @@ export const hijack = <I, S extends Errors.DocumentedStatus>(
         const response = yield* docker.httpClient.execute(HttpClientRequest.upgrade(request, "tcp")).pipe(
           Effect.mapError(transportError(operation.id, target))
         )
+        yield* annotateStatus(response.status)
         if (!okStatus(response.status, "Hijack")) return yield* responseFailure(operation, response, target)
         return yield* response.upgrade.pipe(Effect.mapError(transportError(operation.id, target)))
       })
     )
-  })
+  }))

@@ -17,7 +17,6 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as UrlParams from "effect/http/UrlParams"
 import * as Socket from "effect/socket/Socket"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -97,12 +96,62 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
       )
     )
   }
-  // a body read that is interrupted (a timeout, the caller) closes the connection instead of leaving it busy
+  private body: Effect.Effect<Buffer, HttpClientError.HttpClientError> | undefined
+  /**
+   * The whole body, read once in flowing mode (one `Buffer` per socket read, one concat at the end); later reads
+   * get the same bytes. A read that is interrupted (a timeout, the caller) closes the connection instead of
+   * leaving it busy.
+   */
+  private get bytes(): Effect.Effect<Buffer, HttpClientError.HttpClientError> {
+    if (this.body !== undefined) return this.body
+    const source = this.source
+    const read = Effect.callback<Buffer, HttpClientError.HttpClientError>((resume) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk)
+        size += chunk.length
+      }
+      const cleanup = () => {
+        source.off("data", onData)
+        source.off("end", onEnd)
+        source.off("error", onError)
+        source.off("close", onClose)
+      }
+      const onEnd = () => {
+        cleanup()
+        const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+        this.body = Effect.succeed(bytes)
+        resume(this.body)
+      }
+      const onError = (cause: unknown) => {
+        cleanup()
+        resume(Effect.fail(this.onError(cause)))
+      }
+      const onClose = () => {
+        if (!source.complete) onError(new Error("the connection closed before the body ended"))
+      }
+      if (source.readableEnded) return resume(Effect.fail(this.onError(new Error("the body was already read"))))
+      source.on("data", onData)
+      source.once("end", onEnd)
+      source.once("error", onError)
+      source.once("close", onClose)
+      return Effect.sync(() => {
+        cleanup()
+        source.destroy()
+      })
+    })
+    this.body = read
+    return read
+  }
   override get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
-    return Effect.onInterrupt(super.arrayBuffer, () => Effect.sync(() => this.source.destroy()))
+    return Effect.map(this.bytes, (bytes) =>
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        ? bytes.buffer as ArrayBuffer
+        : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
   }
   override get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
-    return Effect.onInterrupt(super.text, () => Effect.sync(() => this.source.destroy()))
+    return Effect.map(this.bytes, (bytes) => bytes.toString("utf8"))
   }
   override toJSON(): unknown {
     return { _id: "effect/http/HttpClientResponse", status: this.status, url: this.url }
@@ -124,93 +173,131 @@ const writeStream = (
       return Effect.sync(() => nodeRequest.off("drain", onDrain))
     })).pipe(
       Effect.mapError((cause) => transportError(request, cause, "the request body failed")),
-      Effect.andThen(Effect.sync(() => nodeRequest.end()))
+      Effect.andThen(Effect.sync(() => nodeRequest.end())),
+      Effect.catch((error) => Effect.sync(() => nodeRequest.destroy(error)))
     )
+
+type Origin = { readonly protocol: "http:" | "https:"; readonly hostname: string; readonly port: string }
+
+type Outcome = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+
+/**
+ * Creates the `node:http` request and wires its events; `wait` waits for the response headers (an interrupted
+ * wait destroys the request). `signal` (`HttpClient.make`'s, aborted when the caller is interrupted before the
+ * body is read) destroys the request until the response has ended, never after: by then the socket is back in
+ * the agent's pool.
+ */
+const start = (
+  agent: http.Agent,
+  connectMillis: number,
+  origin: Origin,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+): { readonly nodeRequest: http.ClientRequest; readonly wait: Outcome } => {
+  const options: http.RequestOptions = {
+    agent,
+    method: request.method,
+    protocol: origin.protocol,
+    hostname: origin.hostname,
+    port: origin.port,
+    path: url.pathname + url.search,
+    headers: request.headers
+  }
+  const nodeRequest = origin.protocol === "https:" ? https.request(options) : http.request(options)
+  let outcome: Outcome | undefined
+  let resume: ((effect: Outcome) => void) | undefined
+  let finished = false
+  const onAbort = () => {
+    if (!finished) nodeRequest.destroy()
+  }
+  signal.addEventListener("abort", onAbort, { once: true })
+  const finish = () => {
+    finished = true
+    signal.removeEventListener("abort", onAbort)
+  }
+  const settle = (effect: Outcome) => {
+    if (outcome !== undefined) return
+    outcome = effect
+    if (resume !== undefined) resume(effect)
+  }
+  if (Number.isFinite(connectMillis)) {
+    nodeRequest.once("socket", (socket) => {
+      if (nodeRequest.reusedSocket || !socket.connecting) return
+      const timer = setTimeout(() => nodeRequest.destroy(new ConnectTimeoutError(connectMillis)), connectMillis)
+      const clear = () => clearTimeout(timer)
+      socket.once(origin.protocol === "https:" ? "secureConnect" : "connect", clear)
+      socket.once("close", clear)
+    })
+  }
+  nodeRequest.on("error", (cause) => {
+    if (outcome === undefined) finish()
+    settle(Effect.fail(transportError(request, cause)))
+  })
+  nodeRequest.on("response", (response) => {
+    response.once("end", finish)
+    response.once("close", finish)
+    settle(Effect.succeed(new NodeResponse(request, response, url.href, undefined)))
+  })
+  nodeRequest.on("upgrade", (response, socket, head) => {
+    finish()
+    if (head.length > 0) socket.unshift(head)
+    socket.on("error", () => {})
+    settle(Effect.succeed(new NodeResponse(request, response, url.href, socket)))
+  })
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      nodeRequest.end()
+      break
+    case "Uint8Array":
+      nodeRequest.end(body.body)
+      break
+    case "Raw":
+      nodeRequest.end(body.body as Uint8Array | string)
+      break
+    case "Stream":
+      // written by the caller of `start` (see `send`)
+      if (body.contentLength === undefined) nodeRequest.setHeader("transfer-encoding", "chunked")
+      break
+    case "FormData":
+      finish()
+      nodeRequest.destroy()
+      settle(Effect.fail(transportError(request, undefined, "form data request bodies are not supported")))
+      break
+  }
+  const wait = Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((r) => {
+    if (outcome !== undefined) return r(outcome)
+    resume = r
+    return Effect.sync(() => {
+      if (outcome === undefined) nodeRequest.destroy()
+    })
+  })
+  return { nodeRequest, wait }
+}
 
 const send = (
   agent: http.Agent,
   connectMillis: number,
-  origin: { readonly protocol: "http:" | "https:"; readonly hostname: string; readonly port: string; readonly href: string },
-  request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-  Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-    const target = request.url.startsWith(origin.href) ? request.url.slice(origin.href.length) : request.url
-    const query = UrlParams.toString(request.urlParams)
-    const path = query === "" ? target : `${target}${target.includes("?") ? "&" : "?"}${query}`
-    const options: http.RequestOptions = {
-      agent,
-      method: request.method,
-      protocol: origin.protocol,
-      hostname: origin.hostname,
-      port: origin.port,
-      path,
-      headers: request.headers
-    }
-    const nodeRequest = origin.protocol === "https:" ? https.request(options) : http.request(options)
-    const href = `${origin.protocol}//${origin.hostname}${path}`
-    let settled = false
-    if (Number.isFinite(connectMillis)) {
-      nodeRequest.once("socket", (socket) => {
-        if (nodeRequest.reusedSocket || !socket.connecting) return
-        const timer = setTimeout(() => nodeRequest.destroy(new ConnectTimeoutError(connectMillis)), connectMillis)
-        const clear = () => clearTimeout(timer)
-        socket.once(origin.protocol === "https:" ? "secureConnect" : "connect", clear)
-        socket.once("close", clear)
-      })
-    }
-    nodeRequest.on("error", (cause) => {
-      if (!settled) {
-        settled = true
-        resume(Effect.fail(transportError(request, cause)))
-      }
-    })
-    nodeRequest.on("response", (response) => {
-      settled = true
-      resume(Effect.succeed(new NodeResponse(request, response, href, undefined)))
-    })
-    nodeRequest.on("upgrade", (response, socket, head) => {
-      settled = true
-      if (head.length > 0) socket.unshift(head)
-      socket.on("error", () => {})
-      resume(Effect.succeed(new NodeResponse(request, response, href, socket)))
-    })
+  origin: Origin,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+): Outcome =>
+  Effect.suspend(() => {
+    const { nodeRequest, wait } = start(agent, connectMillis, origin, request, url, signal)
     const body = request.body
-    switch (body._tag) {
-      case "Empty":
-        nodeRequest.end()
-        break
-      case "Uint8Array":
-        nodeRequest.end(body.body)
-        break
-      case "Raw":
-        nodeRequest.end(body.body as Uint8Array | string)
-        break
-      case "Stream":
-        if (body.contentLength === undefined) nodeRequest.setHeader("transfer-encoding", "chunked")
-        Effect.runFork(
-          writeStream(nodeRequest, request, body.stream).pipe(
-            Effect.catch((error) =>
-              Effect.sync(() => {
-                nodeRequest.destroy(error)
-              })
-            )
-          )
-        )
-        break
-      case "FormData":
-        settled = true
-        nodeRequest.destroy()
-        resume(Effect.fail(transportError(request, undefined, "form data request bodies are not supported")))
-        break
-    }
-    return Effect.sync(() => {
-      if (!settled) nodeRequest.destroy()
-    })
+    if (body._tag !== "Stream") return wait
+    // A streamed body is written by a child fiber of the request's fiber: it is interrupted with that fiber,
+    // never left running on its own.
+    return Effect.andThen(Effect.forkChild(writeStream(nodeRequest, request, body.stream)), wait)
   })
 
 /**
- * Makes the client. `baseUrl` gives the scheme, host and port of every request (for a unix socket, any host: the
- * agent's `socketPath` decides where it goes).
+ * Makes the client on `HttpClient.make`, so every request gets the URL check, the abort signal, and (when a
+ * tracer is installed, see the Docker client) Effect's `http.client` span and trace propagation. `baseUrl` gives
+ * the scheme, host and port of every request (for a unix socket, any host: the agent's `socketPath` decides where
+ * it goes).
  *
  * @internal
  */
@@ -220,13 +307,12 @@ export const make = (
   connectMillis: number = defaultConnectTimeoutMillis
 ): HttpClient.HttpClient => {
   const base = new URL(baseUrl)
-  const origin = {
-    protocol: base.protocol === "https:" ? "https:" as const : "http:" as const,
+  const origin: Origin = {
+    protocol: base.protocol === "https:" ? "https:" : "http:",
     hostname: base.hostname,
-    port: base.port,
-    href: base.origin
+    port: base.port
   }
-  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>((effect) => Effect.flatMap(effect, (request) => send(agent, connectMillis, origin, request)), Effect.succeed)
+  return HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
 }
 
 /**

@@ -21,7 +21,7 @@ import * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { makeSession, type Session } from "./internal/hijack.ts"
+import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 import { fromBase64, LogEntrySplitter, type RawLogEntry } from "./internal/streaming.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
@@ -597,7 +597,7 @@ export interface AttachOptions {
  * @since 0.1.0
  * @category models
  */
-export interface AttachSession extends Session {
+export interface AttachSession extends HijackedStdio {
   readonly id: string
   readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
     void,
@@ -644,7 +644,7 @@ export const attach = (
       ...(options.logs === undefined ? {} : { logs: options.logs }),
       ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys })
     })
-    const session = yield* makeSession(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
+    const session = yield* makeHijackedStdio(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
     const attached: AttachSession = {
       ...session,
       id,

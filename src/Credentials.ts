@@ -344,7 +344,7 @@ export const layerFromEnvironment = (
   environment: Effect.Effect<DockerEnv.Environment>,
   runHelper: HelperRunner,
   explicit?: Readonly<Record<string, AuthConfig>>
-): Layer.Layer<Credentials, DockerEnv.ConfigError> =>
+): Layer.Layer<Credentials, DockerEnv.DockerConfigError> =>
   Layer.effect(
     Credentials,
     Effect.gen(function*() {

@@ -16,7 +16,7 @@ import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { makeSession, type Session } from "./internal/hijack.ts"
+import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 
 /**
  * Creates an exec instance in a running container (`Cmd` is required; attach stdout/stderr to see the output).
@@ -95,7 +95,7 @@ export const exitCode = (id: string): Effect.Effect<number, Docker.CallError<404
  * @since 0.1.0
  * @category models
  */
-export interface ExecSession extends Session {
+export interface ExecSession extends HijackedStdio {
   readonly id: string
   readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
     void,
@@ -148,7 +148,7 @@ export const start = (
       id,
       body: { Detach: false, Tty: tty, ...(options.consoleSize === undefined ? {} : { ConsoleSize: options.consoleSize }) }
     })
-    const session = yield* makeSession(socket, { tty, operation: "ExecStart", target: docker.connection.target })
+    const session = yield* makeHijackedStdio(socket, { tty, operation: "ExecStart", target: docker.connection.target })
     const started: ExecSession = {
       ...session,
       id,
@@ -281,7 +281,10 @@ export const run = (
       const { stdin, ...config } = options
       const session = yield* spawn(containerId, cmd, { ...config, stdin: stdin !== undefined })
       const output = yield* Effect.forkChild(Demux.toStrings(session.output))
-      if (stdin !== undefined) yield* Stream.run(Stream.make(stdin), session.stdin)
+      // the session's stdin is fresh here, so it cannot be closed yet: StdinClosed would be a bug of the SDK
+      if (stdin !== undefined) {
+        yield* Stream.run(Stream.make(stdin), session.stdin).pipe(Effect.catchTag("StdinClosed", Effect.die))
+      }
       const { stderr, stdout } = yield* Fiber.join(output)
       return { exitCode: yield* session.exitCode, stdout, stderr } satisfies RunResult
     })

@@ -28,7 +28,7 @@ export const runtime = (): "node" | "deno" | "bun" => {
 
 interface PlatformModule {
   readonly layer: (options?: DockerEnv.ClientOptions) => Layer.Layer<Docker.Docker, Host.InvalidHost>
-  readonly layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError>
+  readonly layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError>
 }
 
 const load = (): Effect.Effect<PlatformModule> =>
@@ -72,6 +72,6 @@ export const layer = (options: DockerEnv.ClientOptions = {}): Layer.Layer<Docker
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = Layer.unwrap(
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError> = Layer.unwrap(
   Effect.map(load(), (platform) => platform.layerFromEnv)
 )

@@ -304,7 +304,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
           const file = Bun.file(path)
           return (await file.exists()) ? await file.text() : undefined
         },
-        catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+        catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
       })
   }
 })
@@ -322,7 +322,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError> = layerFromEnvWith(
   environment,
   layer
 )

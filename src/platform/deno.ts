@@ -229,7 +229,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
     readFile: (path: string) =>
       Effect.tryPromise({
         try: () => Deno.readTextFile(path).catch((error) => error instanceof Deno.errors.NotFound ? undefined : Promise.reject(error)),
-        catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+        catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
       })
   }
 })
@@ -248,7 +248,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError> = layerFromEnvWith(
   environment,
   layer
 )

@@ -157,7 +157,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
         readFile(path, "utf8").catch((error: NodeJS.ErrnoException) =>
           error.code === "ENOENT" ? undefined : Promise.reject(error)
         ),
-      catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+      catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
     })
 }))
 
@@ -175,7 +175,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  * @since 0.1.0
  * @category layers
  */
-export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError> = layerFromEnvWith(
+export const layerFromEnv: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError> = layerFromEnvWith(
   environment,
   layer
 )

@@ -207,5 +207,5 @@ export const credentialHelperWith = (
 export const layerFromEnvWith = <E>(
   environment: Effect.Effect<DockerEnv.Environment>,
   layer: (options: DockerEnv.ClientOptions) => Layer.Layer<Docker.Docker, E>
-): Layer.Layer<Docker.Docker, E | DockerEnv.ConfigError | Host.InvalidHost> =>
+): Layer.Layer<Docker.Docker, E | DockerEnv.DockerConfigError | Host.InvalidHost> =>
   Layer.unwrap(Effect.map(Effect.flatMap(environment, DockerEnv.resolve), (resolved) => layer(DockerEnv.toClientOptions(resolved))))

@@ -145,13 +145,14 @@ const REQUIRED_DESPITE_1_41: Readonly<Record<string, string>> = {
 /**
  * Fields neither spec marks `required` that every daemon sends: moby's Go type declares them without `omitempty`
  * (so they are written even when empty) and the daemon always sets them. Required, so that an id read from a list
- * entry passes to the calls that take it without a check. Keyed by `Model.property`.
+ * entry passes to the calls that take it without a check. Keyed by `Model.property`. `Network.Id` is not among
+ * them although every network list entry has it: the spec's `Network` model also describes a task's
+ * `NetworksAttachments[].Network`, where the daemon sends swarm's network (`ID`, not `Id`); the real engine's
+ * `TaskList` answer fails to decode with it required.
  */
 const REQUIRED_OVERRIDES: Readonly<Record<string, string>> = {
   "ContainerSummary.Id": "moby's `container.Summary` (`types.Container` in Engine 20.10) declares `ID string` with the " +
     "tag `json:\"Id\"`, no `omitempty`; Engine 20.10 sends it for every container",
-  "Network.Id": "moby's `network.Inspect` (`types.NetworkResource` in Engine 20.10) declares `ID string` with the tag " +
-    "`json:\"Id\"`, no `omitempty`; Engine 20.10 sends it for every network",
   ...Object.fromEntries(["Node", "Service", "Task", "Secret", "Config"].map((model) => [
     `${model}.ID`,
     `moby's \`swarm.${model}\` declares \`ID string\` with no JSON tag (so no \`omitempty\`); swarm objects always ` +
@@ -1778,7 +1779,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "- Unknown properties are ignored (the API's open-schema rule).",
     "- A field is optional when the spec does not require it, marks it `x-nullable`, or when API 1.41 does not",
     "  require it (the SDK talks to older daemons). The JSON parser reads `null` properties as absent.",
-    "- The ids of list entries (`ContainerSummary.Id`, `Network.Id`, the swarm objects' `ID`) are required although",
+    "- The ids of list entries (`ContainerSummary.Id`, the swarm objects' `ID`) are required although",
     "  neither spec marks them: every daemon sends them (the overrides below give moby's Go types as evidence), so",
     "  `Containers.list()` gives ids that `Containers.stop` takes without a check.",
     "- Enums accept the values of both API 1.55 and API 1.41.",

@@ -8716,7 +8716,7 @@ export interface Network {
   /** Name of the network. */
   readonly Name?: string
   /** ID that uniquely identifies a network on a single machine. */
-  readonly Id: string
+  readonly Id?: string
   /**
    * Date and time at which the network was created in
    * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -8790,7 +8790,7 @@ export interface Network {
  */
 export const Network: Schema.Codec<Network> = /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  Id: Schema.String,
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -8831,7 +8831,7 @@ export interface NetworkSummary extends Network {}
  */
 export const NetworkSummary: Schema.Codec<NetworkSummary> = /*#__PURE__*/ Schema.Struct({
   Name: /*#__PURE__*/ Schema.optionalKey(Schema.String),
-  Id: Schema.String,
+  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Created: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Scope: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   Driver: /*#__PURE__*/ Schema.optionalKey(Schema.String),

@@ -590,7 +590,8 @@ export interface AttachOptions {
  *   when the container's output closes;
  * - `stdin`: a Sink writing to the container's stdin; when its input ends the write side of the connection is
  *   half-closed, so the process sees the end of its input (give the container `OpenStdin` and `StdinOnce`);
- * - `write` / `closeStdin`: the same, one call at a time;
+ * - `write` / `closeStdin`: the same, one call at a time; a write after stdin was closed (by `closeStdin` or by
+ *   the end of the Sink's input) fails with `Errors.StdinClosed`;
  * - `resize`: resizes the container's TTY.
  *
  * The connection closes when the scope that attached closes.

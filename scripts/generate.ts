@@ -143,6 +143,24 @@ const REQUIRED_DESPITE_1_41: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Fields neither spec marks `required` that every daemon sends: moby's Go type declares them without `omitempty`
+ * (so they are written even when empty) and the daemon always sets them. Required, so that an id read from a list
+ * entry passes to the calls that take it without a check. Keyed by `Model.property`. `Network.Id` is not among
+ * them although every network list entry has it: the spec's `Network` model also describes a task's
+ * `NetworksAttachments[].Network`, where the daemon sends swarm's network (`ID`, not `Id`); the real engine's
+ * `TaskList` answer fails to decode with it required.
+ */
+const REQUIRED_OVERRIDES: Readonly<Record<string, string>> = {
+  "ContainerSummary.Id": "moby's `container.Summary` (`types.Container` in Engine 20.10) declares `ID string` with the " +
+    "tag `json:\"Id\"`, no `omitempty`; Engine 20.10 sends it for every container",
+  ...Object.fromEntries(["Node", "Service", "Task", "Secret", "Config"].map((model) => [
+    `${model}.ID`,
+    `moby's \`swarm.${model}\` declares \`ID string\` with no JSON tag (so no \`omitempty\`); swarm objects always ` +
+    "have an id"
+  ]))
+}
+
+/**
  * Integers without a `format` that can exceed 2^53 (sizes in bytes, resource limits where -1 or RLIM_INFINITY
  * appears as 2^64-1): decoded as `Int64` like the `int64`/`uint64` ones. Keyed by `Model.property`.
  */
@@ -736,6 +754,11 @@ class Generator {
           this.optionalSince141.push(key)
         }
       }
+      if (REQUIRED_OVERRIDES[key] !== undefined) {
+        this.use("REQUIRED_OVERRIDES", key)
+        if (info.required) throw new Error(`REQUIRED_OVERRIDES.${key}: the spec requires the field already`)
+        optional = false
+      }
       if (OPTIONAL_OVERRIDES[key] !== undefined) {
         this.use("OPTIONAL_OVERRIDES", key)
         if (optional) throw new Error(`OPTIONAL_OVERRIDES.${key}: the field is optional already`)
@@ -871,6 +894,7 @@ class Generator {
   checkTablesUsed(): void {
     const tables: Record<string, Readonly<Record<string, unknown>>> = {
       OPTIONAL_OVERRIDES,
+      REQUIRED_OVERRIDES,
       INT64_WITHOUT_FORMAT,
       TYPE_OVERRIDES,
       EXTRA_FIELDS,
@@ -1755,6 +1779,9 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "- Unknown properties are ignored (the API's open-schema rule).",
     "- A field is optional when the spec does not require it, marks it `x-nullable`, or when API 1.41 does not",
     "  require it (the SDK talks to older daemons). The JSON parser reads `null` properties as absent.",
+    "- The ids of list entries (`ContainerSummary.Id`, the swarm objects' `ID`) are required although",
+    "  neither spec marks them: every daemon sends them (the overrides below give moby's Go types as evidence), so",
+    "  `Containers.list()` gives ids that `Containers.stop` takes without a check.",
     "- Enums accept the values of both API 1.55 and API 1.41.",
     "- `int64`/`uint64` integers (and the sizes listed below) decode as `Int64`: a `number`, or a `bigint` beyond",
     "  `Number.MAX_SAFE_INTEGER`.",
@@ -1768,6 +1795,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "| Field | Override | Why |",
     "| --- | --- | --- |",
     ...Object.entries(OPTIONAL_OVERRIDES).map(([k, why]) => `| \`${k}\` | optional | ${mdEscape(why)} |`),
+    ...Object.entries(REQUIRED_OVERRIDES).map(([k, why]) => `| \`${k}\` | required | ${mdEscape(why)} |`),
     ...Object.entries(INT64_WITHOUT_FORMAT).map(([k, why]) => `| \`${k}\` | \`Int64\` | ${mdEscape(why)} |`),
     ...Object.entries(TYPE_OVERRIDES).map(([k, o]) =>
       `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`

@@ -83,7 +83,7 @@ export const inspect = (id: string): Effect.Effect<Models.Config, Docker.CallErr
  * @example
  * ```ts
  * import { Configs } from "effect-docker"
- * Configs.data({ Spec: { Name: "greeting", Data: "aGVsbG8=" } }) // "hello"
+ * Configs.data({ ID: "ktnbjxoalbkvbvedmg1urrz8h", Spec: { Name: "greeting", Data: "aGVsbG8=" } }) // "hello"
  * ```
  * @since 0.1.0
  * @category reading

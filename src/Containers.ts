@@ -21,8 +21,9 @@ import * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { makeSession, type Session } from "./internal/hijack.ts"
-import { fromBase64, LogEntrySplitter, type RawLogEntry } from "./internal/streaming.ts"
+import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
+import { fromBase64 } from "./internal/base64.ts"
+import { LogEntrySplitter, type RawLogEntry } from "./internal/logEntrySplitter.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type * as Ndjson from "./Ndjson.ts"
@@ -589,7 +590,8 @@ export interface AttachOptions {
  *   when the container's output closes;
  * - `stdin`: a Sink writing to the container's stdin; when its input ends the write side of the connection is
  *   half-closed, so the process sees the end of its input (give the container `OpenStdin` and `StdinOnce`);
- * - `write` / `closeStdin`: the same, one call at a time;
+ * - `write` / `closeStdin`: the same, one call at a time; a write after stdin was closed (by `closeStdin` or by
+ *   the end of the Sink's input) fails with `Errors.StdinClosed`;
  * - `resize`: resizes the container's TTY.
  *
  * The connection closes when the scope that attached closes.
@@ -597,7 +599,7 @@ export interface AttachOptions {
  * @since 0.1.0
  * @category models
  */
-export interface AttachSession extends Session {
+export interface AttachSession extends HijackedStdio {
   readonly id: string
   readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
     void,
@@ -644,7 +646,7 @@ export const attach = (
       ...(options.logs === undefined ? {} : { logs: options.logs }),
       ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys })
     })
-    const session = yield* makeSession(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
+    const session = yield* makeHijackedStdio(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
     const attached: AttachSession = {
       ...session,
       id,

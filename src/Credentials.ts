@@ -29,7 +29,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as DockerEnv from "./DockerEnv.ts"
-import { base64Url, fromBase64 } from "./internal/streaming.ts"
+import { base64Url, fromBase64 } from "./internal/base64.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**

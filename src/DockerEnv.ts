@@ -81,25 +81,27 @@ export interface ClientOptions {
 export interface Environment {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly homeDir: string | undefined
-  readonly readFile: (path: string) => Effect.Effect<string | undefined, ConfigError>
+  readonly readFile: (path: string) => Effect.Effect<string | undefined, DockerConfigError>
 }
 
-const ConfigErrorBase: TaggedErrorClass<"ConfigError"> = Data.TaggedError("ConfigError")
+const DockerConfigErrorBase: TaggedErrorClass<"DockerConfigError"> = Data.TaggedError("DockerConfigError")
 
 /**
  * The configuration could not be resolved: a context that does not exist, an unreadable `config.json`, a
- * missing certificate, a bad `DOCKER_API_VERSION`. `path` names the file involved, when there is one.
+ * missing certificate, a bad `DOCKER_API_VERSION`. `path` names the file involved, when there is one. Its tag is
+ * `"DockerConfigError"`, not Effect's own `"ConfigError"` (which `Config` readings such as `Dvp.layerConfig` fail
+ * with), so `Effect.catchTag` tells the two apart.
  *
  * @example
  * ```ts
  * import { DockerEnv } from "effect-docker"
- * const e = new DockerEnv.ConfigError({ reason: "context \"x\" not found" })
+ * const e = new DockerEnv.DockerConfigError({ reason: "context \"x\" not found" })
  * e.message // "Docker configuration: context \"x\" not found"
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export class ConfigError extends ConfigErrorBase<{
+export class DockerConfigError extends DockerConfigErrorBase<{
   readonly reason: string
   readonly path?: string
   readonly cause?: unknown
@@ -175,11 +177,11 @@ export interface ConfigFile {
   readonly credHelpers?: Readonly<Record<string, string>>
 }
 
-const parseJsonFile = (text: string, path: string): Effect.Effect<unknown, ConfigError> =>
+const parseJsonFile = (text: string, path: string): Effect.Effect<unknown, DockerConfigError> =>
   Effect.try({
     try: () => JSON.parse(text) as unknown,
     // the text may hold credentials: never quote it
-    catch: () => new ConfigError({ reason: "the file is not valid JSON", path })
+    catch: () => new DockerConfigError({ reason: "the file is not valid JSON", path })
   })
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -195,7 +197,7 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "obj
  * @since 0.1.0
  * @category resolution
  */
-export const readConfigFile = (environment: Environment): Effect.Effect<ConfigFile, ConfigError> =>
+export const readConfigFile = (environment: Environment): Effect.Effect<ConfigFile, DockerConfigError> =>
   Effect.gen(function*() {
     const dir = configDir(environment.env, environment.homeDir)
     if (dir === undefined) return {}
@@ -203,7 +205,7 @@ export const readConfigFile = (environment: Environment): Effect.Effect<ConfigFi
     const text = yield* environment.readFile(path)
     if (text === undefined || text.trim() === "") return {}
     const json = yield* parseJsonFile(text, path)
-    if (!isRecord(json)) return yield* new ConfigError({ reason: "expected a JSON object", path })
+    if (!isRecord(json)) return yield* new DockerConfigError({ reason: "expected a JSON object", path })
     const out: { -readonly [K in keyof ConfigFile]: ConfigFile[K] } = {}
     if (typeof json["currentContext"] === "string") out.currentContext = json["currentContext"]
     if (isRecord(json["auths"])) out.auths = json["auths"] as NonNullable<ConfigFile["auths"]>
@@ -241,7 +243,7 @@ const nonEmpty = (s: string | undefined): string | undefined => s === undefined 
 const readPem = (environment: Environment, dir: string, name: string, required: boolean) =>
   Effect.flatMap(environment.readFile(join(dir, name)), (text) =>
     text === undefined && required
-      ? Effect.fail(new ConfigError({ reason: `missing TLS file ${name}`, path: join(dir, name) }))
+      ? Effect.fail(new DockerConfigError({ reason: `missing TLS file ${name}`, path: join(dir, name) }))
       : Effect.succeed(text))
 
 const tlsFromFolder = (environment: Environment, dir: string, insecureSkipVerify: boolean, required: boolean) =>
@@ -263,17 +265,17 @@ const parseHost = (input: string, tls: boolean): Effect.Effect<Host.Host, Host.I
   return parsed instanceof Host.InvalidHost ? Effect.fail(parsed) : Effect.succeed(parsed)
 }
 
-const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiVersion | undefined, ConfigError> => {
+const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiVersion | undefined, DockerConfigError> => {
   const raw = nonEmpty(env["DOCKER_API_VERSION"])
   if (raw === undefined) return Effect.succeed(undefined)
   const version = ApiVersion.parse(raw)
   if (version === undefined) {
-    return Effect.fail(new ConfigError({ reason: `DOCKER_API_VERSION "${raw}" is not a version like 1.41` }))
+    return Effect.fail(new DockerConfigError({ reason: `DOCKER_API_VERSION "${raw}" is not a version like 1.41` }))
   }
   return ApiVersion.atLeast(version, ApiVersion.oldest) && ApiVersion.atLeast(ApiVersion.newest, version)
     ? Effect.succeed(version)
     : Effect.fail(
-      new ConfigError({
+      new DockerConfigError({
         reason: `DOCKER_API_VERSION "${raw}" is outside the API versions this SDK speaks ` +
           `(${ApiVersion.oldest} to ${ApiVersion.newest})`
       })
@@ -298,7 +300,7 @@ const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiV
  * @since 0.1.0
  * @category resolution
  */
-export const resolve = (environment: Environment): Effect.Effect<Resolved, ConfigError | Host.InvalidHost> =>
+export const resolve = (environment: Environment): Effect.Effect<Resolved, DockerConfigError | Host.InvalidHost> =>
   Effect.gen(function*() {
     const { env } = environment
     const apiVersion = yield* parseApiVersion(env)
@@ -320,18 +322,18 @@ export const resolve = (environment: Environment): Effect.Effect<Resolved, Confi
     }
     const dir = configDir(env, environment.homeDir)
     if (dir === undefined) {
-      return yield* new ConfigError({ reason: `context "${name}" needs a configuration folder (set DOCKER_CONFIG or HOME)` })
+      return yield* new DockerConfigError({ reason: `context "${name}" needs a configuration folder (set DOCKER_CONFIG or HOME)` })
     }
     const digest = yield* contextDigest(name)
     const metaPath = join(dir, "contexts", "meta", digest, "meta.json")
     const text = yield* environment.readFile(metaPath)
     if (text === undefined) {
-      return yield* new ConfigError({ reason: `context "${name}" not found in the context store`, path: metaPath })
+      return yield* new DockerConfigError({ reason: `context "${name}" not found in the context store`, path: metaPath })
     }
     const meta = yield* parseJsonFile(text, metaPath)
     const endpoint = isRecord(meta) && isRecord(meta["Endpoints"]) ? meta["Endpoints"]["docker"] : undefined
     if (!isRecord(endpoint) || typeof endpoint["Host"] !== "string") {
-      return yield* new ConfigError({ reason: `context "${name}" has no docker endpoint`, path: metaPath })
+      return yield* new DockerConfigError({ reason: `context "${name}" has no docker endpoint`, path: metaPath })
     }
     const skip = endpoint["SkipTLSVerify"] === true
     const tlsDir = join(dir, "contexts", "tls", digest, "docker")

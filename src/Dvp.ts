@@ -35,13 +35,13 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type * as HttpClient from "effect/http/HttpClient"
-import * as auth from "./dvp/auth.ts"
-import * as client from "./dvp/client.ts"
-import * as decode from "./dvp/decode.ts"
-import * as errors from "./dvp/errors.ts"
+import * as auth from "./dvp/internal/auth.ts"
+import * as client from "./dvp/internal/client.ts"
+import * as decode from "./dvp/internal/decode.ts"
+import * as errors from "./dvp/internal/errors.ts"
 import type { CsvRecord } from "./dvp/internal/csv.ts"
 import type { RetryPolicyInput } from "./dvp/internal/http.ts"
-import * as schemas from "./dvp/schemas.ts"
+import * as schemas from "./dvp/internal/schemas.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Constants
@@ -119,7 +119,7 @@ export type PasswordCredentials = auth.PasswordCredentials
 export type AccessTokenCredentials = auth.AccessTokenCredentials
 
 /**
- * A bearer token used as it is; when the API refuses it, calls fail with `Unauthorized` (nothing to log in with).
+ * A bearer token used as it is; when the API refuses it, calls fail with `DvpUnauthorized` (nothing to log in with).
  *
  * @example
  * ```ts
@@ -213,7 +213,7 @@ export const token = (value: string | Redacted.Redacted<string>): Credentials =>
 /**
  * Retries of 429, 5xx and transport failures: `times` tries in all (default 4), an exponential back-off from
  * `baseDelay` (500 ms) up to `maxDelay` (20 s) when the server sends no `Retry-After`, and no wait longer than
- * `maxRetryAfter` (120 s): a longer `Retry-After` fails the call with `RateLimited` at once.
+ * `maxRetryAfter` (120 s): a longer `Retry-After` fails the call with `DvpRateLimited` at once.
  *
  * @example
  * ```ts
@@ -719,7 +719,7 @@ const streamOf: <A, E>(f: (c: DvpClientService) => Stream.Stream<A, E>) => Strea
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Bounds on what one CSV record of an export may hold, each crossed bound failing with a {@link CsvError} as soon as
+ * Bounds on what one CSV record of an export may hold, each crossed bound failing with a {@link DvpCsvError} as soon as
  * it is crossed: `maxFieldLength` (default 1 Mi characters, so an unclosed quote cannot buffer the whole file),
  * `maxFieldsPerRecord` (default 4096: a line of 16 Mi empty fields fails after 4097 of them instead of holding
  * hundreds of MB) and `maxRecordLength` (default 4 Mi characters: the fields' text plus one per separator). Pass
@@ -769,7 +769,7 @@ export type { CsvRecord }
  * The first bytes decide the format: gzip (`1f 8b`; a file of several members, as `cat a.gz b.gz` writes, is read
  * to its end) and zlib (`78 01`, `78 5E`, `78 9C`, `78 DA`) are inflated; anything else must be UTF-8 text. Raw
  * deflate has no magic bytes and is not read: like any other bytes that are not UTF-8, it fails with a
- * {@link CsvError} (record 0) before a row is produced.
+ * {@link DvpCsvError} (record 0) before a row is produced.
  *
  * @example
  * ```ts
@@ -784,7 +784,7 @@ export type { CsvRecord }
 export const decodeCsv: <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-) => Stream.Stream<CsvRecord, E | CsvError, R> = decode.decodeCsv
+) => Stream.Stream<CsvRecord, E | DvpCsvError, R> = decode.decodeCsv
 
 /**
  * Decodes a raw export file's bytes into {@link RawRow}s, the header row naming the columns.
@@ -803,11 +803,11 @@ export const decodeCsv: <E, R>(
 export const decodeRawRows: <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-) => Stream.Stream<RawRow, E | CsvError, R> = decode.decodeRawRows
+) => Stream.Stream<RawRow, E | DvpCsvError, R> = decode.decodeRawRows
 
 /**
  * Decodes a summary export file's bytes into {@link SummaryRow}s; count columns become numbers (`\N` or empty:
- * `null`). A count beyond 2^53 - 1, which a `number` cannot hold exactly, fails with a {@link CsvError} rather than
+ * `null`). A count beyond 2^53 - 1, which a `number` cannot hold exactly, fails with a {@link DvpCsvError} rather than
  * being rounded.
  *
  * @example
@@ -823,7 +823,7 @@ export const decodeRawRows: <E, R>(
 export const decodeSummaryRows: <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-) => Stream.Stream<SummaryRow, E | CsvError, R> = decode.decodeSummaryRows
+) => Stream.Stream<SummaryRow, E | DvpCsvError, R> = decode.decodeSummaryRows
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas and models
@@ -1118,14 +1118,14 @@ export type SummaryRow = typeof schemas.SummaryRow.Type
  * ```ts
  * import { Effect } from "effect"
  * import * as Dvp from "effect-docker/dvp"
- * const orEmpty = Dvp.years("acme").pipe(Effect.catchTag("Unauthorized", () => Effect.succeed({})))
+ * const orEmpty = Dvp.years("acme").pipe(Effect.catchTag("DvpUnauthorized", () => Effect.succeed({})))
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const Unauthorized: typeof errors.Unauthorized = errors.Unauthorized
-/** @since 0.1.0 @category errors */
-export type Unauthorized = errors.Unauthorized
+export const DvpUnauthorized: typeof errors.DvpUnauthorized = errors.DvpUnauthorized
+/** @since 0.2.0 @category errors */
+export type DvpUnauthorized = errors.DvpUnauthorized
 
 /**
  * 403: the token may not read this namespace, or a signed download URL expired.
@@ -1133,14 +1133,14 @@ export type Unauthorized = errors.Unauthorized
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.Forbidden({ operation: "download", status: 403, message: "Request has expired" })
+ * const e = new Dvp.DvpForbidden({ operation: "download", status: 403, message: "Request has expired" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const Forbidden: typeof errors.Forbidden = errors.Forbidden
-/** @since 0.1.0 @category errors */
-export type Forbidden = errors.Forbidden
+export const DvpForbidden: typeof errors.DvpForbidden = errors.DvpForbidden
+/** @since 0.2.0 @category errors */
+export type DvpForbidden = errors.DvpForbidden
 
 /**
  * 404: no such namespace, repo or timespan, or no permission to see it.
@@ -1149,14 +1149,14 @@ export type Forbidden = errors.Forbidden
  * ```ts
  * import { Effect } from "effect"
  * import * as Dvp from "effect-docker/dvp"
- * const maybe = Dvp.namespace("nope").pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)))
+ * const maybe = Dvp.namespace("nope").pipe(Effect.catchTag("DvpNotFound", () => Effect.succeed(undefined)))
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const NotFound: typeof errors.NotFound = errors.NotFound
-/** @since 0.1.0 @category errors */
-export type NotFound = errors.NotFound
+export const DvpNotFound: typeof errors.DvpNotFound = errors.DvpNotFound
+/** @since 0.2.0 @category errors */
+export type DvpNotFound = errors.DvpNotFound
 
 /**
  * 429 after the tries ran out, or with a `Retry-After` longer than `maxRetryAfter` (`retryAfterMillis` says how long).
@@ -1165,14 +1165,14 @@ export type NotFound = errors.NotFound
  * ```ts
  * import { Effect } from "effect"
  * import * as Dvp from "effect-docker/dvp"
- * const wait = Dvp.years("acme").pipe(Effect.catchTag("RateLimited", (e) => Effect.succeed(e.retryAfterMillis)))
+ * const wait = Dvp.years("acme").pipe(Effect.catchTag("DvpRateLimited", (e) => Effect.succeed(e.retryAfterMillis)))
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const RateLimited: typeof errors.RateLimited = errors.RateLimited
-/** @since 0.1.0 @category errors */
-export type RateLimited = errors.RateLimited
+export const DvpRateLimited: typeof errors.DvpRateLimited = errors.DvpRateLimited
+/** @since 0.2.0 @category errors */
+export type DvpRateLimited = errors.DvpRateLimited
 
 /**
  * 5xx after the tries ran out.
@@ -1180,14 +1180,14 @@ export type RateLimited = errors.RateLimited
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.ServerError({ operation: "getNamespace", status: 503, message: "down", attempts: 4 })
+ * const e = new Dvp.DvpServerError({ operation: "getNamespace", status: 503, message: "down", attempts: 4 })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const ServerError: typeof errors.ServerError = errors.ServerError
-/** @since 0.1.0 @category errors */
-export type ServerError = errors.ServerError
+export const DvpServerError: typeof errors.DvpServerError = errors.DvpServerError
+/** @since 0.2.0 @category errors */
+export type DvpServerError = errors.DvpServerError
 
 /**
  * Any other status.
@@ -1195,14 +1195,14 @@ export type ServerError = errors.ServerError
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.UnexpectedStatus({ operation: "getNamespaces", status: 418, message: "teapot" })
+ * const e = new Dvp.DvpUnexpectedStatus({ operation: "getNamespaces", status: 418, message: "teapot" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const UnexpectedStatus: typeof errors.UnexpectedStatus = errors.UnexpectedStatus
-/** @since 0.1.0 @category errors */
-export type UnexpectedStatus = errors.UnexpectedStatus
+export const DvpUnexpectedStatus: typeof errors.DvpUnexpectedStatus = errors.DvpUnexpectedStatus
+/** @since 0.2.0 @category errors */
+export type DvpUnexpectedStatus = errors.DvpUnexpectedStatus
 
 /**
  * The request could not be sent or its body not read (after the tries ran out).
@@ -1210,14 +1210,14 @@ export type UnexpectedStatus = errors.UnexpectedStatus
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.TransportError({ operation: "getNamespaces", message: "connection refused", attempts: 4 })
+ * const e = new Dvp.DvpTransportError({ operation: "getNamespaces", message: "connection refused", attempts: 4 })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const TransportError: typeof errors.TransportError = errors.TransportError
-/** @since 0.1.0 @category errors */
-export type TransportError = errors.TransportError
+export const DvpTransportError: typeof errors.DvpTransportError = errors.DvpTransportError
+/** @since 0.2.0 @category errors */
+export type DvpTransportError = errors.DvpTransportError
 
 /**
  * A JSON answer that is not JSON or does not match the spec's schema.
@@ -1225,14 +1225,14 @@ export type TransportError = errors.TransportError
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.ResponseDecodeError({ operation: "getNamespace", status: 200, message: "Expected string" })
+ * const e = new Dvp.DvpDecodeError({ operation: "getNamespace", status: 200, message: "Expected string" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const ResponseDecodeError: typeof errors.ResponseDecodeError = errors.ResponseDecodeError
-/** @since 0.1.0 @category errors */
-export type ResponseDecodeError = errors.ResponseDecodeError
+export const DvpDecodeError: typeof errors.DvpDecodeError = errors.DvpDecodeError
+/** @since 0.2.0 @category errors */
+export type DvpDecodeError = errors.DvpDecodeError
 
 /**
  * An export file that is not valid CSV (or gzip), or whose records do not fit its header; `record` is 1-based,
@@ -1241,14 +1241,14 @@ export type ResponseDecodeError = errors.ResponseDecodeError
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.CsvError({ url: "https://…/part-0.csv", record: 12, message: "the record has 3 fields" })
+ * const e = new Dvp.DvpCsvError({ url: "https://…/part-0.csv", record: 12, message: "the record has 3 fields" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const CsvError: typeof errors.CsvError = errors.CsvError
-/** @since 0.1.0 @category errors */
-export type CsvError = errors.CsvError
+export const DvpCsvError: typeof errors.DvpCsvError = errors.DvpCsvError
+/** @since 0.2.0 @category errors */
+export type DvpCsvError = errors.DvpCsvError
 
 /**
  * An argument the client refuses before sending (an empty namespace, a `/` in a repo name, a negative year).
@@ -1256,14 +1256,14 @@ export type CsvError = errors.CsvError
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.InvalidArgument({ operation: "getNamespace", argument: "namespace", message: "empty" })
+ * const e = new Dvp.DvpInvalidArgument({ operation: "getNamespace", argument: "namespace", message: "empty" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const InvalidArgument: typeof errors.InvalidArgument = errors.InvalidArgument
-/** @since 0.1.0 @category errors */
-export type InvalidArgument = errors.InvalidArgument
+export const DvpInvalidArgument: typeof errors.DvpInvalidArgument = errors.DvpInvalidArgument
+/** @since 0.2.0 @category errors */
+export type DvpInvalidArgument = errors.DvpInvalidArgument
 
 /**
  * Docker Hub refused the credentials (or the two-factor code).
@@ -1271,14 +1271,14 @@ export type InvalidArgument = errors.InvalidArgument
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.LoginFailed({ operation: "PostUsersLogin", status: 401, message: "Incorrect credentials" })
+ * const e = new Dvp.DvpLoginFailed({ operation: "PostUsersLogin", status: 401, message: "Incorrect credentials" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const LoginFailed: typeof errors.LoginFailed = errors.LoginFailed
-/** @since 0.1.0 @category errors */
-export type LoginFailed = errors.LoginFailed
+export const DvpLoginFailed: typeof errors.DvpLoginFailed = errors.DvpLoginFailed
+/** @since 0.2.0 @category errors */
+export type DvpLoginFailed = errors.DvpLoginFailed
 
 /**
  * The account needs a second factor and no `twoFactorCode` was given, or it failed.
@@ -1286,14 +1286,14 @@ export type LoginFailed = errors.LoginFailed
  * @example
  * ```ts
  * import * as Dvp from "effect-docker/dvp"
- * const e = new Dvp.TwoFactorRequired({ operation: "PostUsersLogin", message: "pass twoFactorCode" })
+ * const e = new Dvp.DvpTwoFactorRequired({ operation: "PostUsersLogin", message: "pass twoFactorCode" })
  * ```
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
-export const TwoFactorRequired: typeof errors.TwoFactorRequired = errors.TwoFactorRequired
-/** @since 0.1.0 @category errors */
-export type TwoFactorRequired = errors.TwoFactorRequired
+export const DvpTwoFactorRequired: typeof errors.DvpTwoFactorRequired = errors.DvpTwoFactorRequired
+/** @since 0.2.0 @category errors */
+export type DvpTwoFactorRequired = errors.DvpTwoFactorRequired
 
 /**
  * What a login can fail with.

@@ -293,6 +293,34 @@ export class TransportError extends TransportErrorBase<{
   }
 }
 
+const StdinClosedBase: TaggedErrorClass<"StdinClosed"> = Data.TaggedError("StdinClosed")
+
+/**
+ * A write to the stdin of an attach or exec session after that stdin was closed (by `closeStdin`, or by the end of
+ * the input of its `stdin` Sink). A usage error, not a connection failure: the connection still carries the output.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Exec } from "effect-docker"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const proc = yield* Exec.spawn("web", ["cat"], { stdin: true })
+ *   yield* proc.closeStdin
+ *   yield* proc.write("late\n").pipe(Effect.catchTag("StdinClosed", () => Effect.void))
+ * }))
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class StdinClosed extends StdinClosedBase<{
+  /** The session's operation, `"ContainerAttach"` or `"ExecStart"`. */
+  readonly operation: string
+}> {
+  override get message(): string {
+    return `${this.operation}: stdin is closed, nothing more can be written to it`
+  }
+}
+
 const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = Data.TaggedError("ResponseDecodeError")
 
 /**

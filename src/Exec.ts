@@ -16,7 +16,7 @@ import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { makeSession, type Session } from "./internal/hijack.ts"
+import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 
 /**
  * Creates an exec instance in a running container (`Cmd` is required; attach stdout/stderr to see the output).
@@ -96,7 +96,7 @@ export const exitCode = (id: string): Effect.Effect<number, Docker.CallError<404
  * @since 0.1.0
  * @category models
  */
-export interface ExecSession extends Session {
+export interface ExecSession extends HijackedStdio {
   readonly id: string
   readonly resize: (size: { readonly h: number; readonly w: number }) => Effect.Effect<
     void,
@@ -149,7 +149,7 @@ export const start = (
       id,
       body: { Detach: false, Tty: tty, ...(options.consoleSize === undefined ? {} : { ConsoleSize: options.consoleSize }) }
     })
-    const session = yield* makeSession(socket, { tty, operation: "ExecStart", target: docker.connection.target })
+    const session = yield* makeHijackedStdio(socket, { tty, operation: "ExecStart", target: docker.connection.target })
     const started: ExecSession = {
       ...session,
       id,
@@ -350,7 +350,10 @@ const runCollecting = <A, E2>(
       const { stdin, ...config } = options
       const session = yield* spawn(containerId, cmd, { ...config, stdin: stdin !== undefined })
       const output = yield* Effect.forkChild(collect(session.output))
-      if (stdin !== undefined) yield* Stream.run(Stream.make(stdin), session.stdin)
+      // the session's stdin is fresh here, so it cannot be closed yet: StdinClosed would be a bug of the SDK
+      if (stdin !== undefined) {
+        yield* Stream.run(Stream.make(stdin), session.stdin).pipe(Effect.catchTag("StdinClosed", Effect.die))
+      }
       const collected = yield* Fiber.join(output)
       return { exitCode: yield* session.exitCode, output: collected }
     })

@@ -49,13 +49,18 @@ export type Phase =
   | "retrying"
 
 /**
- * One layer: its short id, phase, the daemon's last status text, and the byte counts of the current phase (0 when
- * unknown).
+ * The progress of one layer: its short id, phase, the daemon's last status text, and the byte counts of the current
+ * phase (0 when unknown). Named so as not to read as Effect's `Layer` (it was `Progress.Layer` before 0.2.0).
  *
- * @since 0.1.0
+ * @example
+ * ```ts
+ * import { Progress } from "effect-docker"
+ * const layer: Progress.LayerProgress = { id: "a1", phase: "downloading", status: "Downloading", current: 1, total: 4 }
+ * ```
+ * @since 0.2.0
  * @category models
  */
-export interface Layer {
+export interface LayerProgress {
   readonly id: string
   readonly phase: Phase
   readonly status: string
@@ -72,7 +77,7 @@ export interface Layer {
  * @category models
  */
 export interface Progress {
-  readonly layers: ReadonlyArray<Layer>
+  readonly layers: ReadonlyArray<LayerProgress>
   readonly notes: ReadonlyArray<string>
   /** Layout: a layer id, or the index of a note. */
   readonly order: ReadonlyArray<{ readonly layer: string } | { readonly note: number }>
@@ -164,7 +169,7 @@ export const update = (progress: Progress, message: Message): Progress => {
     : previous !== undefined && previous.phase === phase
     ? { current: previous.current, total: previous.total }
     : { current: 0, total: 0 }
-  const layer: Layer = { id, phase, status, ...counts }
+  const layer: LayerProgress = { id, phase, status, ...counts }
   if (previous === undefined) {
     return { ...progress, layers: [...progress.layers, layer], order: [...progress.order, { layer: id }], messages }
   }
@@ -173,7 +178,7 @@ export const update = (progress: Progress, message: Message): Progress => {
   return { ...progress, layers, messages }
 }
 
-const layerFraction = (layer: Layer): number => {
+const layerFraction = (layer: LayerProgress): number => {
   const part = layer.total > 0 ? Math.min(1, layer.current / layer.total) : 0
   switch (layer.phase) {
     case "waiting":
@@ -302,7 +307,7 @@ const bar = (current: number, total: number, width: number): string => {
  * @since 0.1.0
  * @category rendering
  */
-export const renderLayer = (layer: Layer, options: RenderOptions = {}): string => {
+export const renderLayer = (layer: LayerProgress, options: RenderOptions = {}): string => {
   const withBar = options.bars !== false && (layer.phase === "downloading" || layer.phase === "extracting" ||
     layer.phase === "uploading")
   if (!withBar) return `${layer.id}: ${layer.status}`

@@ -510,7 +510,7 @@ export const ContainerSummaryHealth: Schema.Codec<ContainerSummaryHealth> = /*#_
  */
 export interface ContainerSummary {
   /** The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes). */
-  readonly Id?: string
+  readonly Id: string
   /**
    * The names associated with this container. Most containers have a single
    * name, but when using legacy "links", the container can have multiple
@@ -609,7 +609,7 @@ export interface ContainerSummary {
  * @category schemas
  */
 export const ContainerSummary: Schema.Codec<ContainerSummary> = /*#__PURE__*/ Schema.Struct({
-  Id: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  Id: Schema.String,
   Names: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   Image: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   ImageID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -10183,7 +10183,7 @@ export const ManagerStatus: Schema.Codec<ManagerStatus> = /*#__PURE__*/ Schema.S
  * @category models
  */
 export interface Node {
-  readonly ID?: string
+  readonly ID: string
   readonly Version?: ObjectVersion
   /**
    * Date and time at which the node was added to the swarm in
@@ -10215,7 +10215,7 @@ export interface Node {
  * @category schemas
  */
 export const Node: Schema.Codec<Node> = /*#__PURE__*/ Schema.Struct({
-  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: Schema.String,
   Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -12200,7 +12200,7 @@ export const ServiceJobStatus: Schema.Codec<ServiceJobStatus> = /*#__PURE__*/ Sc
  * @category models
  */
 export interface Service {
-  readonly ID?: string
+  readonly ID: string
   readonly Version?: ObjectVersion
   readonly CreatedAt?: string
   readonly UpdatedAt?: string
@@ -12236,7 +12236,7 @@ export interface Service {
  * @category schemas
  */
 export const Service: Schema.Codec<Service> = /*#__PURE__*/ Schema.Struct({
-  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: Schema.String,
   Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -12598,7 +12598,7 @@ export const NetworkAttachment: Schema.Codec<NetworkAttachment> = /*#__PURE__*/ 
  */
 export interface Task {
   /** The ID of the task. */
-  readonly ID?: string
+  readonly ID: string
   readonly Version?: ObjectVersion
   readonly CreatedAt?: string
   readonly UpdatedAt?: string
@@ -12642,7 +12642,7 @@ export interface Task {
  * @category schemas
  */
 export const Task: Schema.Codec<Task> = /*#__PURE__*/ Schema.Struct({
-  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: Schema.String,
   Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -12778,7 +12778,7 @@ export const SecretSpec: Schema.Codec<SecretSpec> = /*#__PURE__*/ Schema.Struct(
  * @category models
  */
 export interface Secret {
-  readonly ID?: string
+  readonly ID: string
   readonly Version?: ObjectVersion
   readonly CreatedAt?: string
   readonly UpdatedAt?: string
@@ -12799,7 +12799,7 @@ export interface Secret {
  * @category schemas
  */
 export const Secret: Schema.Codec<Secret> = /*#__PURE__*/ Schema.Struct({
-  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: Schema.String,
   Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
@@ -12912,7 +12912,7 @@ export const ConfigSpec: Schema.Codec<ConfigSpec> = /*#__PURE__*/ Schema.Struct(
  * @category models
  */
 export interface Config {
-  readonly ID?: string
+  readonly ID: string
   readonly Version?: ObjectVersion
   readonly CreatedAt?: string
   readonly UpdatedAt?: string
@@ -12933,7 +12933,7 @@ export interface Config {
  * @category schemas
  */
 export const Config: Schema.Codec<Config> = /*#__PURE__*/ Schema.Struct({
-  ID: /*#__PURE__*/ Schema.optionalKey(Schema.String),
+  ID: Schema.String,
   Version: /*#__PURE__*/ Schema.optionalKey(ObjectVersion),
   CreatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),
   UpdatedAt: /*#__PURE__*/ Schema.optionalKey(Schema.String),

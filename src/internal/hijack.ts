@@ -13,7 +13,7 @@ import * as Sink from "effect/Sink"
 import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import * as Demux from "../Demux.ts"
-import { TransportError } from "../Errors.ts"
+import { StdinClosed, TransportError } from "../Errors.ts"
 
 /** @internal */
 export const socketBytes = (socket: Socket.Socket): Stream.Stream<Uint8Array, Socket.SocketError> =>
@@ -22,30 +22,31 @@ export const socketBytes = (socket: Socket.Socket): Stream.Stream<Uint8Array, So
   )
 
 /**
- * What a session offers. `output` reads the connection: it can be run once, and it ends when the daemon closes the
- * connection (the process exited, or its output streams closed).
+ * The standard streams of a process over a hijacked connection (what an attach or exec session offers). `output`
+ * reads the connection: it can be run once, and it ends when the daemon closes the connection (the process exited,
+ * or its output streams closed). Writing after stdin was closed fails with `StdinClosed`.
  *
  * @internal
  */
-export interface Session {
+export interface HijackedStdio {
   readonly tty: boolean
   readonly output: Stream.Stream<Demux.Frame, TransportError | Demux.DemuxError | Demux.DaemonStreamError>
-  readonly stdin: Sink.Sink<void, Uint8Array | string, never, TransportError>
-  readonly write: (data: Uint8Array | string) => Effect.Effect<void, TransportError>
+  readonly stdin: Sink.Sink<void, Uint8Array | string, never, TransportError | StdinClosed>
+  readonly write: (data: Uint8Array | string) => Effect.Effect<void, TransportError | StdinClosed>
   readonly closeStdin: Effect.Effect<void>
 }
 
 /**
- * Opens a session on a hijacked socket: the reader is acquired at once in the current scope (so the daemon can
- * write, and so closing the scope closes the connection), the writer in a child scope whose closing half-closes
- * the connection.
+ * Opens the standard streams of a process on a hijacked socket: the reader is acquired at once in the current scope
+ * (so the daemon can write, and so closing the scope closes the connection), the writer in a child scope whose
+ * closing half-closes the connection.
  *
  * @internal
  */
-export const makeSession = (
+export const makeHijackedStdio = (
   socket: Socket.Socket,
   options: { readonly tty: boolean; readonly operation: string; readonly target: string }
-): Effect.Effect<Session, TransportError, Scope.Scope> =>
+): Effect.Effect<HijackedStdio, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
     const { operation, target, tty } = options
     const toTransport = (error: Socket.SocketError) =>
@@ -76,14 +77,12 @@ export const makeSession = (
       return Effect.succeed(bytesPull)
     }))
     const output = tty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
-    const write = (data: Uint8Array | string) =>
-      stdinOpen
-        ? Effect.mapError(writer.write(data), toTransport)
-        : Effect.fail(new TransportError({ operation, target, reason: "stdin is closed", cause: undefined }))
-    const stdin = Sink.forEachArray((chunks: NonEmptyReadonlyArray<Uint8Array | string>) =>
-      stdinOpen
-        ? Effect.mapError(writer.writeAll(chunks), toTransport)
-        : Effect.fail(new TransportError({ operation, target, reason: "stdin is closed", cause: undefined }))
+    const write = (data: Uint8Array | string): Effect.Effect<void, TransportError | StdinClosed> =>
+      stdinOpen ? Effect.mapError(writer.write(data), toTransport) : Effect.fail(new StdinClosed({ operation }))
+    const stdin = Sink.forEachArray((
+      chunks: NonEmptyReadonlyArray<Uint8Array | string>
+    ): Effect.Effect<void, TransportError | StdinClosed> =>
+      stdinOpen ? Effect.mapError(writer.writeAll(chunks), toTransport) : Effect.fail(new StdinClosed({ operation }))
     ).pipe(Sink.ensuring(closeStdin))
     return { tty, output, stdin, write, closeStdin }
   })

@@ -33,7 +33,7 @@ interface PlatformModule {
   readonly layer: (
     options?: DockerEnv.ClientOptions
   ) => Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost>
-  readonly layerFromEnv: Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost | DockerEnv.ConfigError>
+  readonly layerFromEnv: Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost | DockerEnv.DockerConfigError>
   readonly environment: Effect.Effect<DockerEnv.Environment>
   readonly credentialHelper: Credentials.HelperRunner
 }
@@ -85,7 +85,7 @@ export const layer = (
  */
 export const layerFromEnv: Layer.Layer<
   Docker.Docker | Credentials.Credentials,
-  Host.InvalidHost | DockerEnv.ConfigError
+  Host.InvalidHost | DockerEnv.DockerConfigError
 > = Layer.fresh(Layer.unwrap(Effect.map(load(), (platform) => platform.layerFromEnv)))
 
 /**

@@ -308,7 +308,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
           const file = Bun.file(path)
           return (await file.exists()) ? await file.text() : undefined
         },
-        catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+        catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
       })
   }
 })
@@ -328,7 +328,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  */
 export const layerFromEnv: Layer.Layer<
   Docker.Docker | Credentials.Credentials,
-  Host.InvalidHost | DockerEnv.ConfigError
+  Host.InvalidHost | DockerEnv.DockerConfigError
 > = layerFromEnvWith(
   environment,
   layer

@@ -231,7 +231,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
     readFile: (path: string) =>
       Effect.tryPromise({
         try: () => Deno.readTextFile(path).catch((error) => error instanceof Deno.errors.NotFound ? undefined : Promise.reject(error)),
-        catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+        catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
       })
   }
 })
@@ -252,7 +252,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  */
 export const layerFromEnv: Layer.Layer<
   Docker.Docker | Credentials.Credentials,
-  Host.InvalidHost | DockerEnv.ConfigError
+  Host.InvalidHost | DockerEnv.DockerConfigError
 > = layerFromEnvWith(
   environment,
   layer

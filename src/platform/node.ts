@@ -160,7 +160,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
         readFile(path, "utf8").catch((error: NodeJS.ErrnoException) =>
           error.code === "ENOENT" ? undefined : Promise.reject(error)
         ),
-      catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
+      catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
     })
 }))
 
@@ -180,7 +180,7 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
  */
 export const layerFromEnv: Layer.Layer<
   Docker.Docker | Credentials.Credentials,
-  Host.InvalidHost | DockerEnv.ConfigError
+  Host.InvalidHost | DockerEnv.DockerConfigError
 > = layerFromEnvWith(
   environment,
   layer

@@ -78,21 +78,21 @@ describe("Docker Hub login", () => {
       ])
     }))
 
-  it.live("2FA without a callback fails with TwoFactorRequired; a wrong code with LoginFailed", () =>
+  it.live("2FA without a callback fails with DvpTwoFactorRequired; a wrong code with DvpLoginFailed", () =>
     Effect.gen(function*() {
       const missing = yield* Effect.flip(
         Dvp.namespaces().pipe(Effect.provide(dvpLayer(server.current, secure(undefined))))
       )
-      expect(missing._tag).toBe("TwoFactorRequired")
+      expect(missing._tag).toBe("DvpTwoFactorRequired")
       expect(missing.message).toBe("the account secure has two-factor authentication: pass twoFactorCode")
       const wrong = yield* Effect.flip(
         Dvp.namespaces().pipe(Effect.provide(dvpLayer(server.current, secure(Effect.succeed("000000")))))
       )
-      expect(wrong).toMatchObject({ _tag: "LoginFailed", operation: "PostUsers2FALogin", status: 401 })
+      expect(wrong).toMatchObject({ _tag: "DvpLoginFailed", operation: "PostUsers2FALogin", status: 401 })
       expect(server.current.count("getNamespaces")).toBe(0)
     }))
 
-  it.live("a wrong password fails with LoginFailed carrying Hub's detail", () =>
+  it.live("a wrong password fails with DvpLoginFailed carrying Hub's detail", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         Dvp.years("acme").pipe(
@@ -100,7 +100,7 @@ describe("Docker Hub login", () => {
         )
       )
       expect(error).toMatchObject({
-        _tag: "LoginFailed",
+        _tag: "DvpLoginFailed",
         operation: "PostUsersLogin",
         status: 401,
         message: "Incorrect authentication credentials"
@@ -198,12 +198,12 @@ describe("401 on a data call", () => {
       expect(server.current.count("PostUsers2FALogin")).toBe(2)
     }))
 
-  it.live("a 401 that persists after renewal fails with Unauthorized (no loop)", () =>
+  it.live("a 401 that persists after renewal fails with DvpUnauthorized (no loop)", () =>
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 401, times: 5, detail: "token revoked" })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
       expect(error).toMatchObject({
-        _tag: "Unauthorized",
+        _tag: "DvpUnauthorized",
         status: 401,
         operation: "getNamespace",
         message: "token revoked"
@@ -212,10 +212,10 @@ describe("401 on a data call", () => {
       expect(server.current.count("PostUsersLogin")).toBe(2)
     }).pipe(Effect.provide(dvpLayer(server.current, publisher(server.current)))))
 
-  it.live("a token given as it is cannot be renewed: Unauthorized, no login attempted", () =>
+  it.live("a token given as it is cannot be renewed: DvpUnauthorized, no login attempted", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Dvp.namespaces())
-      expect(error).toMatchObject({ _tag: "Unauthorized", status: 401, message: "token expired or invalid" })
+      expect(error).toMatchObject({ _tag: "DvpUnauthorized", status: 401, message: "token expired or invalid" })
       expect(server.current.logins()).toBe(0)
       expect(server.current.count("PostUsersLogin")).toBe(0)
     }).pipe(Effect.provide(dvpLayer(server.current, Dvp.token("eyJ.stale.token")))))

@@ -35,10 +35,10 @@ describe("DVP client on Node, Deno and Bun", () => {
     expect(hostile["gzip-members"]).toEqual(byEncoding.plain)
     expect(hostile["zlib"]).toEqual(byEncoding.plain)
     expect(hostile["deflate-raw"]).toEqual({
-      error: "CsvError",
+      error: "DvpCsvError",
       message: "the data is not UTF-8 text, gzip or zlib (raw deflate and other compressions are not read)"
     })
-    expect(hostile["wide-record"]).toEqual({ error: "CsvError", message: "a record has more than 4096 fields" })
+    expect(hostile["wide-record"]).toEqual({ error: "DvpCsvError", message: "a record has more than 4096 fields" })
     expect(hostile["proto-columns"]).toEqual([[["__proto__", "a"], ["constructor", "b"], ["toString", "c"]]])
     expect(value("spec violations")).toEqual([])
     expect(node.length).toBe(23)

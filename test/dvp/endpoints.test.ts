@@ -32,13 +32,13 @@ describe("every DVP endpoint against the test server", () => {
       })
     })))
 
-  it.live("GET /namespaces/{namespace} (getNamespace), and NotFound with the server's message", () =>
+  it.live("GET /namespaces/{namespace} (getNamespace), and DvpNotFound with the server's message", () =>
     run(Effect.gen(function*() {
       const acme = yield* Dvp.namespace("acme")
       expect(acme.namespace).toBe("acme")
       expect(acme.datasets?.[0]?.views).toContain("repo-summary")
       const missing = yield* Effect.flip(Dvp.namespace("initech"))
-      expect(missing._tag).toBe("NotFound")
+      expect(missing._tag).toBe("DvpNotFound")
       expect(missing).toMatchObject({ operation: "getNamespace", status: 404 })
       expect(missing.message).toBe("namespace doesn't exist or user does not have permission to access it")
     })))
@@ -87,7 +87,7 @@ describe("every DVP endpoint against the test server", () => {
         })
       }
       const missing = yield* Effect.flip(Dvp.repoPulls("acme", "repo-999"))
-      expect(missing).toMatchObject({ _tag: "NotFound", status: 404, operation: "getRepoPulls" })
+      expect(missing).toMatchObject({ _tag: "DvpNotFound", status: 404, operation: "getRepoPulls" })
     })))
 
   it.live("GET /repos/pulls (getManyReposPulls)", () =>
@@ -119,7 +119,7 @@ describe("every DVP endpoint against the test server", () => {
       expect(yield* Dvp.timespanMetadata("acme", 2026, "weeks", 12)).toEqual({ week: 12 })
       expect(yield* Dvp.timespanMetadata("acme", 2025, "months", 7)).toEqual({ month: 7 })
       const future = yield* Effect.flip(Dvp.timespanMetadata("acme", 2026, "months", 12))
-      expect(future).toMatchObject({ _tag: "NotFound", message: "no data for this timespan" })
+      expect(future).toMatchObject({ _tag: "DvpNotFound", message: "no data for this timespan" })
     })))
 
   it.live("GET …/{timespan}/{dataview} (getNamespaceDataByTimespan) for every data view", () =>
@@ -140,17 +140,17 @@ describe("every DVP endpoint against the test server", () => {
     run(Effect.gen(function*() {
       for (const bad of ["", ".", "..", "a/b"]) {
         const error = yield* Effect.flip(Dvp.namespace(bad))
-        expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "namespace" })
+        expect(error).toMatchObject({ _tag: "DvpInvalidArgument", argument: "namespace" })
       }
       const year = yield* Effect.flip(Dvp.timespans("acme", -1, "weeks"))
-      expect(year).toMatchObject({ _tag: "InvalidArgument", argument: "year" })
+      expect(year).toMatchObject({ _tag: "DvpInvalidArgument", argument: "year" })
       expect(server.current.count("getNamespace")).toBe(0)
     })))
 
   it.live("a namespace name is percent-encoded in the path", () =>
     run(Effect.gen(function*() {
       const error = yield* Effect.flip(Dvp.namespace("a b?c"))
-      expect(error._tag).toBe("NotFound")
+      expect(error._tag).toBe("DvpNotFound")
       expect(server.current.log.at(-1)?.path).toBe("/api/publisher/analytics/v1/namespaces/a%20b%3Fc")
     })))
 })

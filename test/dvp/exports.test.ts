@@ -127,7 +127,7 @@ for (const transport of transports) {
         expect(text.startsWith(`${header}\r\nglobex,`)).toBe(true)
       }).pipe(Effect.provide(layer())))
 
-    it.live("truncated gzip fails with CsvError; an expired signature with Forbidden", () =>
+    it.live("truncated gzip fails with DvpCsvError; an expired signature with DvpForbidden", () =>
       Effect.gen(function*() {
         const key: FileKey = {
           namespace: "globex",
@@ -142,11 +142,11 @@ for (const transport of transports) {
         }
         const url = server.current.fileUrl(key)
         const truncated = yield* Effect.flip(Stream.runDrain(Dvp.rowsOfFiles([url], "raw")))
-        expect(truncated._tag).toBe("CsvError")
+        expect(truncated._tag).toBe("DvpCsvError")
         expect(truncated.message).toMatch(/^the gzip data is corrupt or truncated/)
         expect(truncated).toMatchObject({ url: url.slice(0, url.indexOf("?")) })
         const forbidden = yield* Effect.flip(Stream.runDrain(Dvp.download(url.replace(/sig=\w+/, "sig=bad"))))
-        expect(forbidden).toMatchObject({ _tag: "Forbidden", status: 403, operation: "download" })
+        expect(forbidden).toMatchObject({ _tag: "DvpForbidden", status: 403, operation: "download" })
       }).pipe(Effect.provide(layer())))
   })
 }
@@ -180,7 +180,7 @@ describe("decoding bytes directly", () => {
         )
       )
       expect(error).toMatchObject({
-        _tag: "CsvError",
+        _tag: "DvpCsvError",
         record: 3,
         url: "https://x/f.csv",
         message: "the record has 1 fields, the header 2"
@@ -197,7 +197,7 @@ describe("decoding bytes directly", () => {
         { pullsByTag: 12, uniqueIps: 3, extra: {} }
       ])
       const error = yield* Effect.flip(Stream.runDrain(Dvp.decodeSummaryRows(bytes("pull_by_tag\n", "many\n"))))
-      expect(error).toMatchObject({ _tag: "CsvError", record: 2 })
+      expect(error).toMatchObject({ _tag: "DvpCsvError", record: 2 })
     }))
 
   it.effect("a duplicated column is refused", () =>

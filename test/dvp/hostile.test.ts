@@ -150,7 +150,7 @@ describe("multi-member gzip", () => {
     )
   })
 
-  it("a flipped byte anywhere gives the same rows or a CsvError, never other rows (300 runs, seed 6103)", async () => {
+  it("a flipped byte anywhere gives the same rows or a DvpCsvError, never other rows (300 runs, seed 6103)", async () => {
     const text = "action,tag\n" + Array.from({ length: 400 }, (_, i) => `pull_by_tag,v${i % 37}\n`).join("")
     const members = [zlib.gzipSync(text.slice(0, 2000)), withHeaderFields(zlib.gzipSync(text.slice(2000)))]
     const bytes = Buffer.concat(members)
@@ -163,7 +163,7 @@ describe("multi-member gzip", () => {
         copy[i] = copy[i]! ^ mask
         const result = await Effect.runPromise(Effect.result(Stream.runCollect(Dvp.decodeCsv(Stream.make(copy)))))
         if (result._tag === "Success") expect(result.success).toEqual(expected)
-        else expect(result.failure._tag).toBe("CsvError")
+        else expect(result.failure._tag).toBe("DvpCsvError")
       }),
       { seed: 6103, numRuns: 300 }
     )
@@ -175,7 +175,7 @@ describe("multi-member gzip", () => {
       const junk = yield* Effect.flip(
         Stream.runDrain(Dvp.decodeCsv(Stream.make(Buffer.concat([member, Buffer.from("junk")]))))
       )
-      expect(junk).toMatchObject({ _tag: "CsvError", record: 0 })
+      expect(junk).toMatchObject({ _tag: "DvpCsvError", record: 0 })
       expect(junk.message).toBe(
         "the gzip data is corrupt or truncated: the bytes after a gzip member are not another gzip member"
       )
@@ -210,7 +210,7 @@ describe("zlib and raw deflate", () => {
         )
         expect(rows).toBe(0)
         expect(error).toMatchObject({
-          _tag: "CsvError",
+          _tag: "DvpCsvError",
           record: 0,
           message: "the data is not UTF-8 text, gzip or zlib (raw deflate and other compressions are not read)"
         })
@@ -251,7 +251,7 @@ describe("record bounds", () => {
       `[dvp bounds] 16 Mi-field record: failed after ${pulled} of ${chunks} 64 KiB chunks; heap growth peak ` +
         `${(peak / MB).toFixed(2)} MB, retained ${(retained / MB).toFixed(2)} MB`
     )
-    expect(error).toMatchObject({ _tag: "CsvError", record: 2, message: "a record has more than 4096 fields" })
+    expect(error).toMatchObject({ _tag: "DvpCsvError", record: 2, message: "a record has more than 4096 fields" })
     expect(pulled).toBeLessThanOrEqual(2)
     expect(peak).toBeLessThan(8 * MB)
   })
@@ -291,7 +291,7 @@ describe("exact counts and safe column names", () => {
         Stream.runDrain(Dvp.decodeSummaryRows(text("pull_by_tag\n9007199254740993\n")))
       )
       expect(error).toMatchObject({
-        _tag: "CsvError",
+        _tag: "DvpCsvError",
         record: 2,
         message: "the column \"pullsByTag\" holds 9007199254740993, beyond 2^53 - 1: not exact as a number"
       })
@@ -319,7 +319,7 @@ for (const transport of transports) {
       dvpLayer(server.current, publisher(server.current), { transport, ...options })
     const urlOf = (key: FileKey) => server.current.fileUrl(key)
 
-    it.live("gzip members, zlib: every row; raw deflate: CsvError", () =>
+    it.live("gzip members, zlib: every row; raw deflate: DvpCsvError", () =>
       Effect.gen(function*() {
         const total = server.current.rawRowCount("globex", 2026, "weeks", 7)
         const reference = yield* Stream.runCollect(Dvp.rowsOfFiles([urlOf(fileKey("plain"))], "raw"))
@@ -333,7 +333,7 @@ for (const transport of transports) {
         expect(text).toBe(plain)
         const url = urlOf(fileKey("deflate-raw"))
         const error = yield* Effect.flip(Stream.runDrain(Dvp.rowsOfFiles([url], "raw")))
-        expect(error).toMatchObject({ _tag: "CsvError", record: 0, url: url.slice(0, url.indexOf("?")) })
+        expect(error).toMatchObject({ _tag: "DvpCsvError", record: 0, url: url.slice(0, url.indexOf("?")) })
         expect(error.message).toMatch(/^the data is not UTF-8 text/)
       }).pipe(Effect.provide(layer())))
 
@@ -341,7 +341,7 @@ for (const transport of transports) {
       Effect.gen(function*() {
         const wideUrl = urlOf(fileKey("gzip", "wide-record"))
         const wide = yield* Effect.flip(Stream.runDrain(Dvp.rowsOfFiles([wideUrl], "raw")))
-        expect(wide).toMatchObject({ _tag: "CsvError", record: 2, message: "a record has more than 4096 fields" })
+        expect(wide).toMatchObject({ _tag: "DvpCsvError", record: 2, message: "a record has more than 4096 fields" })
         const protoUrl = urlOf(fileKey("gzip-members", "proto-columns"))
         const [row] = yield* Stream.runCollect(Dvp.rowsOfFiles([protoUrl], "raw"))
         expect(row!.action).toBe("pull_by_tag")
@@ -350,17 +350,17 @@ for (const transport of transports) {
         const huge = yield* Effect.flip(
           Stream.runDrain(Dvp.rowsOfFiles([urlOf(fileKey("zlib", "huge-count", "summary"))], "summary"))
         )
-        expect(huge).toMatchObject({ _tag: "CsvError", record: 2 })
+        expect(huge).toMatchObject({ _tag: "DvpCsvError", record: 2 })
         expect(huge.message).toMatch(/holds 9007199254740993, beyond 2\^53 - 1/)
       }).pipe(Effect.provide(layer())))
 
     it.live("the client's csvLimits reach the decoder", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(Stream.runDrain(Dvp.rowsOfFiles([urlOf(fileKey("gzip"))], "raw")))
-        expect(error).toMatchObject({ _tag: "CsvError", record: 1, message: "a record has more than 4 fields" })
+        expect(error).toMatchObject({ _tag: "DvpCsvError", record: 1, message: "a record has more than 4 fields" })
       }).pipe(Effect.provide(layer({ csvLimits: { maxFieldsPerRecord: 4 } }))))
 
-    it.live("a JSON count of 2^53 + 1 fails with ResponseDecodeError instead of rounding", () =>
+    it.live("a JSON count of 2^53 + 1 fails with DvpDecodeError instead of rounding", () =>
       Effect.gen(function*() {
         server.current.inject({
           operation: "getNamespacePulls",
@@ -368,7 +368,7 @@ for (const transport of transports) {
           body: "{\"pulls\":[{\"repo\":\"api\",\"pullCount\":9007199254740993}]}"
         })
         const error = yield* Effect.flip(Dvp.namespacePulls("acme"))
-        expect(error).toMatchObject({ _tag: "ResponseDecodeError", operation: "getNamespacePulls", status: 200 })
+        expect(error).toMatchObject({ _tag: "DvpDecodeError", operation: "getNamespacePulls", status: 200 })
         expect(error.message).toMatch(/pullCount/)
         server.current.inject({
           operation: "getNamespacePulls",

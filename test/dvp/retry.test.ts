@@ -75,12 +75,12 @@ describe("Retry-After", () => {
       expect(server.current.count("getNamespaceYears")).toBe(2)
     }))
 
-  it.live("a Retry-After longer than maxRetryAfter fails at once with RateLimited", () =>
+  it.live("a Retry-After longer than maxRetryAfter fails at once with DvpRateLimited", () =>
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 429, retryAfter: "3600", detail: "slow down" })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
       expect(error).toMatchObject({
-        _tag: "RateLimited",
+        _tag: "DvpRateLimited",
         status: 429,
         operation: "getNamespace",
         message: "slow down",
@@ -90,11 +90,11 @@ describe("Retry-After", () => {
       expect(server.current.count("getNamespace")).toBe(1)
     }).pipe(Effect.provide(layer({ maxRetryAfter: "1 minute" }))))
 
-  it.live("429s past the tries fail with RateLimited", () =>
+  it.live("429s past the tries fail with DvpRateLimited", () =>
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 429, retryAfter: "0", times: 10 })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
-      expect(error).toMatchObject({ _tag: "RateLimited", attempts: 3, retryAfterMillis: 0 })
+      expect(error).toMatchObject({ _tag: "DvpRateLimited", attempts: 3, retryAfterMillis: 0 })
       expect(server.current.count("getNamespace")).toBe(3)
     }).pipe(Effect.provide(layer({ times: 3, baseDelay: "1 millis" }))))
 })
@@ -111,11 +111,11 @@ describe("5xx", () => {
       expect(second).toBeGreaterThanOrEqual(80)
     }).pipe(Effect.provide(layer({ baseDelay: "40 millis" }))))
 
-  it.live("bounded: a persistent 500 fails with ServerError after `times` tries", () =>
+  it.live("bounded: a persistent 500 fails with DvpServerError after `times` tries", () =>
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 500, times: 100, detail: "boom" })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
-      expect(error).toMatchObject({ _tag: "ServerError", status: 500, attempts: 4, message: "boom" })
+      expect(error).toMatchObject({ _tag: "DvpServerError", status: 500, attempts: 4, message: "boom" })
       expect(server.current.count("getNamespace")).toBe(4)
     }).pipe(Effect.provide(layer({ baseDelay: "1 millis" }))))
 
@@ -134,16 +134,16 @@ describe("5xx", () => {
     Effect.gen(function*() {
       server.current.inject({ operation: "getNamespace", status: 418, detail: "teapot" })
       const error = yield* Effect.flip(Dvp.namespace("acme"))
-      expect(error).toMatchObject({ _tag: "UnexpectedStatus", status: 418, message: "teapot" })
+      expect(error).toMatchObject({ _tag: "DvpUnexpectedStatus", status: 418, message: "teapot" })
       expect(server.current.count("getNamespace")).toBe(1)
     }).pipe(Effect.provide(layer())))
 })
 
 describe("transport failures", () => {
-  it.live("a refused connection is retried, then fails with TransportError (no query in the message)", () =>
+  it.live("a refused connection is retried, then fails with DvpTransportError (no query in the message)", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Dvp.repoPulls("acme", "repo-001", { timespan: "weeks" }))
-      expect(error._tag).toBe("TransportError")
+      expect(error._tag).toBe("DvpTransportError")
       expect(error).toMatchObject({ operation: "getRepoPulls", attempts: 2 })
       expect(error.message).toMatch(/^Transport error: .+ \(GET http:\/\/127\.0\.0\.1:1\/v1\/namespaces\/acme\//)
       expect(error.message.endsWith("/repos/repo-001/pulls)")).toBe(true)
@@ -152,7 +152,7 @@ describe("transport failures", () => {
       retry: { times: 2, baseDelay: "1 millis" }
     }))))
 
-  it.live("a connection lost while a file streams fails the stream with TransportError", () =>
+  it.live("a connection lost while a file streams fails the stream with DvpTransportError", () =>
     Effect.gen(function*() {
       const url = server.current.fileUrl({
         namespace: "acme",
@@ -169,7 +169,7 @@ describe("transport failures", () => {
       const error = yield* Effect.flip(
         Stream.runForEach(Dvp.rowsOfFiles([url], "raw"), () => Effect.sync(() => void rows++))
       )
-      expect(error).toMatchObject({ _tag: "TransportError", operation: "download" })
+      expect(error).toMatchObject({ _tag: "DvpTransportError", operation: "download" })
       expect(error.message).not.toContain("sig=")
       expect(rows).toBeGreaterThan(0)
       expect(rows).toBeLessThan(30_000)
@@ -215,6 +215,6 @@ describe("/repos/pulls batching", () => {
     Effect.gen(function*() {
       server.current.inject({ operation: "getManyReposPulls", status: 500, times: 100 })
       const error = yield* Effect.flip(Dvp.reposPulls(all))
-      expect(error._tag).toBe("ServerError")
+      expect(error._tag).toBe("DvpServerError")
     }).pipe(Effect.provide(layer({ times: 2, baseDelay: "1 millis" }))))
 })

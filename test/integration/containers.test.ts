@@ -18,6 +18,20 @@ const sleeping = (extra: Parameters<typeof scopedContainer>[0] = {}) =>
   })
 
 layer(DockerLive)("containers against the real engine", (it) => {
+  it.effect("list entries carry a required Id: list, then stop each entry, with no cast", () =>
+    Effect.gen(function*() {
+      const label = uniqueName("effect-docker-list-stop")
+      yield* sleeping({ Labels: { ...LABELS, [label]: "1" } })
+      yield* sleeping({ Labels: { ...LABELS, [label]: "1" } })
+      const listed = yield* Containers.list({ filters: { label: [label] } })
+      expect(listed).toHaveLength(2)
+      // `Id` is `string`, not `string | undefined`: this line would not compile otherwise
+      const ids: ReadonlyArray<string> = listed.map((c) => c.Id)
+      yield* Effect.forEach(listed, (c) => Containers.stop(c.Id, { t: 0 }))
+      for (const id of ids) expect((yield* Containers.inspect(id)).State?.Running).toBe(false)
+      expect(yield* Containers.list({ filters: { label: [label] } })).toEqual([])
+    }).pipe(Effect.scoped))
+
   it.effect("update changes the restart policy and CPU shares of a running container", () =>
     Effect.gen(function*() {
       const id = yield* sleeping()

@@ -76,7 +76,9 @@ layer(DockerLive, { excludeTestServices: true })("attach and exec", (it) => {
       yield* session.closeStdin
       yield* session.closeStdin // idempotent
       const written = yield* Effect.flip(session.write("too late\n"))
-      expect(written.reason).toBe("stdin is closed")
+      expect(written._tag).toBe("StdinClosed")
+      expect(written.message).toBe("ContainerAttach: stdin is closed, nothing more can be written to it")
+      expect(written.message).not.toContain("cannot reach")
       const { stderr, stdout } = yield* Fiber.join(output)
       expect(stdout).toBe("out:a\nout:b\n")
       expect(stderr).toBe("err:a\nerr:b\n")

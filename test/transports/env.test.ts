@@ -66,7 +66,7 @@ describe("DockerEnv (pure)", () => {
       ))
       expect(ok.tls?.ca).toBe("CA")
       const error = yield* Effect.flip(DockerEnv.resolve(memory({ DOCKER_HOST: "tcp://h:1", DOCKER_TLS_VERIFY: "1", DOCKER_CONFIG: "/cfg" }, {})))
-      expect(error._tag).toBe("ConfigError")
+      expect(error._tag).toBe("DockerConfigError")
       expect(error.message).toContain("/cfg/ca.pem")
     }))
 
@@ -145,7 +145,7 @@ describe("DockerEnv on disk, per runtime", () => {
       expect(broken).toMatchObject({ error: "TransportError" })
       expect(broken["message"]).toContain("unix:///nonexistent/docker.sock")
       const unknown = run(runtime, { DOCKER_CONTEXT: "no-such-context" })
-      expect(unknown).toMatchObject({ error: "ConfigError" })
+      expect(unknown).toMatchObject({ error: "DockerConfigError" })
     })
   }
 })

@@ -82,7 +82,7 @@ const cases = (name: string) =>
     yield* line("interrupt", { seen, closed: yield* ask("closed", `hold-${tag}`) })
   })
 
-const run = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError>) =>
+const run = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError>) =>
   Effect.provide(cases(name), layer)
 
 const common = { apiVersion: "1.41", timeout: clientTimeout } as const

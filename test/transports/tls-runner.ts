@@ -21,7 +21,7 @@ const host = env["TLS_HOST"]!
 const image = env["TLS_IMAGE"] ?? "effect-docker/busybox:latest"
 const pem = (name: string) => readFileSync(`${certs}/${name}`, "utf8")
 
-const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.ConfigError>, withExec: boolean) =>
+const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError>, withExec: boolean) =>
   Effect.gen(function*() {
     const ping = yield* Docker.call(Ops.SystemPing)()
     if (!withExec) return { ping }

@@ -103,16 +103,16 @@ describe("packaging", () => {
     const own = await browserBundle("src/Dvp.ts")
     expect([...own].sort()).toEqual([
       "src/Dvp.ts",
-      "src/dvp/auth.ts",
-      "src/dvp/client.ts",
-      "src/dvp/decode.ts",
-      "src/dvp/errors.ts",
+      "src/dvp/internal/auth.ts",
+      "src/dvp/internal/client.ts",
       "src/dvp/internal/csv.ts",
+      "src/dvp/internal/decode.ts",
+      "src/dvp/internal/errors.ts",
       "src/dvp/internal/gzip.ts",
       "src/dvp/internal/http.ts",
       "src/dvp/internal/records.ts",
-      "src/dvp/internal/stream.ts",
-      "src/dvp/schemas.ts"
+      "src/dvp/internal/schemas.ts",
+      "src/dvp/internal/stream.ts"
     ])
   })
 })

@@ -439,7 +439,7 @@ describe("Operation.toRequest refuses values the daemon would misread", () => {
       expect(sent).toEqual([])
     }))
 
-  it.effect("DOCKER_API_VERSION outside the SDK's range is a ConfigError when the environment is resolved", () =>
+  it.effect("DOCKER_API_VERSION outside the SDK's range is a DockerConfigError when the environment is resolved", () =>
     Effect.gen(function*() {
       const environment = (version: string): DockerEnv.Environment => ({
         env: { DOCKER_HOST: "unix:///var/run/docker.sock", DOCKER_API_VERSION: version },
@@ -448,7 +448,7 @@ describe("Operation.toRequest refuses values the daemon would misread", () => {
       })
       for (const version of ["1.12", "1.99"]) {
         const error = yield* Effect.flip(DockerEnv.resolve(environment(version)))
-        expect(error._tag).toBe("ConfigError")
+        expect(error._tag).toBe("DockerConfigError")
         expect(error.message).toContain(`DOCKER_API_VERSION "${version}" is outside the API versions`)
       }
       const ok = yield* DockerEnv.resolve(environment("1.30"))

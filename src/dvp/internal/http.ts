@@ -13,15 +13,15 @@ import type * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import {
-  Forbidden,
-  NotFound,
-  RateLimited,
-  ResponseDecodeError,
-  ServerError,
-  TransportError,
-  Unauthorized,
-  UnexpectedStatus
-} from "../errors.ts"
+  DvpForbidden,
+  DvpNotFound,
+  DvpRateLimited,
+  DvpDecodeError,
+  DvpServerError,
+  DvpTransportError,
+  DvpUnauthorized,
+  DvpUnexpectedStatus
+} from "./errors.ts"
 
 /** @internal */
 export interface RetryPolicy {
@@ -31,7 +31,7 @@ export interface RetryPolicy {
   readonly baseDelay: Duration.Duration
   /** The longest back-off without `Retry-After`. */
   readonly maxDelay: Duration.Duration
-  /** A `Retry-After` longer than this is not waited for: the call fails with `RateLimited` at once. */
+  /** A `Retry-After` longer than this is not waited for: the call fails with `DvpRateLimited` at once. */
   readonly maxRetryAfter: Duration.Duration
 }
 
@@ -117,7 +117,7 @@ export const errorMessage = (response: HttpClientResponse.HttpClientResponse): E
   )
 
 /** @internal */
-export type StatusError = Unauthorized | Forbidden | NotFound | UnexpectedStatus
+export type StatusError = DvpUnauthorized | DvpForbidden | DvpNotFound | DvpUnexpectedStatus
 
 /**
  * Maps a non-2xx, non-retryable answer to its tagged error.
@@ -132,13 +132,13 @@ export const statusError = (
     const fields = { operation, status: response.status, message }
     switch (response.status) {
       case 401:
-        return Effect.fail(new Unauthorized(fields))
+        return Effect.fail(new DvpUnauthorized(fields))
       case 403:
-        return Effect.fail(new Forbidden(fields))
+        return Effect.fail(new DvpForbidden(fields))
       case 404:
-        return Effect.fail(new NotFound(fields))
+        return Effect.fail(new DvpNotFound(fields))
       default:
-        return Effect.fail(new UnexpectedStatus(fields))
+        return Effect.fail(new DvpUnexpectedStatus(fields))
     }
   })
 
@@ -146,8 +146,8 @@ const isRetryable = (status: number) => status === 429 || status >= 500
 
 /**
  * Sends `request`, retrying 429 / 5xx / transport failures within `policy`. Resolves with the response for any
- * other status (the caller decides what 401 or 404 mean); fails with `RateLimited`, `ServerError` or
- * `TransportError` when the tries run out.
+ * other status (the caller decides what 401 or 404 mean); fails with `DvpRateLimited`, `DvpServerError` or
+ * `DvpTransportError` when the tries run out.
  *
  * @internal
  */
@@ -156,17 +156,17 @@ export const sendWithRetry = (
   request: HttpClientRequest.HttpClientRequest,
   operation: string,
   policy: RetryPolicy
-): Effect.Effect<HttpClientResponse.HttpClientResponse, RateLimited | ServerError | TransportError> => {
+): Effect.Effect<HttpClientResponse.HttpClientResponse, DvpRateLimited | DvpServerError | DvpTransportError> => {
   const loop = (
     attempt: number
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, RateLimited | ServerError | TransportError> =>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, DvpRateLimited | DvpServerError | DvpTransportError> =>
     client.execute(request).pipe(
       Effect.matchEffect({
         onFailure: (error) => {
           const message = describeHttpError(error, request.method, request.url)
           return attempt < policy.times
             ? Effect.andThen(Effect.sleep(backoff(policy, attempt)), loop(attempt + 1))
-            : Effect.fail(new TransportError({ operation, message, attempts: attempt }))
+            : Effect.fail(new DvpTransportError({ operation, message, attempts: attempt }))
         },
         onSuccess: (response) => {
           if (!isRetryable(response.status)) return Effect.succeed(response)
@@ -178,8 +178,8 @@ export const sendWithRetry = (
               const message = yield* errorMessage(response)
               const fields = { operation, status: response.status, message, attempts: attempt }
               return yield* response.status === 429
-                ? Effect.fail(new RateLimited({ ...fields, retryAfterMillis: retryAfter }))
-                : Effect.fail(new ServerError(fields))
+                ? Effect.fail(new DvpRateLimited({ ...fields, retryAfterMillis: retryAfter }))
+                : Effect.fail(new DvpServerError(fields))
             }
             // drain the body so the connection can be reused
             yield* Effect.ignore(response.arrayBuffer)
@@ -219,7 +219,7 @@ const backoff = (policy: RetryPolicy, attempt: number): Duration.Duration => {
 }
 
 /**
- * Decodes a JSON body with a compiled decoder, mapping failures to `ResponseDecodeError`.
+ * Decodes a JSON body with a compiled decoder, mapping failures to `DvpDecodeError`.
  *
  * @internal
  */
@@ -227,16 +227,16 @@ export const decodeJson = <A>(
   operation: string,
   response: HttpClientResponse.HttpClientResponse,
   decode: (u: unknown) => Effect.Effect<A, Schema.SchemaError>
-): Effect.Effect<A, ResponseDecodeError> =>
+): Effect.Effect<A, DvpDecodeError> =>
   response.json.pipe(
     Effect.mapError((error) =>
-      new ResponseDecodeError({ operation, status: response.status, message: `the body is not JSON: ${error.message}` })
+      new DvpDecodeError({ operation, status: response.status, message: `the body is not JSON: ${error.message}` })
     ),
     Effect.flatMap((json) =>
       Effect.mapError(
         decode(json),
         (error) =>
-          new ResponseDecodeError({
+          new DvpDecodeError({
             operation,
             status: response.status,
             message: `the body does not match the spec: ${error.message}`

@@ -9,7 +9,7 @@ import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
-import { CsvError } from "../errors.ts"
+import { DvpCsvError } from "./errors.ts"
 import { CsvParser, type CsvParserOptions, type CsvRecord } from "./csv.ts"
 import { GzipMemberScanner } from "./gzip.ts"
 import { type ColumnSpec, compileHeader, type RecordMapper } from "./records.ts"
@@ -165,7 +165,7 @@ export const csvRecords = <E, R>(
   text: Stream.Stream<string, E, R>,
   url: string,
   options?: CsvParserOptions
-): Stream.Stream<CsvRecord, E | CsvError, R> => mapRecords(text, url, options, () => (record) => record)
+): Stream.Stream<CsvRecord, E | DvpCsvError, R> => mapRecords(text, url, options, () => (record) => record)
 
 /**
  * Parses a text stream as CSV with a header row, mapping each later record through the header's mapping.
@@ -177,7 +177,7 @@ export const csvRows = <A, E, R>(
   url: string,
   columns: ReadonlyArray<ColumnSpec>,
   options?: CsvParserOptions
-): Stream.Stream<A, E | CsvError, R> =>
+): Stream.Stream<A, E | DvpCsvError, R> =>
   mapRecords(text, url, options, () => {
     let mapper: RecordMapper | undefined
     let record = 0
@@ -185,37 +185,37 @@ export const csvRows = <A, E, R>(
       record++
       if (mapper === undefined) {
         const compiled = compileHeader(columns, fields)
-        if (typeof compiled === "string") return new CsvError({ url, record, message: compiled })
+        if (typeof compiled === "string") return new DvpCsvError({ url, record, message: compiled })
         mapper = compiled
         return undefined
       }
       const row = mapper(fields)
-      return typeof row === "string" ? new CsvError({ url, record, message: row }) : (row as A)
+      return typeof row === "string" ? new DvpCsvError({ url, record, message: row }) : (row as A)
     }
   })
 
 /**
  * The parsing loop: text chunks in, `f(record)` out, with a fresh `f` per run. `f` returns `undefined` to drop a
- * record (the header) or a `CsvError` to stop.
+ * record (the header) or a `DvpCsvError` to stop.
  */
 const mapRecords = <A, E, R>(
   text: Stream.Stream<string, E, R>,
   url: string,
   options: CsvParserOptions | undefined,
-  makeF: () => (record: CsvRecord) => A | CsvError | undefined
-): Stream.Stream<A, E | CsvError, R> =>
+  makeF: () => (record: CsvRecord) => A | DvpCsvError | undefined
+): Stream.Stream<A, E | DvpCsvError, R> =>
   Stream.transformPull(text, (upstream) =>
     Effect.sync(() => {
       const f = makeF()
       const parser = new CsvParser(options)
       let finished = false
       const records: Array<CsvRecord> = []
-      const emit = (): Pull.Pull<Arr.NonEmptyReadonlyArray<A>, CsvError> | undefined => {
+      const emit = (): Pull.Pull<Arr.NonEmptyReadonlyArray<A>, DvpCsvError> | undefined => {
         const out: Array<A> = []
         for (let i = 0; i < records.length; i++) {
           const value = f(records[i]!)
           if (value === undefined) continue
-          if (value instanceof CsvError) {
+          if (value instanceof DvpCsvError) {
             records.length = 0
             return Effect.fail(value)
           }
@@ -225,11 +225,11 @@ const mapRecords = <A, E, R>(
         return Arr.isArrayNonEmpty(out) ? Effect.succeed(out) : undefined
       }
       const syntaxError = (error: { readonly record: number; readonly reason: string }) =>
-        Effect.fail(new CsvError({ url, record: error.record, message: error.reason }))
-      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E | CsvError> = Effect.suspend(() => {
+        Effect.fail(new DvpCsvError({ url, record: error.record, message: error.reason }))
+      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<A>, E | DvpCsvError> = Effect.suspend(() => {
         if (finished) return Cause.done()
         return upstream.pipe(
-          Pull.catchDone((): Pull.Pull<ReadonlyArray<string>, CsvError> => {
+          Pull.catchDone((): Pull.Pull<ReadonlyArray<string>, DvpCsvError> => {
             finished = true
             const error = parser.end(records)
             return error === undefined ? Effect.succeed([]) : syntaxError(error)

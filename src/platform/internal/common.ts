@@ -211,7 +211,7 @@ export const credentialHelperWith = (
 export const layerFromEnvWith = <A, E>(
   environment: Effect.Effect<DockerEnv.Environment>,
   layer: (options: DockerEnv.ClientOptions) => Layer.Layer<A, E>
-): Layer.Layer<A, E | DockerEnv.ConfigError | Host.InvalidHost> =>
+): Layer.Layer<A, E | DockerEnv.DockerConfigError | Host.InvalidHost> =>
   Layer.fresh(
     Layer.unwrap(
       Effect.map(

@@ -20,16 +20,16 @@ import { HubAuth } from "./auth.ts"
 import { type CsvLimits, decodeRawRows, decodeSummaryRows, inflateError } from "./decode.ts"
 import {
   type AuthError,
-  type CsvError,
-  type Forbidden,
-  InvalidArgument,
-  type NotFound,
-  type RateLimited,
-  type ResponseDecodeError,
-  type ServerError,
-  TransportError,
-  type Unauthorized,
-  type UnexpectedStatus
+  type DvpCsvError,
+  type DvpForbidden,
+  DvpInvalidArgument,
+  type DvpNotFound,
+  type DvpRateLimited,
+  type DvpDecodeError,
+  type DvpServerError,
+  DvpTransportError,
+  type DvpUnauthorized,
+  type DvpUnexpectedStatus
 } from "./errors.ts"
 import {
   decodeJson,
@@ -38,8 +38,8 @@ import {
   type RetryPolicyInput,
   sendWithRetry,
   statusError
-} from "./internal/http.ts"
-import { inflateWhenCompressed } from "./internal/stream.ts"
+} from "./http.ts"
+import { inflateWhenCompressed } from "./stream.ts"
 import {
   NamespaceData,
   NamespaceMetadata,
@@ -65,27 +65,27 @@ export const maxReposPerRequest = 50
 
 /** @internal */
 export type ApiError =
-  | Unauthorized
-  | Forbidden
-  | NotFound
-  | RateLimited
-  | ServerError
-  | UnexpectedStatus
-  | TransportError
-  | ResponseDecodeError
-  | InvalidArgument
+  | DvpUnauthorized
+  | DvpForbidden
+  | DvpNotFound
+  | DvpRateLimited
+  | DvpServerError
+  | DvpUnexpectedStatus
+  | DvpTransportError
+  | DvpDecodeError
+  | DvpInvalidArgument
   | AuthError
 
 /** @internal */
 export type DownloadError =
-  | Forbidden
-  | NotFound
-  | RateLimited
-  | ServerError
-  | UnexpectedStatus
-  | TransportError
-  | Unauthorized
-  | CsvError
+  | DvpForbidden
+  | DvpNotFound
+  | DvpRateLimited
+  | DvpServerError
+  | DvpUnexpectedStatus
+  | DvpTransportError
+  | DvpUnauthorized
+  | DvpCsvError
 
 /** @internal */
 export interface PullsQuery {
@@ -200,10 +200,10 @@ const decodeTimespanData = compile(TimespanData)
 const decodeTimespanModel = compile(TimespanModel)
 const decodeResponseData = compile(ResponseData)
 
-const segment = (operation: string, argument: string, value: string): Effect.Effect<string, InvalidArgument> =>
+const segment = (operation: string, argument: string, value: string): Effect.Effect<string, DvpInvalidArgument> =>
   value === "" || value === "." || value === ".." || value.includes("/")
     ? Effect.fail(
-      new InvalidArgument({
+      new DvpInvalidArgument({
         operation,
         argument,
         message: `${argument} must be one path segment, not ${JSON.stringify(value)}`
@@ -211,11 +211,11 @@ const segment = (operation: string, argument: string, value: string): Effect.Eff
     )
     : Effect.succeed(encodeURIComponent(value))
 
-const integer = (operation: string, argument: string, value: number): Effect.Effect<string, InvalidArgument> =>
+const integer = (operation: string, argument: string, value: number): Effect.Effect<string, DvpInvalidArgument> =>
   Number.isSafeInteger(value) && value >= 0
     ? Effect.succeed(String(value))
     : Effect.fail(
-      new InvalidArgument({ operation, argument, message: `${argument} must be a whole number, not ${value}` })
+      new DvpInvalidArgument({ operation, argument, message: `${argument} must be a whole number, not ${value}` })
     )
 
 const queryParams = (query: PullsQuery | undefined): Array<readonly [string, string]> => {
@@ -230,7 +230,7 @@ const isUrlList = (files: typeof ResponseData.Type | ReadonlyArray<string>): fil
   Array.isArray(files)
 
 const httpTransportError = (operation: string, url: string) => (error: HttpClientError.HttpClientError) =>
-  new TransportError({ operation, message: describeHttpError(error, "GET", url), attempts: 1 })
+  new DvpTransportError({ operation, message: describeHttpError(error, "GET", url), attempts: 1 })
 
 /** @internal */
 export const make = (

@@ -16,7 +16,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import { type AuthError, LoginFailed, TwoFactorRequired, UnexpectedStatus } from "./errors.ts"
+import { type AuthError, DvpLoginFailed, DvpTwoFactorRequired, DvpUnexpectedStatus } from "./errors.ts"
 import {
   decodeJson,
   errorMessage,
@@ -24,7 +24,7 @@ import {
   type RetryPolicy,
   type RetryPolicyInput,
   sendWithRetry
-} from "./internal/http.ts"
+} from "./http.ts"
 import { AccessTokenSuccess, LoginError, LoginSuccess } from "./schemas.ts"
 
 /** @internal */
@@ -138,14 +138,18 @@ const loginWith = (
           if (typeof second !== "string" || second.length === 0) {
             const detail = Option.isSome(body) ? body.value.detail : undefined
             return Effect.fail(
-              new LoginFailed({ operation: "PostUsersLogin", status: 401, message: detail ?? "authentication failed" })
+              new DvpLoginFailed({
+                operation: "PostUsersLogin",
+                status: 401,
+                message: detail ?? "authentication failed"
+              })
             )
           }
           return secondFactor(client, policy, hubUrl, credentials, Redacted.make(second))
         }).pipe(
           Effect.catchTag("HttpClientError", (error) =>
             Effect.fail(
-              new LoginFailed({
+              new DvpLoginFailed({
                 operation: "PostUsersLogin",
                 status: 401,
                 message: `unreadable answer: ${error.reason._tag}`
@@ -165,7 +169,7 @@ const secondFactor = (
 ): Effect.Effect<Redacted.Redacted<string>, AuthError> => {
   if (credentials.twoFactorCode === undefined) {
     return Effect.fail(
-      new TwoFactorRequired({
+      new DvpTwoFactorRequired({
         operation: "PostUsersLogin",
         message: `the account ${credentials.username} has two-factor authentication: pass twoFactorCode`
       })
@@ -173,7 +177,7 @@ const secondFactor = (
   }
   return credentials.twoFactorCode.pipe(
     Effect.mapError(() =>
-      new TwoFactorRequired({ operation: "PostUsers2FALogin", message: "the twoFactorCode effect failed" })
+      new DvpTwoFactorRequired({ operation: "PostUsers2FALogin", message: "the twoFactorCode effect failed" })
     ),
     Effect.flatMap((code) =>
       post(client, policy, "PostUsers2FALogin", `${hubUrl}/v2/users/2fa-login`, {
@@ -216,11 +220,11 @@ const tokenOf = (operation: string, response: HttpClientResponse.HttpClientRespo
 const refused = (
   operation: string,
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<never, LoginFailed | UnexpectedStatus> =>
-  Effect.flatMap(errorMessage(response), (message): Effect.Effect<never, LoginFailed | UnexpectedStatus> =>
+): Effect.Effect<never, DvpLoginFailed | DvpUnexpectedStatus> =>
+  Effect.flatMap(errorMessage(response), (message): Effect.Effect<never, DvpLoginFailed | DvpUnexpectedStatus> =>
     response.status === 401 || response.status === 403
-      ? Effect.fail(new LoginFailed({ operation, status: response.status, message }))
-      : Effect.fail(new UnexpectedStatus({ operation, status: response.status, message })))
+      ? Effect.fail(new DvpLoginFailed({ operation, status: response.status, message }))
+      : Effect.fail(new DvpUnexpectedStatus({ operation, status: response.status, message })))
 
 /**
  * Builds the service: the token lives in a `Ref`; logins are serialized by a one-permit semaphore so concurrent

@@ -5,11 +5,11 @@
  * @internal
  */
 import * as Stream from "effect/Stream"
-import { CsvError } from "./errors.ts"
-import type { CsvRecord } from "./internal/csv.ts"
-import { publicUrl } from "./internal/http.ts"
-import { rawColumns, summaryColumns } from "./internal/records.ts"
-import { csvRecords, csvRows, decodeUtf8, inflateWhenCompressed } from "./internal/stream.ts"
+import { DvpCsvError } from "./errors.ts"
+import type { CsvRecord } from "./csv.ts"
+import { publicUrl } from "./http.ts"
+import { rawColumns, summaryColumns } from "./records.ts"
+import { csvRecords, csvRows, decodeUtf8, inflateWhenCompressed } from "./stream.ts"
 import type { RawRow, SummaryRow } from "./schemas.ts"
 
 /** @internal */
@@ -29,16 +29,16 @@ export interface DecodeOptions extends CsvLimits {
 }
 
 /** The error for compressed data that does not inflate. @internal */
-export const inflateError = (url: string) => (format: "gzip" | "zlib", cause: unknown): CsvError =>
-  new CsvError({
+export const inflateError = (url: string) => (format: "gzip" | "zlib", cause: unknown): DvpCsvError =>
+  new DvpCsvError({
     url: publicUrl(url),
     record: 0,
     message: `the ${format} data is corrupt or truncated: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
 /** The error for bytes that are neither gzip, zlib nor UTF-8 text. @internal */
-export const notTextError = (url: string) => (): CsvError =>
-  new CsvError({
+export const notTextError = (url: string) => (): DvpCsvError =>
+  new DvpCsvError({
     url: publicUrl(url),
     record: 0,
     message: "the data is not UTF-8 text, gzip or zlib (raw deflate and other compressions are not read)"
@@ -57,7 +57,7 @@ const parserOptions = (options: CsvLimits | undefined) => ({
 export const decodeCsv = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-): Stream.Stream<CsvRecord, E | CsvError, R> => {
+): Stream.Stream<CsvRecord, E | DvpCsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
   return csvRecords(text(bytes, url), url, parserOptions(options))
 }
@@ -66,7 +66,7 @@ export const decodeCsv = <E, R>(
 export const decodeRawRows = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-): Stream.Stream<typeof RawRow.Type, E | CsvError, R> => {
+): Stream.Stream<typeof RawRow.Type, E | DvpCsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
   return csvRows(text(bytes, url), url, rawColumns, parserOptions(options))
 }
@@ -75,7 +75,7 @@ export const decodeRawRows = <E, R>(
 export const decodeSummaryRows = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options?: DecodeOptions
-): Stream.Stream<typeof SummaryRow.Type, E | CsvError, R> => {
+): Stream.Stream<typeof SummaryRow.Type, E | DvpCsvError, R> => {
   const url = publicUrl(options?.url ?? "<bytes>")
   return csvRows(text(bytes, url), url, summaryColumns, parserOptions(options))
 }

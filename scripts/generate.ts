@@ -190,6 +190,12 @@ interface EnumExtra {
 }
 
 const ENUM_EXTRA_VALUES: Readonly<Record<string, EnumExtra>> = {
+  "Health.Status": {
+    values: [""],
+    reason: "Podman 4.3.1's Docker-compatible API sends `\"Health\": {\"Status\": \"\", …}` for a container " +
+      "without a healthcheck (Docker omits `Health`); the empty string means no healthcheck, as `none` does. The " +
+      "other values stay checked: an unknown non-empty status still fails to decode"
+  },
   "ServiceUpdateStatus.State": {
     values: ["rollback_started", "rollback_paused", "rollback_completed"],
     reason: "moby's `swarm.UpdateState` (api/types/swarm/service.go) also has the rollback states, sent while a " +
@@ -1774,7 +1780,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ),
     ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
     ...Object.entries(ENUM_EXTRA_VALUES).map(([k, e]) =>
-      `| \`${k}\` | also ${e.values.map((v) => `\`${v}\``).join(", ")} | ${mdEscape(e.reason)} |`
+      `| \`${k}\` | also ${e.values.map((v) => v === "" ? "`\"\"` (empty)" : `\`${v}\``).join(", ")} | ${mdEscape(e.reason)} |`
     ),
     ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
       fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)

@@ -2157,7 +2157,7 @@ export interface Health {
    * - "healthy"   Healthy indicates that the container is running correctly
    * - "unhealthy" Unhealthy indicates that the container has a problem
    */
-  readonly Status?: "none" | "starting" | "healthy" | "unhealthy"
+  readonly Status?: "none" | "starting" | "healthy" | "unhealthy" | ""
   /** FailingStreak is the number of consecutive failures */
   readonly FailingStreak?: number
   /** Log contains the last few results (oldest first) */
@@ -2178,7 +2178,8 @@ export interface Health {
  * @category schemas
  */
 export const Health: Schema.Codec<Health> = /*#__PURE__*/ Schema.Struct({
-  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
+  Status:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy", ""])),
   FailingStreak: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
   Log: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(HealthcheckResult))
 })

@@ -1,4 +1,29 @@
-import { defineConfig } from "vitest/config"
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config"
+
+/**
+ * The suites that also run against Podman's Docker-compatible API (scripts/podman.sh), the same test code with
+ * `EFFECT_DOCKER_ENGINE=podman` (test/support/engine.ts picks the engine's socket from it).
+ */
+export const PODMAN_SUITES: Array<string> = [
+  "test/cross-runtime/cross-runtime.test.ts",
+  "test/integration/slice.test.ts",
+  "test/integration/containers.test.ts",
+  "test/integration/exec.test.ts",
+  "test/integration/images.test.ts",
+  "test/integration/volumes.test.ts",
+  "test/integration/networks.test.ts",
+  "test/integration/podman.test.ts",
+  "test/streaming/logs.test.ts"
+]
+
+/** One vitest project per engine: every test on Docker, the shared suites again on Podman. */
+export const engineProjects: Record<"docker" | "podman", TestProjectInlineConfiguration> = {
+  docker: { extends: true, test: { name: "docker", include: ["test/**/*.test.ts"], env: { EFFECT_DOCKER_ENGINE: "docker" } } },
+  podman: {
+    extends: true,
+    test: { name: "podman", include: [...PODMAN_SUITES], env: { EFFECT_DOCKER_ENGINE: "podman" } }
+  }
+}
 
 export default defineConfig({
   test: {
@@ -6,6 +31,7 @@ export default defineConfig({
     globalSetup: ["test/setup/engine.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ["default", ["json", { outputFile: "test-results.json" }]]
+    reporters: ["default", ["json", { outputFile: "test-results.json" }]],
+    projects: [engineProjects.docker, engineProjects.podman]
   }
 })

@@ -196,6 +196,11 @@ const ENUM_EXTRA_VALUES: Readonly<Record<string, EnumExtra>> = {
       "without a healthcheck (Docker omits `Health`); the empty string means no healthcheck, as `none` does. The " +
       "other values stay checked: an unknown non-empty status still fails to decode"
   },
+  "HostConfig.CgroupnsMode": {
+    values: [""],
+    reason: "Podman 4.3.1's Docker-compatible API sends `\"CgroupnsMode\": \"\"` when the container was created " +
+      "without one (the engine's default applies; Docker fills in `private` or `host`); other values stay checked"
+  },
   "ServiceUpdateStatus.State": {
     values: ["rollback_started", "rollback_paused", "rollback_completed"],
     reason: "moby's `swarm.UpdateState` (api/types/swarm/service.go) also has the rollback states, sent while a " +

@@ -51,14 +51,36 @@ driver = "overlay"
 graphroot = "$DIR/root"
 runroot = "$DIR/runroot"
 CONF
+# The local registries of scripts/engine.sh speak plain HTTP; no search registries (offline).
+cat >"$DIR/registries.conf" <<CONF
+unqualified-search-registries = []
+short-name-mode = "permissive"
+[[registry]]
+location = "127.0.0.1:5000"
+insecure = true
+[[registry]]
+location = "127.0.0.1:5001"
+insecure = true
+CONF
 export CONTAINERS_CONF="$DIR/containers.conf" CONTAINERS_STORAGE_CONF="$DIR/storage.conf"
+export CONTAINERS_REGISTRIES_CONF="$DIR/registries.conf"
 
 answers() { curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+
+# A service started with other settings (an older version of this script) is replaced.
+digest=$(cat "$DIR/containers.conf" "$DIR/storage.conf" "$DIR/registries.conf" | sha256sum | cut -c1-16)
+if answers && [ "$(cat "$DIR/service.digest" 2>/dev/null)" != "$digest" ] && [ -f "$DIR/service.pid" ]; then
+  log "settings changed: restarting the podman service"
+  kill "$(cat "$DIR/service.pid")" 2>/dev/null || true
+  for _ in $(seq 1 40); do answers || break; sleep 0.25; done
+fi
 
 if ! answers; then
   log "starting podman system service on $SOCK"
   rm -f "$SOCK"
   setsid nohup podman system service --time=0 "unix://$SOCK" >"$DIR/service.log" 2>&1 </dev/null 8>&- 9>&- &
+  echo $! >"$DIR/service.pid"
+  echo "$digest" >"$DIR/service.digest"
   for _ in $(seq 1 120); do answers && break; sleep 0.5; done
   answers || { tail -30 "$DIR/service.log" >&2; die "podman did not come up on $SOCK"; }
 fi

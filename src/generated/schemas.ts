@@ -1775,7 +1775,7 @@ export interface HostConfig extends Resources {
    * If not specified, the daemon default is used, which can either be `"private"`
    * or `"host"`, depending on daemon version, kernel support and configuration.
    */
-  readonly CgroupnsMode?: "private" | "host"
+  readonly CgroupnsMode?: "private" | "host" | ""
   /** A list of DNS servers for the container to use. */
   readonly Dns?: ReadonlyArray<string>
   /** A list of DNS options. */
@@ -1943,7 +1943,7 @@ export const HostConfig: Schema.Codec<HostConfig> = /*#__PURE__*/ Schema.Struct(
   Annotations: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
   CapAdd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   CapDrop: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
-  CgroupnsMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "host"])),
+  CgroupnsMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "host", ""])),
   Dns: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   DnsOptions: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   DnsSearch: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),

@@ -27,7 +27,7 @@ export const engineProjects: Record<"docker" | "podman", TestProjectInlineConfig
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // no top-level include: projects extend this config and would add their files to it
     globalSetup: ["test/setup/engine.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
 import { readFile } from "node:fs/promises"
+import * as Net from "node:net"
 import { homedir } from "node:os"
 import { Readable, Writable } from "node:stream"
 import * as Credentials from "../Credentials.ts"
@@ -136,7 +137,43 @@ export const layer = (options: NodeOptions = {}): Layer.Layer<Docker.Docker, Hos
   }))
 
 /**
- * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`.
+ * Whether an engine answers `GET /_ping` with 200 on a unix socket, within `timeoutMillis` (1 second by default);
+ * a missing socket, a refused connection or any other answer is `false`. Used by discovery (`DockerEnv.resolve`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as DockerNode from "effect-docker/node"
+ * const dockerUp = Effect.runPromise(DockerNode.socketAnswers("/var/run/docker.sock"))
+ * ```
+ * @since 0.2.0
+ * @category environment
+ */
+export const socketAnswers = (path: string, timeoutMillis = 1000): Effect.Effect<boolean> =>
+  Effect.callback<boolean>((resume) => {
+    let answer = ""
+    let done = false
+    const socket = Net.connect({ path })
+    const finish = (ok: boolean) => {
+      if (done) return
+      done = true
+      socket.destroy()
+      resume(Effect.succeed(ok))
+    }
+    socket.setTimeout(timeoutMillis, () => finish(false))
+    socket.on("connect", () => socket.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString("latin1")
+      if (answer.includes("\r\n")) finish(/^HTTP\/1\.[01] 200 /.test(answer))
+    })
+    socket.on("error", () => finish(false))
+    socket.on("close", () => finish(/^HTTP\/1\.[01] 200 /.test(answer)))
+    return Effect.sync(() => finish(false))
+  })
+
+/**
+ * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`; unix sockets are probed with
+ * {@link socketAnswers} for discovery.
  *
  * @example
  * ```ts
@@ -158,7 +195,8 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
           error.code === "ENOENT" ? undefined : Promise.reject(error)
         ),
       catch: (cause) => new DockerEnv.ConfigError({ reason: "cannot read the file", path, cause })
-    })
+    }),
+  socketAnswers: (path: string) => socketAnswers(path)
 }))
 
 /**

@@ -18,7 +18,10 @@ export const PODMAN_SUITES: Array<string> = [
 
 /** One vitest project per engine: every test on Docker, the shared suites again on Podman. */
 export const engineProjects: Record<"docker" | "podman", TestProjectInlineConfiguration> = {
-  docker: { extends: true, test: { name: "docker", include: ["test/**/*.test.ts"], env: { EFFECT_DOCKER_ENGINE: "docker" } } },
+  docker: {
+    extends: true,
+    test: { name: "docker", include: ["test/**/*.test.ts"], env: { EFFECT_DOCKER_ENGINE: "docker" } }
+  },
   podman: {
     extends: true,
     test: { name: "podman", include: [...PODMAN_SUITES], env: { EFFECT_DOCKER_ENGINE: "podman" } }

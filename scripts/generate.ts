@@ -1804,7 +1804,8 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ),
     ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
     ...Object.entries(ENUM_EXTRA_VALUES).map(([k, e]) =>
-      `| \`${k}\` | also ${e.values.map((v) => v === "" ? "`\"\"` (empty)" : `\`${v}\``).join(", ")} | ${mdEscape(e.reason)} |`
+      `| \`${k}\` | also ${e.values.map((v) => v === "" ? "`\"\"` (empty)" : `\`${v}\``).join(", ")} | ` +
+      `${mdEscape(e.reason)} |`
     ),
     ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
       fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)

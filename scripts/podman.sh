@@ -84,7 +84,8 @@ if ! answers; then
   for _ in $(seq 1 120); do answers && break; sleep 0.5; done
   answers || { tail -30 "$DIR/service.log" >&2; die "podman did not come up on $SOCK"; }
 fi
-log "podman $(curl -sf --unix-socket "$SOCK" http://d/version | sed -n 's/.*"Version":"\([^"]*\)".*"ApiVersion":"\([^"]*\)".*/\1 (API \2)/p' | head -1) on $SOCK"
+ping_headers=$(curl -sfI --unix-socket "$SOCK" http://d/_ping | tr -d '\r')
+log "podman $(echo "$ping_headers" | sed -n 's/^Libpod-Api-Version: //p') (API $(echo "$ping_headers" | sed -n 's/^Api-Version: //p')) on $SOCK"
 
 if ! podman image exists "$IMAGE"; then
   docker image inspect "$IMAGE" >/dev/null 2>&1 || die "$IMAGE is missing from dockerd (run scripts/engine.sh)"

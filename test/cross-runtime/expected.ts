@@ -17,7 +17,13 @@ export const expected = [
         errors: 0,
         last: "Status: Downloaded newer image"
       },
-      podman: { first: "Pulling fs layer", progress: false, progressMonotonic: true, errors: 0, last: "Download complete" }
+      podman: {
+        first: "Pulling fs layer",
+        progress: false,
+        progressMonotonic: true,
+        errors: 0,
+        last: "Download complete"
+      }
     })
   },
   { step: "exec", value: { exit: 7, stdout: "exec-out\n", stderr: "exec-err\n" } },

@@ -94,7 +94,11 @@ describe("Podman discovery", () => {
         [ROOTLESS]: "podman-rootless-up.sock",
         "/run/podman/podman.sock": "podman-rootful-up.sock"
       })
-      expect(resolved).toEqual({ context: "default", source: "default", host: { _tag: "Unix", path: "/var/run/docker.sock" } })
+      expect(resolved).toEqual({
+        context: "default",
+        source: "default",
+        host: { _tag: "Unix", path: "/var/run/docker.sock" }
+      })
     })))
 
   it("rootless Podman first, then rootful, when Docker's socket does not answer", () =>
@@ -120,7 +124,11 @@ describe("Podman discovery", () => {
     Effect.runPromise(Effect.gen(function*() {
       const none = yield* resolveWith({ XDG_RUNTIME_DIR: RUNTIME }, {})
       expect(none).toMatchObject({ source: "default", host: { _tag: "Unix", path: "/var/run/docker.sock" } })
-      const noProbe = yield* DockerEnv.resolve({ env: {}, homeDir: undefined, readFile: () => Effect.succeed(undefined) })
+      const noProbe = yield* DockerEnv.resolve({
+        env: {},
+        homeDir: undefined,
+        readFile: () => Effect.succeed(undefined)
+      })
       expect(noProbe.host).toEqual({ _tag: "Unix", path: "/var/run/docker.sock" })
     })))
 

@@ -52,6 +52,19 @@ export const DIFFERENCES = {
     podman: "has no swarm: the routes answer 404 `Not Found` (plain text) or 503 `Podman does not support service`",
     handledBy: "`Errors.SwarmUnavailable`, raised by the Swarm, Nodes, Services, Tasks and Configs modules"
   },
+  stateImproper: {
+    operations: ["ContainerDelete", "ContainerKill"],
+    kind: "handled",
+    docker: "409 Conflict (remove a running container, kill a stopped one)",
+    podman: "500 `… container state improper`",
+    handledBy: "`Errors.fromStatus`: `Conflict` (with `status` 500) when the operation documents 409"
+  },
+  qualifiedNames: {
+    operations: ["ImageList", "ImageInspect"],
+    kind: "behaviour",
+    docker: "`RepoTags` as tagged: `effect-docker/busybox:latest`",
+    podman: "fully qualified: `localhost/effect-docker/busybox:latest` for a loaded image, `docker.io/…` for a tag"
+  },
   notFoundMessage: {
     operations: ["ContainerInspect"],
     kind: "behaviour",

@@ -30,6 +30,19 @@ describe("System.engineFrom", () => {
   })
 })
 
+describe("Podman's container state refusals", () => {
+  it("are the operation's Conflict (status kept) when it documents 409, else unchanged", () => {
+    const message = "cannot remove container x as it is running - running or paused containers cannot be removed " +
+      "without force: container state improper (HTTP 500)"
+    const refused = Errors.fromStatus([400, 404, 409, 500], { operation: "ContainerDelete", status: 500, message })
+    expect(refused._tag).toBe("Conflict")
+    expect(refused).toMatchObject({ status: 500, message })
+    expect(Errors.fromStatus([404, 500], { operation: "ContainerTop", status: 500, message })._tag).toBe("ServerError")
+    const other = { operation: "ContainerDelete", status: 500, message: "disk full (HTTP 500)" }
+    expect(Errors.fromStatus([409, 500], other)._tag).toBe("ServerError")
+  })
+})
+
 describe("Errors.SwarmUnavailable", () => {
   const fields = (operation: string, status: number, message: string) => ({ operation, status, message })
 

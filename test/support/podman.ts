@@ -65,6 +65,18 @@ export const DIFFERENCES = {
     docker: "`RepoTags` as tagged: `effect-docker/busybox:latest`",
     podman: "fully qualified: `localhost/effect-docker/busybox:latest` for a loaded image, `docker.io/…` for a tag"
   },
+  execExitCodeBeforeStart: {
+    operations: ["ExecInspect"],
+    kind: "behaviour",
+    docker: "`ExitCode: null` before the exec instance started",
+    podman: "`ExitCode: 0` before the exec instance started"
+  },
+  volumeInUseMessage: {
+    operations: ["VolumeDelete"],
+    kind: "behaviour",
+    docker: "409 `remove <name>: volume is in use - [<container>]`",
+    podman: "409 `volume <name> is being used by the following container(s): <container>: volume is being used`"
+  },
   notFoundMessage: {
     operations: ["ContainerInspect"],
     kind: "behaviour",

@@ -145,6 +145,7 @@ const main = () => {
     const v = podman.ops.get(op.id)?.verdict
     return v === "success" || v === "error"
   })
+  const podmanSuccess = operations.filter((op) => podman.ops.get(op.id)?.verdict === "success")
   const handled = differences.filter(([, d]) => d.kind === "handled")
   const behaviour = differences.filter(([, d]) => d.kind === "behaviour")
   const lines: Array<string> = [
@@ -161,8 +162,10 @@ const main = () => {
     "processes and is not recorded here; it passes on both engines).",
     `- Docker: ${docker.passed} tests passed, ${docker.failed} failed. Podman: ${podman.passed} passed, ` +
     `${podman.failed} failed.`,
-    `- **Operations passing on Podman: ${podmanPass.length}** of ${operations.length} (of which ` +
-    `${operations.filter((op) => docker.ops.has(op.id)).length} are run by these suites on Docker).`,
+    `- **Operations passing on Podman: ${podmanPass.length}** of ${operations.length}: ${podmanSuccess.length} ` +
+    `answered with success, ${podmanPass.length - podmanSuccess.length} only with the error the test expects ` +
+    `(the swarm family's \`SwarmUnavailable\` among them). These suites run ` +
+    `${operations.filter((op) => docker.ops.has(op.id)).length} operations on Docker.`,
     `- Differences handled in the SDK: ${handled.length}; Podman behaviour documented and asserted: ` +
     `${behaviour.length}.`,
     "- Swarm is absent on Podman: swarm, node, service, task and config operations fail with " +
@@ -182,7 +185,8 @@ const main = () => {
     lines.push(
       "## Tests failing on Podman",
       "",
-      "Their operations count as failing above until the difference is handled or recorded:",
+      "Not yet handled or recorded (their suites, `PODMAN_PENDING` in vitest.config.ts, are left out of the " +
+      "`podman` project of `npm test` until they are green); their operations count as failing below:",
       "",
       ...podman.failedTests.map((t) => `- ${cell(t)}`),
       ""

@@ -44,7 +44,22 @@ import * as NodeHttp from "./internal/nodeHttpClient.ts"
 export type NodeOptions = DockerEnv.ClientOptions
 
 /**
- * The connection settings and agent options for a unix or TCP host.
+ * The Windows path of a named pipe from an `npipe://` host's path: `//./pipe/docker_engine` (as
+ * `npipe:////./pipe/docker_engine` parses) becomes `\\.\pipe\docker_engine`, which `node:net` opens on Windows.
+ *
+ * @example
+ * ```ts
+ * import * as DockerNode from "effect-docker/node"
+ * DockerNode.pipePath("//./pipe/docker_engine") // "\\\\.\\pipe\\docker_engine"
+ * ```
+ * @since 0.2.0
+ * @category constructors
+ */
+export const pipePath = (path: string): string => path.replace(/\//g, "\\")
+
+/**
+ * The connection settings and agent options for a unix or TCP host (a named pipe is opened by its Windows path,
+ * see {@link pipePath}).
  *
  * @example
  * ```ts
@@ -62,8 +77,9 @@ export const settings = (host: Exclude<Host.Host, { _tag: "Ssh" }>, options: Nod
   const connection = connectionFor(host, options, "node:http", true)
   switch (host._tag) {
     case "Unix":
-    case "Npipe":
       return { connection, agent: { socketPath: host.path, keepAlive: true } }
+    case "Npipe":
+      return { connection, agent: { socketPath: pipePath(host.path), keepAlive: true } }
     case "Tcp": {
       const tls = options.tls
       const key = keyText(tls?.key)

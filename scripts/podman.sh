@@ -85,7 +85,8 @@ if ! answers; then
   answers || { tail -30 "$DIR/service.log" >&2; die "podman did not come up on $SOCK"; }
 fi
 ping_headers=$(curl -sfI --unix-socket "$SOCK" http://d/_ping | tr -d '\r')
-log "podman $(echo "$ping_headers" | sed -n 's/^Libpod-Api-Version: //p') (API $(echo "$ping_headers" | sed -n 's/^Api-Version: //p')) on $SOCK"
+libpod=$(echo "$ping_headers" | sed -n 's/^Libpod-Api-Version: //p')
+log "podman $libpod (API $(echo "$ping_headers" | sed -n 's/^Api-Version: //p')) on $SOCK"
 
 if ! podman image exists "$IMAGE"; then
   docker image inspect "$IMAGE" >/dev/null 2>&1 || die "$IMAGE is missing from dockerd (run scripts/engine.sh)"

@@ -87,7 +87,8 @@ export const DIFFERENCES = {
     operations: ["ImageCreate"],
     kind: "behaviour",
     docker: "progress messages from `Pulling from <repo>` to `Status: Downloaded newer image`, with byte counts",
-    podman: "messages from `Pulling fs layer` to `Download complete`, without byte counts (`progressDetail` empty)"
+    podman: "messages from `Pulling fs layer` (`Already exists` when the layer is still in its storage) to " +
+      "`Download complete`, without byte counts (`progressDetail` empty)"
   }
 } as const satisfies Readonly<Record<string, Difference>>
 

@@ -4,6 +4,7 @@
 #   - starts dockerd (unless a daemon already answers on /var/run/docker.sock)
 #   - starts two local registries on 127.0.0.1: an open one (:5000) and one with htpasswd auth (:5001)
 #   - builds the offline test image "effect-docker/busybox:latest" from the busybox-static binary
+#   - starts Podman's Docker-compatible API on its own socket (scripts/podman.sh), the suites' second engine
 # Idempotent: running it again only checks that everything is up.
 set -euo pipefail
 
@@ -111,3 +112,6 @@ if ! curl -sf -o /dev/null "http://127.0.0.1:5000/v2/effect-docker/busybox/manif
   docker push "$DEMO_IMAGE" >/dev/null
   log "pushed $DEMO_IMAGE"
 fi
+
+# The second engine: Podman's Docker-compatible API on its own socket (scripts/podman.sh), next to dockerd.
+EFFECT_DOCKER_ENGINE_LOCKED=1 bash "$(dirname "${BASH_SOURCE[0]}")/podman.sh"

@@ -208,6 +208,17 @@ interface EnumExtra {
 }
 
 const ENUM_EXTRA_VALUES: Readonly<Record<string, EnumExtra>> = {
+  "Health.Status": {
+    values: [""],
+    reason: "Podman 4.3.1's Docker-compatible API sends `\"Health\": {\"Status\": \"\", …}` for a container " +
+      "without a healthcheck (Docker omits `Health`); the empty string means no healthcheck, as `none` does. The " +
+      "other values stay checked: an unknown non-empty status still fails to decode"
+  },
+  "HostConfig.CgroupnsMode": {
+    values: [""],
+    reason: "Podman 4.3.1's Docker-compatible API sends `\"CgroupnsMode\": \"\"` when the container was created " +
+      "without one (the engine's default applies; Docker fills in `private` or `host`); other values stay checked"
+  },
   "ServiceUpdateStatus.State": {
     values: ["rollback_started", "rollback_paused", "rollback_completed"],
     reason: "moby's `swarm.UpdateState` (api/types/swarm/service.go) also has the rollback states, sent while a " +
@@ -299,6 +310,16 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
     note: "the daemon sends the status at once and the body, one JSON object, when the condition is met: the call " +
       "completes then"
   }
+}
+
+/**
+ * Operations with an optional JSON body that send `{}` when the caller gives none, because a daemon refuses the
+ * empty body; each entry says which daemon and why `{}` means the same as no body on Docker.
+ */
+const EMPTY_BODY_WHEN_ABSENT: Readonly<Record<string, string>> = {
+  ImageCommit: "Podman 4.3.1 answers 500 `Decode(): EOF` to a commit without a body; Docker 20.10 reads no body as " +
+    "no config and `{}` as an empty one, which it merges with the container's config: the committed image's " +
+    "config is the same either way (checked on Engine 20.10: `Env`, `Cmd`, `WorkingDir`, `Labels` identical)"
 }
 
 /**
@@ -1201,6 +1222,7 @@ class Planner {
   readonly usedHand = new Set<string>()
   readonly usedJson = new Set<string>()
   readonly usedResponses = new Set<string>()
+  readonly usedEmptyBodies = new Set<string>()
   readonly usedDrop = new Set<string>()
   readonly usedKinds = new Set<string>()
   readonly usedStreams = new Set<string>()
@@ -1253,6 +1275,12 @@ class Planner {
     for (const p of op.parameters ?? []) {
       if (p.in === "body") {
         body = this.body(op, p, oldOp?.parameters?.find((q) => q.in === "body")?.schema)
+        if (EMPTY_BODY_WHEN_ABSENT[op.operationId] !== undefined) {
+          if (body?.kind !== "Json" || body.required) {
+            throw new Error(`EMPTY_BODY_WHEN_ABSENT.${op.operationId}: no optional JSON body`)
+          }
+          this.usedEmptyBodies.add(op.operationId)
+        }
         continue
       }
       const key = `${op.operationId}.${p.name}`
@@ -1430,6 +1458,7 @@ class Planner {
     check("DROP_WHEN_UNSUPPORTED", DROP_WHEN_UNSUPPORTED, this.usedDrop)
     check("OTHER_KINDS", OTHER_KINDS, this.usedKinds)
     check("RESPONSE_OVERRIDES", RESPONSE_OVERRIDES, this.usedResponses)
+    check("EMPTY_BODY_WHEN_ABSENT", EMPTY_BODY_WHEN_ABSENT, this.usedEmptyBodies)
     check("JSON_STREAMS", JSON_STREAMS, this.usedStreams)
     check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
     check("REFERENCE_ROUTES", REFERENCE_ROUTES, this.usedReferences)
@@ -1580,9 +1609,10 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
     }
     if (plan.body !== undefined) {
       const required = `required: ${plan.body.required}`
+      const empty = EMPTY_BODY_WHEN_ABSENT[plan.id] === undefined ? "" : ", emptyWhenAbsent: true"
       out.push(
         plan.body.kind === "Json"
-          ? `  body: { _tag: "Json", ${required} },`
+          ? `  body: { _tag: "Json", ${required}${empty} },`
           : `  body: { _tag: "Bytes", contentType: ${JSON.stringify(plan.body.contentType)}, ${required} },`
       )
     }
@@ -1802,7 +1832,8 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ),
     ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
     ...Object.entries(ENUM_EXTRA_VALUES).map(([k, e]) =>
-      `| \`${k}\` | also ${e.values.map((v) => `\`${v}\``).join(", ")} | ${mdEscape(e.reason)} |`
+      `| \`${k}\` | also ${e.values.map((v) => v === "" ? "`\"\"` (empty)" : `\`${v}\``).join(", ")} | ` +
+      `${mdEscape(e.reason)} |`
     ),
     ...Object.entries(EXTRA_FIELDS).flatMap(([model, fields]) =>
       fields.map((f) => `| \`${model}.${f.name}\` | added, optional | ${mdEscape(f.description)} |`)
@@ -1829,6 +1860,14 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ...plans.filter((p) => p.response.note !== undefined).map((p) =>
       `| \`${p.id}\` | ${mdEscape(p.response.type.replace("Operation.", ""))} | ${mdEscape(p.response.note!)} |`
     ),
+    "",
+    "## Request bodies sent when absent",
+    "",
+    "These operations take an optional JSON body and send `{}` when the caller gives none:",
+    "",
+    "| Operation | Why |",
+    "| --- | --- |",
+    ...Object.entries(EMPTY_BODY_WHEN_ABSENT).map(([id, why]) => `| \`${id}\` | ${mdEscape(why)} |`),
     ""
   ]
   return lines.join("\n")

@@ -345,7 +345,15 @@ export const responseFailure = <S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<any, Operation.ResponseKind, S>,
   response: HttpClientResponse.HttpClientResponse,
   target: string
-): Effect.Effect<never, Errors.StatusErrors<S> | Errors.UnexpectedStatus | Errors.Redirected | Errors.TransportError | Errors.Timeout> => {
+): Effect.Effect<
+  never,
+  | Errors.StatusErrors<S>
+  | Errors.UnexpectedStatus
+  | Errors.SwarmUnavailable
+  | Errors.Redirected
+  | Errors.TransportError
+  | Errors.Timeout
+> => {
   if (isRedirect(response.status)) {
     const redirected = new Errors.Redirected({
       operation: operation.id,

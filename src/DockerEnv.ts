@@ -82,6 +82,13 @@ export interface Environment {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly homeDir: string | undefined
   readonly readFile: (path: string) => Effect.Effect<string | undefined, DockerConfigError>
+  /**
+   * Whether an engine answers a ping on a unix socket. When present and nothing names a daemon, resolution looks
+   * for Podman's sockets after Docker's (see {@link discoveryOrder}); when absent, the default is Docker's socket.
+   *
+   * @since 0.2.0
+   */
+  readonly socketAnswers?: (path: string) => Effect.Effect<boolean>
 }
 
 const DockerConfigErrorBase: TaggedErrorClass<"DockerConfigError"> = Data.TaggedError("DockerConfigError")
@@ -120,8 +127,11 @@ export class DockerConfigError extends DockerConfigErrorBase<{
 export interface Resolved {
   /** `"default"` or the name of the context used. */
   readonly context: string
-  /** Where the settings came from. */
-  readonly source: "DOCKER_HOST" | "context" | "default"
+  /**
+   * Where the settings came from: `DOCKER_HOST`, a docker context, Podman's `CONTAINER_HOST`, a Podman socket found
+   * by discovery (`podman`), or the default Docker socket.
+   */
+  readonly source: "DOCKER_HOST" | "context" | "CONTAINER_HOST" | "podman" | "default"
   readonly host: Host.Host
   readonly tls?: TlsOptions
   readonly apiVersion?: ApiVersion.ApiVersion
@@ -283,7 +293,48 @@ const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiV
 }
 
 /**
- * Resolves the connection settings from the environment, as the docker CLI does.
+ * The unix sockets discovery tries, in order, when neither `DOCKER_HOST`, a docker context nor `CONTAINER_HOST`
+ * names a daemon: Docker's `/var/run/docker.sock`, then Podman's rootless socket
+ * `$XDG_RUNTIME_DIR/podman/podman.sock` (when `XDG_RUNTIME_DIR` is set), then Podman's rootful
+ * `/run/podman/podman.sock`. The first that answers a ping wins, so a Podman socket is never chosen over a Docker
+ * daemon that answers; when none answers, Docker's socket is used (and the first call says it cannot connect).
+ *
+ * @example
+ * ```ts
+ * import { DockerEnv } from "effect-docker"
+ * DockerEnv.discoveryOrder({ XDG_RUNTIME_DIR: "/run/user/1000" })
+ * // ["/var/run/docker.sock", "/run/user/1000/podman/podman.sock", "/run/podman/podman.sock"]
+ * ```
+ * @since 0.2.0
+ * @category resolution
+ */
+export const discoveryOrder = (env: Environment["env"]): ReadonlyArray<string> => {
+  const runtimeDir = nonEmpty(env["XDG_RUNTIME_DIR"])
+  return [
+    "/var/run/docker.sock",
+    ...(runtimeDir === undefined ? [] : [join(runtimeDir, "podman", "podman.sock")]),
+    "/run/podman/podman.sock"
+  ]
+}
+
+const discover = (environment: Environment): Effect.Effect<{ host: Host.Host; source: Resolved["source"] }> =>
+  Effect.gen(function*() {
+    const answers = environment.socketAnswers
+    if (answers !== undefined) {
+      const [docker, ...podman] = discoveryOrder(environment.env)
+      if (yield* answers(docker!)) return { host: Host.defaultHost, source: "default" } as const
+      for (const path of podman) {
+        if (yield* answers(path)) return { host: { _tag: "Unix", path }, source: "podman" } as const
+      }
+    }
+    return { host: Host.defaultHost, source: "default" } as const
+  })
+
+/**
+ * Resolves the connection settings from the environment, as the docker CLI does, and finds Podman the way its
+ * users expect. In order: `DOCKER_HOST`; the docker context (`DOCKER_CONTEXT`, `currentContext`); Podman's
+ * `CONTAINER_HOST`; then the first socket of {@link discoveryOrder} that answers (when the environment can probe
+ * sockets), else Docker's default socket.
  *
  * @example
  * ```ts
@@ -312,13 +363,19 @@ export const resolve = (environment: Environment): Effect.Effect<Resolved, Docke
       const verify = nonEmpty(env["DOCKER_TLS_VERIFY"]) !== undefined
       const certPath = nonEmpty(env["DOCKER_CERT_PATH"]) ?? configDir(env, environment.homeDir)
       const wantsTls = verify || nonEmpty(env["DOCKER_CERT_PATH"]) !== undefined
-      const host = dockerHost === undefined ? Host.defaultHost : yield* parseHost(dockerHost, wantsTls)
+      const containerHost = nonEmpty(env["CONTAINER_HOST"])
+      const found: { host: Host.Host; source: Resolved["source"] } = dockerHost !== undefined
+        ? { host: yield* parseHost(dockerHost, wantsTls), source: "DOCKER_HOST" }
+        : containerHost !== undefined
+        ? { host: yield* parseHost(containerHost, false), source: "CONTAINER_HOST" }
+        : yield* discover(environment)
+      const { host, source } = found
       const usesTls = host._tag === "Tcp" && host.tls
-      if (!usesTls || certPath === undefined) {
-        return { context: "default", source: dockerHost === undefined ? "default" : "DOCKER_HOST", host, ...pinned }
+      if (!usesTls || certPath === undefined || source !== "DOCKER_HOST") {
+        return { context: "default", source, host, ...pinned }
       }
       const tls = yield* tlsFromFolder(environment, certPath, false, verify)
-      return { context: "default", source: dockerHost === undefined ? "default" : "DOCKER_HOST", host, tls, ...pinned }
+      return { context: "default", source, host, tls, ...pinned }
     }
     const dir = configDir(env, environment.homeDir)
     if (dir === undefined) {

@@ -241,8 +241,51 @@ export type DocumentedStatus = keyof typeof byStatus
 export type StatusErrors<S extends DocumentedStatus> = S extends DocumentedStatus ? InstanceType<typeof byStatus[S]>
   : never
 
+const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = Data.TaggedError("SwarmUnavailable")
+
 /**
- * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise.
+ * The engine has no swarm mode at all (Podman's Docker-compatible API): a swarm, node, service, task, secret or
+ * config operation was answered by a route the engine does not have (404 `Not Found` as plain text) or by its
+ * refusal of the service (503 `… does not support service …`). Docker with swarm mode off answers 503
+ * `ServiceUnavailable` (`This node is not a swarm manager`) instead: there, `docker swarm init` helps; here nothing
+ * does. `message` reads `the engine has no swarm mode: <the daemon's text>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Services } from "effect-docker"
+ * const services = Services.list().pipe(Effect.catchTag("SwarmUnavailable", () => Effect.succeed([])))
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class SwarmUnavailable extends SwarmUnavailableBase<StatusErrorFields> {}
+
+const swarmFamily = /^(Swarm|Node|Service|Task|Secret|Config)[A-Z]/
+const stateImproper = /: container state improper( \(HTTP 500\))?\s*$/
+
+/**
+ * Whether an answer says that the engine has no swarm mode (see {@link SwarmUnavailable}).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "effect-docker"
+ * Errors.isSwarmUnavailable({ operation: "NodeList", status: 404, message: "Not Found" }) // true
+ * Errors.isSwarmUnavailable({ operation: "NodeInspect", status: 404, message: "node x not found" }) // false
+ * ```
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
+  swarmFamily.test(fields.operation) &&
+  ((fields.status === 404 && /^(404 )?(page )?not found( \(HTTP 404\))?$/i.test(fields.message.trim())) ||
+    (fields.status === 503 && /does not support service/i.test(fields.message)))
+
+/**
+ * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise;
+ * {@link SwarmUnavailable} when a swarm-family operation meets an engine without swarm mode; `Conflict` (keeping
+ * the status 500) when Podman refuses for the container's state (`… container state improper`) where Docker
+ * answers 409.
  *
  * @example
  * ```ts
@@ -256,8 +299,17 @@ export type StatusErrors<S extends DocumentedStatus> = S extends DocumentedStatu
 export const fromStatus = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
   fields: StatusErrorFields
-): StatusErrors<S> | UnexpectedStatus => {
+): StatusErrors<S> | UnexpectedStatus | SwarmUnavailable => {
   const status = fields.status as S
+  // Podman answers 500 with libpod's "container state improper" where Docker answers 409 (kill a stopped
+  // container, remove a running one): the same conflict, so the operation's Conflict when it documents 409
+  const documents409 = (documented as ReadonlyArray<number>).includes(409)
+  if (fields.status === 500 && documents409 && stateImproper.test(fields.message)) {
+    return new Conflict(fields) as StatusErrors<S>
+  }
+  if (isSwarmUnavailable(fields)) {
+    return new SwarmUnavailable({ ...fields, message: `the engine has no swarm mode: ${fields.message.trim()}` })
+  }
   return documented.includes(status) && status in byStatus
     ? new byStatus[status](fields) as StatusErrors<S>
     : new UnexpectedStatus(fields)
@@ -562,6 +614,7 @@ export class Timeout extends TimeoutBase<{
  */
 export type CommonError =
   | UnexpectedStatus
+  | SwarmUnavailable
   | TransportError
   | ResponseDecodeError
   | UnsupportedApiVersion

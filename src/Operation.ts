@@ -79,7 +79,17 @@ export interface Param {
  * @category models
  */
 export type RequestBody =
-  | { readonly _tag: "Json"; readonly required: boolean }
+  | {
+    readonly _tag: "Json"
+    readonly required: boolean
+    /**
+     * Sends `{}` when the caller gives no body (some daemons, e.g. Podman on `POST /commit`, refuse an empty body
+     * where Docker reads it as `{}`).
+     *
+     * @since 0.2.0
+     */
+    readonly emptyWhenAbsent?: boolean
+  }
   | { readonly _tag: "Bytes"; readonly contentType: string; readonly required: boolean }
 
 /**

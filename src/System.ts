@@ -4,13 +4,13 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import * as Credentials from "./Credentials.ts"
-import type * as Docker from "./Docker.ts"
+import * as Docker from "./Docker.ts"
 import * as Events from "./Events.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import type * as Ndjson from "./Ndjson.ts"
 
@@ -138,3 +138,76 @@ export const events = (
   options: Events.StreamOptions = {}
 ): Stream.Stream<Events.Event<Events.Type>, Ndjson.NdjsonError | Docker.CallError<400 | 500>, Docker.Docker> =>
   Events.stream(options)
+
+/**
+ * Which engine answers: Docker Engine, or Podman through its Docker-compatible API.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Engine {
+  /** `"podman"` when the daemon says it is Podman (ping headers or `/version` components), else `"docker"`. */
+  readonly name: "docker" | "podman"
+  /** The engine's own version: Docker's `Version`, or the `Podman Engine` component's. */
+  readonly version: string | undefined
+  /** The Docker API version the daemon speaks (`API-Version` of the ping, else `/version`'s `ApiVersion`). */
+  readonly apiVersion: string | undefined
+  /** Podman's own (libpod) API version, from the `Libpod-Api-Version` ping header. */
+  readonly libpodApiVersion: string | undefined
+  /** The ping's `Server` header (`Libpod/4.3.1 (linux)` on Podman, `Docker/…` on Docker), when sent. */
+  readonly server: string | undefined
+  /** The names and versions of `/version`'s `Components`. */
+  readonly components: ReadonlyArray<{ readonly name: string; readonly version: string }>
+}
+
+/**
+ * Tells the engine from a ping's headers (lower-case names) and the `/version` answer; pure.
+ *
+ * @example
+ * ```ts
+ * import { System } from "effect-docker"
+ * const engine = System.engineFrom({ "api-version": "1.41", "libpod-api-version": "4.3.1" }, { Version: "4.3.1" })
+ * engine.name // "podman"
+ * ```
+ * @since 0.2.0
+ * @category identity
+ */
+export const engineFrom = (
+  headers: Readonly<Record<string, string | undefined>>,
+  version: Models.SystemVersion
+): Engine => {
+  const components = (version.Components ?? []).map((c) => ({ name: c.Name, version: c.Version }))
+  const podmanComponent = components.find((c) => /^podman( engine)?$/i.test(c.name))
+  const libpodApiVersion = headers["libpod-api-version"]
+  const server = headers["server"]
+  const isPodman = libpodApiVersion !== undefined || podmanComponent !== undefined || /^libpod\//i.test(server ?? "")
+  return {
+    name: isPodman ? "podman" : "docker",
+    version: podmanComponent?.version ?? version.Version,
+    apiVersion: headers["api-version"] ?? version.ApiVersion,
+    libpodApiVersion,
+    server,
+    components
+  }
+}
+
+/**
+ * Which engine the client talks to (Docker or Podman), from one ping (its headers) and `/version`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { System } from "effect-docker"
+ * const onPodman = System.engine().pipe(Effect.map((engine) => engine.name === "podman"))
+ * ```
+ * @since 0.2.0
+ * @category identity
+ */
+export const engine = (): Effect.Effect<Engine, Docker.CallError<500>, Docker.Docker> =>
+  Effect.gen(function*() {
+    const docker = yield* Docker.Docker
+    const response = yield* docker.execute(Operations.SystemPing, {})
+    // the body ("OK") is read so that the connection can be reused
+    yield* Effect.ignore(response.text)
+    return engineFrom(response.headers, yield* version())
+  })

@@ -2833,7 +2833,7 @@ export const ImageCommit: Operation.Operation<
     { name: "pause", key: "pause", in: "query", style: "boolean" },
     { name: "changes", key: "changes", in: "query", style: "string" }
   ],
-  body: { _tag: "Json", required: false },
+  body: { _tag: "Json", required: false, emptyWhenAbsent: true },
   response: /*#__PURE__*/ Operation.json(Schemas.IDResponse),
   errors: [404, 500]
 })

@@ -1775,7 +1775,7 @@ export interface HostConfig extends Resources {
    * If not specified, the daemon default is used, which can either be `"private"`
    * or `"host"`, depending on daemon version, kernel support and configuration.
    */
-  readonly CgroupnsMode?: "private" | "host"
+  readonly CgroupnsMode?: "private" | "host" | ""
   /** A list of DNS servers for the container to use. */
   readonly Dns?: ReadonlyArray<string>
   /** A list of DNS options. */
@@ -1943,7 +1943,7 @@ export const HostConfig: Schema.Codec<HostConfig> = /*#__PURE__*/ Schema.Struct(
   Annotations: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Record(Schema.String, Schema.String)),
   CapAdd: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   CapDrop: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
-  CgroupnsMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "host"])),
+  CgroupnsMode: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["private", "host", ""])),
   Dns: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   DnsOptions: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
   DnsSearch: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(Schema.String)),
@@ -2157,7 +2157,7 @@ export interface Health {
    * - "healthy"   Healthy indicates that the container is running correctly
    * - "unhealthy" Unhealthy indicates that the container has a problem
    */
-  readonly Status?: "none" | "starting" | "healthy" | "unhealthy"
+  readonly Status?: "none" | "starting" | "healthy" | "unhealthy" | ""
   /** FailingStreak is the number of consecutive failures */
   readonly FailingStreak?: number
   /** Log contains the last few results (oldest first) */
@@ -2178,7 +2178,8 @@ export interface Health {
  * @category schemas
  */
 export const Health: Schema.Codec<Health> = /*#__PURE__*/ Schema.Struct({
-  Status: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy"])),
+  Status:
+    /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Literals(["none", "starting", "healthy", "unhealthy", ""])),
   FailingStreak: /*#__PURE__*/ Schema.optionalKey(Schema.Number),
   Log: /*#__PURE__*/ Schema.optionalKey(/*#__PURE__*/ Schema.Array(HealthcheckResult))
 })

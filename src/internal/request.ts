@@ -316,6 +316,9 @@ const withBody = (
 ): HttpClientRequest.HttpClientRequest | InvalidParameter => {
   if (op.body === undefined) return request
   if (body === undefined) {
+    if (op.body._tag === "Json" && op.body.emptyWhenAbsent === true) {
+      return HttpClientRequest.bodyText(request, "{}", "application/json")
+    }
     return op.body.required
       ? new InvalidParameter({ operation: op.id, parameter: "body", reason: "is required" })
       : request

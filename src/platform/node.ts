@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
 import { readFile } from "node:fs/promises"
+import * as Net from "node:net"
 import { homedir } from "node:os"
 import { Readable, Writable } from "node:stream"
 import * as Credentials from "../Credentials.ts"
@@ -44,7 +45,22 @@ import * as NodeHttp from "./internal/nodeHttpClient.ts"
 export type NodeOptions = DockerEnv.ClientOptions
 
 /**
- * The connection settings and agent options for a unix or TCP host.
+ * The Windows path of a named pipe from an `npipe://` host's path: `//./pipe/docker_engine` (as
+ * `npipe:////./pipe/docker_engine` parses) becomes `\\.\pipe\docker_engine`, which `node:net` opens on Windows.
+ *
+ * @example
+ * ```ts
+ * import * as DockerNode from "effect-docker/node"
+ * DockerNode.pipePath("//./pipe/docker_engine") // "\\\\.\\pipe\\docker_engine"
+ * ```
+ * @since 0.2.0
+ * @category constructors
+ */
+export const pipePath = (path: string): string => path.replace(/\//g, "\\")
+
+/**
+ * The connection settings and agent options for a unix or TCP host (a named pipe is opened by its Windows path,
+ * see {@link pipePath}).
  *
  * @example
  * ```ts
@@ -62,8 +78,9 @@ export const settings = (host: Exclude<Host.Host, { _tag: "Ssh" }>, options: Nod
   const connection = connectionFor(host, options, "node:http", true)
   switch (host._tag) {
     case "Unix":
-    case "Npipe":
       return { connection, agent: { socketPath: host.path, keepAlive: true } }
+    case "Npipe":
+      return { connection, agent: { socketPath: pipePath(host.path), keepAlive: true } }
     case "Tcp": {
       const tls = options.tls
       const key = keyText(tls?.key)
@@ -139,7 +156,43 @@ export const layer = (
   })), environment, credentialHelper)
 
 /**
- * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`.
+ * Whether an engine answers `GET /_ping` with 200 on a unix socket, within `timeoutMillis` (1 second by default);
+ * a missing socket, a refused connection or any other answer is `false`. Used by discovery (`DockerEnv.resolve`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as DockerNode from "effect-docker/node"
+ * const dockerUp = Effect.runPromise(DockerNode.socketAnswers("/var/run/docker.sock"))
+ * ```
+ * @since 0.2.0
+ * @category environment
+ */
+export const socketAnswers = (path: string, timeoutMillis = 1000): Effect.Effect<boolean> =>
+  Effect.callback<boolean>((resume) => {
+    let answer = ""
+    let done = false
+    const socket = Net.connect({ path })
+    const finish = (ok: boolean) => {
+      if (done) return
+      done = true
+      socket.destroy()
+      resume(Effect.succeed(ok))
+    }
+    socket.setTimeout(timeoutMillis, () => finish(false))
+    socket.on("connect", () => socket.write("GET /_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString("latin1")
+      if (answer.includes("\r\n")) finish(/^HTTP\/1\.[01] 200 /.test(answer))
+    })
+    socket.on("error", () => finish(false))
+    socket.on("close", () => finish(/^HTTP\/1\.[01] 200 /.test(answer)))
+    return Effect.sync(() => finish(false))
+  })
+
+/**
+ * What `layerFromEnv` reads: `process.env`, the home folder and files with `node:fs`; unix sockets are probed with
+ * {@link socketAnswers} for discovery.
  *
  * @example
  * ```ts
@@ -161,7 +214,8 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
           error.code === "ENOENT" ? undefined : Promise.reject(error)
         ),
       catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
-    })
+    }),
+  socketAnswers: (path: string) => socketAnswers(path)
 }))
 
 /**

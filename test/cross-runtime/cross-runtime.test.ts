@@ -1,11 +1,13 @@
 /**
  * Runs `scenario.ts` under Node, Deno and Bun (each with its own transport, picked by `src/platform/auto.ts`)
- * against the real engine and checks that the three outputs are identical and right.
+ * against the real engine (Docker, or Podman with EFFECT_DOCKER_ENGINE=podman) and checks that the three outputs are
+ * identical and right.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { expected } from "./expected.ts"
+import { ENGINE_HOST, isPodman } from "../support/engine.ts"
 import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -15,6 +17,8 @@ const run = (runtime: Runtime) => {
   const env = { ...process.env }
   delete env["DOCKER_HOST"]
   delete env["DOCKER_CONTEXT"]
+  // Docker through the default socket (discovery), Podman through DOCKER_HOST
+  if (isPodman) env["DOCKER_HOST"] = ENGINE_HOST
   const result = spawnSync(command, args, { cwd: root, env, encoding: "utf8", timeout: 120_000 })
   if (result.status !== 0) {
     throw new Error(`${runtime} failed (${result.status ?? result.signal}):\n${result.stderr}\n${result.stdout}`)

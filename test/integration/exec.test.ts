@@ -4,6 +4,7 @@ import * as Stream from "effect/Stream"
 import { Api, Containers, Demux, Docker, Operations } from "../../mod.ts"
 import { socketBytes } from "../../src/internal/hijack.ts"
 import { DockerLive, scopedContainer } from "../support/engine.ts"
+import { onEngine } from "../support/podman.ts"
 
 const LABELS = { "effect-docker-test": "exec" }
 
@@ -24,7 +25,8 @@ layer(DockerLive)("exec against the real engine", (it) => {
       expect(created.Id).toMatch(/^[0-9a-f]{64}$/)
       const before = yield* Api.execInspect({ id: created.Id })
       expect(before.Running).toBe(false)
-      expect(before.ExitCode).toBeUndefined() // the daemon sends null
+      // Docker sends null (read as absent), Podman 0
+      expect(before.ExitCode).toBe(onEngine("execExitCodeBeforeStart", { docker: undefined, podman: 0 }))
       expect(before.ContainerID).toBe(containerId)
       expect(before.ProcessConfig?.entrypoint).toBe("sh")
       const output = yield* Effect.scoped(

@@ -4,6 +4,10 @@ import * as http from "node:http"
 import { Containers, Docker, Exec, Images, Operation, System } from "../../mod.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import { DockerLive, scopedContainer, TEST_IMAGE } from "../support/engine.ts"
+import { onEngine } from "../support/podman.ts"
+
+/** How the engine names the test image in `RepoTags`. */
+const listedName = onEngine("qualifiedNames", { docker: TEST_IMAGE, podman: `localhost/${TEST_IMAGE}` })
 
 layer(DockerLive)("the first slice against the real engine", (it) => {
   it.effect("ping, version and info", () =>
@@ -59,7 +63,10 @@ layer(DockerLive)("the first slice against the real engine", (it) => {
       if (error._tag !== "NotFound") return
       expect(error.status).toBe(404)
       expect(error.operation).toBe("ContainerInspect")
-      expect(error.message).toContain("No such container: no-such-container-effect-docker")
+      expect(error.message).toContain(onEngine("notFoundMessage", {
+        docker: "No such container: no-such-container-effect-docker",
+        podman: "no container with name or ID \"no-such-container-effect-docker\" found: no such container"
+      }))
     }))
 
   it.effect("409 on removing a running container; stop and kill; 304 on start/stop is success", () =>
@@ -100,9 +107,9 @@ layer(DockerLive)("the first slice against the real engine", (it) => {
   it.effect("images list and inspect", () =>
     Effect.gen(function*() {
       const images = yield* Images.list()
-      expect(images.some((image) => image.RepoTags?.includes(TEST_IMAGE))).toBe(true)
+      expect(images.some((image) => image.RepoTags?.includes(listedName))).toBe(true)
       const image = yield* Images.inspect(TEST_IMAGE)
-      expect(image.RepoTags).toContain(TEST_IMAGE)
+      expect(image.RepoTags).toContain(listedName)
       const missing = yield* Effect.flip(Images.inspect("effect-docker/absent:nope"))
       expect(missing._tag).toBe("NotFound")
     }))

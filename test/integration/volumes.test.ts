@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Volumes from "../../src/Volumes.ts"
 import { DockerLive, scopedContainer } from "../support/engine.ts"
+import { onEngine } from "../support/podman.ts"
 
 const LABELS = { "effect-docker-test": "volumes" }
 
@@ -53,7 +54,7 @@ layer(DockerLive)("volumes against the real engine", (it) => {
       yield* scopedContainer({ Cmd: ["true"], Labels: LABELS, HostConfig: { Binds: [`${name}:/data`], NetworkMode: "none" } })
       const inUse = yield* Effect.flip(Volumes.remove(name))
       expect(inUse._tag).toBe("Conflict")
-      expect(inUse.message).toMatch(/in use/)
+      expect(inUse.message).toMatch(onEngine("volumeInUseMessage", { docker: /in use/, podman: /is being used/ }))
     }).pipe(Effect.scoped))
 
   it.effect("update is for swarm cluster volumes and needs API 1.42: UnsupportedApiVersion before any I/O", () =>

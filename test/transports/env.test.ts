@@ -104,6 +104,14 @@ describe("DockerEnv (pure)", () => {
       expect(broken.message).not.toContain("secret")
     }))
 
+  it("npipe:// maps to the Windows pipe path node:net opens; the request is the unix socket's", () => {
+    const { agent, connection } = DockerNode.settings({ _tag: "Npipe", path: "//./pipe/docker_engine" }, {})
+    expect(agent).toEqual({ socketPath: "\\\\.\\pipe\\docker_engine", keepAlive: true })
+    expect(connection.baseUrl).toBe("http://localhost")
+    expect(connection.target).toBe("npipe:////./pipe/docker_engine")
+    expect(DockerNode.pipePath("//./pipe/podman-machine-default")).toBe("\\\\.\\pipe\\podman-machine-default")
+  })
+
   it("npipe:// is parsed (though no transport here opens pipes)", () => {
     expect(Host.parse("npipe:////./pipe/docker_engine")).toEqual({ _tag: "Npipe", path: "//./pipe/docker_engine" })
     expect(Host.describe({ _tag: "Npipe", path: "//./pipe/docker_engine" })).toBe("npipe:////./pipe/docker_engine")

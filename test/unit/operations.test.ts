@@ -161,6 +161,19 @@ describe("Operation.toRequest with generated operations", () => {
       }
     }))
 
+  it.effect("a commit without a body sends {} (Podman refuses an empty body); other optional bodies stay absent", () =>
+    Effect.gen(function*() {
+      const bare = yield* request(Operations.ImageCommit, { container: "web" }, "1.41")
+      expect(bodyText(bare)).toBe("{}")
+      expect(bare.headers["content-type"]).toBe("application/json")
+      const withConfig = yield* request(Operations.ImageCommit, { container: "web", body: { Cmd: ["sh"] } }, "1.41")
+      expect(JSON.parse(bodyText(withConfig))).toEqual({ Cmd: ["sh"] })
+      const marked = operations.filter((op) => op.body?._tag === "Json" && op.body.emptyWhenAbsent === true)
+      expect(marked.map((op) => op.id)).toEqual(["ImageCommit"])
+      const set = yield* request(Operations.PluginSet, { name: "p" }, "1.41")
+      expect(set.body._tag).toBe("Empty")
+    }))
+
   it.effect("prefixes the negotiated version and percent-encodes path parameters", () =>
     Effect.gen(function*() {
       const req = yield* request(Operations.ContainerInspect, { id: "web #1?", size: true }, "1.41")

@@ -652,3 +652,35 @@ export class RegistryUnauthorized extends RegistryUnauthorizedBase<{
   readonly status?: number
   readonly message: string
 }> {}
+
+const RateLimitedBase: TaggedErrorClass<"RateLimited"> = Data.TaggedError("RateLimited")
+
+/**
+ * A registry refused a pull or push for its rate limit (Docker Hub's `toomanyrequests: You have reached your pull
+ * rate limit`), whatever way the daemon said so: a `429`, a `500` with that text (Engine 20.10), or an
+ * `errorDetail` inside the progress stream. `message` is what the registry said (with any secret of the request
+ * removed); `retryAfter` is the wait the message asks for, when it names one (daemons do not pass the registry's
+ * `Retry-After` header on). `Images.pull` retries it with its `retry` schedule.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Images } from "effect-docker"
+ * const pulled = Images.pull("busybox:latest").pipe(
+ *   Effect.catchTag("RateLimited", (e) => Effect.logWarning(`${e.registry}: ${e.message}`))
+ * )
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class RateLimited extends RateLimitedBase<{
+  /** The operation that was refused, e.g. `"ImageCreate"`. */
+  readonly operation: string
+  /** The registry host of the reference (`docker.io` for Docker Hub). */
+  readonly registry: string
+  /** The HTTP status the daemon answered with; absent for a refusal inside a progress stream. */
+  readonly status?: number
+  readonly message: string
+  /** How long the registry asks to wait, when its message says. */
+  readonly retryAfter?: Duration.Duration
+}> {}

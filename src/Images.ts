@@ -18,6 +18,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import type * as FileSystem from "effect/FileSystem"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
@@ -296,7 +297,10 @@ const failOnMessageError = <A extends JsonMessage, E, R, E2>(
     return detail === undefined ? Effect.succeed(message) : Effect.fail(onError(detail))
   })
 
-/** A pull or push against a registry: credentials resolved first, refusals mapped to `RegistryUnauthorized`. */
+/**
+ * A pull or push against a registry: credentials resolved first, refusals mapped to `RegistryUnauthorized`, rate
+ * limits to `RateLimited`.
+ */
 const withRegistryAuth = <A, E, R>(
   image: string,
   auth: RegistryAuth | undefined,
@@ -307,15 +311,19 @@ const withRegistryAuth = <A, E, R>(
     const operationId = operation === "pull" ? "ImageCreate" : "ImagePush"
     return failOnMessageError(
       run(resolved.header),
-      (detail): ImageStreamError | Errors.RegistryUnauthorized =>
+      (detail): ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited =>
         Resolution.refusedInStream(operationId, resolved, detail.message) ??
+          Resolution.rateLimitedInStream(operationId, resolved, detail.message) ??
           new ImageStreamError({
             operation,
             image,
             ...detail,
             message: Resolution.scrub(detail.message, resolved.auth)
           })
-    ).pipe(Stream.mapError(Resolution.refusedStatus(operationId, resolved)))
+    ).pipe(
+      Stream.mapError(Resolution.refusedStatus(operationId, resolved)),
+      Stream.mapError(Resolution.rateLimitedStatus(operationId, resolved))
+    )
   }))
 
 // -----------------------------------------------------------------------------
@@ -353,7 +361,7 @@ export const pullStream = (
   options: PullOptions = {}
 ): Stream.Stream<
   Models.CreateImageInfo,
-  Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>,
+  Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>,
   Docker.Docker
 > => {
   const reference = parseReference(image)
@@ -395,23 +403,36 @@ const noteValue = (progress: Progress.Progress, prefix: string): string | undefi
 /**
  * Pulls an image and waits until the pull is finished, which is when the daemon's progress stream ends.
  * `onProgress` sees the aggregated progress after every message (see the `Progress` module to draw it).
+ * `retry` pulls again, as the schedule says, when the registry refused the pull for its rate limit
+ * (`Errors.RateLimited`, also the schedule's input); other failures are not retried.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Schedule } from "effect"
  * import { Images, Progress } from "effect-docker"
  * const draw = Progress.drawer((text) => process.stdout.write(text))
  * const pulled = Images.pull("127.0.0.1:5000/busybox:v1", { onProgress: (p) => Effect.sync(() => draw(p)) })
+ * const patient = Images.pull("busybox:latest", {
+ *   retry: Schedule.exponential("10 seconds").pipe(Schedule.upTo({ times: 3 }))
+ * })
  * ```
  * @since 0.1.0
  * @category pull
  */
 export const pull = <R = never>(
   image: string,
-  options: PullOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-): Effect.Effect<PullSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
-  const { onProgress, ...pullOptions } = options
-  return pullStream(image, pullOptions).pipe(
+  options: PullOptions & {
+    readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R>
+    /**
+     * Pulls again after a rate limit, as this schedule says.
+     *
+     * @since 0.2.0
+     */
+    readonly retry?: Schedule.Schedule<unknown, Errors.RateLimited>
+  } = {}
+): Effect.Effect<PullSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+  const { onProgress, retry, ...pullOptions } = options
+  const once = pullStream(image, pullOptions).pipe(
     Stream.runFoldEffect(() => Progress.initial, (progress, message) => {
       const next = Progress.update(progress, message)
       return onProgress === undefined ? Effect.succeed(next) : Effect.as(onProgress(next), next)
@@ -426,6 +447,11 @@ export const pull = <R = never>(
       }
     })
   )
+  return retry === undefined ? once : Effect.retry(once, {
+    // the schedule sees only rate limits: `while` stops on every other failure first
+    schedule: retry as Schedule.Schedule<unknown, unknown>,
+    while: (error) => error._tag === "RateLimited"
+  })
 }
 
 // -----------------------------------------------------------------------------
@@ -462,7 +488,7 @@ export interface PushOptions {
 export const pushStream = (
   image: string,
   options: PushOptions = {}
-): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, Docker.Docker> => {
+): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, Docker.Docker> => {
   const reference = parseReference(image)
   return withRegistryAuth(image, options.auth, "push", (header) =>
     Api.imagePush({
@@ -505,7 +531,7 @@ export interface PushSummary {
 export const push = <R = never>(
   image: string,
   options: PushOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-): Effect.Effect<PushSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<PushSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
   const { onProgress, ...pushOptions } = options
   type State = { readonly progress: Progress.Progress; readonly aux: Models.PushImageInfo["aux"] }
   return pushStream(image, pushOptions).pipe(

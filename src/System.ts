@@ -135,7 +135,7 @@ export const auth = (
  * @category events
  */
 export const events = (
-  options: Events.StreamOptions = {}
+  options: Omit<Events.StreamOptions, "reconnect"> = {}
 ): Stream.Stream<Events.Event<Events.Type>, Ndjson.NdjsonError | Docker.CallError<400 | 500>, Docker.Docker> =>
   Events.stream(options)
 

@@ -1,9 +1,11 @@
 /**
  * How registry operations get their credentials header (explicit `auth`, else the current `Credentials`
- * resolver) and how a registry's refusal becomes `RegistryUnauthorized`, whatever status the daemon used.
+ * resolver) and how a registry's refusal becomes `RegistryUnauthorized` (or its rate limit `RateLimited`), whatever
+ * status the daemon used.
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Credentials from "../Credentials.ts"
@@ -80,3 +82,58 @@ export const refusedInStream = (
       message: scrub(message, resolved.auth)
     })
     : undefined
+
+const rateLimit = /\btoomanyrequests\b|too many requests|\brate limit/i
+
+/** Whether a daemon or registry message says the registry refused the request for its rate limit. @internal */
+export const isRateLimit = (message: string): boolean => rateLimit.test(message)
+
+const retryAfterPattern = /retry[- ]after[:=\s]+(\d+(?:\.\d+)?)\s*(s|seconds?)?\b/i
+
+/** A retry-after hint in a message (`Retry-After: 30`, `retry after 30 seconds`), in seconds. @internal */
+export const retryAfterOf = (message: string): Duration.Duration | undefined => {
+  const match = retryAfterPattern.exec(message)
+  return match === null ? undefined : Duration.seconds(Number(match[1]))
+}
+
+const rateLimitTags = new Set(["TooManyRequests", "ServerError", "UnexpectedStatus", "ServiceUnavailable", "Forbidden"])
+
+const rateLimited = (
+  operation: string,
+  resolved: Pick<Resolved, "registry" | "auth">,
+  message: string,
+  status: number | undefined
+): Errors.RateLimited => {
+  const text = scrub(message, resolved.auth)
+  const retryAfter = retryAfterOf(text)
+  return new Errors.RateLimited({
+    operation,
+    registry: resolved.registry,
+    ...(status === undefined ? {} : { status }),
+    message: text,
+    ...(retryAfter === undefined ? {} : { retryAfter })
+  })
+}
+
+/**
+ * Maps a status error that says the registry's rate limit was reached (a `429` always; `500` and the other
+ * statuses a daemon uses when the message says `toomanyrequests`) to `RateLimited`.
+ *
+ * @internal
+ */
+export const rateLimitedStatus = (operation: string, resolved: Pick<Resolved, "registry" | "auth">) =>
+<E>(error: E): E | Errors.RateLimited => {
+  if (typeof error !== "object" || error === null) return error
+  const { _tag, message, status } = error as { _tag?: unknown; message?: unknown; status?: unknown }
+  if (typeof _tag !== "string" || !rateLimitTags.has(_tag) || typeof message !== "string") return error
+  if (status !== 429 && !isRateLimit(message)) return error
+  return rateLimited(operation, resolved, message, typeof status === "number" ? status : undefined)
+}
+
+/** A rate limit reported inside a progress stream (`errorDetail`). @internal */
+export const rateLimitedInStream = (
+  operation: string,
+  resolved: Pick<Resolved, "registry" | "auth">,
+  message: string
+): Errors.RateLimited | undefined =>
+  isRateLimit(message) ? rateLimited(operation, resolved, message, undefined) : undefined

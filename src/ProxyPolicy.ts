@@ -43,7 +43,10 @@ export interface ProxyRequest {
  * import { Effect } from "effect"
  * import { Operations } from "effect-docker"
  * import * as ProxyPolicy from "effect-docker/ProxyPolicy"
- * const rule: ProxyPolicy.Rule = { operation: Operations.ContainerLogs, when: (r) => Effect.succeed(r.path["id"] === "web") }
+ * const rule: ProxyPolicy.Rule = {
+ *   operation: Operations.ContainerLogs,
+ *   when: (r) => Effect.succeed(r.path["id"] === "web")
+ * }
  * ```
  * @since 0.2.0
  * @category models

@@ -36,12 +36,17 @@ const chart = (id: string, values: ReadonlyArray<number>, floor: number, label: 
   const points = values.map((v, i) => `${300 - (values.length - 1 - i) * 5},${64 - (v / max) * 60}`).join(" ")
   const area = `${300 - (values.length - 1) * 5},64 ${points} 300,64`
   $(id).innerHTML = `<polygon fill="currentColor" fill-opacity="0.15" points="${area}"/>` +
-    `<polyline fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" points="${points}"/>`
+    `<polyline fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke"` +
+    ` points="${points}"/>`
   $(`${id}-label`).textContent = label
 }
 
 const formatBytes = (n: number) =>
-  n > 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n > 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`
+  n > 1 << 30
+    ? `${(n / (1 << 30)).toFixed(1)} GiB`
+    : n > 1 << 20
+    ? `${(n / (1 << 20)).toFixed(1)} MiB`
+    : `${(n / 1024).toFixed(0)} KiB`
 
 /** Shows a typed error: its tag, the HTTP status of a status error, and the message (the proxy's for a 403). */
 const showError = (action: string, error: { readonly _tag?: string; readonly message?: string }) => {
@@ -67,7 +72,8 @@ const refresh = () =>
           const id = c.Id ?? ""
           const name = c.Names?.[0]?.replace(/^\//, "") ?? id.slice(0, 12)
           const row = el("tr", { "data-id": id, "data-name": name, class: id === selected ? "selected" : "" })
-          row.append(el("td", {}, name), el("td", { class: `state ${c.State}` }, c.State ?? ""), el("td", {}, c.Image ?? ""))
+          const state = el("td", { class: `state ${c.State}` }, c.State ?? "")
+          row.append(el("td", {}, name), state, el("td", {}, c.Image ?? ""))
           const buttons = el("td")
           for (const op of ["start", "stop"] as const) {
             if (!allowed.has(op === "start" ? "ContainerStart" : "ContainerStop")) continue
@@ -96,7 +102,9 @@ const select = (id: string, name: string) => {
   samples = 0
   $("selected").textContent = name
   $("logs").textContent = ""
-  document.querySelectorAll("#containers tr").forEach((row) => row.classList.toggle("selected", row.getAttribute("data-id") === id))
+  document.querySelectorAll("#containers tr").forEach((row) => {
+    row.classList.toggle("selected", row.getAttribute("data-id") === id)
+  })
   let previous: Stats.Sample | undefined
   const stats = Containers.stats(id).pipe(
     Stream.runForEach((sample) =>
@@ -135,7 +143,8 @@ const events = Events.stream({ since: new Date(Date.now() - 10 * 60_000) }).pipe
     Effect.sync(() => {
       const feed = $("events")
       const name = event.Actor.Attributes?.["name"] ?? event.Actor.ID?.slice(0, 12) ?? ""
-      feed.prepend(el("li", {}, `${Events.time(event).toLocaleTimeString()} ${event.Type} ${Events.actionName(event)} ${name}`))
+      const when = Events.time(event).toLocaleTimeString()
+      feed.prepend(el("li", {}, `${when} ${event.Type} ${Events.actionName(event)} ${name}`))
       while (feed.childNodes.length > 100) feed.lastChild!.remove()
       if (event.Type === "container") refresh()
     })

@@ -125,8 +125,10 @@ export const matchPath = (routes: ReadonlyArray<Route>, method: string, rawPath:
   return { _tag: "Matched", route: strict, path: params }
 }
 
-/** Header tokens of `Connection` / the presence of `Upgrade`: whether a request asks for a protocol switch. @internal */
-export const wantsUpgrade = (headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>): boolean => {
+/** Whether a request asks for a protocol switch: an `Upgrade` header, or `upgrade` in `Connection`. @internal */
+export const wantsUpgrade = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+): boolean => {
   const upgrade = headers["upgrade"]
   if (upgrade !== undefined && upgrade !== "") return true
   const connection = headers["connection"]

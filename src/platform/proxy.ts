@@ -140,6 +140,10 @@ const forwardHeaders = (
   return out
 }
 
+/** A refusal's JSON answer: `{ message, operation }`. */
+const refusal = (status: number, message: string, operation: string | undefined) =>
+  json(status, { message, operation: operation ?? null })
+
 const json = (status: number, body: unknown, extra: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   return {
@@ -228,13 +232,14 @@ export const serve = <R = never>(
       })
 
     /** Body and predicate checks of a forwarded request; the body when it was buffered. */
-    const check = async (req: http.IncomingMessage, decision: Extract<ProxyPolicy.Decision<R>, { _tag: "Forward" }>) => {
+    type Forward = Extract<ProxyPolicy.Decision<R>, { _tag: "Forward" }>
+    const check = async (req: http.IncomingMessage, decision: Forward) => {
       let buffered: Uint8Array | undefined
       let body: unknown = undefined
       if (decision.operation.body?._tag === "Json") {
         const bytes = await readBody(req)
         if (bytes === "tooLarge") {
-          return json(413, { message: `the body is larger than ${maxBodyBytes} bytes`, operation: decision.operation.id })
+          return refusal(413, `the body is larger than ${maxBodyBytes} bytes`, decision.operation.id)
         }
         const parsed = ProxyPolicy.parseBody(decision.operation, bytes)
         if (parsed._tag === "Invalid") return json(403, { message: parsed.reason, operation: decision.operation.id })
@@ -248,14 +253,15 @@ export const serve = <R = never>(
         query: decision.query,
         body
       }))
-      if (!ok) return json(403, { message: `${decision.operation.id} is not allowed for this request`, operation: decision.operation.id })
+      if (!ok) return refusal(403, `${decision.operation.id} is not allowed for this request`, decision.operation.id)
       return { buffered }
     }
 
     const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const origin = req.headers.origin
       const refuse = (answer: ReturnType<typeof json>) => {
-        res.writeHead(answer.status, { ...corsHeaders(allowedOrigin(origin, req.headers.host) ? origin : undefined), ...answer.headers })
+        const cors = corsHeaders(allowedOrigin(origin, req.headers.host) ? origin : undefined)
+        res.writeHead(answer.status, { ...cors, ...answer.headers })
         res.end(answer.text)
         req.resume()
       }
@@ -283,9 +289,9 @@ export const serve = <R = never>(
         url: req.url ?? "",
         headers: req.headers
       })
-      if (decision._tag === "Deny") return refuse(json(403, { message: decision.reason, operation: decision.operation ?? null }))
+      if (decision._tag === "Deny") return refuse(refusal(403, decision.reason, decision.operation))
       if (decision.upgrade) {
-        return refuse(json(403, { message: "an upgrade needs both Upgrade and Connection: Upgrade", operation: decision.operation.id }))
+        return refuse(refusal(403, "an upgrade needs both Upgrade and Connection: Upgrade", decision.operation.id))
       }
       const checked = await check(req, decision)
       if ("status" in checked) return refuse(checked)
@@ -307,7 +313,7 @@ export const serve = <R = never>(
         if (!res.writableFinished) outgoing.destroy()
       })
       outgoing.on("error", () => {
-        if (!res.headersSent) refuse(json(502, { message: "the daemon did not answer", operation: decision.operation.id }))
+        if (!res.headersSent) refuse(refusal(502, "the daemon did not answer", decision.operation.id))
         else res.destroy()
       })
       if (checked.buffered !== undefined) outgoing.end(checked.buffered)
@@ -331,10 +337,12 @@ export const serve = <R = never>(
         url: req.url ?? "",
         headers: req.headers
       })
-      if (decision._tag === "Deny") return refuse(json(403, { message: decision.reason, operation: decision.operation ?? null }))
+      if (decision._tag === "Deny") return refuse(refusal(403, decision.reason, decision.operation))
       const checked = await check(req, decision)
       if ("status" in checked) return refuse(checked)
-      const engine = "socketPath" in upstream ? net.connect(upstream.socketPath) : net.connect(upstream.port, upstream.host)
+      const engine = "socketPath" in upstream
+        ? net.connect(upstream.socketPath)
+        : net.connect(upstream.port, upstream.host)
       sockets.add(engine)
       engine.on("close", () => sockets.delete(engine))
       engine.on("error", () => client.destroy())

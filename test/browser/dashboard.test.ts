@@ -70,7 +70,8 @@ describe("dashboard example (headless Chromium, through the proxy)", () => {
     await page.screenshot({ path: `${artifacts}/dashboard.png` })
     expect(errors).toEqual([])
     // the container is still running: the stop never reached the daemon
-    expect(execFileSync("docker", ["inspect", "-f", "{{.State.Running}}", name], { encoding: "utf8" }).trim()).toBe("true")
+    const running = execFileSync("docker", ["inspect", "-f", "{{.State.Running}}", name], { encoding: "utf8" })
+    expect(running.trim()).toBe("true")
     await page.close()
   })
 })

@@ -60,7 +60,9 @@ export const daemonOperation = (method: string, rawPath: string): string | undef
   if (muxCleanPath(decoded) !== decoded) return undefined
   // the daemon serves each route with and without the version prefix
   if (!/^\/v[0-9.]+\//.test(decoded)) decoded = `/v1.41${decoded}`
-  const hits = ProxyPolicy.allOperations.filter((op) => op.method === method && daemonRouteRegExp(op.path).test(decoded))
+  const hits = ProxyPolicy.allOperations.filter((op) =>
+    op.method === method && daemonRouteRegExp(op.path).test(decoded)
+  )
   return hits[0]?.id
 }
 

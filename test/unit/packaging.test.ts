@@ -13,7 +13,7 @@ const npm = readJson<{ exports: Record<string, Conditions | string | null>; file
 const deno = readJson<{ exports: Record<string, string> }>("deno.json")
 
 /** The entry points both registries publish. */
-const entryPoints = [".", "./node", "./deno", "./bun", "./fetch", "./auto", "./dvp"]
+const entryPoints = [".", "./node", "./deno", "./bun", "./fetch", "./auto", "./dvp", "./proxy"]
 
 /** Where the npm build writes a source file: `./src/Docker.ts` → `./dist/src/Docker` (then `.js` / `.d.ts`). */
 const distOf = (source: string) => source.replace(/^\.\//, "./dist/").replace(/\.ts$/, "")

@@ -22,8 +22,8 @@ const zeros = (size: number): Stream.Stream<Uint8Array> =>
     }
   })
 
-/** Exactly `size` bytes of the file (the size its header announced), then the padding to a whole block. */
-const fileData = (
+/** Exactly `size` bytes of the file (the size its header announced), then the padding to a whole block. @internal */
+export const fileData = (
   fs: FileSystem.FileSystem,
   path: string,
   size: number

@@ -28,8 +28,8 @@ import type * as Docker from "./Docker.ts"
 import * as Errors from "./Errors.ts"
 import { directoryTar, fileData } from "./internal/directoryTar.ts"
 import * as Tar from "./internal/streamingTar.ts"
-import { type TarEvent, TarReader } from "./internal/tarReader.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
+import { type TarEvent, TarReader } from "./internal/tarReader.ts"
 
 const InvalidPathBase: TaggedErrorClass<"InvalidPath"> = Data.TaggedError("InvalidPath")
 
@@ -256,8 +256,10 @@ export const copyContent = (
   content: string | Uint8Array,
   options: Attributes = {}
 ): Effect.Effect<void, CopyError, Docker.Docker> =>
-  Effect.flatMap(archiveName(path), (name) =>
-    Containers.putArchive(container, "/", tar([{ ...options, path: name, content }])))
+  Effect.flatMap(
+    archiveName(path),
+    (name) => Containers.putArchive(container, "/", tar([{ ...options, path: name, content }]))
+  )
 
 /**
  * Options of {@link copyFile} and {@link copyDirectory}: the owner of every entry (0:0 by default); for a file,
@@ -351,7 +353,14 @@ export const copyDirectory = (
       return yield* new InvalidPath({ path: hostPath, reason: "is not a folder", message: `${hostPath}: not a folder` })
     }
     const owner = { uid: options.uid ?? 0, gid: options.gid ?? 0 }
-    const root = Tar.entryHeader({ name, type: "directory", mode: info.mode & 0o7777, mtime: mtimeOf(info), size: 0, ...owner })
+    const root = Tar.entryHeader({
+      name,
+      type: "directory",
+      mode: info.mode & 0o7777,
+      mtime: mtimeOf(info),
+      size: 0,
+      ...owner
+    })
     const archive = Stream.concat(
       Stream.succeed(root),
       directoryTar(hostPath, { ...owner, prefix: name }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
@@ -449,11 +458,19 @@ export const entries = (container: string, path: string): Stream.Stream<Entry, R
  * @since 0.2.0
  * @category reading out
  */
-export const bytes = (container: string, path: string): Stream.Stream<Uint8Array, ReadError | NotAFile, Docker.Docker> =>
+export const bytes = (
+  container: string,
+  path: string
+): Stream.Stream<Uint8Array, ReadError | NotAFile, Docker.Docker> =>
   Stream.suspend(() => {
     let first = true
     const notAFile = (type: NotAFile["type"]) =>
-      new NotAFile({ container, path, type, message: `${path} is ${type === "empty" ? "missing from the archive" : `a ${type}`}` })
+      new NotAFile({
+        container,
+        path,
+        type,
+        message: `${path} is ${type === "empty" ? "missing from the archive" : `a ${type}`}`
+      })
     return events(container, path).pipe(
       Stream.takeWhile((event) => event._tag !== "EntryEnd"),
       Stream.mapEffect((event): Effect.Effect<Uint8Array | undefined, NotAFile> => {

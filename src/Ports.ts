@@ -96,8 +96,8 @@ const hostOfAuthority = (authority: string): string | undefined => {
  * @example
  * ```ts
  * import { Ports } from "effect-docker"
- * const connection = { baseUrl: "http://10.0.0.5:2375", target: "tcp://10.0.0.5:2375", transport: "undici", canHijack: true }
- * Ports.daemonHost(connection) // "10.0.0.5"
+ * Ports.daemonHost({ baseUrl: "http://10.0.0.5:2375", target: "tcp://10.0.0.5:2375" }) // "10.0.0.5"
+ * Ports.daemonHost({ baseUrl: "http://localhost", target: "unix:///var/run/docker.sock" }) // undefined
  * ```
  * @since 0.2.0
  * @category hosts
@@ -125,9 +125,10 @@ const isIpv6 = (ip: string | undefined) => ip !== undefined && ip.includes(":")
  * ```ts
  * import { Result } from "effect"
  * import { Ports } from "effect-docker"
- * const connection = { baseUrl: "http://localhost", target: "unix:///var/run/docker.sock", transport: "undici", canHijack: true }
- * const inspected = { Id: "abc", NetworkSettings: { Ports: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "49153" }] } } }
- * const found = Ports.fromInspect(inspected, 8080, connection) // Result.succeed({ host: "127.0.0.1", port: 49153 })
+ * const connection = { baseUrl: "http://localhost", target: "unix:///var/run/docker.sock" }
+ * const bindings = [{ HostIp: "0.0.0.0", HostPort: "49153" }, { HostIp: "::", HostPort: "49153" }]
+ * const inspected = { Id: "abc", NetworkSettings: { Ports: { "8080/tcp": bindings } } }
+ * const found = Ports.fromInspect(inspected, 8080, connection) // succeeds with { host: "127.0.0.1", port: 49153 }
  * const port = Result.map(found, (e) => e.port)
  * ```
  * @since 0.2.0

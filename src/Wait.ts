@@ -62,10 +62,12 @@ const WaitTimeoutBase: TaggedErrorClass<"WaitTimeout"> = Data.TaggedError("WaitT
  * @since 0.2.0
  * @category errors
  */
-export class WaitTimeout extends WaitTimeoutBase<WaitErrorFields & {
-  /** The time allowed, in milliseconds. */
-  readonly timeoutMillis: number
-}> {}
+export class WaitTimeout extends WaitTimeoutBase<
+  WaitErrorFields & {
+    /** The time allowed, in milliseconds. */
+    readonly timeoutMillis: number
+  }
+> {}
 
 const WaitFailedBase: TaggedErrorClass<"WaitFailed"> = Data.TaggedError("WaitFailed")
 
@@ -84,12 +86,14 @@ const WaitFailedBase: TaggedErrorClass<"WaitFailed"> = Data.TaggedError("WaitFai
  * @since 0.2.0
  * @category errors
  */
-export class WaitFailed extends WaitFailedBase<WaitErrorFields & {
-  /** Why the strategy gave up. */
-  readonly reason: string
-  /** The underlying failure, when a call failed. */
-  readonly cause?: unknown
-}> {}
+export class WaitFailed extends WaitFailedBase<
+  WaitErrorFields & {
+    /** Why the strategy gave up. */
+    readonly reason: string
+    /** The underlying failure, when a call failed. */
+    readonly cause?: unknown
+  }
+> {}
 
 /**
  * A wait strategy: a description (used in errors) and a check that succeeds once the container is ready. A check
@@ -192,11 +196,15 @@ export const forLogLine = (pattern: RegExp | string, options: LogLineOptions = {
         Stream.filter((l) => (options.stream === undefined || l.stream === options.stream) && matches(l.line)),
         Stream.take(times),
         Stream.runForEach(() => Effect.sync(() => seen++)),
-        Effect.mapError((cause) => failed(container, description, `reading the log failed: ${describeCause(cause)}`, cause)),
+        Effect.mapError((cause) =>
+          failed(container, description, `reading the log failed: ${describeCause(cause)}`, cause)
+        ),
         Effect.flatMap(() =>
           seen >= times
             ? Effect.void
-            : Effect.fail(failed(container, description, `the log ended (the container stopped) after ${seen} of ${times}`))
+            : Effect.fail(
+              failed(container, description, `the log ended (the container stopped) after ${seen} of ${times}`)
+            )
         )
       )
     }))
@@ -223,7 +231,9 @@ const poll = <E>(
   )
 
 const stoppedReason = (state: { readonly Status?: string; readonly ExitCode?: number } | undefined) =>
-  `the container is ${state?.Status ?? "not running"}${state?.ExitCode === undefined ? "" : ` (exit code ${state.ExitCode})`}`
+  `the container is ${state?.Status ?? "not running"}${
+    state?.ExitCode === undefined ? "" : ` (exit code ${state.ExitCode})`
+  }`
 
 /**
  * Ready once the container's healthcheck reports `healthy`. Fails with {@link WaitFailed} when it reports
@@ -252,7 +262,9 @@ export const forHealthy = (options: PollOptions = {}): Strategy => {
         (inspected) => {
           const state = inspected.State
           const health = state?.Health
-          if (state?.Running !== true) return Effect.fail(failed(container, description, stoppedReason(state)))
+          if (state?.Running !== true) {
+            return Effect.fail(failed(container, description, stoppedReason(state)))
+          }
           if (health === undefined || health.Status === undefined || health.Status === "none") {
             return Effect.fail(failed(container, description, "the container has no healthcheck"))
           }
@@ -357,7 +369,8 @@ export const forHttp = (options: HttpOptions): Strategy => {
           await response.body?.cancel()
           return accepts(response.status)
         },
-        catch: () => false as const
+        catch: () =>
+          false as const
       }).pipe(Effect.catch(() => Effect.succeed(false)))
       yield* poll(options.interval, send)
     }))
@@ -375,8 +388,10 @@ export const forHttp = (options: HttpOptions): Strategy => {
  * @category combinators
  */
 export const all = (...strategies: ReadonlyArray<Strategy>): Strategy =>
-  make(`all of (${strategies.map((s) => s.description).join(", ")})`, (container) =>
-    Effect.asVoid(Effect.all(strategies.map((s) => s.check(container)), { concurrency: "unbounded" })))
+  make(
+    `all of (${strategies.map((s) => s.description).join(", ")})`,
+    (container) => Effect.asVoid(Effect.all(strategies.map((s) => s.check(container)), { concurrency: "unbounded" }))
+  )
 
 /**
  * Ready once any strategy is (they are checked concurrently; the others are then interrupted); fails when every
@@ -422,7 +437,9 @@ export const withTimeout = (strategy: Strategy, timeout: Duration.Input): Strate
             strategy: strategy.description,
             timeoutMillis: millis,
             logs: [],
-            message: `${container} was not ready within ${Duration.format(Duration.millis(millis))}: ${strategy.description}`
+            message: `${container} was not ready within ${
+              Duration.format(Duration.millis(millis))
+            }: ${strategy.description}`
           })
         )
     }))

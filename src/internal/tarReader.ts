@@ -72,11 +72,15 @@ const parsePax = (data: Uint8Array): Record<string, string> => {
 }
 
 const typeOf = (flag: string): TarHeader["type"] =>
-  flag === "0" || flag === "\u0000" || flag === "7" ? "file"
-  : flag === "5" ? "directory"
-  : flag === "2" ? "symlink"
-  : flag === "1" ? "link"
-  : "other"
+  flag === "0" || flag === "\u0000" || flag === "7" ?
+    "file"
+    : flag === "5" ?
+    "directory"
+    : flag === "2" ?
+    "symlink"
+    : flag === "1" ?
+    "link"
+    : "other"
 
 const paxNumber = (value: string | undefined, fallback: number): number => {
   if (value === undefined) return fallback

@@ -52,8 +52,15 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
     Effect.gen(function*() {
       const id = yield* running
       const mtime = new Date("2021-03-04T05:06:07Z")
-      yield* ContainerFiles.copyContent(id, "/tmp/hello.txt", "héllo ✓\n", { mode: 0o2751, uid: 1234, gid: 5678, mtime })
-      expect(yield* sh(id, "stat -c '%a %u %g %Y %s' /tmp/hello.txt")).toBe(`2751 1234 5678 ${mtime.getTime() / 1000} 11\n`)
+      yield* ContainerFiles.copyContent(id, "/tmp/hello.txt", "héllo ✓\n", {
+        mode: 0o2751,
+        uid: 1234,
+        gid: 5678,
+        mtime
+      })
+      expect(yield* sh(id, "stat -c '%a %u %g %Y %s' /tmp/hello.txt")).toBe(
+        `2751 1234 5678 ${mtime.getTime() / 1000} 11\n`
+      )
       expect(yield* ContainerFiles.text(id, "/tmp/hello.txt")).toBe("héllo ✓\n")
       const [entry] = yield* Stream.runCollect(ContainerFiles.entries(id, "/tmp/hello.txt"))
       expect(entry).toMatchObject({ name: "hello.txt", type: "file", mode: 0o2751, uid: 1234, gid: 5678, size: 11 })
@@ -81,7 +88,9 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
       expect(yield* sh(id, "stat -c '%a %u %g %Y %s' /tmp/big.bin; sha256sum /tmp/big.bin | cut -d' ' -f1"))
         .toBe(`600 42 43 1600000000 ${data.length}\n${sha256(data)}\n`)
       let chunks = 0
-      const back = yield* Stream.mkUint8Array(ContainerFiles.bytes(id, "/tmp/big.bin").pipe(Stream.tap(() => Effect.sync(() => chunks++))))
+      const back = yield* Stream.mkUint8Array(
+        ContainerFiles.bytes(id, "/tmp/big.bin").pipe(Stream.tap(() => Effect.sync(() => chunks++)))
+      )
       expect(back.length).toBe(data.length)
       expect(sha256(back)).toBe(sha256(data))
       expect(chunks).toBeGreaterThan(1) // streamed, not one gathered buffer
@@ -116,10 +125,12 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
       const listing = yield* sh(id, "cd /srv && find site | sort && stat -c '%n %a %u:%g' site/a/b site/index.html")
       const expected = [
         "site",
-        ...new Set(Object.keys(files).flatMap((f) => {
-          const parts = f.split("/")
-          return parts.map((_, i) => `site/${parts.slice(0, i + 1).join("/")}`)
-        })),
+        ...new Set(
+          Object.keys(files).flatMap((f) => {
+            const parts = f.split("/")
+            return parts.map((_, i) => `site/${parts.slice(0, i + 1).join("/")}`)
+          })
+        ),
         "site/home.html",
         "site/empty"
       ].sort()
@@ -134,8 +145,14 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
         expect(new TextDecoder().decode(entry?.data)).toBe(content)
         expect(entry).toMatchObject({ uid: 101, gid: 102 })
       }
-      expect(entries.find((e) => e.name === "site/home.html")).toMatchObject({ type: "symlink", linkname: "index.html" })
-      expect(entries.find((e) => e.name.replace(/\/$/, "") === "site/a/b")).toMatchObject({ type: "directory", mode: 0o700 })
+      expect(entries.find((e) => e.name === "site/home.html")).toMatchObject({
+        type: "symlink",
+        linkname: "index.html"
+      })
+      expect(entries.find((e) => e.name.replace(/\/$/, "") === "site/a/b")).toMatchObject({
+        type: "directory",
+        mode: 0o700
+      })
       // a folder is not a file
       const notAFile = yield* Effect.flip(ContainerFiles.text(id, "/srv/site"))
       expect(notAFile).toMatchObject({ _tag: "NotAFile", type: "directory" })
@@ -162,7 +179,9 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
       expect(relative._tag).toBe("InvalidPath")
       // missing folders on the way are created
       yield* ContainerFiles.copyContent(id, "/no/such/folder/f", "x", { uid: 5 })
-      expect(yield* sh(id, "stat -c '%n %a %u' /no/such/folder /no/such/folder/f")).toBe("/no/such/folder 755 0\n/no/such/folder/f 644 5\n")
+      expect(yield* sh(id, "stat -c '%n %a %u' /no/such/folder /no/such/folder/f")).toBe(
+        "/no/such/folder 755 0\n/no/such/folder/f 644 5\n"
+      )
       const gone = yield* Effect.flip(Stream.runCollect(ContainerFiles.entries(id, "/no/such/file")))
       expect(gone._tag).toBe("NotFound")
     }))

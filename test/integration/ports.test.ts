@@ -43,7 +43,10 @@ layer(DockerLive, { excludeTestServices: true })("Ports against the real engine"
       const answer = yield* get(`http://${Ports.hostPort(endpoint)}/index.html`)
       expect(answer).toEqual({ status: 200, body: "hello-from-httpd\n" })
       // the same container seen through a TCP daemon's connection: its host instead of 127.0.0.1
-      const remote = Ports.fromInspect(inspected, "8080/tcp", { baseUrl: "http://10.1.2.3:2375", target: "tcp://10.1.2.3:2375" })
+      const remote = Ports.fromInspect(inspected, "8080/tcp", {
+        baseUrl: "http://10.1.2.3:2375",
+        target: "tcp://10.1.2.3:2375"
+      })
       expect(remote).toMatchObject({ success: { host: "10.1.2.3", port: endpoint.port } })
     }))
 
@@ -58,7 +61,11 @@ layer(DockerLive, { excludeTestServices: true })("Ports against the real engine"
 
   it.effect("an exposed port that is not published, and a stopped container, fail with PortNotPublished", () =>
     Effect.gen(function*() {
-      const id = yield* scopedContainer({ Cmd: ["nc", "-l", "-p", "8080"], Labels: LABELS, ExposedPorts: { "8080/tcp": {} } })
+      const id = yield* scopedContainer({
+        Cmd: ["nc", "-l", "-p", "8080"],
+        Labels: LABELS,
+        ExposedPorts: { "8080/tcp": {} }
+      })
       const created = yield* Effect.flip(Ports.endpoint(id, 8080))
       expect(created._tag).toBe("PortNotPublished")
       yield* Containers.start(id)

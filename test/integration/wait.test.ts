@@ -37,7 +37,9 @@ const waitAcrossTrigger = (id: string, strategy: Wait.Strategy, trigger = "/tmp/
 layer(DockerLive, { excludeTestServices: true })("wait strategies against the real engine", (it) => {
   it.effect("forLogLine with times: ready only after the lines that follow the trigger", () =>
     Effect.gen(function*() {
-      const id = yield* started(`echo booting; echo ready-0 >&2; echo ready-0 >&2; ${untilGo}; echo ready-1; echo noise; echo ready-2; sleep 300`)
+      const id = yield* started(
+        `echo booting; echo ready-0 >&2; echo ready-0 >&2; ${untilGo}; echo ready-1; echo noise; echo ready-2; sleep 300`
+      )
       // the two ready-0 lines (stderr, before the trigger) would be enough on both streams, not on stdout alone
       const order = yield* waitAcrossTrigger(id, Wait.forLogLine(/^ready-\d$/g, { times: 2, stream: "stdout" }))
       expect(order).toEqual(["trigger", "ready"])
@@ -53,7 +55,12 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
       )
       yield* ContainerFiles.copyContent(id, "/tmp/go", "")
       const error = yield* Fiber.join(fiber)
-      expect(error).toMatchObject({ _tag: "WaitFailed", container: id, strategy: "log line /three/", logs: ["one", "two"] })
+      expect(error).toMatchObject({
+        _tag: "WaitFailed",
+        container: id,
+        strategy: "log line /three/",
+        logs: ["one", "two"]
+      })
       expect(error.message).toContain("the log ended")
     }))
 
@@ -86,11 +93,16 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
       )
       const order = yield* waitAcrossTrigger(
         id,
-        Wait.all(Wait.forHttp({ port: 8080, path: "/index.html" }), Wait.forListeningPort(8080, { interval: "50 millis" }))
+        Wait.all(
+          Wait.forHttp({ port: 8080, path: "/index.html" }),
+          Wait.forListeningPort(8080, { interval: "50 millis" })
+        )
       )
       expect(order).toEqual(["trigger", "ready"])
       // a status the server never answers with times out; a port that is not published fails at once
-      const wrong = yield* Effect.flip(Wait.run(id, Wait.forHttp({ port: 8080, path: "/missing" }), { timeout: "1 second" }))
+      const wrong = yield* Effect.flip(
+        Wait.run(id, Wait.forHttp({ port: 8080, path: "/missing" }), { timeout: "1 second" })
+      )
       expect(wrong).toMatchObject({ _tag: "WaitTimeout", strategy: "HTTP GET /missing on 8080/tcp answering 200" })
       const unpublished = yield* Effect.flip(Wait.run(id, Wait.forHttp({ port: 9090 }), { timeout: "30 seconds" }))
       expect(unpublished).toMatchObject({ _tag: "WaitFailed" })
@@ -100,7 +112,10 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
   it.effect("forListeningPort sees nc -l; any() is ready when one part is", () =>
     Effect.gen(function*() {
       const id = yield* started(`${untilGo}; exec nc -l -p 8080`, { HostConfig: { NetworkMode: "none" } })
-      const order = yield* waitAcrossTrigger(id, Wait.any(Wait.forListeningPort(8080), Wait.forLogLine("never printed")))
+      const order = yield* waitAcrossTrigger(
+        id,
+        Wait.any(Wait.forListeningPort(8080), Wait.forLogLine("never printed"))
+      )
       expect(order).toEqual(["trigger", "ready"])
     }))
 
@@ -109,7 +124,10 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
       const id = yield* started("for i in 1 2 3 4 5 6; do echo line-$i; done; sleep 300")
       yield* Wait.run(id, Wait.forLogLine("line-6"), { timeout: "30 seconds" })
       const error = yield* Effect.flip(
-        Wait.run(id, Wait.all(Wait.forLogLine("line-1"), Wait.forLogLine(/never/)), { timeout: "1 second", logLines: 3 })
+        Wait.run(id, Wait.all(Wait.forLogLine("line-1"), Wait.forLogLine(/never/)), {
+          timeout: "1 second",
+          logLines: 3
+        })
       )
       expect(error).toMatchObject({
         _tag: "WaitTimeout",

@@ -9,8 +9,10 @@ const ssh = { baseUrl: "http://localhost", target: "ssh://me@build.example:2222"
 const fetchUrl = { baseUrl: "http://docker.internal:2375/", target: "http://docker.internal:2375/" }
 const fetchLocal = { baseUrl: "http://localhost:2375", target: "http://localhost:2375" }
 
-const inspected = (ports: Record<string, ReadonlyArray<{ HostIp?: string; HostPort?: string }> | null>) =>
-  ({ Id: "c0ffee", NetworkSettings: { Ports: ports as never } })
+const inspected = (ports: Record<string, ReadonlyArray<{ HostIp?: string; HostPort?: string }> | null>) => ({
+  Id: "c0ffee",
+  NetworkSettings: { Ports: ports as never }
+})
 
 const ok = (r: Result.Result<Ports.Endpoint, Ports.PortNotPublished>) => {
   if (Result.isFailure(r)) throw new Error(`expected an endpoint, got ${r.failure.message}`)

@@ -47,33 +47,37 @@ const entry = fc.record({
 describe("TarReader", () => {
   it("property: reads back what the writer wrote, however the archive is cut (seed 41, 500 runs)", () => {
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 1500 }), { maxLength: 5 }), (entries, sizes) => {
-        const archive = Tar.pack(entries.map((e) => ({
-          name: e.name,
-          type: e.kind as "file" | "directory" | "symlink",
-          ...(e.kind === "file" ? { data: e.data } : {}),
-          ...(e.kind === "symlink" ? { linkname: `${e.name}-target` } : {}),
-          mode: e.mode,
-          uid: e.uid,
-          gid: e.gid,
-          mtime: e.mtime
-        })))
-        const got = read(archive, sizes)
-        expect(got.length).toBe(entries.length)
-        got.forEach((g, i) => {
-          const e = entries[i]!
-          expect(g.header).toMatchObject({
-            name: e.kind === "directory" ? `${e.name}/` : e.name,
-            type: e.kind,
+      fc.property(
+        fc.array(entry, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 1500 }), { maxLength: 5 }),
+        (entries, sizes) => {
+          const archive = Tar.pack(entries.map((e) => ({
+            name: e.name,
+            type: e.kind as "file" | "directory" | "symlink",
+            ...(e.kind === "file" ? { data: e.data } : {}),
+            ...(e.kind === "symlink" ? { linkname: `${e.name}-target` } : {}),
             mode: e.mode,
             uid: e.uid,
             gid: e.gid,
-            mtime: e.mtime,
-            linkname: e.kind === "symlink" ? `${e.name}-target` : ""
+            mtime: e.mtime
+          })))
+          const got = read(archive, sizes)
+          expect(got.length).toBe(entries.length)
+          got.forEach((g, i) => {
+            const e = entries[i]!
+            expect(g.header).toMatchObject({
+              name: e.kind === "directory" ? `${e.name}/` : e.name,
+              type: e.kind,
+              mode: e.mode,
+              uid: e.uid,
+              gid: e.gid,
+              mtime: e.mtime,
+              linkname: e.kind === "symlink" ? `${e.name}-target` : ""
+            })
+            expect(g.data).toEqual(e.kind === "file" ? [...e.data] : [])
           })
-          expect(g.data).toEqual(e.kind === "file" ? [...e.data] : [])
-        })
-      }),
+        }
+      ),
       { seed: 41, numRuns: 500 }
     )
   })
@@ -86,14 +90,22 @@ describe("TarReader", () => {
       const body = ` ${k}=${v}\n`
       return `${n}${body}`
     }
-    const pax = new TextEncoder().encode(record("path", "日本/long-name") + record("uid", "3000000") + record("mtime", "1.5"))
+    const pax = new TextEncoder().encode(
+      record("path", "日本/long-name") + record("uid", "3000000") + record("mtime", "1.5")
+    )
     const global = new TextEncoder().encode(record("comment", "ignored"))
     const archive = new Uint8Array([
       ...Tar.entryHeader({ name: "g", type: "file", size: global.length }).map((b, i) => i === 156 ? 0x67 : b),
-      ...global, ...Tar.dataPadding(global.length),
+      ...global,
+      ...Tar.dataPadding(global.length),
       ...Tar.entryHeader({ name: "p", type: "file", size: pax.length }).map((b, i) => i === 156 ? 0x78 : b),
-      ...pax, ...Tar.dataPadding(pax.length),
-      ...Tar.entryHeader({ name: "short", type: "file", size: 3 }), 1, 2, 3, ...Tar.dataPadding(3),
+      ...pax,
+      ...Tar.dataPadding(pax.length),
+      ...Tar.entryHeader({ name: "short", type: "file", size: 3 }),
+      1,
+      2,
+      3,
+      ...Tar.dataPadding(3),
       ...Tar.trailer()
     ])
     // the flag bytes were changed without fixing the checksums: recompute them
@@ -107,7 +119,16 @@ describe("TarReader", () => {
     }
     const got = read(archive, [100])
     expect(got).toEqual([{
-      header: { name: "日本/long-name", type: "file", size: 3, mode: 0o644, uid: 3000000, gid: 0, mtime: 1.5, linkname: "" },
+      header: {
+        name: "日本/long-name",
+        type: "file",
+        size: 3,
+        mode: 0o644,
+        uid: 3000000,
+        gid: 0,
+        mtime: 1.5,
+        linkname: ""
+      },
       data: [1, 2, 3]
     }])
   })

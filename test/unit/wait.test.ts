@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
-import { listensOn } from "../../src/internal/procNet.ts"
 import * as Docker from "../../src/Docker.ts"
+import { listensOn } from "../../src/internal/procNet.ts"
 import * as Wait from "../../src/Wait.ts"
 
 /** These checks never call the daemon: a service that is never used. */
@@ -40,7 +40,9 @@ const never = Wait.make("never", () => Effect.never)
 
 describe("Wait values", () => {
   it("descriptions name what is waited for, composites name their parts", () => {
-    expect(Wait.forLogLine(/ready/gi, { times: 2, stream: "stderr" }).description).toBe("log line /ready/i ×2 on stderr")
+    expect(Wait.forLogLine(/ready/gi, { times: 2, stream: "stderr" }).description).toBe(
+      "log line /ready/i ×2 on stderr"
+    )
     expect(Wait.forLogLine("up").description).toBe("log line \"up\"")
     expect(Wait.forHealthy().description).toBe("healthy")
     expect(Wait.forListeningPort(5432).description).toBe("port 5432/tcp listening")
@@ -65,7 +67,10 @@ describe("Wait values", () => {
     offline(Effect.gen(function*() {
       const fails = Wait.make("fails", (c) => Effect.fail(Wait.failed(c, "fails", "broken")))
       const ok = Wait.make("ok", () => Effect.void)
-      expect(yield* Effect.flip(Wait.all(never, fails).check("c"))).toMatchObject({ strategy: "fails", reason: "broken" })
+      expect(yield* Effect.flip(Wait.all(never, fails).check("c"))).toMatchObject({
+        strategy: "fails",
+        reason: "broken"
+      })
       yield* Wait.any(never, fails, ok).check("c")
       yield* Wait.all().check("c")
     })))

@@ -19,7 +19,6 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import * as Iterable from "effect/Iterable"
 import * as Option from "effect/Option"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
@@ -209,7 +208,8 @@ const archiveName = (path: string): Effect.Effect<string, InvalidPath> => {
 }
 
 /**
- * Copies entries into a folder of the container (created when missing), as one archive written on the fly.
+ * Copies entries into a folder of the container (created when missing), as one archive written on the fly. An
+ * entry's path may not hold `.` or `..` segments ({@link InvalidPath}); a leading `/` is ignored.
  *
  * @example
  * ```ts
@@ -228,12 +228,16 @@ export const copyEntries = (
   folder: string,
   entries: Iterable<EntryInput>
 ): Effect.Effect<void, CopyError, Docker.Docker> =>
-  Effect.flatMap(/^\/+$/.test(folder) ? Effect.succeed("") : archiveName(folder), (base) =>
-    Containers.putArchive(
-      container,
-      "/",
-      tar(Iterable.map(entries, (entry) => ({ ...entry, path: base === "" ? entry.path : `${base}/${entry.path}` })))
-    ))
+  Effect.gen(function*() {
+    const base = /^\/+$/.test(folder) ? "" : yield* archiveName(folder)
+    const placed: Array<EntryInput> = []
+    for (const entry of entries) {
+      // an entry's path is relative to the folder: checked as if it were absolute
+      const name = yield* archiveName(`/${entry.path}`)
+      placed.push({ ...entry, path: base === "" ? name : `${base}/${name}` })
+    }
+    yield* Containers.putArchive(container, "/", tar(placed))
+  })
 
 /**
  * Writes text (as UTF-8) or bytes to a file of the container at `path`, with the given mode, owner and time.

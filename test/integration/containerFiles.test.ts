@@ -177,6 +177,11 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
       }
       const relative = yield* Effect.flip(ContainerFiles.copyEntries(id, "opt", [{ path: "f", content: "" }]))
       expect(relative._tag).toBe("InvalidPath")
+      for (const path of ["../../etc/evil", "a/../../b", "./x", "", "nul\u0000"]) {
+        const error = yield* Effect.flip(ContainerFiles.copyEntries(id, "/tmp", [{ path, content: "x" }]))
+        expect(error._tag).toBe("InvalidPath")
+      }
+      expect(yield* sh(id, "for p in /etc/evil /b /tmp/x; do [ -e $p ] && echo $p; done; true")).toBe("")
       // missing folders on the way are created
       yield* ContainerFiles.copyContent(id, "/no/such/folder/f", "x", { uid: 5 })
       expect(yield* sh(id, "stat -c '%n %a %u' /no/such/folder /no/such/folder/f")).toBe(

@@ -171,10 +171,11 @@ const docker = (...args: Array<string>) => execFileSync("docker", args, { encodi
 describe("the proxy under Node, Deno and Bun", () => {
   beforeAll(startFake)
   afterAll(async () => {
+    if (containers.length > 0) execFileSync("docker", ["rm", "-f", ...containers], { stdio: "ignore" })
     for (const child of children) if (child.exitCode === null) child.kill()
     for (const socket of fakeSockets) socket.destroy()
+    fake?.closeAllConnections()
     await new Promise<void>((resolve) => fake === undefined ? resolve() : fake.close(() => resolve()))
-    if (containers.length > 0) execFileSync("docker", ["rm", "-f", ...containers], { stdio: "ignore" })
     rmSync(dir, { recursive: true, force: true })
   })
 

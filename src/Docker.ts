@@ -348,6 +348,7 @@ export const responseFailure = <S extends Errors.DocumentedStatus>(
 ): Effect.Effect<
   never,
   | Errors.StatusErrors<S>
+  | Errors.Forbidden
   | Errors.UnexpectedStatus
   | Errors.SwarmUnavailable
   | Errors.Redirected

@@ -61,7 +61,9 @@ export class Unauthorized extends UnauthorizedBase<StatusErrorFields> {}
 const ForbiddenBase: TaggedErrorClass<"Forbidden"> = Data.TaggedError("Forbidden")
 
 /**
- * 403: the operation is not allowed (e.g. a swarm manager-only call on a worker).
+ * 403: the operation is not allowed: by the daemon (e.g. removing a predefined network), or by whatever stands in
+ * front of it and authorizes requests (an authorization plugin, `effect-docker/proxy`), which may refuse any
+ * operation. Every operation's error type includes it, whether or not its spec documents 403.
  *
  * @example
  * ```ts
@@ -283,6 +285,7 @@ export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
 
 /**
  * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise;
+ * {@link Forbidden} for a 403 always (an authorization plugin or proxy refuses any operation so);
  * {@link SwarmUnavailable} when a swarm-family operation meets an engine without swarm mode; `Conflict` (keeping
  * the status 500) when Podman refuses for the container's state (`… container state improper`) where Docker
  * answers 409.
@@ -299,8 +302,11 @@ export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
 export const fromStatus = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
   fields: StatusErrorFields
-): StatusErrors<S> | UnexpectedStatus | SwarmUnavailable => {
+): StatusErrors<S> | Forbidden | UnexpectedStatus | SwarmUnavailable => {
   const status = fields.status as S
+  // Docker's authorization plugins answer 403 for any route they deny, and so does an allow-list proxy: a refusal
+  // any operation can meet, whatever its spec documents
+  if (fields.status === 403) return new Forbidden(fields)
   // Podman answers 500 with libpod's "container state improper" where Docker answers 409 (kill a stopped
   // container, remove a running one): the same conflict, so the operation's Conflict when it documents 409
   const documents409 = (documented as ReadonlyArray<number>).includes(409)
@@ -607,12 +613,14 @@ export class Timeout extends TimeoutBase<{
 }
 
 /**
- * The failures every call can have besides its documented statuses.
+ * The failures every call can have besides its documented statuses, {@link Forbidden} included (an authorization
+ * plugin or proxy may refuse any operation with 403).
  *
  * @since 0.1.0
  * @category models
  */
 export type CommonError =
+  | Forbidden
   | UnexpectedStatus
   | SwarmUnavailable
   | TransportError

@@ -82,8 +82,14 @@ export const unescapePath = (raw: string): string | undefined => {
   }
 }
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
+/** Whether a string holds a C0 control character or DEL (by code unit: no control-character regex to lint). */
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
+}
 const VERSION_PREFIX = /^\/v[0-9.]+(?=\/)/
 
 /** Encodes a decoded, clean path so that the daemon's single decoding gives it back. @internal */
@@ -98,7 +104,7 @@ export const matchPath = (routes: ReadonlyArray<Route>, method: string, rawPath:
   if (!rawPath.startsWith("/")) return { _tag: "Refused", reason: "the path is not absolute", operation: undefined }
   const decoded = unescapePath(rawPath)
   if (decoded === undefined) return { _tag: "Refused", reason: "the path has a malformed escape", operation: undefined }
-  if (CONTROL.test(decoded) || /[\ud800-\udfff]/.test(decoded.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ""))) {
+  if (hasControl(decoded) || /[\ud800-\udfff]/.test(decoded.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ""))) {
     return { _tag: "Refused", reason: "the path holds a control character", operation: undefined }
   }
   if (cleanPath(decoded) !== decoded) {

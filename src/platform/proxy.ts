@@ -1,10 +1,10 @@
 /**
- * An allow-list proxy in front of the Docker daemon, on Node's `node:http` server (it also runs under Bun and
- * Deno's Node compatibility): each request is attributed to the operation the daemon would run and forwarded only
- * when the policy allows it (see `effect-docker/ProxyPolicy` and `docs/proxy.md`). Denied requests get `403` with
- * a JSON body `{ message, operation }`. Responses are piped with back-pressure; upgrades (attach, exec) are spliced
- * only for allowed operations that upgrade. CORS for configured origins, a `Host` check against DNS rebinding and an
- * optional bearer token protect it from other pages.
+ * An allow-list proxy in front of the Docker daemon, on Node's `node:http` server (the same server runs under Deno
+ * and Bun through their Node compatibility, upgrades included): each request is attributed to the operation the
+ * daemon would run and forwarded only when the policy allows it (see `effect-docker/ProxyPolicy` and
+ * `docs/proxy.md`). Denied requests get `403` with a JSON body `{ message, operation }`. Responses are piped with
+ * back-pressure; upgrades (attach, exec) are spliced only for allowed operations that upgrade. CORS for configured
+ * origins, a `Host` check against DNS rebinding and an optional bearer token protect it from other pages.
  *
  * @since 0.2.0
  */

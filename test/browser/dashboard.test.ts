@@ -2,9 +2,8 @@
  * The dashboard example in headless Chromium (Debian's `chromium`, driven by playwright-core) against the real
  * engine behind the allow-list proxy: a container the test starts appears in the list, its log lines arrive, the
  * CPU/memory chart updates from the stats stream, and stopping it (not allowed: it lacks the
- * `dashboard.actions=yes` label) is answered with the SDK's typed error (`UnexpectedStatus`, status 403, the
- * proxy's message naming `ContainerStop`). Screenshots are saved to
- * `test-artifacts/`.
+ * `dashboard.actions=yes` label) is answered with the SDK's typed error (`Forbidden`, status 403, the proxy's
+ * message naming `ContainerStop`). Screenshots are saved to `test-artifacts/`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
@@ -24,8 +23,16 @@ describe("dashboard example (headless Chromium, through the proxy)", () => {
   beforeAll(async () => {
     execFileSync("bash", [`${root}scripts/install-chromium.sh`], { stdio: ["ignore", "inherit", "inherit"] })
     mkdirSync(artifacts, { recursive: true })
-    execFileSync("docker", ["run", "-d", "--name", name, TEST_IMAGE, "sh", "-c",
-      "i=0; while [ $i -lt 3000 ]; do echo tick $i; i=$((i+1)); sleep 0.2; done"], { stdio: "ignore" })
+    execFileSync("docker", [
+      "run",
+      "-d",
+      "--name",
+      name,
+      TEST_IMAGE,
+      "sh",
+      "-c",
+      "i=0; while [ $i -lt 3000 ]; do echo tick $i; i=$((i+1)); sleep 0.2; done"
+    ], { stdio: "ignore" })
     dashboard = await startDashboard({ port: 0 })
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
@@ -39,7 +46,7 @@ describe("dashboard example (headless Chromium, through the proxy)", () => {
     execFileSync("docker", ["rm", "-f", name], { stdio: "ignore" })
   })
 
-  it("shows the container, its logs and stats; a denied stop is the typed UnexpectedStatus 403", async () => {
+  it("shows the container, its logs and stats; a denied stop is the typed Forbidden (403)", async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 760 } })
     const errors: Array<string> = []
     page.on("pageerror", (error) => errors.push(String(error)))
@@ -59,12 +66,12 @@ describe("dashboard example (headless Chromium, through the proxy)", () => {
     expect(await page.locator("#mem-label").textContent()).toMatch(/^memory \d/)
     // the event feed holds the test container's start
     expect(await page.locator("#events").textContent()).toContain(`container start ${name}`)
-    await row.locator('button[data-action="stop"]').click()
+    await row.locator("button[data-action=\"stop\"]").click()
     await page.waitForFunction(() => document.getElementById("error")?.dataset["tag"] !== undefined, null, {
       timeout: 30_000
     })
-    // ContainerStop documents 304/404/500 only, so the SDK types the proxy's 403 as UnexpectedStatus
-    expect(await page.locator("#error").getAttribute("data-tag")).toBe("UnexpectedStatus")
+    // ContainerStop documents 304/404/500 only; a 403 is Forbidden for every operation
+    expect(await page.locator("#error").getAttribute("data-tag")).toBe("Forbidden")
     expect(await page.locator("#error").getAttribute("data-status")).toBe("403")
     expect(await page.locator("#error").textContent()).toContain("ContainerStop")
     await page.screenshot({ path: `${artifacts}/dashboard.png` })

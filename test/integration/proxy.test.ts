@@ -19,6 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Docker from "../../src/Docker.ts"
 import * as Operations from "../../src/generated/operations.ts"
+import * as DockerNode from "../../src/platform/node.ts"
 import * as Proxy from "../../src/platform/proxy.ts"
 import * as ProxyPolicy from "../../src/ProxyPolicy.ts"
 import { DockerLive, TEST_IMAGE } from "../support/engine.ts"
@@ -119,6 +120,21 @@ describe("proxy server", () => {
     expect([forwarded, refused]).toEqual([30, 78])
   })
 
+  it("an SDK call the proxy denies fails with the typed Forbidden, even where the spec documents no 403", async () => {
+    recorded.length = 0
+    // ContainerStop documents 304, 404 and 500 only; Forbidden is still in its error type (catchTag type-checks)
+    const caught = await Effect.runPromise(
+      Docker.call(Operations.ContainerStop)({ id: "abc" }).pipe(
+        Effect.as(undefined),
+        Effect.catchTag("Forbidden", (e) => Effect.succeed(e)),
+        Effect.provide(DockerNode.layer({ host: `tcp://127.0.0.1:${proxy.port}`, apiVersion: "1.41" }))
+      )
+    )
+    expect(caught).toMatchObject({ _tag: "Forbidden", operation: "ContainerStop", status: 403 })
+    expect(caught?.message).toContain("ContainerStop")
+    expect(recorded).toEqual([])
+  })
+
   it("refuses Upgrade on allowed routes that do not upgrade, and upgrades of operations not allowed", async () => {
     const host = `127.0.0.1:${proxy.port}`
     recorded.length = 0
@@ -188,8 +204,12 @@ describe("proxy server", () => {
 
   it("checks JSON bodies: size limit, syntax; forwards the parsed body to predicates", async () => {
     const create = await start({
-      policy: [ProxyPolicy.allow(Operations.ContainerCreate, (r) =>
-        Effect.succeed((r.body as { Image?: string } | undefined)?.Image === "allowed"))],
+      policy: [
+        ProxyPolicy.allow(
+          Operations.ContainerCreate,
+          (r) => Effect.succeed((r.body as { Image?: string } | undefined)?.Image === "allowed")
+        )
+      ],
       host: { _tag: "Unix", path: socketPath },
       maxBodyBytes: 64
     })
@@ -242,8 +262,16 @@ describe("proxy server in front of the engine", () => {
   it("forwards ping and streams a followed log while the container writes it", async () => {
     const name = `effect-docker-proxy-logs-${Date.now().toString(36)}`
     names.push(name)
-    execFileSync("docker", ["run", "-d", "--name", name, TEST_IMAGE, "sh", "-c",
-      "i=0; while [ $i -lt 600 ]; do echo line $i; i=$((i+1)); sleep 0.1; done"], { stdio: "ignore" })
+    execFileSync("docker", [
+      "run",
+      "-d",
+      "--name",
+      name,
+      TEST_IMAGE,
+      "sh",
+      "-c",
+      "i=0; while [ $i -lt 600 ]; do echo line $i; i=$((i+1)); sleep 0.1; done"
+    ], { stdio: "ignore" })
     const server = await Effect.runPromise(
       Proxy.serve({ policy: ProxyPolicy.readOnly }).pipe(Effect.provideService(Scope.Scope, scopeEngine))
     )

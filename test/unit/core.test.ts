@@ -1,8 +1,27 @@
 import { describe, expect, it } from "@effect/vitest"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import * as ApiVersion from "../../src/ApiVersion.ts"
+import type * as Docker from "../../src/Docker.ts"
 import * as Errors from "../../src/Errors.ts"
+import * as Ops from "../../src/generated/operations.ts"
 import * as Host from "../../src/Host.ts"
 import { stringifyJson } from "../../src/internal/jsonStringify.ts"
+import type * as Operation from "../../src/Operation.ts"
+
+/** The failure type of what `Docker.call` returns for an operation. */
+type CallFailure<T> = T extends Operation.Operation<any, infer R, infer S>
+  ? Docker.CallResult<R, S> extends Effect.Effect<any, infer E, any> ? E
+  : Docker.CallResult<R, S> extends Stream.Stream<any, infer E, any> ? E
+  : never
+  : never
+/** The generated operations whose call cannot fail with `Forbidden` (none: a type error below otherwise). */
+type NotForbiddable = {
+  [K in keyof typeof Ops]: (typeof Ops)[K] extends Operation.Any
+    ? Errors.Forbidden extends CallFailure<(typeof Ops)[K]> ? never : K
+    : never
+}[keyof typeof Ops]
+const everyCallCanBeForbidden: [NotForbiddable] extends [never] ? true : NotForbiddable = true
 
 describe("ApiVersion", () => {
   it("parses and orders versions numerically", () => {
@@ -38,6 +57,18 @@ describe("Errors.fromStatus", () => {
       expect(error.message).toBe("boom")
       expect(error.operation).toBe("ContainerDelete")
     }
+  })
+  it("maps 403 to Forbidden for every operation, whether its spec documents 403 or not", () => {
+    const undocumented = (Object.values(Ops) as ReadonlyArray<unknown>).filter((op): op is Operation.Any =>
+      typeof op === "object" && op !== null && "errors" in op && !(op.errors as ReadonlyArray<number>).includes(403)
+    )
+    expect(undocumented.length).toBeGreaterThan(90)
+    for (const op of undocumented) {
+      const error = Errors.fromStatus(op.errors, { operation: op.id, status: 403, message: "authorization denied" })
+      expect(error).toBeInstanceOf(Errors.Forbidden)
+      expect(error).toMatchObject({ _tag: "Forbidden", operation: op.id, status: 403, message: "authorization denied" })
+    }
+    expect(everyCallCanBeForbidden).toBe(true)
   })
   it("gives UnexpectedStatus for a status the operation does not document", () => {
     expect(Errors.fromStatus([404, 500], fields(409))._tag).toBe("UnexpectedStatus")

@@ -84,6 +84,8 @@ describe("ProxyPolicy", () => {
     ["GET", "/containers/a%2Fb/json", "ContainerInspect"], // one segment only: a / in an id is refused
     ["GET", "/containers/abc/json%00", null],
     ["GET", "/containers/abc/json%0a", null],
+    ["GET", "/containers/abc%1f/json", null],
+    ["GET", "/containers/abc%7f/json", null],
     ["GET", "/containers/abc/json%", null],
     ["GET", "/containers/abc/json%zz", null],
     ["GET", "/containers/abc/json%c0%ae", null],

@@ -4,9 +4,6 @@ import * as Layer from "effect/Layer"
 import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
-import type { Duplex } from "node:stream"
 import * as Containers from "../../src/Containers.ts"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
@@ -16,69 +13,12 @@ import * as Operations from "../../src/generated/operations.ts"
 import * as Session from "../../src/Session.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as NodeHttp from "../../src/platform/internal/nodeHttpClient.ts"
+import { startTraceDaemon } from "../support/traceDaemon.ts"
 
-/** What the fake daemon's `HEAD /containers/web/archive` answers, in its `X-Docker-Container-Path-Stat` header. */
-const pathStat = { name: "etc", size: 4096, mode: 0x80000000 | 0o755, mtime: "2024-01-01T00:00:00Z", linkTarget: "" }
-
-/** The fake daemon's multiplexed log of `web`: one stdout frame, one stderr frame. */
-const logFrames = [Demux.encodeFrame(1, new TextEncoder().encode("out\n")), Demux.encodeFrame(2, new TextEncoder().encode("err\n"))]
-
-/**
- * A fake daemon on 127.0.0.1: pings, one container to inspect, its path stat (header only), its multiplexed log,
- * an exec start that upgrades (`e1`) or answers detached (`e2`), a session upgrade to h2c, 404 for any other;
- * records the trace headers and the headers of upgrades.
- */
+/** The fake daemon of `test/support/traceDaemon.ts`, closed with the test's scope. */
 const fakeDaemon = Effect.acquireRelease(
-  Effect.callback<{
-    readonly url: string
-    readonly traceparents: Array<string | undefined>
-    readonly upgrades: Array<http.IncomingHttpHeaders>
-  }>((resume) => {
-    const traceparents: Array<string | undefined> = []
-    const upgrades: Array<http.IncomingHttpHeaders> = []
-    const server = http.createServer((request, response) => {
-      traceparents.push(request.headers["traceparent"] as string | undefined)
-      response.setHeader("Api-Version", "1.41")
-      if (request.method === "HEAD" && request.url === "/v1.41/containers/web/archive?path=%2Fetc") {
-        response.setHeader("X-Docker-Container-Path-Stat", Buffer.from(JSON.stringify(pathStat)).toString("base64"))
-        response.end()
-      } else if (request.url?.startsWith("/v1.41/containers/web/logs?") === true) {
-        response.setHeader("Content-Type", "application/vnd.docker.multiplexed-stream")
-        for (const frame of logFrames) response.write(frame)
-        response.end()
-      } else if (request.method === "POST" && request.url === "/v1.41/exec/e2/start") {
-        request.resume()
-        request.on("end", () => response.end())
-      } else if (request.url === "/_ping" || request.url === "/v1.41/_ping") {
-        response.end("OK")
-      } else if (request.url === "/v1.41/containers/web/json") {
-        response.setHeader("Content-Type", "application/json")
-        response.end(JSON.stringify({ Id: "0123456789ab", Name: "/web" }))
-      } else {
-        response.statusCode = 404
-        response.setHeader("Content-Type", "application/json")
-        response.end(JSON.stringify({ message: "No such container: nope" }))
-      }
-    })
-    server.on("upgrade", (request: http.IncomingMessage, socket: Duplex) => {
-      traceparents.push(request.headers["traceparent"] as string | undefined)
-      upgrades.push(request.headers)
-      const protocol = request.url === "/v1.41/session" ? "h2c" : "tcp"
-      socket.write(
-        `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\n` +
-          `Upgrade: ${protocol}\r\n\r\n`
-      )
-      socket.end(protocol === "tcp" ? Demux.encodeFrame(1, new TextEncoder().encode("exec-out\n")) : undefined)
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, traceparents, upgrades, server }))
-    })
-  }),
-  (daemon) =>
-    Effect.callback<void>((resume) => {
-      ;(daemon as unknown as { server: http.Server }).server.close(() => resume(Effect.void))
-    })
+  Effect.promise(() => startTraceDaemon()),
+  (daemon) => Effect.promise(() => daemon.close())
 )
 
 /** A tracer that keeps every ended span, as an exporter would. */

@@ -536,7 +536,7 @@ export const make = (
       )
     )
     const { target } = connection
-    const send = (operation: Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>, input: unknown) =>
+    const send = (operation: AnyOperation, input: unknown) =>
       Effect.gen(function*() {
         const version = yield* apiVersion
         const request = yield* toRequest(operation, input, version)
@@ -549,7 +549,7 @@ export const make = (
         return yield* responseFailure(operation, response, target)
       })
     const execute = ((
-      operation: Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>,
+      operation: AnyOperation,
       input: unknown,
       read?: (response: Response) => Effect.Effect<unknown, unknown, unknown>
     ) =>
@@ -557,7 +557,11 @@ export const make = (
         operation,
         operation.response._tag === "Hijack" && !connection.canHijack
           ? Effect.fail(new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport }))
-          : limited(operation.id, connection, read === undefined ? send(operation, input) : Effect.flatMap(send(operation, input), read))
+          : limited(
+            operation.id,
+            connection,
+            read === undefined ? send(operation, input) : Effect.flatMap(send(operation, input), read)
+          )
       )) as Execute
     return Docker.of({ connection, apiVersion, execute })
   })

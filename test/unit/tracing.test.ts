@@ -102,7 +102,7 @@ describe("tracing", () => {
         }
       }).pipe(Effect.scoped))
 
-    it.live(`${name}: one span per call for a header-only answer, a multiplexed stream, a hijack and a detached exec`, () =>
+    it.live(`${name}: one span per call: header-only answer, multiplexed stream, hijack, detached exec, session`, () =>
       Effect.gen(function*() {
         const daemon = yield* fakeDaemon
         const { spans, tracer } = recording()

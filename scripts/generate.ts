@@ -289,7 +289,7 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
     kind: "Hijack",
     note: "a WebSocket upgrade, not a raw hijack: the transport has to speak WebSocket for this operation"
   },
-  Session: { kind: "Hijack", note: "the connection is upgraded to h2c for BuildKit's session protocol" },
+  Session: { kind: "Hijack:h2c", note: "the connection is upgraded to h2c for BuildKit's session protocol" },
   ContainerExport: { kind: "Bytes:application/x-tar", note: "the container's filesystem as a tar archive" },
   ContainerArchive: { kind: "Bytes:application/x-tar", note: "the path's content as a tar archive" },
   ImageGet: { kind: "Bytes:application/x-tar", note: "the image as a tar archive (`docker save`)" },
@@ -297,7 +297,7 @@ const OTHER_KINDS: Readonly<Record<string, { readonly kind: string; readonly not
   SystemPing: { kind: "Text", note: "the body is `OK`" },
   SystemPingHead: { kind: "Text", note: "a HEAD request: the body is empty" },
   ContainerArchiveInfo: {
-    kind: "Empty",
+    kind: "Headers",
     note: "the path's stat is sent in the `X-Docker-Container-Path-Stat` header (base64 JSON), not in the body"
   },
   SystemAuth: { kind: "Json", note: "the spec also lists 204; daemons answer 200 with an `AuthResponse`" },
@@ -1423,6 +1423,14 @@ class Planner {
         return {
           type: "Operation.ResponseOf<\"Bytes\">",
           value: `{ _tag: "Bytes", contentType: ${JSON.stringify(contentType)} }`,
+          note: other.note
+        }
+      }
+      if (other.kind.startsWith("Hijack:")) {
+        const protocol = other.kind.slice("Hijack:".length)
+        return {
+          type: "Operation.ResponseOf<\"Hijack\">",
+          value: `{ _tag: "Hijack", protocol: ${JSON.stringify(protocol)} }`,
           note: other.note
         }
       }

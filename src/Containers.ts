@@ -8,11 +8,7 @@
  *
  * @since 0.1.0
  */
-import * as Arr from "effect/Array"
-import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
-import * as Pull from "effect/Pull"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
@@ -26,6 +22,8 @@ import { fromBase64 } from "./internal/base64.ts"
 import { LogEntrySplitter, type RawLogEntry } from "./internal/logEntrySplitter.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
+import { makeBatchChannel } from "./internal/batchChannel.ts"
+import { rawOutput } from "./internal/rawOutput.ts"
 import type * as Ndjson from "./Ndjson.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
@@ -348,6 +346,9 @@ export interface LogsOptions extends Omit<Options<Operations.ContainerLogsInput>
   readonly tty?: boolean
 }
 
+/** The logs of a TTY container: raw bytes, not multiplexed frames. */
+const rawLogs = /*#__PURE__*/ rawOutput(Operations.ContainerLogs)
+
 const seconds = (value: number | Date): number => typeof value === "number" ? value : value.getTime() / 1000
 
 const resolveTty = (id: string, tty: boolean | undefined) =>
@@ -390,8 +391,8 @@ export const logs = (
 > =>
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
-      const bytes = Api.containerLogs(logsQuery(id, options))
-      return isTty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
+      const query = logsQuery(id, options)
+      return isTty ? Demux.rawStream(Docker.call(rawLogs)(query)) : Api.containerLogs(query)
     })
   )
 
@@ -431,40 +432,33 @@ export interface LogEntry {
 }
 
 const entries = <E>(tty: boolean) =>
-  Channel.fromTransform((upstream: Pull.Pull<Arr.NonEmptyReadonlyArray<Demux.Frame>, E, unknown>) =>
-    Effect.sync(() => {
-      const splitter = new LogEntrySplitter(tty)
-      let lastDate = new Date(0)
-      let lastNanos = 0n
-      let ended = false
-      const finish = (raw: Arr.NonEmptyArray<RawLogEntry>): Arr.NonEmptyReadonlyArray<LogEntry> =>
-        Arr.map(raw, (entry) => {
-          if (entry.timestamp !== undefined) {
-            lastDate = entry.timestamp.date
-            lastNanos = entry.timestamp.nanos
-          }
-          return { stream: entry.stream, timestamp: lastDate, nanos: lastNanos, line: entry.line }
-        })
-      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<LogEntry>, E> = Effect.suspend(() => {
-        if (ended) return Cause.done()
-        return Pull.matchEffect(upstream, {
-          onSuccess: (frames) => {
-            const raw: Array<RawLogEntry> = []
-            for (const frame of frames) splitter.write(frame.stream, frame.payload, raw)
-            return Arr.isArrayNonEmpty(raw) ? Effect.succeed(finish(raw)) : pull
-          },
-          onFailure: Effect.failCause,
-          onDone: () => {
-            ended = true
-            const raw: Array<RawLogEntry> = []
-            splitter.end(raw)
-            return Arr.isArrayNonEmpty(raw) ? Effect.succeed(finish(raw)) : Cause.done()
-          }
-        })
-      })
-      return pull
-    })
-  )
+  makeBatchChannel<Demux.Frame, LogEntry, never, E>(() => {
+    const splitter = new LogEntrySplitter(tty)
+    const raw: Array<RawLogEntry> = []
+    let lastDate = new Date(0)
+    let lastNanos = 0n
+    const finish = (out: Array<LogEntry>): undefined => {
+      for (const entry of raw) {
+        if (entry.timestamp !== undefined) {
+          lastDate = entry.timestamp.date
+          lastNanos = entry.timestamp.nanos
+        }
+        out.push({ stream: entry.stream, timestamp: lastDate, nanos: lastNanos, line: entry.line })
+      }
+      raw.length = 0
+      return undefined
+    }
+    return {
+      step: (frames, out) => {
+        for (const frame of frames) splitter.write(frame.stream, frame.payload, raw)
+        return finish(out)
+      },
+      flush: (out) => {
+        splitter.end(raw)
+        return finish(out)
+      }
+    }
+  })
 
 /**
  * A container's log as {@link LogEntry} values: timestamps are turned on and the daemon's RFC 3339 prefix of each
@@ -745,9 +739,8 @@ export const archiveInfo = (
   path: string
 ): Effect.Effect<PathStat, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
   Effect.gen(function*() {
-    const docker = yield* Docker.Docker
-    const response = yield* docker.execute(Operations.ContainerArchiveInfo, { id, path })
-    const header = response.headers["x-docker-container-path-stat"]
+    const headers = yield* Api.containerArchiveInfo({ id, path })
+    const header = headers["x-docker-container-path-stat"]
     const parsed = ((): Record<string, unknown> | undefined => {
       try {
         const value = header === undefined ? undefined : JSON.parse(fromBase64(header)) as unknown

@@ -4,6 +4,32 @@
  * maps statuses to typed errors and decodes responses. Platform entry points (`effect-docker/node`, …) provide
  * ready layers; any `HttpClient` can be plugged in with {@link layer}.
  *
+ * ## One call path
+ *
+ * Every request the SDK sends is an operation description (`Operation.Operation`: method, path template,
+ * parameters, body and response kind) sent by the service's {@link DockerService.execute}. That one function
+ * negotiates the API version, builds the request, checks the transport can upgrade (for `Hijack` kinds), applies
+ * the request timeout, sends it, maps a failed status to the operation's typed error and a transport failure to
+ * `TransportError` / `Timeout`, and runs in the call's span (see "Tracing" below). Everything else is built on it:
+ *
+ * - {@link call} reads the answer as the operation's response kind says: JSON, NDJSON items, text, nothing, the
+ *   response headers (`Headers`, e.g. `Containers.archiveInfo`), bytes, demultiplexed stdout/stderr frames
+ *   (`Multiplexed`, e.g. logs) or an upgraded connection (`Hijack`, e.g. attach, exec start, `Session.open`).
+ *   The generated `Api` module is one `call` per operation, and the hand-written modules use `call` too.
+ * - An endpoint that answers in more than one way is called as another kind with `Operation.withResponse`: a
+ *   detached exec start is `ExecStart` read as `Empty`, a TTY container's logs are `ContainerLogs` read as
+ *   raw `Bytes`. A custom operation is an `Operation.make` description, called the same way.
+ * - {@link hijack} is `call` for an upgrade; `execute` itself is public for the rare caller that needs the
+ *   status, the headers and the body together (e.g. `Events.stream` reads the daemon's `Date` header).
+ *
+ * ## Tracing
+ *
+ * When a tracer is installed, each call of `execute` (and so of `call`, `hijack` and every module function
+ * that sends a request) runs in one span `docker.<operation id>` (kind `client`) with the attributes
+ * `docker.operation`, `http.request.method`, `url.template` and `http.response.status_code`; the transport's
+ * `http.client` span is its child. Single answers are read inside the span; for streams and hijacked connections
+ * it ends when the response headers arrive. With no tracer installed there is no span at all.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -21,10 +47,12 @@ import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as Headers from "effect/http/Headers"
 import * as ApiVersion from "./ApiVersion.ts"
+import * as Demux from "./Demux.ts"
 import * as Errors from "./Errors.ts"
 import * as Ndjson from "./Ndjson.ts"
-import type * as Operation from "./Operation.ts"
+import * as Operation from "./Operation.ts"
 import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
 import { toRequest } from "./internal/request.ts"
@@ -173,7 +201,10 @@ export type CallResult<R extends Operation.ResponseKind, S extends Errors.Docume
   : R extends Operation.JsonStream<infer A> ? Stream.Stream<A, CallError<S> | Ndjson.NdjsonError, Docker>
   : R extends { readonly _tag: "Empty" } ? Effect.Effect<void, CallError<S>, Docker>
   : R extends { readonly _tag: "Text" } ? Effect.Effect<string, CallError<S>, Docker>
-  : R extends { readonly _tag: "Bytes" | "Multiplexed" } ? Stream.Stream<Uint8Array, CallError<S>, Docker>
+  : R extends { readonly _tag: "Headers" } ? Effect.Effect<Headers.Headers, CallError<S>, Docker>
+  : R extends { readonly _tag: "Bytes" } ? Stream.Stream<Uint8Array, CallError<S>, Docker>
+  : R extends { readonly _tag: "Multiplexed" } ?
+    Stream.Stream<Demux.Frame, CallError<S> | Demux.DemuxError | Demux.DaemonStreamError, Docker>
   : R extends { readonly _tag: "Hijack" } ?
     Effect.Effect<Socket.Socket, CallError<S> | Errors.HijackNotSupported, Docker | Scope.Scope>
   : never
@@ -204,15 +235,83 @@ export interface DockerService {
   /** The API version in use: pinned, or negotiated with one ping on first use and cached. */
   readonly apiVersion: Effect.Effect<ApiVersion.ApiVersion, Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld>
   /**
-   * Sends the operation's request and checks the status (a redirect fails with `Redirected`); the caller reads
-   * the body. The request timeout in force covers the time until the headers arrive.
+   * The one call path (see the module's doc): sends the operation's request and checks its status. With
+   * `read`, the answer is read inside the call's span and request timeout; without it the call ends when the
+   * headers arrive and the caller reads the body from the {@link Response}.
+   *
+   * @since 0.2.0
    */
-  readonly execute: <I, S extends Errors.DocumentedStatus>(
-    operation: Operation.Operation<I, Operation.ResponseKind, S>,
+  readonly execute: Execute
+}
+
+/**
+ * The failures of {@link DockerService.execute}: the call's errors, plus `HijackNotSupported` for an operation
+ * whose response kind is `Hijack` (an upgrade) on a transport that cannot upgrade.
+ *
+ * @example
+ * ```ts
+ * import type { Docker } from "effect-docker"
+ * type AttachError = Docker.ExecuteError<{ readonly _tag: "Hijack" }, 404 | 500>
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export type ExecuteError<R extends Operation.ResponseKind, S extends Errors.DocumentedStatus> =
+  | CallError<S>
+  | (R extends { readonly _tag: "Hijack" } ? Errors.HijackNotSupported : never)
+
+/**
+ * The signature of {@link DockerService.execute}.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker, Operation, Operations } from "effect-docker"
+ * // the daemon's API version and the body of a ping, in one call and one span
+ * const ping = Docker.Docker.use((docker) =>
+ *   docker.execute(Operations.SystemPing, {}, (response) =>
+ *     Effect.map(response.text, (body) => ({ body, api: response.headers["api-version"] }))))
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export interface Execute {
+  <I, R extends Operation.ResponseKind, S extends Errors.DocumentedStatus>(
+    operation: Operation.Operation<I, R, S>,
     input: I
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, CallError<S>>
-  /** The transport's client, with the base URL applied. */
-  readonly httpClient: HttpClient.HttpClient
+  ): Effect.Effect<Response, ExecuteError<R, S>>
+  <I, R extends Operation.ResponseKind, S extends Errors.DocumentedStatus, A, E, Env>(
+    operation: Operation.Operation<I, R, S>,
+    input: I,
+    read: (response: Response) => Effect.Effect<A, E, Env>
+  ): Effect.Effect<A, ExecuteError<R, S> | E, Env>
+}
+
+/**
+ * A successful answer (2xx, 304, or 101 for an upgrade) of {@link DockerService.execute}. Reading its body fails
+ * only with `TransportError` or `Timeout`, named after the operation. Read the body once (`text` or
+ * `stream`), or `upgrade` once for a `Hijack` operation.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker, Operations } from "effect-docker"
+ * const engineName = Docker.Docker.use((docker) =>
+ *   Effect.map(docker.execute(Operations.SystemPing, {}), (response) => response.headers["server"]))
+ * ```
+ * @since 0.2.0
+ * @category models
+ */
+export interface Response {
+  readonly status: number
+  /** The response headers, names in lower case. */
+  readonly headers: Headers.Headers
+  /** The whole body as text. */
+  readonly text: Effect.Effect<string, Errors.TransportError | Errors.Timeout>
+  /** The body as it arrives. */
+  readonly stream: Stream.Stream<Uint8Array, Errors.TransportError | Errors.Timeout>
+  /** The upgraded connection of a `Hijack` operation. */
+  readonly upgrade: Effect.Effect<Socket.Socket, Errors.TransportError | Errors.Timeout>
 }
 
 // A constant with an explicit type, so that JSR's fast check can read the class's base.
@@ -222,8 +321,8 @@ const DockerBase: Context.ServiceClass<Docker, "effect-docker/Docker", DockerSer
 >()("effect-docker/Docker")
 
 /**
- * The client: the negotiated version and the raw execution of operations. Most code uses {@link call} or the
- * hand-written modules (`Containers`, `Images`, …) instead.
+ * The client: the connection, the negotiated version and {@link DockerService.execute}, the one path every call
+ * takes. Most code uses {@link call} or the hand-written modules (`Containers`, `Images`, …) instead.
  *
  * @example
  * ```ts
@@ -248,8 +347,8 @@ const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
 /** A redirect: any 3xx but 304, or status 0 (a browser's opaque answer to `redirect: "manual"`). */
 const isRedirect = (status: number) => status === 0 || (status >= 300 && status < 400 && status !== 304)
 
-/** @internal */
-export const transportError = (operation: string, target: string) =>
+/** A transport failure of `operation` as the SDK's `TransportError`, or `Timeout` for a connect timeout. */
+const transportError = (operation: string, target: string) =>
 (error: HttpClientError.HttpClientError): Errors.TransportError | Errors.Timeout => {
   const timedOut = findConnectTimeout(error)
   if (timedOut !== undefined) {
@@ -320,10 +419,8 @@ const readBounded = (response: HttpClientResponse.HttpClientResponse) =>
 /**
  * The message of a status error: the daemon's `message` (or the body's text), then the status; a body longer
  * than {@link messageBytes} is cut, and the message says how long it was.
- *
- * @internal
  */
-export const statusMessage = (
+const statusMessage = (
   status: number,
   body: { readonly text: string; readonly kept: number; readonly total: number; readonly exact: boolean }
 ): string => {
@@ -338,10 +435,8 @@ export const statusMessage = (
 /**
  * The error of a response that is not a success: `Redirected` for a redirect, the status's own class (or
  * `UnexpectedStatus`) otherwise, with a message of at most a few KiB.
- *
- * @internal
  */
-export const responseFailure = <S extends Errors.DocumentedStatus>(
+const responseFailure = <S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<any, Operation.ResponseKind, S>,
   response: HttpClientResponse.HttpClientResponse,
   target: string
@@ -441,26 +536,63 @@ export const make = (
         )
       )
     )
-    const execute = <I, S extends Errors.DocumentedStatus>(
-      operation: Operation.Operation<I, Operation.ResponseKind, S>,
-      input: I
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, CallError<S>> =>
-      limited(
-        operation.id,
-        connection,
-        Effect.gen(function*() {
-          const version = yield* apiVersion
-          const request = yield* toRequest(operation, input, version)
-          const response = yield* httpClient.execute(request).pipe(
-            Effect.mapError(transportError(operation.id, connection.target))
+    const { target } = connection
+    const send = (operation: AnyOperation, input: unknown) =>
+      Effect.gen(function*() {
+        const version = yield* apiVersion
+        const request = yield* toRequest(operation, input, version)
+        const kind = operation.response
+        const response = yield* httpClient.execute(
+          kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request
+        ).pipe(Effect.mapError(transportError(operation.id, target)))
+        yield* annotateStatus(response.status)
+        if (okStatus(response.status, kind._tag)) return new AnswerResponse(response, operation.id, target) as Response
+        return yield* responseFailure(operation, response, target)
+      })
+    const execute = ((
+      operation: AnyOperation,
+      input: unknown,
+      read?: (response: Response) => Effect.Effect<unknown, unknown, unknown>
+    ) =>
+      spanned(
+        operation,
+        operation.response._tag === "Hijack" && !connection.canHijack
+          ? Effect.fail(new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport }))
+          : limited(
+            operation.id,
+            connection,
+            read === undefined ? send(operation, input) : Effect.flatMap(send(operation, input), read)
           )
-          yield* annotateStatus(response.status)
-          if (okStatus(response.status, operation.response._tag)) return response
-          return yield* responseFailure(operation, response, connection.target)
-        })
-      )
-    return Docker.of({ connection, apiVersion, execute, httpClient })
+      )) as Execute
+    return Docker.of({ connection, apiVersion, execute })
   })
+
+/** A {@link Response} over the transport's, whose body errors name the operation and the daemon. */
+class AnswerResponse implements Response {
+  readonly response: HttpClientResponse.HttpClientResponse
+  readonly operation: string
+  readonly target: string
+  constructor(response: HttpClientResponse.HttpClientResponse, operation: string, target: string) {
+    this.response = response
+    this.operation = operation
+    this.target = target
+  }
+  get status(): number {
+    return this.response.status
+  }
+  get headers(): Headers.Headers {
+    return this.response.headers
+  }
+  get text(): Effect.Effect<string, Errors.TransportError | Errors.Timeout> {
+    return Effect.mapError(this.response.text, transportError(this.operation, this.target))
+  }
+  get stream(): Stream.Stream<Uint8Array, Errors.TransportError | Errors.Timeout> {
+    return Stream.mapError(this.response.stream, transportError(this.operation, this.target))
+  }
+  get upgrade(): Effect.Effect<Socket.Socket, Errors.TransportError | Errors.Timeout> {
+    return Effect.mapError(this.response.upgrade, transportError(this.operation, this.target))
+  }
+}
 
 /**
  * The client as a layer over any `HttpClient`.
@@ -483,15 +615,23 @@ export const make = (
 export const layer = (connection: DockerConnection): Layer.Layer<Docker, never, HttpClient.HttpClient> =>
   Layer.effect(Docker, HttpClient.HttpClient.use((client) => make(client, connection)))
 
-const readText = (operationId: string, response: HttpClientResponse.HttpClientResponse, target: string) =>
-  Effect.mapError(response.text, transportError(operationId, target))
+type AnyOperation = Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>
 
-const bodyStream = (operationId: string, response: HttpClientResponse.HttpClientResponse, target: string) =>
-  response.stream.pipe(Stream.mapError(transportError(operationId, target)))
+const readJson = (operation: AnyOperation, schema: Operation.Json<unknown>["schema"]) => (response: Response) =>
+  Effect.flatMap(response.text, (text) => decodeJsonBody(operation.id, schema, text))
+const readEmpty = (response: Response) => Effect.asVoid(response.text)
+const readText = (response: Response) => response.text
+const readHeaders = (response: Response) => Effect.as(response.text, response.headers)
+const readBytes = (response: Response) => response.stream
+const readFrames = (response: Response) => Demux.demuxStream(response.stream)
+const readUpgrade = (response: Response) => response.upgrade
 
 /**
- * Makes the function that calls an operation; its result follows the operation's response kind. The generated
- * `Api` module is built from it, one function per operation.
+ * Makes the function that calls an operation; its result follows the operation's response kind (see
+ * `Operation.ResponseKind`): single answers are read within the call's request timeout, streams are limited only
+ * until their headers arrive, a `Multiplexed` stream comes out demultiplexed (`Demux.demuxStream`), a `Hijack`
+ * gives the upgraded connection. The generated `Api` module is built from it, one function per operation; to
+ * read an operation as another kind, call `Operation.withResponse(operation, kind)`.
  *
  * @example
  * ```ts
@@ -504,49 +644,44 @@ const bodyStream = (operationId: string, response: HttpClientResponse.HttpClient
  * @category calls
  */
 export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
-  const op = operation as Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>
+  const op = operation as AnyOperation
   const kind = op.response
-  // one deadline covers sending and reading the whole answer (see RequestTimeout)
-  const send = <A, E>(input: unknown, read: (response: HttpClientResponse.HttpClientResponse, target: string) => Effect.Effect<A, E>) =>
-    spanned(op, Docker.use((docker) =>
-      limited(op.id, docker.connection, Effect.flatMap(docker.execute(op, input), (response) => read(response, docker.connection.target)))
-    ))
-  // streams: the deadline ends with the headers
-  const open = (input: unknown) =>
-    spanned(op, Docker.use((docker) =>
-      Effect.map(docker.execute(op, input), (response) => bodyStream(op.id, response, docker.connection.target))
-    ))
+  const single = <A, E>(read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
+    Docker.use((docker) => docker.execute(op, input, read))
+  // streams: the call (its span and request timeout) ends when the headers arrive
+  const stream = <A, E>(read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
+    Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
   switch (kind._tag) {
     case "Json":
-      return ((input: unknown) =>
-        send(input, (response, target) =>
-          Effect.flatMap(readText(op.id, response, target), (text) => decodeJsonBody(op.id, kind.schema, text)))) as Call<Op>
+      return single(readJson(op, kind.schema)) as Call<Op>
     case "Empty":
-      return ((input: unknown) => send(input, (response, target) => Effect.asVoid(readText(op.id, response, target)))) as Call<Op>
+      return single(readEmpty) as Call<Op>
     case "Text":
-      return ((input: unknown) => send(input, (response, target) => readText(op.id, response, target))) as Call<Op>
+      return single(readText) as Call<Op>
+    case "Headers":
+      return single(readHeaders) as Call<Op>
     case "JsonStream":
-      return ((input: unknown) =>
-        Stream.unwrap(
-          Effect.map(open(input), (body) =>
-            body.pipe(
-              Stream.pipeThroughChannel(
-                Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError | Errors.Timeout>(kind.schema)
-              )
-            ))
-        )) as Call<Op>
+      return stream((response) =>
+        response.stream.pipe(
+          Stream.pipeThroughChannel(
+            Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError | Errors.Timeout>(kind.schema)
+          )
+        )
+      ) as Call<Op>
     case "Bytes":
+      return stream(readBytes) as Call<Op>
     case "Multiplexed":
-      return ((input: unknown) => Stream.unwrap(open(input))) as Call<Op>
+      return stream(readFrames) as Call<Op>
     case "Hijack":
-      return ((input: unknown) => hijack(op, input)) as Call<Op>
+      return single(readUpgrade) as Call<Op>
   }
 }
 
 /**
  * Sends an operation that switches the connection to raw bytes (attach, exec start) and hands the connection
- * over as a `Socket`, closed when the scope closes. Fails with `HijackNotSupported` before any I/O on a
- * transport that cannot upgrade.
+ * over as a `Socket`, closed when the scope closes: {@link call} of the operation read as a `Hijack` (an
+ * operation whose kind is already `Hijack` keeps its protocol, any other is upgraded to `tcp`). Fails with
+ * `HijackNotSupported` before any I/O on a transport that cannot upgrade.
  *
  * @example
  * ```ts
@@ -560,25 +695,9 @@ export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
 export const hijack = <I, S extends Errors.DocumentedStatus>(
   operation: Operation.Operation<I, Operation.ResponseKind, S>,
   input: I
-): Effect.Effect<Socket.Socket, CallError<S> | Errors.HijackNotSupported, Docker | Scope.Scope> =>
-  spanned(operation, Effect.gen(function*() {
-    const docker = yield* Docker
-    const { target } = docker.connection
-    if (!docker.connection.canHijack) {
-      return yield* new Errors.HijackNotSupported({ operation: operation.id, transport: docker.connection.transport })
-    }
-    return yield* limited(
-      operation.id,
-      docker.connection,
-      Effect.gen(function*() {
-        const version = yield* docker.apiVersion
-        const request = yield* toRequest(operation, input, version)
-        const response = yield* docker.httpClient.execute(HttpClientRequest.upgrade(request, "tcp")).pipe(
-          Effect.mapError(transportError(operation.id, target))
-        )
-        yield* annotateStatus(response.status)
-        if (!okStatus(response.status, "Hijack")) return yield* responseFailure(operation, response, target)
-        return yield* response.upgrade.pipe(Effect.mapError(transportError(operation.id, target)))
-      })
-    )
-  }))
+): Effect.Effect<Socket.Socket, CallError<S> | Errors.HijackNotSupported, Docker | Scope.Scope> => {
+  const upgraded = operation.response._tag === "Hijack"
+    ? operation as Operation.Operation<I, Operation.ResponseOf<"Hijack">, S>
+    : Operation.withResponse(operation, { _tag: "Hijack" } as const)
+  return Docker.use((docker) => docker.execute(upgraded, input, readUpgrade))
+}

@@ -373,7 +373,6 @@ const reconnecting = (
       Ndjson.NdjsonError | Docker.CallError<400 | 500> | EventsUnreachable
     > = Stream.unwrap(Effect.map(connect, (response) =>
       response.stream.pipe(
-        Stream.mapError(Docker.transportError("SystemEvents", target)),
         Stream.pipeThroughChannel(
           Ndjson.decodeSchema<typeof Operations.SystemEvents.response.schema, Errors.TransportError | Errors.Timeout>(
             Operations.SystemEvents.response.schema

@@ -17,6 +17,7 @@ import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
+import * as Operation from "./Operation.ts"
 
 /**
  * Creates an exec instance in a running container (`Cmd` is required; attach stdout/stderr to see the output).
@@ -174,11 +175,10 @@ export const start = (
  * @category running
  */
 export const startDetached = (id: string): Effect.Effect<void, Docker.CallError<404 | 409>, Docker.Docker> =>
-  Effect.gen(function*() {
-    const docker = yield* Docker.Docker
-    const response = yield* docker.execute(Operations.ExecStart, { id, body: { Detach: true } })
-    yield* Effect.mapError(response.text, Docker.transportError("ExecStart", docker.connection.target))
-  })
+  startWithoutHijack({ id, body: { Detach: true } })
+
+/** `ExecStart` with `Detach: true` answers with an empty body instead of upgrading the connection. */
+const startWithoutHijack = /*#__PURE__*/ Docker.call(Operation.withResponse(Operations.ExecStart, { _tag: "Empty" }))
 
 /**
  * Options of {@link spawn}: the exec configuration besides `Cmd`, plus `stdin` to attach it and `tty`.

@@ -93,7 +93,17 @@ export type RequestBody =
   | { readonly _tag: "Bytes"; readonly contentType: string; readonly required: boolean }
 
 /**
- * What the operation answers with.
+ * What the operation answers with, and so what `Docker.call` gives:
+ * - `Json`: one JSON value, decoded by its schema (an Effect).
+ * - `JsonStream`: newline-delimited JSON, one decoded item at a time (a Stream).
+ * - `Empty`: no body worth reading (an Effect of `void`).
+ * - `Text`: the body as text.
+ * - `Headers`: the answer is in the response headers (e.g. `HEAD /containers/{id}/archive`); the body is read and
+ *   dropped, the call gives the headers.
+ * - `Bytes`: the body as a byte Stream.
+ * - `Multiplexed`: Docker's stdout/stderr frames (logs of a container without a TTY), demultiplexed into
+ *   `Demux.Frame`s. A TTY container's logs are raw bytes: read them with {@link withResponse} and `Bytes`.
+ * - `Hijack`: the connection is upgraded (to `protocol`, `tcp` when absent) and handed over as a `Socket`.
  *
  * @since 0.1.0
  * @category models
@@ -103,9 +113,10 @@ export type ResponseKind =
   | JsonStream<any>
   | { readonly _tag: "Empty" }
   | { readonly _tag: "Text" }
+  | { readonly _tag: "Headers" }
   | { readonly _tag: "Bytes"; readonly contentType: string }
   | { readonly _tag: "Multiplexed" }
-  | { readonly _tag: "Hijack" }
+  | { readonly _tag: "Hijack"; readonly protocol?: string }
 
 /**
  * A JSON response decoded by `schema`.
@@ -175,7 +186,7 @@ export type Any = Operation<any, ResponseKind, DocumentedStatus>
  * @since 0.1.0
  * @category models
  */
-export type ResponseOf<Tag extends "Empty" | "Text" | "Bytes" | "Multiplexed" | "Hijack"> = Extract<
+export type ResponseOf<Tag extends "Empty" | "Text" | "Headers" | "Bytes" | "Multiplexed" | "Hijack"> = Extract<
   ResponseKind,
   { readonly _tag: Tag }
 >
@@ -215,6 +226,25 @@ export type StatusOf<Op> = Op extends Operation<any, any, infer S> ? S : never
 export const make = <Input, Response extends ResponseKind, Status extends DocumentedStatus>(
   operation: Operation<Input, Response, Status>
 ): Operation<Input, Response, Status> => operation
+
+/**
+ * The same operation read as another response kind: the request, its checks and its errors stay those of
+ * `operation`. Use it where one endpoint answers in more than one way, e.g. a detached exec start (`Empty`
+ * instead of `Hijack`) or the logs of a TTY container (raw `Bytes` instead of `Multiplexed` frames).
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operation, Operations } from "effect-docker"
+ * const startDetached = Docker.call(Operation.withResponse(Operations.ExecStart, { _tag: "Empty" }))
+ * const program = startDetached({ id: "3f2a…", body: { Detach: true } })
+ * ```
+ * @since 0.2.0
+ * @category constructors
+ */
+export const withResponse = <Input, Status extends DocumentedStatus, Response extends ResponseKind>(
+  operation: Operation<Input, ResponseKind, Status>,
+  response: Response
+): Operation<Input, Response, Status> => ({ ...operation, response }) as Operation<Input, Response, Status>
 
 /**
  * A JSON response kind.

@@ -7,10 +7,11 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
-import type * as Docker from "./Docker.ts"
+import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import { rawOutput } from "./internal/rawOutput.ts"
 import { retryOutOfSequence, versionIndex, withVersion } from "./internal/versioned.ts"
 
 /**
@@ -177,6 +178,9 @@ export interface LogsOptions extends Omit<Operations.ServiceLogsInput, "id"> {
   readonly tty?: boolean
 }
 
+/** The logs of a TTY service: raw bytes, not multiplexed frames. */
+const rawLogs = /*#__PURE__*/ rawOutput(Operations.ServiceLogs)
+
 /**
  * The output of all the service's tasks as frames tagged stdout/stderr. Works with the `json-file`, `local` and
  * `journald` logging drivers. With `follow: true` the stream stays open until it is interrupted.
@@ -201,8 +205,8 @@ export const logs = (
     Effect.gen(function*() {
       const { tty, ...query } = options
       const isTty = tty ?? (yield* inspect(id)).Spec?.TaskTemplate?.ContainerSpec?.TTY === true
-      const bytes = Api.serviceLogs({ stdout: true, stderr: true, ...query, id })
-      return isTty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
+      const input = { stdout: true, stderr: true, ...query, id }
+      return isTty ? Demux.rawStream(Docker.call(rawLogs)(input)) : Api.serviceLogs(input)
     })
   )
 

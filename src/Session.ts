@@ -15,7 +15,6 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Docker from "./Docker.ts"
 import * as Errors from "./Errors.ts"
 import * as Operations from "./generated/operations.ts"
@@ -75,26 +74,32 @@ export const open = (
   Docker.CallError<Operation.StatusOf<typeof Operations.Session>> | Errors.HijackNotSupported,
   Docker.Docker | Scope.Scope
 > =>
-  Effect.gen(function*() {
-    const docker = yield* Docker.Docker
-    const operation = Operations.Session
-    const { target } = docker.connection
-    if (!docker.connection.canHijack) {
-      return yield* new Errors.HijackNotSupported({ operation: operation.id, transport: docker.connection.transport })
-    }
+  Effect.suspend(() => {
     const id = options.id ?? globalThis.crypto.randomUUID()
-    const headers: Record<string, string> = { "X-Docker-Expose-Session-Uuid": id }
-    if (options.name !== undefined) headers["X-Docker-Expose-Session-Name"] = options.name
-    if (options.sharedKey !== undefined) headers["X-Docker-Expose-Session-Sharedkey"] = options.sharedKey
-    const version = yield* docker.apiVersion
-    const request = (yield* Operation.toRequest(operation, {}, version)).pipe(
-      HttpClientRequest.setHeaders(headers),
-      HttpClientRequest.upgrade("h2c")
+    return Effect.map(
+      Docker.hijack(withSessionHeaders, { uuid: id, name: options.name, sharedKey: options.sharedKey }),
+      (socket): OpenSession => ({ id, socket })
     )
-    const response = yield* docker.httpClient.execute(request).pipe(
-      Effect.mapError(Docker.transportError(operation.id, target))
-    )
-    if (response.status !== 101) return yield* Docker.responseFailure(operation, response, target)
-    const socket = yield* response.upgrade.pipe(Effect.mapError(Docker.transportError(operation.id, target)))
-    return { id, socket }
   })
+
+/**
+ * `POST /session` (upgraded to `h2c`) with the headers that describe the session: the generated operation plus
+ * three header parameters, so that the session goes through the same call path as every other operation.
+ */
+const withSessionHeaders = /*#__PURE__*/ Operation.make<
+  {
+    readonly uuid: string
+    readonly name?: string | undefined
+    readonly sharedKey?: string | undefined
+  },
+  Operation.ResponseOf<"Hijack">,
+  Operation.StatusOf<typeof Operations.Session>
+>({
+  ...Operations.Session,
+  params: [
+    ...Operations.Session.params,
+    { name: "X-Docker-Expose-Session-Uuid", key: "uuid", in: "header", style: "string", required: true },
+    { name: "X-Docker-Expose-Session-Name", key: "name", in: "header", style: "string" },
+    { name: "X-Docker-Expose-Session-Sharedkey", key: "sharedKey", in: "header", style: "string" }
+  ]
+})

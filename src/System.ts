@@ -13,6 +13,10 @@ import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
 import type * as Ndjson from "./Ndjson.ts"
+import * as Operation from "./Operation.ts"
+
+/** A ping read for its headers (`Api-Version`, `Server`, `Libpod-API-Version`, …). */
+const pingHeaders = /*#__PURE__*/ Docker.call(Operation.withResponse(Operations.SystemPing, { _tag: "Headers" }))
 
 /**
  * Pings the daemon: `"OK"` when it answers.
@@ -205,9 +209,6 @@ export const engineFrom = (
  */
 export const engine = (): Effect.Effect<Engine, Docker.CallError<500>, Docker.Docker> =>
   Effect.gen(function*() {
-    const docker = yield* Docker.Docker
-    const response = yield* docker.execute(Operations.SystemPing, {})
-    // the body ("OK") is read so that the connection can be reused
-    yield* Effect.ignore(response.text)
-    return engineFrom(response.headers, yield* version())
+    const headers = yield* pingHeaders()
+    return engineFrom(headers, yield* version())
   })

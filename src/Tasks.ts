@@ -8,10 +8,11 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
-import type * as Docker from "./Docker.ts"
+import * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
-import type * as Operations from "./generated/operations.ts"
+import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import { rawOutput } from "./internal/rawOutput.ts"
 
 /**
  * Lists tasks, e.g. those of one service or in one desired state.
@@ -58,6 +59,9 @@ export interface LogsOptions extends Omit<Operations.TaskLogsInput, "id"> {
   readonly tty?: boolean
 }
 
+/** The logs of a TTY task: raw bytes, not multiplexed frames. */
+const rawLogs = /*#__PURE__*/ rawOutput(Operations.TaskLogs)
+
 /**
  * A task's output as frames tagged stdout/stderr. Works with the `json-file`, `local` and `journald` logging
  * drivers. With `follow: true` the stream stays open until it is interrupted.
@@ -82,8 +86,8 @@ export const logs = (
     Effect.gen(function*() {
       const { tty, ...query } = options
       const isTty = tty ?? (yield* inspect(id)).Spec?.ContainerSpec?.TTY === true
-      const bytes = Api.taskLogs({ stdout: true, stderr: true, ...query, id })
-      return isTty ? Demux.rawStream(bytes) : Demux.demuxStream(bytes)
+      const input = { stdout: true, stderr: true, ...query, id }
+      return isTty ? Demux.rawStream(Docker.call(rawLogs)(input)) : Api.taskLogs(input)
     })
   )
 

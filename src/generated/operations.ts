@@ -1500,7 +1500,7 @@ export interface ContainerArchiveInfoInput {
  */
 export const ContainerArchiveInfo: Operation.Operation<
   ContainerArchiveInfoInput,
-  Operation.ResponseOf<"Empty">,
+  Operation.ResponseOf<"Headers">,
   400 | 404 | 500
 > = /*#__PURE__*/ Operation.make({
   id: "ContainerArchiveInfo",
@@ -1512,7 +1512,7 @@ export const ContainerArchiveInfo: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "path", key: "path", in: "query", style: "string", required: true }
   ],
-  response: { _tag: "Empty" },
+  response: { _tag: "Headers" },
   errors: [400, 404, 500]
 })
 
@@ -6104,6 +6104,6 @@ export const Session: Operation.Operation<SessionInput, Operation.ResponseOf<"Hi
   tag: "Session",
   summary: "Initialize interactive session",
   params: [],
-  response: { _tag: "Hijack" },
+  response: { _tag: "Hijack", protocol: "h2c" },
   errors: [400, 500]
 })

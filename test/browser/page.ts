@@ -16,7 +16,7 @@ const id = new URLSearchParams(location.search).get("container") ?? ""
 
 const program = Effect.gen(function*() {
   const list = yield* Docker.call(Ops.ContainerList)({ all: true })
-  const logs = yield* Demux.toStrings(Demux.demuxStream(Docker.call(Ops.ContainerLogs)({ id, stdout: true, stderr: true })))
+  const logs = yield* Demux.toStrings(Docker.call(Ops.ContainerLogs)({ id, stdout: true, stderr: true }))
   const hijack = yield* Effect.scoped(Docker.hijack(Ops.ContainerAttach, { id, stream: true, stdout: true })).pipe(
     Effect.flip,
     Effect.map((error) => error._tag)

@@ -57,9 +57,7 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
     Effect.gen(function*() {
       yield* Docker.call(Ops.ContainerStart)({ id })
       const { StatusCode } = yield* Docker.call(Ops.ContainerWait)({ id })
-      const logs = yield* Demux.toStrings(
-        Demux.demuxStream(Docker.call(Ops.ContainerLogs)({ id, stdout: true, stderr: true }))
-      )
+      const logs = yield* Demux.toStrings(Docker.call(Ops.ContainerLogs)({ id, stdout: true, stderr: true }))
       yield* out("run", { exit: StatusCode, stdout: logs.stdout, stderr: logs.stderr })
     }))
 
@@ -72,7 +70,6 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
         yield* Docker.call(Ops.ContainerStart)({ id })
         const started = Date.now()
         const lines = yield* Docker.call(Ops.ContainerLogs)({ id, follow: true, stdout: true }).pipe(
-          Demux.demuxStream(),
           Demux.toLines,
           Stream.map((line) => line.line),
           Stream.take(5),

@@ -13,6 +13,7 @@ import * as Docker from "../../src/Docker.ts"
 import type * as DockerEnv from "../../src/DockerEnv.ts"
 import type * as Host from "../../src/Host.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import * as Operation from "../../src/Operation.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 
@@ -65,10 +66,13 @@ const cases = (name: string) =>
     // a per-call timeout, shorter than the client's, while the body is being read
     yield* failure("slow", Docker.withTimeout(Docker.call(Ops.ContainerInspect)({ id: `slow-${tag}` }), "400 millis"))
     yield* line("slowClosed", { closed: yield* ask("closed", `slow-${tag}`) })
-    // a stream that flows longer than the client's timeout is not cut
+    // a stream that flows longer than the client's timeout is not cut (a TTY container's logs: raw bytes)
+    const rawLogs = Docker.call(
+      Operation.withResponse(Ops.ContainerLogs, { _tag: "Bytes", contentType: "application/vnd.docker.raw-stream" })
+    )
     yield* failure(
       "stream",
-      Docker.call(Ops.ContainerLogs)({ id: `stream-${tag}`, follow: true, stdout: true }).pipe(
+      rawLogs({ id: `stream-${tag}`, follow: true, stdout: true }).pipe(
         Stream.decodeText(),
         Stream.mkString
       )

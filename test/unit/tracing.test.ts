@@ -1,41 +1,24 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
+import * as Containers from "../../src/Containers.ts"
+import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
+import * as Exec from "../../src/Exec.ts"
 import * as Api from "../../src/generated/api.ts"
+import * as Operations from "../../src/generated/operations.ts"
+import * as Session from "../../src/Session.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as NodeHttp from "../../src/platform/internal/nodeHttpClient.ts"
+import { startTraceDaemon } from "../support/traceDaemon.ts"
 
-/** A fake daemon on 127.0.0.1: pings, one container to inspect, 404 for any other; records the trace headers. */
+/** The fake daemon of `test/support/traceDaemon.ts`, closed with the test's scope. */
 const fakeDaemon = Effect.acquireRelease(
-  Effect.callback<{ readonly url: string; readonly traceparents: Array<string | undefined> }>((resume) => {
-    const traceparents: Array<string | undefined> = []
-    const server = http.createServer((request, response) => {
-      traceparents.push(request.headers["traceparent"] as string | undefined)
-      response.setHeader("Api-Version", "1.41")
-      if (request.url === "/_ping" || request.url === "/v1.41/_ping") {
-        response.end("OK")
-      } else if (request.url === "/v1.41/containers/web/json") {
-        response.setHeader("Content-Type", "application/json")
-        response.end(JSON.stringify({ Id: "0123456789ab", Name: "/web" }))
-      } else {
-        response.statusCode = 404
-        response.setHeader("Content-Type", "application/json")
-        response.end(JSON.stringify({ message: "No such container: nope" }))
-      }
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, traceparents, server }))
-    })
-  }),
-  (daemon) =>
-    Effect.callback<void>((resume) => {
-      ;(daemon as unknown as { server: http.Server }).server.close(() => resume(Effect.void))
-    })
+  Effect.promise(() => startTraceDaemon()),
+  (daemon) => Effect.promise(() => daemon.close())
 )
 
 /** A tracer that keeps every ended span, as an exporter would. */
@@ -116,6 +99,91 @@ describe("tracing", () => {
         expect(daemon.traceparents).toHaveLength(3)
         for (const [i, header] of daemon.traceparents.entries()) {
           expect(header).toContain(calls[i]!.traceId)
+        }
+      }).pipe(Effect.scoped))
+
+    it.live(`${name}: one span per call: header-only answer, multiplexed stream, hijack, detached exec, session`, () =>
+      Effect.gen(function*() {
+        const daemon = yield* fakeDaemon
+        const { spans, tracer } = recording()
+        const canHijack = name !== "fetch"
+        const program = Effect.gen(function*() {
+          const stat = yield* Containers.archiveInfo("web", "/etc")
+          expect(stat).toMatchObject({ name: "etc", size: 4096, isDirectory: true })
+          const logs = yield* Demux.toStrings(Containers.logs("web", { tty: false }))
+          expect(logs).toEqual({ stdout: "out\n", stderr: "err\n" })
+          const exec = yield* Effect.scoped(
+            Effect.flatMap(
+              Docker.hijack(Operations.ExecStart, { id: "e1", body: { Detach: false, Tty: false } }),
+              (socket) =>
+                Demux.toStrings(
+                  Demux.demuxStream(
+                    Socket.toStream(socket).pipe(
+                      Stream.catchIf((error) => error.reason._tag === "SocketCloseError", () => Stream.empty)
+                    )
+                  )
+                )
+            )
+          ).pipe(Effect.catchTag("HijackNotSupported", (error) => Effect.succeed(error._tag)))
+          expect(exec).toEqual(canHijack ? { stdout: "exec-out\n", stderr: "" } : "HijackNotSupported")
+          yield* Exec.startDetached("e2")
+          const session = yield* Effect.scoped(
+            Effect.map(Session.open({ id: "s-1", name: "ctx" }), (opened) => opened.id)
+          ).pipe(Effect.catchTag("HijackNotSupported", (error) => Effect.succeed(error._tag)))
+          expect(session).toBe(canHijack ? "s-1" : "HijackNotSupported")
+        })
+        yield* program.pipe(Effect.provide(layerFor(daemon.url)), Effect.provideService(Tracer.Tracer, tracer))
+        const calls = spans.filter((span) => span.name.startsWith("docker."))
+        const seen = calls.map((span) => ({
+          name: span.name,
+          operation: span.attributes.get("docker.operation"),
+          method: span.attributes.get("http.request.method"),
+          template: span.attributes.get("url.template"),
+          status: span.attributes.get("http.response.status_code"),
+          exit: span.status._tag === "Ended" ? span.status.exit._tag : "open"
+        }))
+        const upgraded = (operation: string, method: string, template: string) =>
+          canHijack
+            ? { name: `docker.${operation}`, operation, method, template, status: 101, exit: "Success" }
+            : { name: `docker.${operation}`, operation, method, template, status: undefined, exit: "Failure" }
+        expect(seen).toEqual([
+          {
+            name: "docker.ContainerArchiveInfo",
+            operation: "ContainerArchiveInfo",
+            method: "HEAD",
+            template: "/containers/{id}/archive",
+            status: 200,
+            exit: "Success"
+          },
+          {
+            name: "docker.ContainerLogs",
+            operation: "ContainerLogs",
+            method: "GET",
+            template: "/containers/{id}/logs",
+            status: 200,
+            exit: "Success"
+          },
+          upgraded("ExecStart", "POST", "/exec/{id}/start"),
+          {
+            name: "docker.ExecStart",
+            operation: "ExecStart",
+            method: "POST",
+            template: "/exec/{id}/start",
+            status: 200,
+            exit: "Success"
+          },
+          upgraded("Session", "POST", "/session")
+        ])
+        // a transport that cannot upgrade fails before any I/O: the daemon saw only the calls that were sent
+        expect(daemon.traceparents).toHaveLength(canHijack ? 5 : 3)
+        for (const header of daemon.traceparents) expect(header).toBeDefined()
+        if (canHijack) {
+          expect(daemon.upgrades.map((headers) => headers["upgrade"])).toEqual(["tcp", "h2c"])
+          expect(daemon.upgrades[1]).toMatchObject({
+            "x-docker-expose-session-uuid": "s-1",
+            "x-docker-expose-session-name": "ctx"
+          })
+          expect(daemon.upgrades[1]!["x-docker-expose-session-sharedkey"]).toBeUndefined()
         }
       }).pipe(Effect.scoped))
 

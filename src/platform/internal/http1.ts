@@ -383,21 +383,24 @@ const exchange = (
 
 /**
  * Wraps `client` so that requests asking for an upgrade (`HttpClientRequest.upgrade`) go over a fresh
- * connection from `open`, and a `101 Switching Protocols` is handed over by `response.upgrade`.
+ * connection from `open`, and a `101 Switching Protocols` is handed over by `response.upgrade`. The upgrade
+ * path is an `HttpClient.make` client of its own, so an upgrade gets the same request span, trace propagation,
+ * URL check and abort signal as any other request.
  *
  * @internal
  */
-export const upgradeClient = (client: HttpClient.HttpClient, open: Open): HttpClient.HttpClient =>
-  HttpClient.transform(client, (effect, request) => {
-    if (request.headers.upgrade === undefined) return effect
-    return Effect.gen(function*() {
-      const url = yield* Effect.try({ try: () => requestUrl(request), catch: (cause) => transportError(request, cause) })
+export const upgradeClient = (client: HttpClient.HttpClient, open: Open): HttpClient.HttpClient => {
+  const upgrading = HttpClient.make((request, url) =>
+    Effect.gen(function*() {
       const connection = yield* Effect.mapError(open, (cause) => transportError(request, cause))
       return yield* exchange(connection, request, url, {}, connection.close).pipe(
         Effect.onError(() => Effect.sync(connection.close))
       )
     })
-  })
+  )
+  return HttpClient.transform(client, (effect, request) =>
+    request.headers.upgrade === undefined ? effect : upgrading.execute(request))
+}
 
 /**
  * A keep-alive `HttpClient` over connections from `open`: a request takes an idle connection or opens one, and

@@ -16,6 +16,8 @@ import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import * as Resources from "../../src/Resources.ts"
+import * as Wait from "../../src/Wait.ts"
 import type * as Models from "../../src/generated/schemas.ts"
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
@@ -137,6 +139,40 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
       const { StatusCode } = yield* Docker.call(Ops.ContainerWait)({ id })
       yield* out("attach", { stdout, exit: StatusCode })
     })), { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true })
+
+  // a scoped container: files, a published port, a wait, a request; removed when its scope closes, and when the
+  // fiber that holds one is interrupted
+  const gone = (id: string) =>
+    Docker.call(Ops.ContainerInspect)({ id }).pipe(Effect.as(false), Effect.catchTag("NotFound", () => Effect.succeed(true)))
+  const served = yield* Effect.scoped(Effect.gen(function*() {
+    const web = yield* Resources.container({
+      image,
+      name: `scenario-resources-${suffix}`,
+      cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+      ports: [8080],
+      files: [{ path: "www/index.html", content: `served on ${runtime}` }],
+      wait: Wait.all(Wait.forListeningPort(8080), Wait.forHttp({ port: 8080 }))
+    })
+    const body = yield* Effect.promise(() => fetch(`http://${web.address(8080)}/`).then((r) => r.text()))
+    return { id: web.id, host: web.host, body: body.replace(runtime, "<runtime>"), running: (yield* gone(web.id)) === false }
+  }))
+  const held = yield* Deferred.make<string>()
+  const holder = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
+    const sleeper = yield* Resources.container({ image, name: `scenario-held-${suffix}`, cmd: ["sleep", "3600"] })
+    yield* Deferred.succeed(held, sleeper.id)
+    return yield* Effect.never
+  })))
+  const heldId = yield* Deferred.await(held)
+  const heldBefore = (yield* gone(heldId)) === false
+  yield* Fiber.interrupt(holder)
+  yield* out("resources", {
+    host: served.host,
+    body: served.body,
+    runningInScope: served.running,
+    removedAfterScope: yield* gone(served.id),
+    runningBeforeInterrupt: heldBefore,
+    removedOnInterrupt: yield* gone(heldId)
+  })
 })
 
 await Effect.runPromise(program.pipe(Effect.provide(DockerAuto.layerFromEnv))).catch((error) => {

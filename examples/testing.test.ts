@@ -5,29 +5,26 @@
  * busybox image of this repository's test engine; any image works.) Runs in the suite's `docker` project.
  */
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { Resources, Wait } from "../mod.ts"
 import * as DockerNode from "../src/platform/node.ts"
 
-class Web extends Context.Service<Web, Resources.Container<80>>()("Web") {}
-class Db extends Context.Service<Db, Resources.Container<7000>>()("Db") {}
-
-const WebLive = Resources.layer(Web, {
+class Web extends Resources.Service<Web>()("Web", {
   image: "effect-docker/busybox:latest",
   cmd: ["httpd", "-f", "-p", "80", "-h", "/www"],
   files: [{ path: "www/health", content: "ok" }],
   ports: [80],
   wait: Wait.forHttp({ port: 80, path: "/health" })
-})
+}) {}
 
-const DbLive = Resources.layer(Db, {
+class Db extends Resources.Service<Db>()("Db", {
   image: "effect-docker/busybox:latest",
   cmd: ["sh", "-c", "echo db ready; exec nc -ll -p 7000 -e cat"], // an echo server stands in for a database
   ports: [7000],
   wait: Wait.all(Wait.forLogLine("db ready"), Wait.forListeningPort(7000))
-})
+}) {}
 
-const Servers = Layer.mergeAll(WebLive, DbLive).pipe(Layer.provideMerge(DockerNode.layerFromEnv))
+const Servers = Layer.mergeAll(Web.layer, Db.layer).pipe(Layer.provideMerge(DockerNode.layerFromEnv))
 
 layer(Servers, { timeout: 60_000 })("an app's tests, with servers from a Layer", (it) => {
   it.effect("the HTTP server answers on its published port", () =>

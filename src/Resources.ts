@@ -300,7 +300,10 @@ export const container = <const P extends Ports.ContainerPort = never, R = never
     const inspected = yield* Containers.inspect(id)
     const endpoints = new Map<string, Ports.Endpoint>()
     for (const port of ports) {
-      endpoints.set(Ports.portKey(port), yield* Effect.fromResult(Ports.fromInspect(inspected, port, docker.connection)))
+      endpoints.set(
+        Ports.portKey(port),
+        yield* Effect.fromResult(Ports.fromInspect(inspected, port, docker.connection))
+      )
     }
     const endpoint = (port: P): Ports.Endpoint => {
       const found = endpoints.get(Ports.portKey(port))
@@ -337,7 +340,9 @@ export const container = <const P extends Ports.ContainerPort = never, R = never
  *   ports: [6379],
  *   wait: Wait.forLogLine(/Ready to accept connections/)
  * })
- * const url = Effect.map(Effect.service(Cache), (cache) => `redis://${cache.address(6379)}`).pipe(Effect.provide(CacheLive))
+ * const url = Effect.map(Effect.service(Cache), (cache) => `redis://${cache.address(6379)}`).pipe(
+ *   Effect.provide(CacheLive)
+ * )
  * ```
  * @since 0.2.0
  * @category layers
@@ -347,6 +352,37 @@ export const layer = <I, P extends Ports.ContainerPort = never, R = never>(
   spec: ContainerSpec<NoInfer<P>, R>
 ): Layer.Layer<I, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>> =>
   Layer.effect(tag, container(spec) as Effect.Effect<Container<P>, ContainerError, R | Docker.Docker | Scope.Scope>)
+
+/**
+ * A service class for one container, with its Layer: `class Db extends Resources.Service<Db>()("Db", spec) {}`
+ * declares the service (its shape is a {@link Container} with the spec's ports) and `Db.layer` starts it (see
+ * {@link layer}).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Resources, Wait } from "effect-docker"
+ * class Web extends Resources.Service<Web>()("app/Web", {
+ *   image: "busybox",
+ *   cmd: ["httpd", "-f", "-p", "8080"],
+ *   ports: [8080],
+ *   wait: Wait.forListeningPort(8080)
+ * }) {}
+ * const port = Effect.map(Effect.service(Web), (web) => web.port(8080)).pipe(Effect.provide(Web.layer))
+ * ```
+ * @since 0.2.0
+ * @category layers
+ */
+export const Service = <Self>() =>
+<const Id extends string, const P extends Ports.ContainerPort = never, R = never>(
+  id: Id,
+  spec: ContainerSpec<P, R>
+): Context.ServiceClass<Self, Id, Container<P>> & {
+  readonly layer: Layer.Layer<Self, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>>
+} => {
+  const tag = Context.Service<Self, Container<P>>()(id)
+  return Object.assign(tag, { layer: layer(tag, spec) })
+}
 
 // -----------------------------------------------------------------------------
 // networks and volumes
@@ -581,13 +617,17 @@ const parseCreated = (raw: string | undefined): number | undefined => {
  * import { Resources } from "effect-docker"
  * const machine = { host: "ci-7", isRunning: (pid: number) => pid === 42 }
  * const context = { session: { id: "me" }, machine, now: Date.now(), ttlMillis: 86_400_000 }
- * Resources.verdict({ "effect-docker.session": "old", "effect-docker.pid": "41", "effect-docker.host": "ci-7" }, context)
+ * const labels = { "effect-docker.session": "old", "effect-docker.pid": "41", "effect-docker.host": "ci-7" }
+ * Resources.verdict(labels, context)
  * // "exited"
  * ```
  * @since 0.2.0
  * @category cleanup
  */
-export const verdict = (resourceLabels: { readonly [key: string]: string } | undefined, context: VerdictContext): Verdict => {
+export const verdict = (
+  resourceLabels: { readonly [key: string]: string } | undefined,
+  context: VerdictContext
+): Verdict => {
   const session = resourceLabels?.[labels.session]
   if (session === undefined || session === "") return "unknown"
   if (session === context.session.id) return "current"
@@ -669,7 +709,11 @@ export const cleanup = (
       ttlMillis: Duration.toMillis(Duration.fromInputUnsafe(options.ttl ?? "24 hours"))
     }
     const filters = { label: [labels.session] }
-    const judge = (kind: Judged["kind"], id: string, found: { readonly [key: string]: string } | undefined): Judged => ({
+    const judge = (
+      kind: Judged["kind"],
+      id: string,
+      found: { readonly [key: string]: string } | undefined
+    ): Judged => ({
       kind,
       id,
       session: found?.[labels.session] ?? "",
@@ -678,7 +722,9 @@ export const cleanup = (
     // listed in the order they are removed: containers hold networks and volumes
     const judged: Array<Judged> = [
       ...(yield* Containers.list({ all: true, filters })).map((c) => judge("container", c.Id, c.Labels)),
-      ...(yield* Networks.list({ filters })).flatMap((n) => n.Id === undefined ? [] : [judge("network", n.Id, n.Labels)]),
+      ...(yield* Networks.list({ filters })).flatMap((n) =>
+        n.Id === undefined ? [] : [judge("network", n.Id, n.Labels)]
+      ),
       ...((yield* Volumes.list({ filters })).Volumes ?? []).map((v) => judge("volume", v.Name, v.Labels))
     ]
     const removed: Array<Judged> = []

@@ -156,7 +156,12 @@ layer(Layer.mergeAll(WebLive, KvLive, RegistryLive).pipe(Layer.provideMerge(Dock
   it.effect("a key-value server: set, get, a missing key and a hostile key", () =>
     Effect.gen(function*() {
       const kv = yield* Kv
-      const answers = yield* talk(kv.host, kv.port(6379), ["SET greeting hello", "GET greeting", "GET nope", "GET ../x"], 4)
+      const answers = yield* talk(kv.host, kv.port(6379), [
+        "SET greeting hello",
+        "GET greeting",
+        "GET nope",
+        "GET ../x"
+      ], 4)
       expect(answers).toEqual(["OK", "hello", "NIL", "ERR"])
       expect((yield* kv.exec(["cat", "/data/greeting"])).stdout).toBe("hello")
       expect((yield* kv.logs).stdout).toContain("kv ready")
@@ -292,7 +297,8 @@ layer(DockerLive, { excludeTestServices: true, timeout: 120_000 })("cleanup of d
       const created: Record<string, { container: string; network: string; volume: string }> = {}
       for (const [name, labels] of Object.entries(sessions)) {
         const container = (yield* Containers.create({ Image: TEST_IMAGE, Cmd: ["sleep", "3600"], Labels: labels })).Id
-        const network = (yield* Networks.create({ Name: `effect-docker-reaper-${crypto.randomUUID()}`, Labels: labels })).Id
+        const network =
+          (yield* Networks.create({ Name: `effect-docker-reaper-${crypto.randomUUID()}`, Labels: labels })).Id
         const volume = (yield* Volumes.create({ Labels: labels })).Name
         created[name] = { container, network, volume }
         yield* Effect.addFinalizer(() =>
@@ -305,7 +311,11 @@ layer(DockerLive, { excludeTestServices: true, timeout: 120_000 })("cleanup of d
       }
       // and this process's own, through the module
       const mine = yield* Resources.volume({ Labels: TEST_LABEL })
-      const mineContainer = yield* Resources.container({ image: TEST_IMAGE, cmd: ["sleep", "3600"], Labels: TEST_LABEL })
+      const mineContainer = yield* Resources.container({
+        image: TEST_IMAGE,
+        cmd: ["sleep", "3600"],
+        Labels: TEST_LABEL
+      })
 
       const dry = yield* Resources.cleanup({ dryRun: true })
       const exists = (r: { container: string; network: string; volume: string }) =>

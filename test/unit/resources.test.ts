@@ -9,7 +9,10 @@ import { Resources } from "../../mod.ts"
 
 const HOUR = 3_600_000
 const now = Date.parse("2026-11-23T12:00:00.000Z")
-const machine: Resources.Machine = { host: "ci-7", isRunning: (pid) => pid === 42 ? true : pid === 41 ? false : undefined }
+const machine: Resources.Machine = {
+  host: "ci-7",
+  isRunning: (pid) => pid === 42 ? true : pid === 41 ? false : undefined
+}
 const context: Resources.VerdictContext = { session: { id: "me" }, machine, now, ttlMillis: 24 * HOUR }
 const L = Resources.labels
 
@@ -67,10 +70,19 @@ describe("Resources.verdict", () => {
 
   // seed 16, 2,000 runs
   it("property: the current session and processes running here are never removable", () => {
-    const label = fc.oneof(fc.string(), fc.integer().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))
+    const label = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString())
+    )
     fc.assert(
       fc.property(
-        fc.record({ session: fc.oneof(fc.constant("me"), fc.string()), pid: label, host: fc.oneof(fc.constant("ci-7"), fc.string()), created: label }),
+        fc.record({
+          session: fc.oneof(fc.constant("me"), fc.string()),
+          pid: label,
+          host: fc.oneof(fc.constant("ci-7"), fc.string()),
+          created: label
+        }),
         fc.integer({ min: 0, max: 1000 * HOUR }),
         (l, ttlMillis) => {
           const running = { ...context, ttlMillis, machine: { host: "ci-7", isRunning: () => true } }

@@ -45,7 +45,7 @@ export const engineProjects: Record<"docker" | "podman", TestProjectInlineConfig
     extends: true,
     test: {
       name: "docker",
-      include: ["test/**/*.test.ts"],
+      include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
       exclude: ["**/node_modules/**", ...unit],
       globalSetup: ["test/setup/engine.ts"],
       env: { EFFECT_DOCKER_ENGINE: "docker" }

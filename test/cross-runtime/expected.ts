@@ -28,5 +28,16 @@ export const expected = [
     })
   },
   { step: "exec", value: { exit: 7, stdout: "exec-out\n", stderr: "exec-err\n" } },
-  { step: "attach", value: { stdout: "hello from stdin\n", exit: 0 } }
+  { step: "attach", value: { stdout: "hello from stdin\n", exit: 0 } },
+  {
+    step: "resources",
+    value: {
+      host: "127.0.0.1",
+      body: "served on <runtime>",
+      runningInScope: true,
+      removedAfterScope: true,
+      runningBeforeInterrupt: true,
+      removedOnInterrupt: true
+    }
+  }
 ]

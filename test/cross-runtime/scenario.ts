@@ -14,9 +14,11 @@ import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
-import * as DockerAuto from "../../src/platform/auto.ts"
 import * as Ops from "../../src/generated/operations.ts"
 import type * as Models from "../../src/generated/schemas.ts"
+import * as DockerAuto from "../../src/platform/auto.ts"
+import * as Resources from "../../src/Resources.ts"
+import * as Wait from "../../src/Wait.ts"
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
 const image = env["SCENARIO_IMAGE"] ?? "effect-docker/busybox:latest"
@@ -33,7 +35,10 @@ const withContainer = <A, E, R>(
   extra: Omit<Models.ContainerCreateBody, "Image" | "Cmd"> = {}
 ) =>
   Effect.acquireUseRelease(
-    Effect.map(Docker.call(Ops.ContainerCreate)({ name: `${name}-${suffix}`, body: { Image: image, Cmd: cmd, ...extra } }), (r) => r.Id),
+    Effect.map(
+      Docker.call(Ops.ContainerCreate)({ name: `${name}-${suffix}`, body: { Image: image, Cmd: cmd, ...extra } }),
+      (r) => r.Id
+    ),
     use,
     (id) => Effect.ignore(Docker.call(Ops.ContainerDelete)({ id, force: true }))
   )
@@ -89,7 +94,9 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
   yield* out("pull", {
     first: events[0]?.status,
     progress: downloading.length > 0,
-    progressMonotonic: downloading.every((e, i) => i === 0 || e.progressDetail!.current! >= downloading[i - 1]!.progressDetail!.current!),
+    progressMonotonic: downloading.every((e, i) =>
+      i === 0 || e.progressDetail!.current! >= downloading[i - 1]!.progressDetail!.current!
+    ),
     errors: events.filter((e) => e.error !== undefined).length,
     last: last.replace(/ for .*/, "")
   })
@@ -116,7 +123,13 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
   // attach with stdin: a line goes in, comes back out; then half-closing stdin makes `cat` exit
   yield* withContainer("scenario-attach", ["cat"], (id) =>
     Effect.scoped(Effect.gen(function*() {
-      const socket = yield* Docker.hijack(Ops.ContainerAttach, { id, stream: true, stdin: true, stdout: true, stderr: true })
+      const socket = yield* Docker.hijack(Ops.ContainerAttach, {
+        id,
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true
+      })
       yield* Docker.call(Ops.ContainerStart)({ id })
       const echoed = yield* Deferred.make<void>()
       const output = yield* Effect.forkChild(
@@ -134,6 +147,48 @@ const program: Effect.Effect<void, unknown, Docker.Docker> = Effect.gen(function
       const { StatusCode } = yield* Docker.call(Ops.ContainerWait)({ id })
       yield* out("attach", { stdout, exit: StatusCode })
     })), { OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true })
+
+  // a scoped container: files, a published port, a wait, a request; removed when its scope closes, and when the
+  // fiber that holds one is interrupted
+  const gone = (id: string) =>
+    Docker.call(Ops.ContainerInspect)({ id }).pipe(
+      Effect.as(false),
+      Effect.catchTag("NotFound", () => Effect.succeed(true))
+    )
+  const served = yield* Effect.scoped(Effect.gen(function*() {
+    const web = yield* Resources.container({
+      image,
+      name: `scenario-resources-${suffix}`,
+      cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+      ports: [8080],
+      files: [{ path: "www/index.html", content: `served on ${runtime}` }],
+      wait: Wait.all(Wait.forListeningPort(8080), Wait.forHttp({ port: 8080 }))
+    })
+    const body = yield* Effect.promise(() => fetch(`http://${web.address(8080)}/`).then((r) => r.text()))
+    return {
+      id: web.id,
+      host: web.host,
+      body: body.replace(runtime, "<runtime>"),
+      running: (yield* gone(web.id)) === false
+    }
+  }))
+  const held = yield* Deferred.make<string>()
+  const holder = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
+    const sleeper = yield* Resources.container({ image, name: `scenario-held-${suffix}`, cmd: ["sleep", "3600"] })
+    yield* Deferred.succeed(held, sleeper.id)
+    return yield* Effect.never
+  })))
+  const heldId = yield* Deferred.await(held)
+  const heldBefore = (yield* gone(heldId)) === false
+  yield* Fiber.interrupt(holder)
+  yield* out("resources", {
+    host: served.host,
+    body: served.body,
+    runningInScope: served.running,
+    removedAfterScope: yield* gone(served.id),
+    runningBeforeInterrupt: heldBefore,
+    removedOnInterrupt: yield* gone(heldId)
+  })
 })
 
 await Effect.runPromise(program.pipe(Effect.provide(DockerAuto.layerFromEnv))).catch((error) => {

@@ -262,7 +262,7 @@ const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = Data.TaggedEr
 export class SwarmUnavailable extends SwarmUnavailableBase<StatusErrorFields> {}
 
 const swarmFamily = /^(Swarm|Node|Service|Task|Secret|Config)[A-Z]/
-const stateImproper = /: container state improper( \(HTTP 500\))?\s*$/
+const stateImproper = /: (container|exec session) state improper( \(HTTP 500\))?\s*$/
 
 /**
  * Whether an answer says that the engine has no swarm mode (see {@link SwarmUnavailable}).
@@ -284,8 +284,8 @@ export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
 /**
  * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise;
  * {@link SwarmUnavailable} when a swarm-family operation meets an engine without swarm mode; `Conflict` (keeping
- * the status 500) when Podman refuses for the container's state (`… container state improper`) where Docker
- * answers 409.
+ * the status 500) when Podman refuses for the state of the container or exec instance (`… container state
+ * improper`, `… exec session state improper`) where Docker answers 409.
  *
  * @example
  * ```ts
@@ -302,7 +302,8 @@ export const fromStatus = <S extends DocumentedStatus>(
 ): StatusErrors<S> | UnexpectedStatus | SwarmUnavailable => {
   const status = fields.status as S
   // Podman answers 500 with libpod's "container state improper" where Docker answers 409 (kill a stopped
-  // container, remove a running one): the same conflict, so the operation's Conflict when it documents 409
+  // container, remove a running one), and "exec session state improper" to a second start of an exec instance:
+  // the same conflict, so the operation's Conflict when it documents 409
   const documents409 = (documented as ReadonlyArray<number>).includes(409)
   if (fields.status === 500 && documents409 && stateImproper.test(fields.message)) {
     return new Conflict(fields) as StatusErrors<S>

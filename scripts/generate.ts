@@ -1438,7 +1438,10 @@ class Planner {
     const normalizer = RESPONSE_NORMALIZERS[op.operationId]
     if (normalizer === undefined) return plain
     this.usedNormalizers.add(op.operationId)
-    const value = plain.value.replace(/^(Operation\.json(?:Stream)?)\((.*)\)$/s, `$1(normalized($2, ${normalizer.normalizer}))`)
+    const value = plain.value.replace(
+      /^(Operation\.json(?:Stream)?)\((.*)\)$/s,
+      `$1(normalized($2, ${normalizer.normalizer}))`
+    )
     if (value === plain.value) throw new Error(`RESPONSE_NORMALIZERS.${op.operationId}: not a JSON response`)
     return { ...plain, value }
   }

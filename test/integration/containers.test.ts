@@ -36,7 +36,10 @@ layer(DockerLive)("containers against the real engine", (it) => {
   it.effect("update changes the restart policy and CPU shares of a running container", () =>
     Effect.gen(function*() {
       const id = yield* sleeping()
-      const update = Containers.update(id, { CpuShares: 512, RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 } })
+      const update = Containers.update(id, {
+        CpuShares: 512,
+        RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 }
+      })
       if (onEngine("updateRouteAbsent", { docker: false, podman: true })) {
         // Podman 4.3.1 has no such route: its router answers 404 in plain text, for a container that exists
         const absent = yield* Effect.flip(update)
@@ -96,7 +99,9 @@ layer(DockerLive)("containers against the real engine", (it) => {
         docker: { _tag: "UnexpectedStatus", status: 409 },
         podman: { _tag: "ServerError", status: 500 }
       }))
-      expect(twice.message).toContain(onEngine("pausedTwice", { docker: "is already paused", podman: "state improper" }))
+      expect(twice.message).toContain(
+        onEngine("pausedTwice", { docker: "is already paused", podman: "container state improper" })
+      )
       yield* Containers.unpause(id)
       expect((yield* Containers.inspect(id)).State?.Status).toBe("running")
       const startedAt = paused.State?.StartedAt

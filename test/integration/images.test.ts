@@ -52,7 +52,9 @@ layer(DockerLive)("images against the real engine", (it) => {
         docker: { _tag: "ServerError", status: 500 },
         podman: { _tag: "UnexpectedStatus", status: 404, message: "image not known (HTTP 404)" }
       }))
-      expect(error.message).toContain(onEngine("searchOffline", { docker: "index.docker.io", podman: "image not known" }))
+      expect(error.message).toContain(
+        onEngine("searchOffline", { docker: "index.docker.io", podman: "image not known" })
+      )
     }))
 
   it.effect("push to the local registry, remove, pull it back: same image, with its registry digest", () =>

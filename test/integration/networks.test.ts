@@ -54,7 +54,9 @@ layer(DockerLive)("networks against the real engine", (it) => {
       }))
       expect(duplicate.message).toContain(onEngine("networkNameTaken", { docker: name, podman: "already exists" }))
       // Docker's predefined networks are bridge, host and none; Podman's one default network is `podman`
-      const predefined = yield* Effect.flip(Networks.remove(onEngine("predefinedNetworks", { docker: "none", podman: "podman" })))
+      const predefined = yield* Effect.flip(
+        Networks.remove(onEngine("predefinedNetworks", { docker: "none", podman: "podman" }))
+      )
       expect(predefined).toMatchObject(onEngine("predefinedNetworks", {
         docker: { _tag: "Forbidden", status: 403 },
         podman: { _tag: "ServerError", status: 500, message: "default network podman cannot be removed (HTTP 500)" }

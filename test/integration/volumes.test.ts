@@ -27,7 +27,8 @@ layer(DockerLive)("volumes against the real engine", (it) => {
       expect(created.Mountpoint).toContain(name)
       const inspected = yield* Volumes.inspect(name)
       // Docker sends `Options: null` (absent) in both answers; Podman null when it creates, `{}` when it inspects
-      expect(inspected).toEqual({ ...created, ...onEngine("volumeOptionsEmpty", { docker: {}, podman: { Options: {} } }) })
+      const options = onEngine("volumeOptionsEmpty", { docker: {}, podman: { Options: {} } })
+      expect(inspected).toEqual({ ...created, ...options })
       const listed = yield* Volumes.list({ filters: { label: ["effect-docker-test=volumes"], name: [name] } })
       expect((listed.Volumes ?? []).map((v) => v.Name)).toEqual([name])
       expect(listed.Warnings ?? []).toEqual([])

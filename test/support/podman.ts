@@ -89,7 +89,16 @@ export const DIFFERENCES = {
     handledBy: "`Errors.fromStatus`: `Conflict` (with `status` 500), as for `stateImproper`"
   },
   qualifiedNames: {
-    operations: ["ImageList", "ImageInspect", "ImageTag", "ImageDelete", "ImageGet", "ImageGetAll", "ImageLoad", "ImagePrune"],
+    operations: [
+      "ImageList",
+      "ImageInspect",
+      "ImageTag",
+      "ImageDelete",
+      "ImageGet",
+      "ImageGetAll",
+      "ImageLoad",
+      "ImagePrune"
+    ],
     kind: "behaviour",
     docker: "`RepoTags` as tagged: `effect-docker/busybox:latest`",
     podman: "fully qualified: `localhost/effect-docker/busybox:latest` for a loaded image, `docker.io/…` for a tag"
@@ -136,7 +145,8 @@ export const DIFFERENCES = {
     operations: ["BuildPrune"],
     kind: "behaviour",
     docker: "prunes the build cache, answering `SpaceReclaimed`",
-    podman: "4.3.1 has no such route: 404 `Not Found` in plain text (`UnexpectedStatus`: the operation documents no 404)"
+    podman: "4.3.1 has no such route: 404 `Not Found` in plain text (`UnexpectedStatus`: the operation " +
+      "documents no 404)"
   },
   topTitles: {
     operations: ["ContainerTop"],
@@ -166,8 +176,8 @@ export const DIFFERENCES = {
     operations: ["ImagePrune"],
     kind: "behaviour",
     docker: "`dangling=false` prunes unused tagged images too",
-    podman: "adds its own `dangling=true`: a `dangling=false` filter is 500 `specifying \"dangling\" filter more than " +
-      "once with different values is not supported`, and prune takes only dangling images"
+    podman: "adds its own `dangling=true`: a `dangling=false` filter is 500 `specifying \"dangling\" filter more " +
+      "than once with different values is not supported`, and prune takes only dangling images"
   },
   searchOffline: {
     operations: ["ImageSearch"],

@@ -80,7 +80,8 @@ describe("Errors.SwarmUnavailable", () => {
 })
 
 describe("answers Podman sends in another shape, normalised before decoding", () => {
-  const decode = <A>(kind: { readonly schema: Schema.Decoder<A> }, u: unknown): A => Schema.decodeUnknownSync(kind.schema)(u)
+  const decode = <A>(kind: { readonly schema: Schema.Decoder<A> }, u: unknown): A =>
+    Schema.decodeUnknownSync(kind.schema)(u)
   const hex = "47867f79f51572e67e12a4ea71d45120e334f07bceca2442f2dc64d255670b76"
 
   it("top: whole ps lines are split into the titles' columns, the last taking the rest", () => {

@@ -350,6 +350,7 @@ export const responseFailure = <S extends Errors.DocumentedStatus>(
   | Errors.StatusErrors<S>
   | Errors.UnexpectedStatus
   | Errors.SwarmUnavailable
+  | Errors.OperationUnavailable
   | Errors.Redirected
   | Errors.TransportError
   | Errors.Timeout

@@ -43,7 +43,12 @@ layer(DockerLive)("containers against the real engine", (it) => {
       if (onEngine("updateRouteAbsent", { docker: false, podman: true })) {
         // Podman 4.3.1 has no such route: its router answers 404 in plain text, for a container that exists
         const absent = yield* Effect.flip(update)
-        expect(absent).toMatchObject({ _tag: "NotFound", status: 404, message: "Not Found (HTTP 404)" })
+        expect(absent).toMatchObject({
+          _tag: "OperationUnavailable",
+          operation: "ContainerUpdate",
+          status: 404,
+          message: "the engine does not implement ContainerUpdate: Not Found (HTTP 404)"
+        })
         expect((yield* Containers.inspect(id)).HostConfig?.CpuShares).toBe(0)
         return
       }

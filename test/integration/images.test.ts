@@ -200,7 +200,7 @@ layer(DockerLive)("images against the real engine", (it) => {
         expect(typeof cache.SpaceReclaimed).toBe("number")
       } else {
         // no build cache of BuildKit's kind, and no such route: the router's plain-text 404
-        expect(yield* Effect.flip(Api.buildPrune())).toMatchObject({ _tag: "UnexpectedStatus", status: 404 })
+        expect(yield* Effect.flip(Api.buildPrune())).toMatchObject({ _tag: "OperationUnavailable", status: 404 })
       }
     }).pipe(Effect.scoped))
 })

@@ -130,10 +130,11 @@ export const DIFFERENCES = {
   },
   updateRouteAbsent: {
     operations: ["ContainerUpdate"],
-    kind: "behaviour",
+    kind: "handled",
     docker: "updates the resources and restart policy",
-    podman: "4.3.1 has no such route: 404 `Not Found` in plain text (`NotFound`) for a container that exists; " +
-      "nothing changes"
+    podman: "4.3.1 has no such route: its router answers 404 `Not Found` in plain text, for a container that " +
+      "exists; nothing changes",
+    handledBy: "`Errors.OperationUnavailable` (`Errors.fromStatus`: a router's 404), not `NotFound`"
   },
   pausedTwice: {
     operations: ["ContainerPause"],
@@ -143,10 +144,10 @@ export const DIFFERENCES = {
   },
   buildPruneAbsent: {
     operations: ["BuildPrune"],
-    kind: "behaviour",
+    kind: "handled",
     docker: "prunes the build cache, answering `SpaceReclaimed`",
-    podman: "4.3.1 has no such route: 404 `Not Found` in plain text (`UnexpectedStatus`: the operation " +
-      "documents no 404)"
+    podman: "4.3.1 has no such route: its router answers 404 `Not Found` in plain text",
+    handledBy: "`Errors.OperationUnavailable` (`Errors.fromStatus`: a router's 404), not `UnexpectedStatus`"
   },
   topTitles: {
     operations: ["ContainerTop"],

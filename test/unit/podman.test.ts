@@ -72,10 +72,38 @@ describe("Errors.SwarmUnavailable", () => {
     expect(missingNode._tag).toBe("NotFound")
     const off = fields("NodeList", 503, "This node is not a swarm manager. Use \"docker swarm init\" (HTTP 503)")
     expect(Errors.fromStatus([500, 503], off)._tag).toBe("ServiceUnavailable")
-    expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, "Not Found (HTTP 404)"))._tag)
+    expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, "No such container: x (HTTP 404)"))._tag)
       .toBe("NotFound")
     // a name that only starts like a swarm family does not count
     expect(Errors.isSwarmUnavailable(fields("Nodes", 404, "Not Found"))).toBe(false)
+  })
+})
+
+describe("Errors.OperationUnavailable", () => {
+  const fields = (operation: string, status: number, message: string) => ({ operation, status, message })
+
+  it("is raised when the router answers 404 with its own text: the engine lacks the route", () => {
+    const absent = Errors.fromStatus([404, 500], fields("ContainerUpdate", 404, "Not Found (HTTP 404)"))
+    expect(absent).toMatchObject({ _tag: "OperationUnavailable", operation: "ContainerUpdate", status: 404 })
+    expect(absent.message).toBe("the engine does not implement ContainerUpdate: Not Found (HTTP 404)")
+    // undocumented 404 too (BuildPrune lists none), and Docker's router text
+    const undocumented = Errors.fromStatus([500], fields("BuildPrune", 404, "Not Found (HTTP 404)"))
+    expect(undocumented._tag).toBe("OperationUnavailable")
+    expect(Errors.fromStatus([404], fields("ImageInspect", 404, "page not found (HTTP 404)"))._tag)
+      .toBe("OperationUnavailable")
+  })
+
+  it("leaves the answers about a missing object alone, and swarm operations to SwarmUnavailable", () => {
+    for (
+      const message of [
+        "No such container: Not Found (HTTP 404)",
+        "no container with name or ID \"x\" found: no such container (HTTP 404)",
+        "network not found (HTTP 404)",
+        "HTTP 404 (empty body)"
+      ]
+    ) expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, message))._tag).toBe("NotFound")
+    expect(Errors.fromStatus([500], fields("ContainerUpdate", 500, "Not Found (HTTP 500)"))._tag).toBe("ServerError")
+    expect(Errors.fromStatus([404], fields("NodeList", 404, "Not Found (HTTP 404)"))._tag).toBe("SwarmUnavailable")
   })
 })
 

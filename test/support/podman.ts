@@ -209,7 +209,7 @@ export const DIFFERENCES = {
     operations: ["NetworkCreate"],
     kind: "behaviour",
     docker: "accepts `com.docker.network.bridge.*` options",
-    podman: "creates the network and warns: `Warning: \"com.docker.network.bridge.enable_icc: true\" is not a " +
+    podman: "creates the network; its `Warning` reads `\"com.docker.network.bridge.enable_icc: true\" is not a " +
       "recognized option`"
   },
   networkNameTaken: {
@@ -222,7 +222,8 @@ export const DIFFERENCES = {
     operations: ["NetworkDelete"],
     kind: "behaviour",
     docker: "`bridge`, `host` and `none` exist; removing one is 403",
-    podman: "one default network, `podman`; removing it is 500 `default network podman cannot be removed`"
+    podman: "one default network, `podman`; removing it is 500 `default network podman cannot be removed` (or, " +
+      "while containers use it, `\"podman\" has associated containers with it`)"
   },
   logTimestampPrecision: {
     operations: ["ContainerLogs"],

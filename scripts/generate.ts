@@ -1921,6 +1921,17 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "| Operation | Why |",
     "| --- | --- |",
     ...Object.entries(EMPTY_BODY_WHEN_ABSENT).map(([id, why]) => `| \`${id}\` | ${mdEscape(why)} |`),
+    "",
+    "## Answers normalised before decoding",
+    "",
+    "These operations pass the parsed JSON through a normalizer of `src/internal/daemonCompat.ts` before decoding: " +
+    "it brings another daemon's shape to Docker's and leaves Docker's answers unchanged.",
+    "",
+    "| Operation | Normalizer | Why |",
+    "| --- | --- | --- |",
+    ...Object.entries(RESPONSE_NORMALIZERS).map(([id, n]) =>
+      `| \`${id}\` | \`${n.normalizer}\` | ${mdEscape(n.reason)} |`
+    ),
     ""
   ]
   return lines.join("\n")

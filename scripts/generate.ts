@@ -323,6 +323,34 @@ const EMPTY_BODY_WHEN_ABSENT: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Operations whose answer some daemon sends in another shape than Docker Engine: the parsed JSON goes through a
+ * normalizer of `src/internal/daemonCompat.ts` before it is decoded (Docker's answers pass unchanged). Each entry
+ * names the normalizer and the daemon.
+ */
+const RESPONSE_NORMALIZERS: Readonly<Record<string, { readonly normalizer: string; readonly reason: string }>> = {
+  ContainerStats: {
+    normalizer: "statsId",
+    reason: "Podman 4.3.1 sends the container id as `Id`, not `id` (Go clients read either: Go's JSON decoding " +
+      "matches keys case-insensitively)"
+  },
+  ContainerTop: {
+    normalizer: "topColumns",
+    reason: "Podman 4.3.1 sends `ps` lines whole (`Titles: [\"PID   USER     COMMAND\"]`, one string per process), " +
+      "not split into the documented columns"
+  },
+  ImageCommit: {
+    normalizer: "imageIds",
+    reason: "Podman 4.3.1 answers with the bare hex image id; Docker, and Podman's own image inspection, write " +
+      "`sha256:<hex>`"
+  },
+  ImageHistory: {
+    normalizer: "imageIds",
+    reason: "Podman 4.3.1 sends the layers' image ids as bare hex; Docker, and Podman's own image inspection, " +
+      "write `sha256:<hex>`"
+  }
+}
+
+/**
  * Operations whose JSON answer the spec misdescribes, with the schema daemons really send (inline Schema code and
  * its type).
  */
@@ -1223,6 +1251,7 @@ class Planner {
   readonly usedJson = new Set<string>()
   readonly usedResponses = new Set<string>()
   readonly usedEmptyBodies = new Set<string>()
+  readonly usedNormalizers = new Set<string>()
   readonly usedDrop = new Set<string>()
   readonly usedKinds = new Set<string>()
   readonly usedStreams = new Set<string>()
@@ -1405,6 +1434,19 @@ class Planner {
   }
 
   response(op: OperationNode, oldOp: OperationNode | undefined): OperationPlan["response"] {
+    const plain = this.plainResponse(op, oldOp)
+    const normalizer = RESPONSE_NORMALIZERS[op.operationId]
+    if (normalizer === undefined) return plain
+    this.usedNormalizers.add(op.operationId)
+    const value = plain.value.replace(
+      /^(Operation\.json(?:Stream)?)\((.*)\)$/s,
+      `$1(normalized($2, ${normalizer.normalizer}))`
+    )
+    if (value === plain.value) throw new Error(`RESPONSE_NORMALIZERS.${op.operationId}: not a JSON response`)
+    return { ...plain, value }
+  }
+
+  plainResponse(op: OperationNode, oldOp: OperationNode | undefined): OperationPlan["response"] {
     const stream = JSON_STREAMS[op.operationId]
     if (stream !== undefined) {
       this.usedStreams.add(op.operationId)
@@ -1467,6 +1509,7 @@ class Planner {
     check("OTHER_KINDS", OTHER_KINDS, this.usedKinds)
     check("RESPONSE_OVERRIDES", RESPONSE_OVERRIDES, this.usedResponses)
     check("EMPTY_BODY_WHEN_ABSENT", EMPTY_BODY_WHEN_ABSENT, this.usedEmptyBodies)
+    check("RESPONSE_NORMALIZERS", RESPONSE_NORMALIZERS, this.usedNormalizers)
     check("JSON_STREAMS", JSON_STREAMS, this.usedStreams)
     check("BODY_CONTENT_TYPES", BODY_CONTENT_TYPES, this.usedBodyTypes)
     check("REFERENCE_ROUTES", REFERENCE_ROUTES, this.usedReferences)
@@ -1524,6 +1567,15 @@ const renderSchemas = (generator: Generator): string => {
   return out.join("\n") + "\n"
 }
 
+/** The names the operations import from src/internal/daemonCompat.ts: `normalized` and the normalizers used. */
+const compatImports = (plans: ReadonlyArray<OperationPlan>): string => {
+  const used = new Set(Object.values(RESPONSE_NORMALIZERS).map((n) => n.normalizer))
+  for (const name of used) {
+    if (!plans.some((p) => p.response.value.includes(`, ${name}))`))) used.delete(name)
+  }
+  return [...used, "normalized"].sort().join(", ")
+}
+
 const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
   const usesSchema = plans.some((p) => p.response.value.includes("Schema.String"))
   const usesStream = plans.some((p) => p.body?.kind === "Bytes")
@@ -1538,6 +1590,7 @@ const renderOperations = (plans: ReadonlyArray<OperationPlan>): string => {
     " */",
     ...(usesSchema ? ["import * as Schema from \"effect/Schema\""] : []),
     ...(usesStream ? ["import type * as Stream from \"effect/Stream\""] : []),
+    `import { ${compatImports(plans)} } from "../internal/daemonCompat.ts"`,
     "import { CreatedId } from \"../internal/schemaPrimitives.ts\"",
     "import * as Operation from \"../Operation.ts\"",
     "import * as Schemas from \"./schemas.ts\""
@@ -1876,6 +1929,17 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     "| Operation | Why |",
     "| --- | --- |",
     ...Object.entries(EMPTY_BODY_WHEN_ABSENT).map(([id, why]) => `| \`${id}\` | ${mdEscape(why)} |`),
+    "",
+    "## Answers normalised before decoding",
+    "",
+    "These operations pass the parsed JSON through a normalizer of `src/internal/daemonCompat.ts` before decoding: " +
+    "it brings another daemon's shape to Docker's and leaves Docker's answers unchanged.",
+    "",
+    "| Operation | Normalizer | Why |",
+    "| --- | --- | --- |",
+    ...Object.entries(RESPONSE_NORMALIZERS).map(([id, n]) =>
+      `| \`${id}\` | \`${n.normalizer}\` | ${mdEscape(n.reason)} |`
+    ),
     ""
   ]
   return lines.join("\n")
@@ -1887,7 +1951,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
  * functions): marking each one `/*#__PURE__*\/` lets a bundler drop the declarations a program never uses. Bundlers
  * keep a side-effecting argument of a pure call, so nested calls are marked too. Comment lines are left alone.
  */
-const PURE_CALL = /(?<![\w.])(Schema\.\w+|Operation\.(?:make|json|jsonStream)|NullableArray|call)\(/g
+const PURE_CALL = /(?<![\w.])(Schema\.\w+|Operation\.(?:make|json|jsonStream)|NullableArray|normalized|call)\(/g
 const markPure = (code: string): string =>
   code.split("\n").map((line) => {
     if (/^\s*(\*|\/\*|\/\/)/.test(line)) return line

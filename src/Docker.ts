@@ -446,6 +446,7 @@ const responseFailure = <S extends Errors.DocumentedStatus>(
   | Errors.Forbidden
   | Errors.UnexpectedStatus
   | Errors.SwarmUnavailable
+  | Errors.OperationUnavailable
   | Errors.Redirected
   | Errors.TransportError
   | Errors.Timeout

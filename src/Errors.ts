@@ -263,8 +263,31 @@ const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = Data.TaggedEr
  */
 export class SwarmUnavailable extends SwarmUnavailableBase<StatusErrorFields> {}
 
+const OperationUnavailableBase: TaggedErrorClass<"OperationUnavailable"> = Data.TaggedError("OperationUnavailable")
+
+/**
+ * The engine does not have the operation at all: its router answered 404 with its own text (`Not Found` in plain
+ * text, or Docker's `page not found`), not the operation's answer about a missing object, which always names the
+ * object (`No such container: …`). Podman 4.3.1's Docker-compatible API has no `ContainerUpdate` and no
+ * `BuildPrune`, for example. Swarm-family operations fail with {@link SwarmUnavailable} instead. `message` reads
+ * `the engine does not implement <operation>: <the daemon's text>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Containers } from "effect-docker"
+ * const updated = Containers.update("app", { CpuShares: 512 }).pipe(
+ *   Effect.catchTag("OperationUnavailable", () => Effect.succeed({ Warnings: ["not supported by this engine"] }))
+ * )
+ * ```
+ * @since 0.2.0
+ * @category errors
+ */
+export class OperationUnavailable extends OperationUnavailableBase<StatusErrorFields> {}
+
 const swarmFamily = /^(Swarm|Node|Service|Task|Secret|Config)[A-Z]/
-const stateImproper = /: container state improper( \(HTTP 500\))?\s*$/
+const routerNotFound = /^(404 )?(page )?not found( \(HTTP 404\))?$/i
+const stateImproper = /: (container|exec session) state improper( \(HTTP 500\))?\s*$/
 
 /**
  * Whether an answer says that the engine has no swarm mode (see {@link SwarmUnavailable}).
@@ -280,15 +303,16 @@ const stateImproper = /: container state improper( \(HTTP 500\))?\s*$/
  */
 export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
   swarmFamily.test(fields.operation) &&
-  ((fields.status === 404 && /^(404 )?(page )?not found( \(HTTP 404\))?$/i.test(fields.message.trim())) ||
+  ((fields.status === 404 && routerNotFound.test(fields.message.trim())) ||
     (fields.status === 503 && /does not support service/i.test(fields.message)))
 
 /**
  * Builds the error for a status: its own class when `documented` lists it, {@link UnexpectedStatus} otherwise;
  * {@link Forbidden} for a 403 always (an authorization plugin or proxy refuses any operation so);
- * {@link SwarmUnavailable} when a swarm-family operation meets an engine without swarm mode; `Conflict` (keeping
- * the status 500) when Podman refuses for the container's state (`… container state improper`) where Docker
- * answers 409.
+ * {@link SwarmUnavailable} when a swarm-family operation meets an engine without swarm mode;
+ * {@link OperationUnavailable} when another operation meets an engine without its route; `Conflict` (keeping
+ * the status 500) when Podman refuses for the state of the container or exec instance (`… container state
+ * improper`, `… exec session state improper`) where Docker answers 409.
  *
  * @example
  * ```ts
@@ -302,19 +326,24 @@ export const isSwarmUnavailable = (fields: StatusErrorFields): boolean =>
 export const fromStatus = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
   fields: StatusErrorFields
-): StatusErrors<S> | Forbidden | UnexpectedStatus | SwarmUnavailable => {
+): StatusErrors<S> | Forbidden | UnexpectedStatus | SwarmUnavailable | OperationUnavailable => {
   const status = fields.status as S
   // Docker's authorization plugins answer 403 for any route they deny, and so does an allow-list proxy: a refusal
   // any operation can meet, whatever its spec documents
   if (fields.status === 403) return new Forbidden(fields)
   // Podman answers 500 with libpod's "container state improper" where Docker answers 409 (kill a stopped
-  // container, remove a running one): the same conflict, so the operation's Conflict when it documents 409
+  // container, remove a running one), and "exec session state improper" to a second start of an exec instance:
+  // the same conflict, so the operation's Conflict when it documents 409
   const documents409 = (documented as ReadonlyArray<number>).includes(409)
   if (fields.status === 500 && documents409 && stateImproper.test(fields.message)) {
     return new Conflict(fields) as StatusErrors<S>
   }
   if (isSwarmUnavailable(fields)) {
     return new SwarmUnavailable({ ...fields, message: `the engine has no swarm mode: ${fields.message.trim()}` })
+  }
+  if (fields.status === 404 && routerNotFound.test(fields.message.trim())) {
+    const message = `the engine does not implement ${fields.operation}: ${fields.message.trim()}`
+    return new OperationUnavailable({ ...fields, message })
   }
   return documented.includes(status) && status in byStatus
     ? new byStatus[status](fields) as StatusErrors<S>
@@ -623,6 +652,7 @@ export type CommonError =
   | Forbidden
   | UnexpectedStatus
   | SwarmUnavailable
+  | OperationUnavailable
   | TransportError
   | ResponseDecodeError
   | UnsupportedApiVersion

@@ -8,6 +8,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import { imageIds, normalized, statsId, topColumns } from "../internal/daemonCompat.ts"
 import { CreatedId } from "../internal/schemaPrimitives.ts"
 import * as Operation from "../Operation.ts"
 import * as Schemas from "./schemas.ts"
@@ -262,7 +263,7 @@ export const ContainerTop: Operation.Operation<
     { name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" },
     { name: "ps_args", key: "ps_args", in: "query", style: "string" }
   ],
-  response: /*#__PURE__*/ Operation.json(Schemas.ContainerTopResponse),
+  response: /*#__PURE__*/ Operation.json(/*#__PURE__*/ normalized(Schemas.ContainerTopResponse, topColumns)),
   errors: [404, 500]
 })
 
@@ -536,7 +537,7 @@ export const ContainerStats: Operation.Operation<
     { name: "stream", key: "stream", in: "query", style: "boolean" },
     { name: "one-shot", key: "one-shot", in: "query", style: "boolean" }
   ],
-  response: /*#__PURE__*/ Operation.jsonStream(Schemas.ContainerStatsResponse),
+  response: /*#__PURE__*/ Operation.jsonStream(/*#__PURE__*/ normalized(Schemas.ContainerStatsResponse, statsId)),
   errors: [404, 500]
 })
 
@@ -2267,7 +2268,7 @@ export const ImageHistory: Operation.Operation<
     { name: "name", key: "name", in: "path", style: "string", required: true, pathValue: "reference" },
     { name: "platform", key: "platform", in: "query", style: "json", since: "1.48" }
   ],
-  response: /*#__PURE__*/ Operation.json(Schemas.ImageHistoryResponse),
+  response: /*#__PURE__*/ Operation.json(/*#__PURE__*/ normalized(Schemas.ImageHistoryResponse, imageIds)),
   errors: [404, 500]
 })
 
@@ -2834,7 +2835,7 @@ export const ImageCommit: Operation.Operation<
     { name: "changes", key: "changes", in: "query", style: "string" }
   ],
   body: { _tag: "Json", required: false, emptyWhenAbsent: true },
-  response: /*#__PURE__*/ Operation.json(Schemas.IDResponse),
+  response: /*#__PURE__*/ Operation.json(/*#__PURE__*/ normalized(Schemas.IDResponse, imageIds)),
   errors: [404, 500]
 })
 

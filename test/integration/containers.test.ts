@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Api, Containers } from "../../mod.ts"
 import { DockerLive, scopedContainer } from "../support/engine.ts"
+import { onEngine } from "../support/podman.ts"
 import { readTar, tarOf, textOf } from "./fixtures/tar.ts"
 
 const LABELS = { "effect-docker-test": "containers" }
@@ -35,10 +36,23 @@ layer(DockerLive)("containers against the real engine", (it) => {
   it.effect("update changes the restart policy and CPU shares of a running container", () =>
     Effect.gen(function*() {
       const id = yield* sleeping()
-      const updated = yield* Containers.update(id, {
+      const update = Containers.update(id, {
         CpuShares: 512,
         RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 }
       })
+      if (onEngine("updateRouteAbsent", { docker: false, podman: true })) {
+        // Podman 4.3.1 has no such route: its router answers 404 in plain text, for a container that exists
+        const absent = yield* Effect.flip(update)
+        expect(absent).toMatchObject({
+          _tag: "OperationUnavailable",
+          operation: "ContainerUpdate",
+          status: 404,
+          message: "the engine does not implement ContainerUpdate: Not Found (HTTP 404)"
+        })
+        expect((yield* Containers.inspect(id)).HostConfig?.CpuShares).toBe(0)
+        return
+      }
+      const updated = yield* update
       expect(updated.Warnings ?? []).toEqual([])
       const inspected = yield* Containers.inspect(id)
       expect(inspected.HostConfig?.CpuShares).toBe(512)
@@ -72,17 +86,27 @@ layer(DockerLive)("containers against the real engine", (it) => {
     Effect.gen(function*() {
       const id = yield* sleeping()
       const top = yield* Containers.top(id)
-      expect(top.Titles).toContain("PID")
-      const cmd = (top.Titles ?? []).indexOf("CMD")
+      // Docker runs `ps -ef` on the host, Podman ps in the container; either way the columns come split
+      expect(top.Titles).toEqual(onEngine("topTitles", {
+        docker: ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"],
+        podman: ["PID", "USER", "COMMAND"]
+      }))
+      expect((top.Processes ?? []).every((p) => p.length === top.Titles?.length)).toBe(true)
+      const cmd = (top.Titles ?? []).indexOf(onEngine("topTitles", { docker: "CMD", podman: "COMMAND" }))
       expect((top.Processes ?? []).map((p) => p[cmd])).toContain("sleep 120")
       yield* Containers.pause(id)
       const paused = yield* Containers.inspect(id)
       expect(paused.State?.Paused).toBe(true)
       expect(paused.State?.Status).toBe("paused")
       const twice = yield* Effect.flip(Containers.pause(id))
-      // Engine 20.10 answers 409 (already paused), which the spec does not list for ContainerPause
-      expect(twice._tag).toBe("UnexpectedStatus")
-      if (twice._tag === "UnexpectedStatus") expect(twice.status).toBe(409)
+      // Engine 20.10 answers 409 (already paused), which the spec does not list for ContainerPause; Podman 500
+      expect(twice).toMatchObject(onEngine("pausedTwice", {
+        docker: { _tag: "UnexpectedStatus", status: 409 },
+        podman: { _tag: "ServerError", status: 500 }
+      }))
+      expect(twice.message).toContain(
+        onEngine("pausedTwice", { docker: "is already paused", podman: "container state improper" })
+      )
       yield* Containers.unpause(id)
       expect((yield* Containers.inspect(id)).State?.Status).toBe("running")
       const startedAt = paused.State?.StartedAt
@@ -143,8 +167,13 @@ layer(DockerLive)("containers against the real engine", (it) => {
       expect(missing._tag).toBe("NotFound")
       const missingInfo = yield* Effect.flip(Api.containerArchiveInfo({ id, path: "/no/such/path" }))
       expect(missingInfo._tag).toBe("NotFound")
-      const intoMissing = yield* Effect.flip(Api.putContainerArchive({ id, path: "/no/such/dir", body: archive }))
-      expect(intoMissing._tag).toBe("NotFound")
+      const intoMissing = Api.putContainerArchive({ id, path: "/no/such/dir", body: archive })
+      if (onEngine("archiveIntoMissingDirectory", { docker: true, podman: false })) {
+        expect((yield* Effect.flip(intoMissing))._tag).toBe("NotFound")
+      } else {
+        yield* intoMissing
+        expect((yield* Containers.archiveInfo(id, "/no/such/dir/hello.txt")).size).toBe(20)
+      }
     }).pipe(Effect.scoped))
 
   it.effect("prune removes the stopped containers matching the label and keeps running ones", () =>

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import { Containers } from "../../mod.ts"
 import * as Networks from "../../src/Networks.ts"
 import { DockerLive, scopedContainer } from "../support/engine.ts"
+import { onEngine } from "../support/podman.ts"
 
 const LABELS = { "effect-docker-test": "networks" }
 
@@ -24,7 +25,10 @@ layer(DockerLive)("networks against the real engine", (it) => {
         Options: { "com.docker.network.bridge.enable_icc": "true" }
       })
       expect(created.Id).toMatch(/^[0-9a-f]{64}$/)
-      expect(created.Warning).toBe("")
+      expect(created.Warning).toBe(onEngine("bridgeOptions", {
+        docker: "",
+        podman: "\"com.docker.network.bridge.enable_icc: true\" is not a recognized option"
+      }))
       const inspected = yield* Networks.inspect(created.Id, { verbose: true })
       expect(inspected.Name).toBe(name)
       expect(inspected.Driver).toBe("bridge")
@@ -44,10 +48,24 @@ layer(DockerLive)("networks against the real engine", (it) => {
       yield* scopedNetwork(name)
       const duplicate = yield* Effect.flip(Networks.create({ Name: name, CheckDuplicate: true, Labels: LABELS }))
       // API 1.41 answers 409 for a duplicate name; the v1.55 spec no longer lists it for NetworkCreate
-      expect(duplicate._tag).toBe("UnexpectedStatus")
-      if (duplicate._tag === "UnexpectedStatus") expect(duplicate.status).toBe(409)
-      const predefined = yield* Effect.flip(Networks.remove("none"))
-      expect(predefined._tag).toBe("Forbidden")
+      expect(duplicate).toMatchObject(onEngine("networkNameTaken", {
+        docker: { _tag: "UnexpectedStatus", status: 409 },
+        podman: { _tag: "ServerError", status: 500 }
+      }))
+      expect(duplicate.message).toContain(onEngine("networkNameTaken", { docker: name, podman: "already exists" }))
+      // Docker's predefined networks are bridge, host and none; Podman's one default network is `podman`
+      const predefined = yield* Effect.flip(
+        Networks.remove(onEngine("predefinedNetworks", { docker: "none", podman: "podman" }))
+      )
+      expect(predefined).toMatchObject(onEngine("predefinedNetworks", {
+        docker: { _tag: "Forbidden", status: 403 },
+        podman: { _tag: "ServerError", status: 500 }
+      }))
+      // Podman checks for attached containers first: which refusal comes depends on the other containers running
+      expect(predefined.message).toMatch(onEngine("predefinedNetworks", {
+        docker: /^none is a pre-defined network and cannot be removed/,
+        podman: /^(default network podman cannot be removed|"podman" has associated containers with it)/
+      }))
     }).pipe(Effect.scoped))
 
   it.effect("connect a running container with an alias, see it in the inspection, disconnect it", () =>

@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { Containers, type Models } from "../../mod.ts"
-import { TEST_IMAGE } from "../support/engine.ts"
+import { ENGINE_HOST, TEST_IMAGE } from "../support/engine.ts"
 
 export { DockerLive, TEST_IMAGE } from "../support/engine.ts"
 
@@ -28,10 +28,16 @@ export const container = (config: Omit<Models.ContainerCreateBody, "Image"> & { 
     (id) => Effect.ignore(Containers.remove(id, { force: true, v: true }))
   )
 
-/** Runs the docker CLI; stdout and stderr are kept apart, as bytes. */
+/** Runs the docker CLI against this run's engine; stdout and stderr are kept apart, as bytes. */
 export const dockerCli = (args: ReadonlyArray<string>) =>
   Effect.callback<{ readonly stdout: Buffer; readonly stderr: Buffer; readonly code: number }>((resume) => {
-    const child = execFile("docker", [...args], { encoding: "buffer", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = {
+      encoding: "buffer" as const,
+      maxBuffer: 256 * 1024 * 1024,
+      // the CLI talks to this run's engine: Podman's Docker-compatible API serves the docker CLI too
+      env: { ...process.env, DOCKER_HOST: ENGINE_HOST }
+    }
+    const child = execFile("docker", [...args], options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
       resume(Effect.succeed({ stdout, stderr, code }))
     })

@@ -1,6 +1,7 @@
 /** Pure parts of the Podman support: telling the engine apart, and when an answer means "no swarm mode". */
 import { describe, expect, it } from "@effect/vitest"
-import { Errors, System } from "../../mod.ts"
+import * as Schema from "effect/Schema"
+import { Errors, Operations, System } from "../../mod.ts"
 
 describe("System.engineFrom", () => {
   it("names Podman from the Libpod-Api-Version header, the Server header or a Podman component", () => {
@@ -41,6 +42,16 @@ describe("Podman's container state refusals", () => {
     const other = { operation: "ContainerDelete", status: 500, message: "disk full (HTTP 500)" }
     expect(Errors.fromStatus([409, 500], other)._tag).toBe("ServerError")
   })
+
+  it("include a second start of an exec instance (exec session state improper)", () => {
+    const message = "can only start created exec sessions, while container c session s state is \"stopped\": " +
+      "exec session state improper (HTTP 500)"
+    const refused = Errors.fromStatus([404, 409], { operation: "ExecStart", status: 500, message })
+    expect(refused).toMatchObject({ _tag: "Conflict", status: 500, message })
+    const lookalike = "exec session state improper, or so it says (HTTP 500)"
+    expect(Errors.fromStatus([404, 409], { operation: "ExecStart", status: 500, message: lookalike })._tag)
+      .toBe("UnexpectedStatus")
+  })
 })
 
 describe("Errors.SwarmUnavailable", () => {
@@ -61,9 +72,75 @@ describe("Errors.SwarmUnavailable", () => {
     expect(missingNode._tag).toBe("NotFound")
     const off = fields("NodeList", 503, "This node is not a swarm manager. Use \"docker swarm init\" (HTTP 503)")
     expect(Errors.fromStatus([500, 503], off)._tag).toBe("ServiceUnavailable")
-    expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, "Not Found (HTTP 404)"))._tag)
+    expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, "No such container: x (HTTP 404)"))._tag)
       .toBe("NotFound")
     // a name that only starts like a swarm family does not count
     expect(Errors.isSwarmUnavailable(fields("Nodes", 404, "Not Found"))).toBe(false)
+  })
+})
+
+describe("Errors.OperationUnavailable", () => {
+  const fields = (operation: string, status: number, message: string) => ({ operation, status, message })
+
+  it("is raised when the router answers 404 with its own text: the engine lacks the route", () => {
+    const absent = Errors.fromStatus([404, 500], fields("ContainerUpdate", 404, "Not Found (HTTP 404)"))
+    expect(absent).toMatchObject({ _tag: "OperationUnavailable", operation: "ContainerUpdate", status: 404 })
+    expect(absent.message).toBe("the engine does not implement ContainerUpdate: Not Found (HTTP 404)")
+    // undocumented 404 too (BuildPrune lists none), and Docker's router text
+    const undocumented = Errors.fromStatus([500], fields("BuildPrune", 404, "Not Found (HTTP 404)"))
+    expect(undocumented._tag).toBe("OperationUnavailable")
+    expect(Errors.fromStatus([404], fields("ImageInspect", 404, "page not found (HTTP 404)"))._tag)
+      .toBe("OperationUnavailable")
+  })
+
+  it("leaves the answers about a missing object alone, and swarm operations to SwarmUnavailable", () => {
+    for (
+      const message of [
+        "No such container: Not Found (HTTP 404)",
+        "no container with name or ID \"x\" found: no such container (HTTP 404)",
+        "network not found (HTTP 404)",
+        "HTTP 404 (empty body)"
+      ]
+    ) expect(Errors.fromStatus([404, 500], fields("ContainerInspect", 404, message))._tag).toBe("NotFound")
+    expect(Errors.fromStatus([500], fields("ContainerUpdate", 500, "Not Found (HTTP 500)"))._tag).toBe("ServerError")
+    expect(Errors.fromStatus([404], fields("NodeList", 404, "Not Found (HTTP 404)"))._tag).toBe("SwarmUnavailable")
+  })
+})
+
+describe("answers Podman sends in another shape, normalised before decoding", () => {
+  const decode = <A>(kind: { readonly schema: Schema.Decoder<A> }, u: unknown): A =>
+    Schema.decodeUnknownSync(kind.schema)(u)
+  const hex = "47867f79f51572e67e12a4ea71d45120e334f07bceca2442f2dc64d255670b76"
+
+  it("top: whole ps lines are split into the titles' columns, the last taking the rest", () => {
+    const podman = { Titles: ["PID   USER     COMMAND"], Processes: [["1 root     sleep 120"], ["7 root  sh -c  x y"]] }
+    expect(decode(Operations.ContainerTop.response, podman)).toEqual({
+      Titles: ["PID", "USER", "COMMAND"],
+      Processes: [["1", "root", "sleep 120"], ["7", "root", "sh -c  x y"]]
+    })
+    const docker = { Titles: ["UID", "PID", "CMD"], Processes: [["root", "1", "sleep 120"]] }
+    expect(decode(Operations.ContainerTop.response, docker)).toEqual(docker)
+    // a single column stays as it is; a row with fewer fields than titles keeps what it has
+    expect(decode(Operations.ContainerTop.response, { Titles: ["PID"], Processes: [["1"]] }))
+      .toEqual({ Titles: ["PID"], Processes: [["1"]] })
+    expect(decode(Operations.ContainerTop.response, { Titles: ["PID USER CMD"], Processes: [["1"], []] }))
+      .toEqual({ Titles: ["PID", "USER", "CMD"], Processes: [["1"], []] })
+    // what is not a process list still fails to decode
+    expect(() => decode(Operations.ContainerTop.response, { Titles: [5], Processes: [["1"]] })).toThrow()
+  })
+
+  it("stats: the container id sent as Id is read as id; a sample with id keeps it", () => {
+    expect(decode(Operations.ContainerStats.response, { Id: "abc", name: "n" })).toMatchObject({ id: "abc", name: "n" })
+    expect(decode(Operations.ContainerStats.response, { id: "docker", Id: "other" })).toMatchObject({ id: "docker" })
+    expect(() => decode(Operations.ContainerStats.response, { Id: 5, id: 6 })).toThrow()
+  })
+
+  it("commit and history: a bare hex image id gets Docker's sha256: prefix; other ids pass unchanged", () => {
+    expect(decode(Operations.ImageCommit.response, { Id: hex })).toEqual({ Id: `sha256:${hex}` })
+    expect(decode(Operations.ImageCommit.response, { Id: `sha256:${hex}` })).toEqual({ Id: `sha256:${hex}` })
+    expect(decode(Operations.ImageCommit.response, { Id: hex.slice(1) })).toEqual({ Id: hex.slice(1) })
+    const layer = { Created: 1, CreatedBy: "", Size: 2, Comment: "" }
+    const history = decode(Operations.ImageHistory.response, [{ ...layer, Id: hex }, { ...layer, Id: "<missing>" }])
+    expect(history.map((l) => l.Id)).toEqual([`sha256:${hex}`, "<missing>"])
   })
 })

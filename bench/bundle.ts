@@ -57,8 +57,10 @@ const page = readFileSync(join(root, "test/consumer/fixtures/page.ts"), "utf8")
 
 /** The same program importing from the barrels: `import * as X from "effect/X"` → `import { X } from "effect"`. */
 const viaBarrels = (source: string) =>
-  source.replace(/^import \* as (\w+) from "(effect|effect-docker)\/([A-Z]\w*)"$/gm, (_, name: string, pkg: string) =>
-    `import { ${name} } from "${pkg}"`)
+  source.replace(
+    /^import \* as (\w+) from "(effect|effect-docker)\/([A-Z]\w*)"$/gm,
+    (_, name: string, pkg: string) => `import { ${name} } from "${pkg}"`
+  )
 
 /** (b)'s job without the SDK: list (decoded by a small Schema) and follow logs (as text lines) with Effect alone. */
 const effectAlone = [

@@ -30,7 +30,9 @@ import { printTable } from "./table.ts"
 const require = createRequire(import.meta.url)
 const Dockerode = require("dockerode") as new(options: Record<string, unknown>) => {
   getContainer(id: string): { logs(options: Record<string, unknown>): Promise<NodeJS.ReadableStream> }
-  modem: { demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void }
+  modem: {
+    demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void
+  }
 }
 
 const mib = Number(process.argv[2] ?? "256")
@@ -152,8 +154,16 @@ const startReplay = (file: string) =>
 
 const main = async () => {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU"
-  console.log(`logs end to end, ${mib} MiB of ${lineBytes}-byte lines, median of ${rounds}; ${new Date().toISOString().slice(0, 10)}`)
-  console.log(`${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`)
+  console.log(
+    `logs end to end, ${mib} MiB of ${lineBytes}-byte lines, median of ${rounds}; ${
+      new Date().toISOString().slice(0, 10)
+    }`
+  )
+  console.log(
+    `${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; load average ${
+      os.loadavg().map((l) => l.toFixed(1)).join(" ")
+    }\n`
+  )
   const line = "x".repeat(lineBytes - 1)
   const id = execFileSync("docker", [
     "create",
@@ -183,8 +193,12 @@ const main = async () => {
       ["dockerode", dockerode({ socketPath }, id)]
     ])
     const [curlRun, sdkRun, modemRun] = engine as [typeof engine[0], typeof engine[0], typeof engine[0]]
-    if (sdkRun.result[0] !== curlRun.result[0]) throw new Error(`SDK read ${sdkRun.result[0]} bytes, curl ${curlRun.result[0]}`)
-    if (modemRun.result[1] !== sdkRun.result[1]) throw new Error(`dockerode demuxed ${modemRun.result[1]}, SDK ${sdkRun.result[1]}`)
+    if (sdkRun.result[0] !== curlRun.result[0]) {
+      throw new Error(`SDK read ${sdkRun.result[0]} bytes, curl ${curlRun.result[0]}`)
+    }
+    if (modemRun.result[1] !== sdkRun.result[1]) {
+      throw new Error(`dockerode demuxed ${modemRun.result[1]}, SDK ${sdkRun.result[1]}`)
+    }
 
     mkdirSync(cacheDir, { recursive: true })
     const file = join(cacheDir, `logs-${mib}MiB-${lineBytes}B.bin`)
@@ -212,15 +226,35 @@ const main = async () => {
     printTable([
       ["reader", "seconds", "MB/s", "vs curl (throughput)"],
       ["curl --unix-socket (raw)", (curlRun.ms / 1000).toFixed(2), rate(curlRun.ms), "1.00x"],
-      ["SDK Containers.logs (demuxed)", (sdkRun.ms / 1000).toFixed(2), rate(sdkRun.ms), `${(curlRun.ms / sdkRun.ms).toFixed(2)}x`],
-      ["dockerode + demuxStream", (modemRun.ms / 1000).toFixed(2), rate(modemRun.ms), `${(curlRun.ms / modemRun.ms).toFixed(2)}x`]
+      [
+        "SDK Containers.logs (demuxed)",
+        (sdkRun.ms / 1000).toFixed(2),
+        rate(sdkRun.ms),
+        `${(curlRun.ms / sdkRun.ms).toFixed(2)}x`
+      ],
+      [
+        "dockerode + demuxStream",
+        (modemRun.ms / 1000).toFixed(2),
+        rate(modemRun.ms),
+        `${(curlRun.ms / modemRun.ms).toFixed(2)}x`
+      ]
     ])
     console.log("\nReplay server (127.0.0.1, 64 KiB chunks), MB/s:\n")
     printTable([
       ["reader", "seconds", "MB/s", "time vs node:http"],
       ["node:http (raw read)", (rawRun.ms / 1000).toFixed(2), rate(rawRun.ms), "1.00x"],
-      ["SDK Containers.logs (demuxed)", (sdkReplay.ms / 1000).toFixed(2), rate(sdkReplay.ms), `${(sdkReplay.ms / rawRun.ms).toFixed(2)}x`],
-      ["dockerode + demuxStream", (modemReplay.ms / 1000).toFixed(2), rate(modemReplay.ms), `${(modemReplay.ms / rawRun.ms).toFixed(2)}x`]
+      [
+        "SDK Containers.logs (demuxed)",
+        (sdkReplay.ms / 1000).toFixed(2),
+        rate(sdkReplay.ms),
+        `${(sdkReplay.ms / rawRun.ms).toFixed(2)}x`
+      ],
+      [
+        "dockerode + demuxStream",
+        (modemReplay.ms / 1000).toFixed(2),
+        rate(modemReplay.ms),
+        `${(modemReplay.ms / rawRun.ms).toFixed(2)}x`
+      ]
     ])
   } finally {
     replay?.stop()

@@ -15,8 +15,8 @@
 import * as Effect from "effect/Effect"
 import * as EffectNdjson from "effect/encoding/Ndjson"
 import * as Stream from "effect/Stream"
-import * as Ndjson from "../src/Ndjson.ts"
 import { NdjsonParser } from "../src/internal/ndjsonParser.ts"
+import * as Ndjson from "../src/Ndjson.ts"
 import { chunkBytes, eventLine, ndjsonText, progressLine } from "../test/fixtures/frames.ts"
 import { header, loadAverage, medianTime, runRounds, showRatio, speedRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
@@ -115,17 +115,21 @@ const main = async () => {
   for (const item of inputs) {
     const mb = item.bytes / 1e6
     const rate = (ms: number) => (mb / (ms / 1000)).toFixed(0)
-    const times = await runRounds([
-      { name: "baseline", run: baseline },
-      { name: "parser", run: parser },
-      { name: "Stream", run: streamPath },
-      { name: "effect", run: effectNdjson }
-    ], item, {
-      rounds,
-      check: (name, count) => {
-        if (count !== item.lines) throw new Error(`${name}: expected ${item.lines} values, got ${count}`)
+    const times = await runRounds(
+      [
+        { name: "baseline", run: baseline },
+        { name: "parser", run: parser },
+        { name: "Stream", run: streamPath },
+        { name: "effect", run: effectNdjson }
+      ],
+      item,
+      {
+        rounds,
+        check: (name, count) => {
+          if (count !== item.lines) throw new Error(`${name}: expected ${item.lines} values, got ${count}`)
+        }
       }
-    })
+    )
     rows.push([
       item.name,
       String(item.lines),

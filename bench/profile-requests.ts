@@ -43,7 +43,11 @@ if (client === "raw") {
   }))
 }
 const cpu = process.cpuUsage()
-console.log(`${client} ${what}: ${(N / (performance.now() - start) * 1000).toFixed(0)}/s, ${((cpu.user + cpu.system) / N).toFixed(0)} µs CPU per call (whole process)`)
+console.log(
+  `${client} ${what}: ${(N / (performance.now() - start) * 1000).toFixed(0)}/s, ${
+    ((cpu.user + cpu.system) / N).toFixed(0)
+  } µs CPU per call (whole process)`
+)
 await runtime.dispose()
 agent.destroy()
 execFileSync("docker", ["rm", "-f", id])

@@ -16,11 +16,11 @@
  *   npm run bench:requests -- --short  # 5 rounds of 300 sequential calls and 2 batches (a quick check)
  *   node bench/requests.ts --rounds 9 --sequential 3000 --batches 10
  */
+import Dockerode from "dockerode"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Tracer from "effect/Tracer"
-import Dockerode from "dockerode"
 import { execFileSync } from "node:child_process"
 import * as http from "node:http"
 import * as os from "node:os"
@@ -151,7 +151,11 @@ const main = async () => {
   const loadBefore = load()
   try {
     // rates[client][measure] = one rate per round
-    const rates = clients.map(() => ({ ping: [] as Array<number>, inspect: [] as Array<number>, concurrent: [] as Array<number> }))
+    const rates = clients.map(() => ({
+      ping: [] as Array<number>,
+      inspect: [] as Array<number>,
+      concurrent: [] as Array<number>
+    }))
     for (const client of clients) {
       // warm-up: negotiation, first connections, JIT
       await client.sequential(Math.min(200, SEQUENTIAL), "ping", id)

@@ -65,9 +65,10 @@ export const runRounds = async <I>(
 }
 
 /** Median and range of `times[a] / times[b]` over the rounds (a time ratio: below 1 means `a` is faster). */
-export const timeRatio = (times: RoundTimes, a: number, b: number): Summary => summarize(
-  times[a]!.map((t, round) => t / times[b]![round]!)
-)
+export const timeRatio = (times: RoundTimes, a: number, b: number): Summary =>
+  summarize(
+    times[a]!.map((t, round) => t / times[b]![round]!)
+  )
 
 /** Median and range of `times[b] / times[a]` over the rounds (a throughput ratio: above 1 means `a` is faster). */
 export const speedRatio = (times: RoundTimes, a: number, b: number): Summary => timeRatio(times, b, a)

@@ -33,7 +33,7 @@ const tabulate = (data: Dvp.PullData) => {
   for (const p of data.pulls ?? []) {
     const repo = p.repo ?? "(namespace)"
     let counts = byRepo.get(repo)
-    if (!counts) byRepo.set(repo, (counts = weeks.map(() => 0)))
+    if (!counts) byRepo.set(repo, counts = weeks.map(() => 0))
     counts[weeks.indexOf(p.start ?? "?")]! += p.pullCount ?? 0
   }
   const all: Array<Series> = [...byRepo].map(([repo, counts]) => ({
@@ -103,7 +103,7 @@ const svg = (table: ReturnType<typeof tabulate>, title: string): string => {
   out.push(
     `<text x="${m.left + w / 2}" y="${height - 12}" text-anchor="middle" fill="#111827">week starting</text>`,
     `<text transform="translate(18 ${m.top + h / 2}) rotate(-90)" text-anchor="middle" fill="#111827">` +
-    `pulls per week</text>`
+      `pulls per week</text>`
   )
   t.series.forEach((s, k) => {
     const color = palette[k % palette.length]!
@@ -112,7 +112,7 @@ const svg = (table: ReturnType<typeof tabulate>, title: string): string => {
     const ly = m.top + 8 + k * 22
     out.push(
       `<line x1="${m.left + w + 24}" x2="${m.left + w + 44}" y1="${ly}" y2="${ly}"` +
-      ` stroke="${color}" stroke-width="3"/>`,
+        ` stroke="${color}" stroke-width="3"/>`,
       `<text x="${m.left + w + 50}" y="${ly + 4}">${escape(s.repo)} (${compact(s.total)})</text>`
     )
   })

@@ -74,9 +74,9 @@ const parseArgs = (args: ReadonlyArray<string>): Options => {
     render: renderOnly,
     ...(log === undefined ? {} : { log }),
     ...(results === undefined ? {} : { results }),
-    paths: paths.length > 0 ? paths : ["test/integration", "test/streaming", "test/coverage"].filter((p) =>
-      existsSync(Path.join(root, p))
-    )
+    paths: paths.length > 0 ?
+      paths :
+      ["test/integration", "test/streaming", "test/coverage"].filter((p) => existsSync(Path.join(root, p)))
   }
 }
 

@@ -151,7 +151,8 @@ const REQUIRED_DESPITE_1_41: Readonly<Record<string, string>> = {
  * `TaskList` answer fails to decode with it required.
  */
 const REQUIRED_OVERRIDES: Readonly<Record<string, string>> = {
-  "ContainerSummary.Id": "moby's `container.Summary` (`types.Container` in Engine 20.10) declares `ID string` with the " +
+  "ContainerSummary.Id":
+    "moby's `container.Summary` (`types.Container` in Engine 20.10) declares `ID string` with the " +
     "tag `json:\"Id\"`, no `omitempty`; Engine 20.10 sends it for every container",
   ...Object.fromEntries(["Node", "Service", "Task", "Secret", "Config"].map((model) => [
     `${model}.ID`,
@@ -578,8 +579,7 @@ const pascal = (name: string): string =>
 
 const lowerCamel = (name: string): string => name[0]!.toLowerCase() + name.slice(1)
 
-const isObjectLike = (node: Node): boolean =>
-  node.properties !== undefined || node.allOf !== undefined
+const isObjectLike = (node: Node): boolean => node.properties !== undefined || node.allOf !== undefined
 
 const isSafeIdentifier = (name: string): boolean => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)
 
@@ -1482,7 +1482,11 @@ class Planner {
     const override = RESPONSE_OVERRIDES[op.operationId]
     if (override !== undefined) {
       this.usedResponses.add(op.operationId)
-      return { type: `Operation.Json<${override.type}>`, value: `Operation.json(${override.schema})`, note: override.note }
+      return {
+        type: `Operation.Json<${override.type}>`,
+        value: `Operation.json(${override.schema})`,
+        note: override.note
+      }
     }
     const status = ["200", "201"].find((s) => op.responses[s]?.schema !== undefined)
     const schema = status === undefined ? undefined : op.responses[status]!.schema!
@@ -1888,9 +1892,7 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
     ...Object.entries(OPTIONAL_OVERRIDES).map(([k, why]) => `| \`${k}\` | optional | ${mdEscape(why)} |`),
     ...Object.entries(REQUIRED_OVERRIDES).map(([k, why]) => `| \`${k}\` | required | ${mdEscape(why)} |`),
     ...Object.entries(INT64_WITHOUT_FORMAT).map(([k, why]) => `| \`${k}\` | \`Int64\` | ${mdEscape(why)} |`),
-    ...Object.entries(TYPE_OVERRIDES).map(([k, o]) =>
-      `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`
-    ),
+    ...Object.entries(TYPE_OVERRIDES).map(([k, o]) => `| \`${k}\` | \`${mdEscape(o.type)}\` | ${mdEscape(o.reason)} |`),
     ...Object.entries(OPEN_ENUMS).map(([k, why]) => `| \`${k}\` | any string | ${mdEscape(why)} |`),
     ...Object.entries(ENUM_EXTRA_VALUES).map(([k, e]) =>
       `| \`${k}\` | also ${e.values.map((v) => v === "" ? "`\"\"` (empty)" : `\`${v}\``).join(", ")} | ` +

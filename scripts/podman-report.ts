@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url"
 import * as Operations from "../src/generated/operations.ts"
 import { parseLog } from "../test/coverage/log.ts"
 import { makeMatcher } from "../test/coverage/match.ts"
-import { DIFFERENCES, type Difference } from "../test/support/podman.ts"
+import { type Difference, DIFFERENCES } from "../test/support/podman.ts"
 import { PODMAN_SUITES } from "../vitest.config.ts"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -191,7 +191,7 @@ const main = () => {
       "## Tests failing on Podman",
       "",
       "Not yet handled or recorded (their suites, `PODMAN_PENDING` in vitest.config.ts, are left out of the " +
-      "`podman` project of `npm test` until they are green); their operations count as failing below:",
+        "`podman` project of `npm test` until they are green); their operations count as failing below:",
       "",
       ...podman.failedTests.map((t) => `- ${cell(t)}`),
       ""

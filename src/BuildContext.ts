@@ -22,8 +22,8 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
-import * as Ignore from "./internal/dockerignore.ts"
 import { directoryTar } from "./internal/directoryTar.ts"
+import * as Ignore from "./internal/dockerignore.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 const DockerignoreErrorBase: TaggedErrorClass<"DockerignoreError"> = Data.TaggedError("DockerignoreError")
@@ -161,14 +161,16 @@ export const directory = (
     const dockerfile = options.dockerfile ?? "Dockerfile"
     const matcher = patterns.length === 0
       ? undefined
-      : yield* compile(yield* Effect.try({
-        try: () => Ignore.keepBuildFiles(patterns, dockerfile),
-        catch: (cause) =>
-          new DockerignoreError({
-            pattern: cause instanceof Ignore.BadPattern ? cause.pattern : "",
-            message: cause instanceof Error ? cause.message : String(cause)
-          })
-      }))
+      : yield* compile(
+        yield* Effect.try({
+          try: () => Ignore.keepBuildFiles(patterns, dockerfile),
+          catch: (cause) =>
+            new DockerignoreError({
+              pattern: cause instanceof Ignore.BadPattern ? cause.pattern : "",
+              message: cause instanceof Error ? cause.message : String(cause)
+            })
+        })
+      )
     return directoryTar(folder, { matcher }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
   })
 

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import * as Base64 from "effect/encoding/Base64"
+import * as Result from "effect/Result"
 import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
@@ -41,7 +41,6 @@ export interface CreateOptions extends Omit<Models.ConfigSpec, "Data"> {
   readonly Name: string
   readonly data: string | Uint8Array
 }
-
 
 /**
  * Creates a config, giving its id. A name already in use fails with `Conflict`.
@@ -139,7 +138,8 @@ export const setLabels = (
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
-      (config) => Api.configUpdate({ id, version: versionIndex(config.Version), body: { ...config.Spec, Labels: labels } })
+      (config) =>
+        Api.configUpdate({ id, version: versionIndex(config.Version), body: { ...config.Spec, Labels: labels } })
     )
   )
 

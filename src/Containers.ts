@@ -17,13 +17,13 @@ import * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 import { fromBase64 } from "./internal/base64.ts"
+import { makeBatchChannel } from "./internal/batchChannel.ts"
+import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 import { LogEntrySplitter, type RawLogEntry } from "./internal/logEntrySplitter.ts"
+import { rawOutput } from "./internal/rawOutput.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
-import { makeBatchChannel } from "./internal/batchChannel.ts"
-import { rawOutput } from "./internal/rawOutput.ts"
 import type * as Ndjson from "./Ndjson.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
@@ -100,8 +100,7 @@ export const inspect = (
 export const start = (
   id: string,
   options: Options<Operations.ContainerStartInput> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.containerStart({ ...options, id })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.containerStart({ ...options, id })
 
 /**
  * Stops a container, killing it after `t` seconds. Stopping a stopped container succeeds (the daemon's 304).
@@ -117,8 +116,7 @@ export const start = (
 export const stop = (
   id: string,
   options: Options<Operations.ContainerStopInput> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.containerStop({ ...options, id })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.containerStop({ ...options, id })
 
 /**
  * Restarts a container, killing it after `t` seconds if it does not stop.
@@ -134,8 +132,7 @@ export const stop = (
 export const restart = (
   id: string,
   options: Options<Operations.ContainerRestartInput> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.containerRestart({ ...options, id })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.containerRestart({ ...options, id })
 
 /**
  * Sends a signal (default `SIGKILL`) to a container.
@@ -151,8 +148,7 @@ export const restart = (
 export const kill = (
   id: string,
   options: Options<Operations.ContainerKillInput> = {}
-): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
-  Api.containerKill({ ...options, id })
+): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> => Api.containerKill({ ...options, id })
 
 /**
  * Pauses all processes of a container (cgroup freezer).
@@ -323,8 +319,7 @@ export const changes = (
 export const resize = (
   id: string,
   size: { readonly h: number; readonly w: number }
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.containerResize({ id, h: size.h, w: size.w })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.containerResize({ id, h: size.h, w: size.w })
 
 // -----------------------------------------------------------------------------
 // logs
@@ -480,8 +475,10 @@ export const logEntries = (
   options: Omit<LogsOptions, "timestamps"> = {}
 ): Stream.Stream<LogEntry, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
   Stream.unwrap(
-    Effect.map(resolveTty(id, options.tty), (tty) =>
-      logs(id, { ...options, tty, timestamps: true }).pipe(Stream.pipeThroughChannel(entries(tty))))
+    Effect.map(
+      resolveTty(id, options.tty),
+      (tty) => logs(id, { ...options, tty, timestamps: true }).pipe(Stream.pipeThroughChannel(entries(tty)))
+    )
   )
 
 /**
@@ -552,7 +549,11 @@ export const statsOnce = (
       head._tag === "Some"
         ? Effect.succeed(head.value)
         : Effect.fail(
-          new Errors.ResponseDecodeError({ operation: "ContainerStats", reason: "the daemon sent no sample", snippet: "" })
+          new Errors.ResponseDecodeError({
+            operation: "ContainerStats",
+            reason: "the daemon sent no sample",
+            snippet: ""
+          })
         )
     )
   )
@@ -640,7 +641,11 @@ export const attach = (
       ...(options.logs === undefined ? {} : { logs: options.logs }),
       ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys })
     })
-    const session = yield* makeHijackedStdio(socket, { tty, operation: "ContainerAttach", target: docker.connection.target })
+    const session = yield* makeHijackedStdio(socket, {
+      tty,
+      operation: "ContainerAttach",
+      target: docker.connection.target
+    })
     const attached: AttachSession = {
       ...session,
       id,

@@ -296,8 +296,10 @@ export const authHeader = (image: string): Effect.Effect<Redacted.Redacted<strin
  * @category resolution
  */
 export const resolve = (image: string): Effect.Effect<AuthConfig | undefined, CredentialsError> =>
-  Effect.flatMap(Effect.serviceOption(Credentials), (resolver) =>
-    Option.isNone(resolver) ? Effect.succeed(undefined) : resolver.value.get(registryOf(image)))
+  Effect.flatMap(
+    Effect.serviceOption(Credentials),
+    (resolver) => Option.isNone(resolver) ? Effect.succeed(undefined) : resolver.value.get(registryOf(image))
+  )
 
 /**
  * Every registry's credentials from the current {@link Credentials} resolver (`{}` without one).

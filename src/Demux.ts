@@ -246,8 +246,7 @@ export const demuxStream: {
   <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DemuxOptions
-  ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> =>
-    Stream.pipeThroughChannel(bytes, demux<E>(options))
+  ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> => Stream.pipeThroughChannel(bytes, demux<E>(options))
 )
 
 /**

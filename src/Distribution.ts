@@ -70,7 +70,10 @@ export const inspect = (
   Credentials.CredentialsError | Errors.RegistryUnauthorized | Docker.CallError<401 | 500>,
   Docker.Docker
 > =>
-  Effect.flatMap(Resolution.resolveFor(name, options.auth), (resolved) =>
-    inspectWithAuth({ name, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) }).pipe(
-      Effect.mapError(Resolution.refusedStatus("DistributionInspect", resolved))
-    ))
+  Effect.flatMap(
+    Resolution.resolveFor(name, options.auth),
+    (resolved) =>
+      inspectWithAuth({ name, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) }).pipe(
+        Effect.mapError(Resolution.refusedStatus("DistributionInspect", resolved))
+      )
+  )

@@ -36,26 +36,26 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
-import * as Semaphore from "effect/Semaphore"
-import type * as Socket from "effect/socket/Socket"
-import * as References from "effect/References"
-import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
+import type * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import type * as Headers from "effect/http/Headers"
+import * as Layer from "effect/Layer"
+import * as References from "effect/References"
+import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
+import type * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as ApiVersion from "./ApiVersion.ts"
 import * as Demux from "./Demux.ts"
 import * as Errors from "./Errors.ts"
-import * as Ndjson from "./Ndjson.ts"
-import * as Operation from "./Operation.ts"
 import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
 import { toRequest } from "./internal/request.ts"
+import * as Ndjson from "./Ndjson.ts"
+import * as Operation from "./Operation.ts"
 
 /**
  * How to reach the daemon, besides the `HttpClient` itself.
@@ -233,7 +233,10 @@ export type Call<Op> = Op extends Operation.Operation<infer I, infer R, infer S>
 export interface DockerService {
   readonly connection: DockerConnection
   /** The API version in use: pinned, or negotiated with one ping on first use and cached. */
-  readonly apiVersion: Effect.Effect<ApiVersion.ApiVersion, Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld>
+  readonly apiVersion: Effect.Effect<
+    ApiVersion.ApiVersion,
+    Errors.TransportError | Errors.Timeout | Errors.DaemonTooOld
+  >
   /**
    * The one call path (see the module's doc): sends the operation's request and checks its status. With
    * `read`, the answer is read inside the call's span and request timeout; without it the call ends when the
@@ -348,21 +351,22 @@ const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
 const isRedirect = (status: number) => status === 0 || (status >= 300 && status < 400 && status !== 304)
 
 /** A transport failure of `operation` as the SDK's `TransportError`, or `Timeout` for a connect timeout. */
-const transportError = (operation: string, target: string) =>
-(error: HttpClientError.HttpClientError): Errors.TransportError | Errors.Timeout => {
-  const timedOut = findConnectTimeout(error)
-  if (timedOut !== undefined) {
-    return new Errors.Timeout({ operation, target, phase: "connect", limit: Duration.millis(timedOut.millis) })
+const transportError =
+  (operation: string, target: string) =>
+  (error: HttpClientError.HttpClientError): Errors.TransportError | Errors.Timeout => {
+    const timedOut = findConnectTimeout(error)
+    if (timedOut !== undefined) {
+      return new Errors.Timeout({ operation, target, phase: "connect", limit: Duration.millis(timedOut.millis) })
+    }
+    return new Errors.TransportError({
+      operation,
+      target,
+      reason: error.reason._tag === "TransportError"
+        ? describeCause(error.reason.cause) ?? error.reason.description ?? error.message
+        : error.message,
+      cause: error
+    })
   }
-  return new Errors.TransportError({
-    operation,
-    target,
-    reason: error.reason._tag === "TransportError"
-      ? describeCause(error.reason.cause) ?? error.reason.description ?? error.message
-      : error.message,
-    cause: error
-  })
-}
 
 /** The messages and codes of an error and its causes, outermost first: `fetch failed: connect ENOENT … (ENOENT)`. */
 const describeCause = (cause: unknown): string | undefined => {
@@ -478,7 +482,9 @@ const responseFailure = <S extends Errors.DocumentedStatus>(
 const daemonMessage = (text: string): string => {
   try {
     const parsed = JSON.parse(text) as unknown
-    if (typeof parsed === "object" && parsed !== null && typeof (parsed as { message?: unknown }).message === "string") {
+    if (
+      typeof parsed === "object" && parsed !== null && typeof (parsed as { message?: unknown }).message === "string"
+    ) {
       return (parsed as { message: string }).message
     }
   } catch {
@@ -513,9 +519,7 @@ export const make = (
   Effect.gen(function*() {
     const httpClient = client.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(connection.baseUrl)))
     const negotiate = httpClient.get("/_ping").pipe(
-      Effect.flatMap((response) =>
-        response.text.pipe(Effect.as(response.headers["api-version"]))
-      ),
+      Effect.flatMap((response) => response.text.pipe(Effect.as(response.headers["api-version"]))),
       Effect.mapError(transportError("SystemPing", connection.target)),
       Effect.flatMap((header) => {
         const daemon = header === undefined ? undefined : ApiVersion.parse(header)

@@ -182,7 +182,17 @@ export const contextDigest = (name: string): Effect.Effect<string> =>
  */
 export interface ConfigFile {
   readonly currentContext?: string
-  readonly auths?: Readonly<Record<string, { readonly auth?: string; readonly identitytoken?: string; readonly username?: string; readonly password?: string }>>
+  readonly auths?: Readonly<
+    Record<
+      string,
+      {
+        readonly auth?: string
+        readonly identitytoken?: string
+        readonly username?: string
+        readonly password?: string
+      }
+    >
+  >
   readonly credsStore?: string
   readonly credHelpers?: Readonly<Record<string, string>>
 }
@@ -275,7 +285,9 @@ const parseHost = (input: string, tls: boolean): Effect.Effect<Host.Host, Host.I
   return parsed instanceof Host.InvalidHost ? Effect.fail(parsed) : Effect.succeed(parsed)
 }
 
-const parseApiVersion = (env: Environment["env"]): Effect.Effect<ApiVersion.ApiVersion | undefined, DockerConfigError> => {
+const parseApiVersion = (
+  env: Environment["env"]
+): Effect.Effect<ApiVersion.ApiVersion | undefined, DockerConfigError> => {
   const raw = nonEmpty(env["DOCKER_API_VERSION"])
   if (raw === undefined) return Effect.succeed(undefined)
   const version = ApiVersion.parse(raw)
@@ -379,13 +391,18 @@ export const resolve = (environment: Environment): Effect.Effect<Resolved, Docke
     }
     const dir = configDir(env, environment.homeDir)
     if (dir === undefined) {
-      return yield* new DockerConfigError({ reason: `context "${name}" needs a configuration folder (set DOCKER_CONFIG or HOME)` })
+      return yield* new DockerConfigError({
+        reason: `context "${name}" needs a configuration folder (set DOCKER_CONFIG or HOME)`
+      })
     }
     const digest = yield* contextDigest(name)
     const metaPath = join(dir, "contexts", "meta", digest, "meta.json")
     const text = yield* environment.readFile(metaPath)
     if (text === undefined) {
-      return yield* new DockerConfigError({ reason: `context "${name}" not found in the context store`, path: metaPath })
+      return yield* new DockerConfigError({
+        reason: `context "${name}" not found in the context store`,
+        path: metaPath
+      })
     }
     const meta = yield* parseJsonFile(text, metaPath)
     const endpoint = isRecord(meta) && isRecord(meta["Endpoints"]) ? meta["Endpoints"]["docker"] : undefined

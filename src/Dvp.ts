@@ -30,16 +30,16 @@
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
-import type * as HttpClient from "effect/http/HttpClient"
 import * as auth from "./dvp/internal/auth.ts"
 import * as client from "./dvp/internal/client.ts"
+import type { CsvRecord } from "./dvp/internal/csv.ts"
 import * as decode from "./dvp/internal/decode.ts"
 import * as errors from "./dvp/internal/errors.ts"
-import type { CsvRecord } from "./dvp/internal/csv.ts"
 import type { RetryPolicyInput } from "./dvp/internal/http.ts"
 import * as schemas from "./dvp/internal/schemas.ts"
 

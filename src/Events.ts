@@ -17,8 +17,8 @@ import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import * as Ndjson from "./Ndjson.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
+import * as Ndjson from "./Ndjson.ts"
 
 /**
  * The kinds of objects that emit events.
@@ -381,7 +381,9 @@ const reconnecting = (
         Stream.map(toEvent),
         Stream.filter(fresh),
         // without `until` the daemon never ends the stream: an end is a lost connection
-        Stream.concat<typeof finished, never, never>(query.until === undefined ? Stream.empty : Stream.succeed(finished)),
+        Stream.concat<typeof finished, never, never>(
+          query.until === undefined ? Stream.empty : Stream.succeed(finished)
+        ),
         Stream.catchIf(isDisconnect, () => Stream.empty)
       )))
     return Stream.forever(connection).pipe(
@@ -419,8 +421,9 @@ export const actionName = (event: Event): string => {
  * @since 0.1.0
  * @category reading
  */
-export const is = <T extends Type>(type: T, ...actions: ReadonlyArray<Actions[T]>) => (event: Event): event is Event<T> =>
-  event.Type === type && (actions.length === 0 || (actions as ReadonlyArray<string>).includes(actionName(event)))
+export const is =
+  <T extends Type>(type: T, ...actions: ReadonlyArray<Actions[T]>) => (event: Event): event is Event<T> =>
+    event.Type === type && (actions.length === 0 || (actions as ReadonlyArray<string>).includes(actionName(event)))
 
 /**
  * When the event happened, from `timeNano` (or `time`).

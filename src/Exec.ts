@@ -68,8 +68,7 @@ export const inspect = (
 export const resize = (
   id: string,
   size: { readonly h: number; readonly w: number }
-): Effect.Effect<void, Docker.CallError<400 | 404 | 500>, Docker.Docker> =>
-  Api.execResize({ id, h: size.h, w: size.w })
+): Effect.Effect<void, Docker.CallError<400 | 404 | 500>, Docker.Docker> => Api.execResize({ id, h: size.h, w: size.w })
 
 /**
  * Waits until an exec instance has stopped and gives its exit code (polling its inspection every 50 ms; the
@@ -148,7 +147,11 @@ export const start = (
     const tty = options.tty ?? (yield* inspect(id)).ProcessConfig?.tty === true
     const socket = yield* Docker.hijack(Operations.ExecStart, {
       id,
-      body: { Detach: false, Tty: tty, ...(options.consoleSize === undefined ? {} : { ConsoleSize: options.consoleSize }) }
+      body: {
+        Detach: false,
+        Tty: tty,
+        ...(options.consoleSize === undefined ? {} : { ConsoleSize: options.consoleSize })
+      }
     })
     const session = yield* makeHijackedStdio(socket, { tty, operation: "ExecStart", target: docker.connection.target })
     const started: ExecSession = {
@@ -272,7 +275,11 @@ export const run = (
   containerId: string,
   cmd: ReadonlyArray<string>,
   options: RunOptions = {}
-): Effect.Effect<RunResult, Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
+): Effect.Effect<
+  RunResult,
+  Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
+  Docker.Docker
+> =>
   runCollecting(containerId, cmd, options, Demux.toStrings).pipe(
     Effect.map(({ exitCode, output }): RunResult => ({ exitCode, ...output }))
   )
@@ -307,7 +314,11 @@ export const runBytes = (
   containerId: string,
   cmd: ReadonlyArray<string>,
   options: RunOptions = {}
-): Effect.Effect<RunBytesResult, Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
+): Effect.Effect<
+  RunBytesResult,
+  Demux.DaemonStreamError | Demux.DemuxError | Errors.HijackNotSupported | Docker.CallError<404 | 409 | 500>,
+  Docker.Docker
+> =>
   runCollecting(containerId, cmd, options, toBytes).pipe(
     Effect.map(({ exitCode, output }): RunBytesResult => ({ exitCode, ...output }))
   )

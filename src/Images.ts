@@ -17,10 +17,10 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
 import type * as FileSystem from "effect/FileSystem"
 import type * as PlatformError from "effect/PlatformError"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as BuildContext from "./BuildContext.ts"
 import * as Credentials from "./Credentials.ts"
@@ -29,13 +29,13 @@ import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import type * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
-import type * as Ndjson from "./Ndjson.ts"
-import * as Progress from "./Progress.ts"
-import * as Resolution from "./internal/registryAuth.ts"
 import { type JsonMessage, messageError } from "./internal/progressError.ts"
+import * as Resolution from "./internal/registryAuth.ts"
 import { type ByteSource, withBodyStream } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
+import type * as Ndjson from "./Ndjson.ts"
+import * as Progress from "./Progress.ts"
 
 /**
  * Lists images.
@@ -361,7 +361,12 @@ export const pullStream = (
   options: PullOptions = {}
 ): Stream.Stream<
   Models.CreateImageInfo,
-  Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>,
+  | Ndjson.NdjsonError
+  | ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
   Docker.Docker
 > => {
   const reference = parseReference(image)
@@ -430,7 +435,16 @@ export const pull = <R = never>(
      */
     readonly retry?: Schedule.Schedule<unknown, Errors.RateLimited>
   } = {}
-): Effect.Effect<PullSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<
+  PullSummary,
+  | Ndjson.NdjsonError
+  | ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
+  R | Docker.Docker
+> => {
   const { onProgress, retry, ...pullOptions } = options
   const once = pullStream(image, pullOptions).pipe(
     Stream.runFoldEffect(() => Progress.initial, (progress, message) => {
@@ -488,7 +502,16 @@ export interface PushOptions {
 export const pushStream = (
   image: string,
   options: PushOptions = {}
-): Stream.Stream<Models.PushImageInfo, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, Docker.Docker> => {
+): Stream.Stream<
+  Models.PushImageInfo,
+  | Ndjson.NdjsonError
+  | ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
+  Docker.Docker
+> => {
   const reference = parseReference(image)
   return withRegistryAuth(image, options.auth, "push", (header) =>
     Api.imagePush({
@@ -531,7 +554,16 @@ export interface PushSummary {
 export const push = <R = never>(
   image: string,
   options: PushOptions & { readonly onProgress?: (progress: Progress.Progress) => Effect.Effect<void, never, R> } = {}
-): Effect.Effect<PushSummary, Ndjson.NdjsonError | ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<
+  PushSummary,
+  | Ndjson.NdjsonError
+  | ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
+  R | Docker.Docker
+> => {
   const { onProgress, ...pushOptions } = options
   type State = { readonly progress: Progress.Progress; readonly aux: Models.PushImageInfo["aux"] }
   return pushStream(image, pushOptions).pipe(
@@ -619,10 +651,10 @@ export const buildStream = <E = never, R = never>(
           body,
           ...(header === undefined ? {} : { "X-Registry-Config": Redacted.value(header) })
         })).pipe(Stream.tap((message) =>
-        Effect.sync(() => {
-          if (message.stream !== undefined) output += message.stream
-        })
-      )),
+          Effect.sync(() => {
+            if (message.stream !== undefined) output += message.stream
+          })
+        )),
       (detail) => new ImageStreamError({ operation: "build", ...detail, output })
     )
   }))
@@ -755,8 +787,7 @@ export const buildFromDirectory = <R2 = never>(
 export const save = (
   name: string,
   options: Omit<Operations.ImageGetInput, "name"> = {}
-): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> =>
-  Api.imageGet({ ...options, name })
+): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> => Api.imageGet({ ...options, name })
 
 /**
  * Several images in one tar archive byte stream.
@@ -772,8 +803,7 @@ export const save = (
 export const saveAll = (
   names: ReadonlyArray<string>,
   options: Omit<Operations.ImageGetAllInput, "names"> = {}
-): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> =>
-  Api.imageGetAll({ ...options, names })
+): Stream.Stream<Uint8Array, Docker.CallError<500>, Docker.Docker> => Api.imageGetAll({ ...options, names })
 
 /**
  * Loads images from a `docker save` archive (bytes or a byte Stream), as a Stream of the daemon's messages
@@ -842,7 +872,11 @@ export const load = <E = never, R = never>(
 export const importArchive = <E = never, R = never>(
   archive: ByteSource<E, R>,
   options: Omit<Operations.ImageCreateInput, "fromImage" | "fromSrc" | "body" | "X-Registry-Auth"> = {}
-): Effect.Effect<{ id: string }, ImageStreamError | Ndjson.NdjsonError | Docker.CallError<404 | 500>, R | Docker.Docker> =>
+): Effect.Effect<
+  { id: string },
+  ImageStreamError | Ndjson.NdjsonError | Docker.CallError<404 | 500>,
+  R | Docker.Docker
+> =>
   failOnMessageError(
     withBodyStream(archive, (body) => Api.imageCreate({ ...options, fromSrc: "-", body })),
     (detail) => new ImageStreamError({ operation: "import", ...detail })

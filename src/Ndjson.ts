@@ -150,8 +150,7 @@ export const decode = <E = never>(
   NonEmptyReadonlyArray<Uint8Array>,
   E,
   unknown
-> =>
-  makeChannel<unknown, E>(options, undefined)
+> => makeChannel<unknown, E>(options, undefined)
 
 /**
  * Like {@link decode}, then decodes each value with `schema` (compiled once). A value that does not match fails with

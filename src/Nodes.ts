@@ -103,5 +103,4 @@ export const modify = (
 export const remove = (
   id: string,
   options: Omit<Operations.NodeDeleteInput, "id"> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> =>
-  Api.nodeDelete({ ...options, id })
+): Effect.Effect<void, Docker.CallError<404 | 500 | 503>, Docker.Docker> => Api.nodeDelete({ ...options, id })

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as Schema from "effect/Schema"
 import type { ApiVersion } from "./ApiVersion.ts"
 import type { ApiVersionOutOfRange, DocumentedStatus, InvalidParameter, UnsupportedApiVersion } from "./Errors.ts"
 import * as internal from "./internal/request.ts"

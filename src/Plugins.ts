@@ -112,9 +112,12 @@ export const privileges = (
   Credentials.CredentialsError | Errors.RegistryUnauthorized | Docker.CallError<500>,
   Docker.Docker
 > =>
-  Effect.flatMap(Resolution.resolveFor(remote, options.auth), (resolved) =>
-    privilegesWithAuth({ remote, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) })
-      .pipe(Effect.mapError(Resolution.refusedStatus("GetPluginPrivileges", resolved))))
+  Effect.flatMap(
+    Resolution.resolveFor(remote, options.auth),
+    (resolved) =>
+      privilegesWithAuth({ remote, ...(resolved.header === undefined ? {} : { "X-Registry-Auth": resolved.header }) })
+        .pipe(Effect.mapError(Resolution.refusedStatus("GetPluginPrivileges", resolved)))
+  )
 
 /**
  * Options of {@link pull}: the local `name`, registry credentials and the privileges granted.
@@ -167,8 +170,13 @@ export const pull = (
   Docker.Docker
 > => {
   const { auth, privileges: granted = [], ...rest } = options
-  return withRegistryAuth("PluginPull", remote, auth, (header) =>
-    Api.pluginPull({ ...rest, remote, body: granted, ...(header === undefined ? {} : { "X-Registry-Auth": header }) }))
+  return withRegistryAuth(
+    "PluginPull",
+    remote,
+    auth,
+    (header) =>
+      Api.pluginPull({ ...rest, remote, body: granted, ...(header === undefined ? {} : { "X-Registry-Auth": header }) })
+  )
 }
 
 const drain = <A extends { readonly error?: string; readonly errorDetail?: Models.ErrorDetail }, E, R>(
@@ -179,7 +187,10 @@ const drain = <A extends { readonly error?: string; readonly errorDetail?: Model
     message.error === undefined && message.errorDetail?.message === undefined
       ? Effect.void
       : Effect.fail(
-        new PluginProgressError({ operation, message: message.errorDetail?.message ?? message.error ?? "unknown error" })
+        new PluginProgressError({
+          operation,
+          message: message.errorDetail?.message ?? message.error ?? "unknown error"
+        })
       ))
 
 /**
@@ -212,7 +223,11 @@ export const install = (
   options: InstallOptions = {}
 ): Effect.Effect<
   Models.Plugin,
-  Ndjson.NdjsonError | PluginProgressError | Errors.RegistryUnauthorized | Credentials.CredentialsError | Docker.CallError<404 | 500>,
+  | Ndjson.NdjsonError
+  | PluginProgressError
+  | Errors.RegistryUnauthorized
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
   Docker.Docker
 > =>
   Effect.gen(function*() {
@@ -256,8 +271,7 @@ export const inspect = (name: string): Effect.Effect<Models.Plugin, Docker.CallE
 export const remove = (
   name: string,
   options: Omit<Operations.PluginDeleteInput, "name"> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.pluginDelete({ ...options, name })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.pluginDelete({ ...options, name })
 
 /**
  * Enables a plugin: its process starts and the daemon waits until it listens on its socket.
@@ -273,8 +287,7 @@ export const remove = (
 export const enable = (
   name: string,
   options: Omit<Operations.PluginEnableInput, "name"> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.pluginEnable({ ...options, name })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.pluginEnable({ ...options, name })
 
 /**
  * Disables a plugin (`force` even while something uses it).
@@ -290,8 +303,7 @@ export const enable = (
 export const disable = (
   name: string,
   options: Omit<Operations.PluginDisableInput, "name"> = {}
-): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> =>
-  Api.pluginDisable({ ...options, name })
+): Effect.Effect<void, Docker.CallError<404 | 500>, Docker.Docker> => Api.pluginDisable({ ...options, name })
 
 /**
  * Options of {@link upgrade}: registry credentials and the privileges granted to the new version.
@@ -352,8 +364,7 @@ export const upgrade = (
 export const create = (
   name: string,
   archive: Uint8Array | Stream.Stream<Uint8Array, unknown>
-): Effect.Effect<void, Docker.CallError<500>, Docker.Docker> =>
-  Api.pluginCreate({ name, body: archive })
+): Effect.Effect<void, Docker.CallError<500>, Docker.Docker> => Api.pluginCreate({ name, body: archive })
 
 /**
  * Pushes a plugin to the registry its name points at, as a stream of progress messages.

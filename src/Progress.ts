@@ -311,7 +311,11 @@ export const renderLayer = (layer: LayerProgress, options: RenderOptions = {}): 
   const withBar = options.bars !== false && (layer.phase === "downloading" || layer.phase === "extracting" ||
     layer.phase === "uploading")
   if (!withBar) return `${layer.id}: ${layer.status}`
-  if (layer.total <= 0) return layer.current > 0 ? `${layer.id}: ${layer.status}  ${humanSize(layer.current)}` : `${layer.id}: ${layer.status}`
+  if (layer.total <= 0) {
+    return layer.current > 0
+      ? `${layer.id}: ${layer.status}  ${humanSize(layer.current)}`
+      : `${layer.id}: ${layer.status}`
+  }
   return `${layer.id}: ${layer.status} ${bar(layer.current, layer.total, options.barWidth ?? 50)}  ${
     humanSize(layer.current)
   }/${humanSize(layer.total)}`

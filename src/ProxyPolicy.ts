@@ -100,10 +100,11 @@ export const allow = <R = never>(
  * @since 0.2.0
  * @category models
  */
-export const allOperations: ReadonlyArray<Operation.Any> = /*#__PURE__*/ (() =>
-  (Object.values(Ops) as ReadonlyArray<unknown>).filter((value): value is Operation.Any =>
-    typeof value === "object" && value !== null && "id" in value && "method" in value && "path" in value
-  ))()
+export const allOperations: ReadonlyArray<Operation.Any> =
+  /*#__PURE__*/ (() =>
+    (Object.values(Ops) as ReadonlyArray<unknown>).filter((value): value is Operation.Any =>
+      typeof value === "object" && value !== null && "id" in value && "method" in value && "path" in value
+    ))()
 
 /**
  * The read-only preset: listing and inspecting containers, images, volumes, networks, plugins and swarm objects,

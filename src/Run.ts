@@ -54,7 +54,16 @@ export interface RunOptions<R = never> extends Omit<Models.ContainerCreateBody, 
  */
 export const ensureImage = <R = never>(
   options: Pick<RunOptions<R>, "image" | "pull" | "auth" | "onPullProgress" | "platform">
-): Effect.Effect<boolean, Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<404 | 500>, R | Docker.Docker> => {
+): Effect.Effect<
+  boolean,
+  | Ndjson.NdjsonError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<404 | 500>,
+  R | Docker.Docker
+> => {
   const pull = Images.pull(options.image, {
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.platform === undefined ? {} : { platform: options.platform }),
@@ -89,7 +98,12 @@ export const create = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   string,
-  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<400 | 404 | 409 | 500>,
+  | Ndjson.NdjsonError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -186,7 +200,12 @@ export const detached = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   Running,
-  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Docker.CallError<400 | 404 | 409 | 500>,
+  | Ndjson.NdjsonError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -231,7 +250,13 @@ export const attached = <R = never>(
   options: RunOptions<R>
 ): Effect.Effect<
   Attached,
-  Ndjson.NdjsonError | Images.ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError | Errors.HijackNotSupported | Docker.CallError<400 | 404 | 409 | 500>,
+  | Ndjson.NdjsonError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
+  | Errors.HijackNotSupported
+  | Docker.CallError<400 | 404 | 409 | 500>,
   R | Docker.Docker | Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -278,7 +303,10 @@ export const run = <R = never, R2 = never>(
   | Demux.DaemonStreamError
   | Demux.DemuxError
   | Ndjson.NdjsonError
-  | Images.ImageStreamError | Errors.RegistryUnauthorized | Errors.RateLimited | Credentials.CredentialsError
+  | Images.ImageStreamError
+  | Errors.RegistryUnauthorized
+  | Errors.RateLimited
+  | Credentials.CredentialsError
   | Errors.HijackNotSupported
   | Docker.CallError<400 | 404 | 409 | 500>,
   Docker.Docker | Exclude<R, Scope.Scope> | Exclude<R2, Scope.Scope>

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Base64 from "effect/encoding/Base64"
+import * as Redacted from "effect/Redacted"
 import type * as Docker from "./Docker.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
@@ -41,7 +41,6 @@ export interface CreateOptions extends Omit<Models.SecretSpec, "Data"> {
   readonly Name: string
   readonly value: Redacted.Redacted<string | Uint8Array> | Uint8Array
 }
-
 
 /**
  * Creates a secret, giving its id. A name already in use fails with `Conflict`.
@@ -121,7 +120,8 @@ export const setLabels = (
   retryOutOfSequence(
     Effect.flatMap(
       inspect(id),
-      (secret) => Api.secretUpdate({ id, version: versionIndex(secret.Version), body: { ...secret.Spec, Labels: labels } })
+      (secret) =>
+        Api.secretUpdate({ id, version: versionIndex(secret.Version), body: { ...secret.Spec, Labels: labels } })
     )
   )
 

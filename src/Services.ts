@@ -150,7 +150,10 @@ export const scale = (
   id: string,
   replicas: number
 ): Effect.Effect<Models.ServiceUpdateResponse, Docker.CallError<400 | 404 | 500 | 503>, Docker.Docker> =>
-  modify(id, (spec) => ({ ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode?.Replicated, Replicas: replicas } } }))
+  modify(
+    id,
+    (spec) => ({ ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode?.Replicated, Replicas: replicas } } })
+  )
 
 /**
  * Removes a service (its tasks are shut down).

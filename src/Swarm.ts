@@ -145,8 +145,11 @@ export const modify = (
  * @since 0.1.0
  * @category reading
  */
-export const unlockKey = (
-): Effect.Effect<Option.Option<Redacted.Redacted<string>>, Docker.CallError<500 | 503>, Docker.Docker> =>
+export const unlockKey = (): Effect.Effect<
+  Option.Option<Redacted.Redacted<string>>,
+  Docker.CallError<500 | 503>,
+  Docker.Docker
+> =>
   Effect.map(
     Api.swarmUnlockkey(),
     (response): Option.Option<Redacted.Redacted<string>> =>

@@ -93,8 +93,7 @@ export const update = (
 export const remove = (
   name: string,
   options: Omit<Operations.VolumeDeleteInput, "name"> = {}
-): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> =>
-  Api.volumeDelete({ ...options, name })
+): Effect.Effect<void, Docker.CallError<404 | 409 | 500>, Docker.Docker> => Api.volumeDelete({ ...options, name })
 
 /**
  * Removes the volumes no container uses, giving the names removed and the space reclaimed. From API 1.42 only

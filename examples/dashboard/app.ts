@@ -63,36 +63,38 @@ const action = (name: "start" | "stop", id: string) => {
 }
 
 const refresh = () =>
-  run(Containers.list({ all: true }).pipe(
-    Effect.tap((list) =>
-      Effect.sync(() => {
-        const body = $("containers")
-        body.replaceChildren()
-        for (const c of list) {
-          const id = c.Id ?? ""
-          const name = c.Names?.[0]?.replace(/^\//, "") ?? id.slice(0, 12)
-          const row = el("tr", { "data-id": id, "data-name": name, class: id === selected ? "selected" : "" })
-          const state = el("td", { class: `state ${c.State}` }, c.State ?? "")
-          row.append(el("td", {}, name), state, el("td", {}, c.Image ?? ""))
-          const buttons = el("td")
-          for (const op of ["start", "stop"] as const) {
-            if (!allowed.has(op === "start" ? "ContainerStart" : "ContainerStop")) continue
-            const button = el("button", { "data-action": op }, op)
-            button.addEventListener("click", (e) => {
-              e.stopPropagation()
-              action(op, id)
-            })
-            buttons.append(button)
+  run(
+    Containers.list({ all: true }).pipe(
+      Effect.tap((list) =>
+        Effect.sync(() => {
+          const body = $("containers")
+          body.replaceChildren()
+          for (const c of list) {
+            const id = c.Id ?? ""
+            const name = c.Names?.[0]?.replace(/^\//, "") ?? id.slice(0, 12)
+            const row = el("tr", { "data-id": id, "data-name": name, class: id === selected ? "selected" : "" })
+            const state = el("td", { class: `state ${c.State}` }, c.State ?? "")
+            row.append(el("td", {}, name), state, el("td", {}, c.Image ?? ""))
+            const buttons = el("td")
+            for (const op of ["start", "stop"] as const) {
+              if (!allowed.has(op === "start" ? "ContainerStart" : "ContainerStop")) continue
+              const button = el("button", { "data-action": op }, op)
+              button.addEventListener("click", (e) => {
+                e.stopPropagation()
+                action(op, id)
+              })
+              buttons.append(button)
+            }
+            row.append(buttons)
+            row.addEventListener("click", () => select(id, name))
+            body.append(row)
           }
-          row.append(buttons)
-          row.addEventListener("click", () => select(id, name))
-          body.append(row)
-        }
-      })
-    ),
-    Effect.tapError((error) => Effect.sync(() => showError("list", error))),
-    Effect.ignore
-  ))
+        })
+      ),
+      Effect.tapError((error) => Effect.sync(() => showError("list", error))),
+      Effect.ignore
+    )
+  )
 
 const select = (id: string, name: string) => {
   for (const fiber of followers) run(Fiber.interrupt(fiber))

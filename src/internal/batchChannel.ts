@@ -4,10 +4,10 @@
  *
  * @internal
  */
+import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
-import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Pull from "effect/Pull"
 
 /**
@@ -52,4 +52,3 @@ export const makeBatchChannel = <In, Out, Err, E>(
       return pull
     })
   )
-

@@ -24,9 +24,10 @@ export const findConnectTimeout = (error: unknown): ConnectTimeoutError | undefi
   for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
     if ((current as { _tag?: unknown })._tag === "effect-docker/ConnectTimeout") return current as ConnectTimeoutError
     const next = current as { reason?: unknown; cause?: unknown }
-    current = typeof next.reason === "object" && next.reason !== null && (next.reason as { _tag?: unknown })._tag !== undefined
-      ? next.reason
-      : next.cause
+    current =
+      typeof next.reason === "object" && next.reason !== null && (next.reason as { _tag?: unknown })._tag !== undefined
+        ? next.reason
+        : next.cause
   }
   return undefined
 }

@@ -75,11 +75,18 @@ export const directoryTar = (
     const absolute = (rel: string) => rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`
     const named = (rel: string) => prefix === undefined || prefix === "" ? rel : `${prefix}/${rel}`
 
-    const folder = (rel: string, parent: Ignore.Decision | undefined): Stream.Stream<Uint8Array, PlatformError.PlatformError> =>
-      Stream.unwrap(Effect.map(fs.readDirectoryEntries(absolute(rel)), (entries) =>
-        Stream.fromIterable([...entries].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).pipe(
-          Stream.flatMap((entry) => one(rel === "" ? entry.name : `${rel}/${entry.name}`, entry.type, parent))
-        )))
+    const folder = (
+      rel: string,
+      parent: Ignore.Decision | undefined
+    ): Stream.Stream<Uint8Array, PlatformError.PlatformError> =>
+      Stream.unwrap(
+        Effect.map(fs.readDirectoryEntries(absolute(rel)), (entries) =>
+          Stream.fromIterable([...entries].sort((a, b) =>
+            a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+          )).pipe(
+            Stream.flatMap((entry) => one(rel === "" ? entry.name : `${rel}/${entry.name}`, entry.type, parent))
+          ))
+      )
 
     const one = (
       rel: string,
@@ -105,7 +112,14 @@ export const directoryTar = (
               ? folder(rel, decision)
               : Stream.empty
           }
-          const header = Tar.entryHeader({ name: named(rel), type: "directory", mode, mtime: seconds(info), size: 0, ...owner })
+          const header = Tar.entryHeader({
+            name: named(rel),
+            type: "directory",
+            mode,
+            mtime: seconds(info),
+            size: 0,
+            ...owner
+          })
           return Stream.concat(Stream.succeed(header), folder(rel, decision))
         }
         if (excluded || info.type !== "File") return Stream.empty

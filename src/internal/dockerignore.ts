@@ -291,7 +291,9 @@ export const matcher = (lines: ReadonlyArray<string>): Matcher => {
         if (pattern.exclusion !== excluded) return
         match = pattern.matches(path)
         if (!match && parent === undefined) {
-          for (let n = 1; n <= parentDirs.length && !match; n++) match = pattern.matches(parentDirs.slice(0, n).join("/"))
+          for (let n = 1; n <= parentDirs.length && !match; n++) {
+            match = pattern.matches(parentDirs.slice(0, n).join("/"))
+          }
         }
       }
       matched[i] = match

@@ -46,10 +46,13 @@ interface ReviverContext {
 export const hasSourceAccess: boolean = (() => {
   let seen = false
   try {
-    JSON.parse("[1]", function(_key: string, value: unknown, context?: ReviverContext) {
-      if (context !== undefined && context.source === "1") seen = true
-      return value
-    } as (key: string, value: unknown) => unknown)
+    JSON.parse(
+      "[1]",
+      function(_key: string, value: unknown, context?: ReviverContext) {
+        if (context !== undefined && context.source === "1") seen = true
+        return value
+      } as (key: string, value: unknown) => unknown
+    )
   } catch {
     return false
   }
@@ -63,10 +66,10 @@ const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
  * 16+ digits whose previous character (before an optional `-` and whitespace) is `:`, `[`, `,` or the start, that does
  * not start with `0` and is not followed by a fraction or an exponent. Returns start and end offsets.
  *
- * A run inside a string can pass these checks (`"a:12345678901234567890"`), and so can a run in key position after a
- * `,` (invalid JSON). `parseJson` catches both: marking a run inside a string closes the string before the marker, which
- * then stands outside any string, so `JSON.parse` throws; a marked key is not turned into a bigint, so the count of
- * bigints made differs from the count of marks. Either way it falls back to the full scan `unsafeIntegerLiterals`.
+ * A run inside a string can pass these checks (`"a:12345678901234567890"`), and so can a run in key position after
+ * a `,` (invalid JSON). `parseJson` catches both: marking a run inside a string closes the string before the marker,
+ * which then stands outside any string, so `JSON.parse` throws; a marked key is not turned into a bigint, so the count
+ * of bigints made differs from the count of marks. Either way it falls back to the full scan `unsafeIntegerLiterals`.
  */
 const candidateLiterals = (text: string): Array<number> => {
   const found: Array<number> = []

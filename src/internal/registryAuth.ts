@@ -55,19 +55,20 @@ const statusTags = new Set(["Unauthorized", "Forbidden", "ServerError", "Unexpec
  *
  * @internal
  */
-export const refusedStatus = (operation: string, resolved: Pick<Resolved, "registry" | "auth">) =>
-<E>(error: E): E | Errors.RegistryUnauthorized => {
-  if (typeof error !== "object" || error === null) return error
-  const { _tag, message, status } = error as { _tag?: unknown; message?: unknown; status?: unknown }
-  if (typeof _tag !== "string" || !statusTags.has(_tag) || typeof message !== "string") return error
-  if (_tag !== "Unauthorized" && !isRefusal(message)) return error
-  return new Errors.RegistryUnauthorized({
-    operation,
-    registry: resolved.registry,
-    ...(typeof status === "number" ? { status } : {}),
-    message: scrub(message, resolved.auth)
-  })
-}
+export const refusedStatus =
+  (operation: string, resolved: Pick<Resolved, "registry" | "auth">) =>
+  <E>(error: E): E | Errors.RegistryUnauthorized => {
+    if (typeof error !== "object" || error === null) return error
+    const { _tag, message, status } = error as { _tag?: unknown; message?: unknown; status?: unknown }
+    if (typeof _tag !== "string" || !statusTags.has(_tag) || typeof message !== "string") return error
+    if (_tag !== "Unauthorized" && !isRefusal(message)) return error
+    return new Errors.RegistryUnauthorized({
+      operation,
+      registry: resolved.registry,
+      ...(typeof status === "number" ? { status } : {}),
+      message: scrub(message, resolved.auth)
+    })
+  }
 
 /** A refusal reported inside a progress stream (`errorDetail`). @internal */
 export const refusedInStream = (
@@ -121,14 +122,14 @@ const rateLimited = (
  *
  * @internal
  */
-export const rateLimitedStatus = (operation: string, resolved: Pick<Resolved, "registry" | "auth">) =>
-<E>(error: E): E | Errors.RateLimited => {
-  if (typeof error !== "object" || error === null) return error
-  const { _tag, message, status } = error as { _tag?: unknown; message?: unknown; status?: unknown }
-  if (typeof _tag !== "string" || !rateLimitTags.has(_tag) || typeof message !== "string") return error
-  if (status !== 429 && !isRateLimit(message)) return error
-  return rateLimited(operation, resolved, message, typeof status === "number" ? status : undefined)
-}
+export const rateLimitedStatus =
+  (operation: string, resolved: Pick<Resolved, "registry" | "auth">) => <E>(error: E): E | Errors.RateLimited => {
+    if (typeof error !== "object" || error === null) return error
+    const { _tag, message, status } = error as { _tag?: unknown; message?: unknown; status?: unknown }
+    if (typeof _tag !== "string" || !rateLimitTags.has(_tag) || typeof message !== "string") return error
+    if (status !== 429 && !isRateLimit(message)) return error
+    return rateLimited(operation, resolved, message, typeof status === "number" ? status : undefined)
+  }
 
 /** A rate limit reported inside a progress stream (`errorDetail`). @internal */
 export const rateLimitedInStream = (

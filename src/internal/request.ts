@@ -9,8 +9,8 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Stream from "effect/Stream"
 import * as ApiVersion from "../ApiVersion.ts"
 import { ApiVersionOutOfRange, InvalidParameter, UnsupportedApiVersion } from "../Errors.ts"
 import type { Operation, Param, ResponseKind } from "../Operation.ts"

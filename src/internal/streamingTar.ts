@@ -252,10 +252,14 @@ export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
     const name = pax["path"] ?? longName ?? (prefix === "" ? baseName : `${prefix}/${baseName}`)
     entries.push({
       name,
-      type: flag === "0" || flag === "\u0000" || flag === "7" ? "file"
-        : flag === "5" ? "directory"
-        : flag === "2" ? "symlink"
-        : flag === "1" ? "link"
+      type: flag === "0" || flag === "\u0000" || flag === "7" ?
+        "file"
+        : flag === "5" ?
+        "directory"
+        : flag === "2" ?
+        "symlink"
+        : flag === "1" ?
+        "link"
         : "other",
       size,
       mode: readOctal(block, 100, 8),

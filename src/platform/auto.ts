@@ -33,7 +33,10 @@ interface PlatformModule {
   readonly layer: (
     options?: DockerEnv.ClientOptions
   ) => Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost>
-  readonly layerFromEnv: Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost | DockerEnv.DockerConfigError>
+  readonly layerFromEnv: Layer.Layer<
+    Docker.Docker | Credentials.Credentials,
+    Host.InvalidHost | DockerEnv.DockerConfigError
+  >
   readonly environment: Effect.Effect<DockerEnv.Environment>
   readonly credentialHelper: Credentials.HelperRunner
 }

@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
 import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
@@ -63,7 +63,9 @@ interface BunSubprocess {
 }
 declare const Bun: {
   connect(
-    options: ({ unix: string } | { hostname: string; port: number; tls?: BunTls | boolean }) & { socket: BunSocketHandler }
+    options: ({ unix: string } | { hostname: string; port: number; tls?: BunTls | boolean }) & {
+      socket: BunSocketHandler
+    }
   ): Promise<BunSocket>
   spawn(command: Array<string>, options: { stdin: "pipe"; stdout: "pipe"; stderr: "inherit" }): BunSubprocess
   spawn(command: Array<string>, options: { stdin: Uint8Array; stdout: "pipe"; stderr: "pipe" }): {
@@ -242,47 +244,55 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
 export const layer = (
   options: DockerEnv.ClientOptions = {}
 ): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
-  withCredentials(Layer.unwrap(Effect.gen(function*() {
-    const host = yield* resolveHost(options)
-    switch (host._tag) {
-      case "Npipe":
-        return yield* unsupportedHost(host, "Bun", "Windows named pipes are not supported")
-      case "Ssh": {
-        const connection = connectionFor(host, options, "bun-ssh", true)
-        return Layer.effect(
-          Docker.Docker,
-          Effect.gen(function*() {
-            const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
-            return yield* Docker.make(redactRegistryHeaders(client), connection)
-          })
-        )
-      }
-      case "Unix":
-      case "Tcp": {
-        const connection = connectionFor(host, options, "bun", true)
-        const tls = tlsOption(host, options)
-        // Bun's own idle timeout (5 minutes) would cut quiet streams (follow logs, events): off
-        const init = {
-          ...(host._tag === "Unix" ? { unix: host.path } : {}),
-          ...(tls === undefined ? {} : { tls }),
-          ...noRedirects,
-          timeout: false
-        } as RequestInit
-        const fetchLayer = Layer.effect(
-          HttpClient.HttpClient,
-          HttpClient.HttpClient.pipe(
-            Effect.provide(FetchHttpClient.layer),
-            Effect.provideService(FetchHttpClient.RequestInit, init),
-            Effect.map((fetchClient) => redactRegistryHeaders(Http1.upgradeClient(
-                explainFetchErrors(fetchClient),
-                openWithin(connect(host, options), connectTimeoutMillis(options))
-              )))
+  withCredentials(
+    Layer.unwrap(Effect.gen(function*() {
+      const host = yield* resolveHost(options)
+      switch (host._tag) {
+        case "Npipe":
+          return yield* unsupportedHost(host, "Bun", "Windows named pipes are not supported")
+        case "Ssh": {
+          const connection = connectionFor(host, options, "bun-ssh", true)
+          return Layer.effect(
+            Docker.Docker,
+            Effect.gen(function*() {
+              const { client } = yield* Http1.pooledClient(
+                openWithin(sshOpener(host, options), connectTimeoutMillis(options))
+              )
+              return yield* Docker.make(redactRegistryHeaders(client), connection)
+            })
           )
-        )
-        return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
+        }
+        case "Unix":
+        case "Tcp": {
+          const connection = connectionFor(host, options, "bun", true)
+          const tls = tlsOption(host, options)
+          // Bun's own idle timeout (5 minutes) would cut quiet streams (follow logs, events): off
+          const init = {
+            ...(host._tag === "Unix" ? { unix: host.path } : {}),
+            ...(tls === undefined ? {} : { tls }),
+            ...noRedirects,
+            timeout: false
+          } as RequestInit
+          const fetchLayer = Layer.effect(
+            HttpClient.HttpClient,
+            HttpClient.HttpClient.pipe(
+              Effect.provide(FetchHttpClient.layer),
+              Effect.provideService(FetchHttpClient.RequestInit, init),
+              Effect.map((fetchClient) =>
+                redactRegistryHeaders(Http1.upgradeClient(
+                  explainFetchErrors(fetchClient),
+                  openWithin(connect(host, options), connectTimeoutMillis(options))
+                ))
+              )
+            )
+          )
+          return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
+        }
       }
-    }
-  })), environment, credentialHelper)
+    })),
+    environment,
+    credentialHelper
+  )
 
 /**
  * What `layerFromEnv` reads: `Bun.env`, `HOME` and files with `Bun.file`.

@@ -10,9 +10,9 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
 import * as Credentials from "../Credentials.ts"
 import * as Docker from "../Docker.ts"
 import * as DockerEnv from "../DockerEnv.ts"
@@ -58,7 +58,9 @@ declare const Deno: {
     key?: string
   }): DenoHttpClient
   connect(options: { transport: "unix"; path: string } | { hostname: string; port: number }): Promise<DenoConn>
-  connectTls(options: { hostname: string; port: number; caCerts?: Array<string>; cert?: string; key?: string }): Promise<DenoConn>
+  connectTls(
+    options: { hostname: string; port: number; caCerts?: Array<string>; cert?: string; key?: string }
+  ): Promise<DenoConn>
   Command: new(command: string, options: {
     args: Array<string>
     stdin: "piped"
@@ -106,10 +108,15 @@ const opener = (host: Host.Host, options: DockerEnv.ClientOptions): Http1.Open =
     case "Tcp":
       return host.tls
         ? Effect.map(
-          Effect.tryPromise(() => Deno.connectTls({ hostname: unbracket(host.host), port: host.port, ...tlsFiles(options) })),
+          Effect.tryPromise(() =>
+            Deno.connectTls({ hostname: unbracket(host.host), port: host.port, ...tlsFiles(options) })
+          ),
           connectionCloser
         )
-        : Effect.map(Effect.tryPromise(() => Deno.connect({ hostname: unbracket(host.host), port: host.port })), connectionCloser)
+        : Effect.map(
+          Effect.tryPromise(() => Deno.connect({ hostname: unbracket(host.host), port: host.port })),
+          connectionCloser
+        )
     default:
       return Effect.fail(new Error(`no raw connection for ${host._tag}`))
   }
@@ -159,56 +166,65 @@ const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: DockerEnv
 export const layer = (
   options: DockerEnv.ClientOptions = {}
 ): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
-  withCredentials(Layer.unwrap(Effect.gen(function*() {
-    const host = yield* resolveHost(options)
-    switch (host._tag) {
-      case "Npipe":
-        return yield* unsupportedHost(host, "Deno", "Windows named pipes are not supported")
-      case "Ssh": {
-        const connection = connectionFor(host, options, "deno-ssh", true)
-        return Layer.effect(
-          Docker.Docker,
-          Effect.gen(function*() {
-            const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
-            return yield* Docker.make(redactRegistryHeaders(client), connection)
-          })
-        )
-      }
-      case "Tcp":
-        if (host.tls && options.tls?.insecureSkipVerify === true) {
-          return yield* unsupportedHost(
-            host,
-            "Deno",
-            "Deno cannot turn certificate verification off per connection; pass the daemon's CA (tls.ca) instead"
+  withCredentials(
+    Layer.unwrap(Effect.gen(function*() {
+      const host = yield* resolveHost(options)
+      switch (host._tag) {
+        case "Npipe":
+          return yield* unsupportedHost(host, "Deno", "Windows named pipes are not supported")
+        case "Ssh": {
+          const connection = connectionFor(host, options, "deno-ssh", true)
+          return Layer.effect(
+            Docker.Docker,
+            Effect.gen(function*() {
+              const { client } = yield* Http1.pooledClient(
+                openWithin(sshOpener(host, options), connectTimeoutMillis(options))
+              )
+              return yield* Docker.make(redactRegistryHeaders(client), connection)
+            })
           )
         }
-      // falls through
-      case "Unix": {
-        const connection = connectionFor(host, options, "deno", true)
-        const open = openWithin(opener(host, options), connectTimeoutMillis(options))
-        const fetchLayer = Layer.effect(
-          HttpClient.HttpClient,
-          Effect.gen(function*() {
-            const denoClient = yield* Effect.acquireRelease(
-              Effect.sync(() =>
-                Deno.createHttpClient({
-                  ...(host._tag === "Unix" ? { proxy: { transport: "unix" as const, path: host.path } } : {}),
-                  ...(host._tag === "Tcp" && host.tls ? tlsFiles(options) : {})
-                })
-              ),
-              (client) => Effect.sync(() => client.close())
+        case "Tcp":
+          if (host.tls && options.tls?.insecureSkipVerify === true) {
+            return yield* unsupportedHost(
+              host,
+              "Deno",
+              "Deno cannot turn certificate verification off per connection; pass the daemon's CA (tls.ca) instead"
             )
-            const fetchClient = yield* HttpClient.HttpClient.pipe(
-              Effect.provide(FetchHttpClient.layer),
-              Effect.provideService(FetchHttpClient.RequestInit, { client: denoClient, ...noRedirects } as RequestInit)
-            )
-            return redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), open))
-          })
-        )
-        return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
+          }
+        // falls through
+        case "Unix": {
+          const connection = connectionFor(host, options, "deno", true)
+          const open = openWithin(opener(host, options), connectTimeoutMillis(options))
+          const fetchLayer = Layer.effect(
+            HttpClient.HttpClient,
+            Effect.gen(function*() {
+              const denoClient = yield* Effect.acquireRelease(
+                Effect.sync(() =>
+                  Deno.createHttpClient({
+                    ...(host._tag === "Unix" ? { proxy: { transport: "unix" as const, path: host.path } } : {}),
+                    ...(host._tag === "Tcp" && host.tls ? tlsFiles(options) : {})
+                  })
+                ),
+                (client) => Effect.sync(() => client.close())
+              )
+              const fetchClient = yield* HttpClient.HttpClient.pipe(
+                Effect.provide(FetchHttpClient.layer),
+                Effect.provideService(
+                  FetchHttpClient.RequestInit,
+                  { client: denoClient, ...noRedirects } as RequestInit
+                )
+              )
+              return redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), open))
+            })
+          )
+          return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
+        }
       }
-    }
-  })), environment, credentialHelper)
+    })),
+    environment,
+    credentialHelper
+  )
 
 /**
  * What `layerFromEnv` reads: `Deno.env`, `HOME` and files with `Deno.readTextFile`.
@@ -230,7 +246,10 @@ export const environment: Effect.Effect<DockerEnv.Environment> = Effect.sync(() 
     homeDir: env["HOME"],
     readFile: (path: string) =>
       Effect.tryPromise({
-        try: () => Deno.readTextFile(path).catch((error) => error instanceof Deno.errors.NotFound ? undefined : Promise.reject(error)),
+        try: () =>
+          Deno.readTextFile(path).catch((error) =>
+            error instanceof Deno.errors.NotFound ? undefined : Promise.reject(error)
+          ),
         catch: (cause) => new DockerEnv.DockerConfigError({ reason: "cannot read the file", path, cause })
       })
   }

@@ -11,10 +11,10 @@
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Socket from "effect/socket/Socket"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
+import * as Socket from "effect/socket/Socket"
 import type * as ApiVersion from "../ApiVersion.ts"
 import * as Docker from "../Docker.ts"
 import type * as Errors from "../Errors.ts"
@@ -74,7 +74,10 @@ export const layer = (options: FetchOptions): Layer.Layer<Docker.Docker> => {
     ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
-  let client = Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (client) => redactRegistryHeaders(explainFetchErrors(client)))).pipe(
+  let client = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) => redactRegistryHeaders(explainFetchErrors(client)))
+  ).pipe(
     Layer.provide(FetchHttpClient.layer)
   )
   client = client.pipe(

@@ -136,24 +136,32 @@ export const sshOpener = (host: Extract<Host.Host, { _tag: "Ssh" }>, options: No
 export const layer = (
   options: NodeOptions = {}
 ): Layer.Layer<Docker.Docker | Credentials.Credentials, Host.InvalidHost> =>
-  withCredentials(Layer.unwrap(Effect.gen(function*() {
-    const host = yield* resolveHost(options)
-    if (host._tag === "Npipe" && process.platform !== "win32") {
-      return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
-    }
-    if (host._tag === "Ssh") {
-      const connection = connectionFor(host, options, "node-ssh", true)
-      return Layer.effect(
-        Docker.Docker,
-        Effect.gen(function*() {
-          const { client } = yield* Http1.pooledClient(openWithin(sshOpener(host, options), connectTimeoutMillis(options)))
-          return yield* Docker.make(redactRegistryHeaders(client), connection)
-        })
+  withCredentials(
+    Layer.unwrap(Effect.gen(function*() {
+      const host = yield* resolveHost(options)
+      if (host._tag === "Npipe" && process.platform !== "win32") {
+        return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
+      }
+      if (host._tag === "Ssh") {
+        const connection = connectionFor(host, options, "node-ssh", true)
+        return Layer.effect(
+          Docker.Docker,
+          Effect.gen(function*() {
+            const { client } = yield* Http1.pooledClient(
+              openWithin(sshOpener(host, options), connectTimeoutMillis(options))
+            )
+            return yield* Docker.make(redactRegistryHeaders(client), connection)
+          })
+        )
+      }
+      const { agent, connection } = settings(host, options)
+      return Docker.layer(connection).pipe(
+        Layer.provide(NodeHttp.layer(agent, connection.baseUrl, connectTimeoutMillis(options)))
       )
-    }
-    const { agent, connection } = settings(host, options)
-    return Docker.layer(connection).pipe(Layer.provide(NodeHttp.layer(agent, connection.baseUrl, connectTimeoutMillis(options))))
-  })), environment, credentialHelper)
+    })),
+    environment,
+    credentialHelper
+  )
 
 /**
  * Whether an engine answers `GET /_ping` with 200 on a unix socket, within `timeoutMillis` (1 second by default);
@@ -261,7 +269,15 @@ export const credentialHelper: Credentials.HelperRunner = credentialHelperWith((
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk))
     child.on("error", (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? resolve(undefined) : reject(error))
-    child.on("close", (code) =>
-      resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
+    child.on(
+      "close",
+      (code) =>
+        resolve({
+          code,
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8")
+        })
+    )
     child.stdin.end(input)
-  }))
+  })
+)

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as esbuild from "esbuild"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { chromium, type Browser } from "playwright-core"
+import { type Browser, chromium } from "playwright-core"
 import { startProxy } from "./proxy.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))

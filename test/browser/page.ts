@@ -9,8 +9,8 @@ import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
-import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import * as DockerFetch from "../../src/platform/fetch.ts"
 
 const id = new URLSearchParams(location.search).get("container") ?? ""
 

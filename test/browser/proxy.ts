@@ -17,7 +17,12 @@ export const startProxy = (options: { socketPath: string; html: string; script: 
         return
       }
       const upstream = http.request(
-        { socketPath: options.socketPath, method: req.method, path: req.url, headers: { ...req.headers, host: "docker" } },
+        {
+          socketPath: options.socketPath,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: "docker" }
+        },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers)
           answer.pipe(res)

@@ -132,7 +132,9 @@ export const artifact = async (): Promise<Artifact> => {
       // artifacts of earlier sources, untouched for a day, are not coming back
       for (const entry of readdirSync(base)) {
         const path = join(base, entry)
-        if (path !== dir && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true })
+        if (path !== dir && Date.now() - statSync(path).mtimeMs > 86_400_000) {
+          rmSync(path, { recursive: true, force: true })
+        }
       }
       return artifact
     } finally {

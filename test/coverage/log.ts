@@ -26,5 +26,7 @@ export const parseLog = (text: string): ReadonlyArray<RecordedRequest> =>
   text.split("\n").flatMap((line) => {
     const [method, path, status, testFile = "", testName = ""] = line.split("\t")
     const code = Number(status)
-    return method && path && status && Number.isInteger(code) ? [{ method, path, status: code, testFile, testName }] : []
+    return method && path && status && Number.isInteger(code)
+      ? [{ method, path, status: code, testFile, testName }]
+      : []
   })

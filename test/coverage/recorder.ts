@@ -9,8 +9,8 @@
  * parallel can share one file.
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
 import { appendFileSync } from "node:fs"
 import { expect } from "vitest"
 import { formatLine, type RecordedRequest } from "./log.ts"

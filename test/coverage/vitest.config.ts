@@ -16,8 +16,10 @@ export default defineConfig({
     ...base.test,
     reporters: ["default", ["json", { outputFile: results }]],
     // the Podman report runs every shared suite, the pending ones too
-    projects: [engine === "podman"
-      ? { ...engineProjects.podman, test: { ...engineProjects.podman.test, include: [...PODMAN_SUITES] } }
-      : engineProjects.docker]
+    projects: [
+      engine === "podman"
+        ? { ...engineProjects.podman, test: { ...engineProjects.podman.test, include: [...PODMAN_SUITES] } }
+        : engineProjects.docker
+    ]
   }
 })

@@ -14,7 +14,7 @@ import * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { encodeFrame } from "../../src/internal/demuxParser.ts"
-import { type Runtime, root, runtimeCommand } from "../support/runtimes.ts"
+import { root, type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const runner = "test/cross-runtime/back-pressure-runner.ts"
 const MiB = 1024 * 1024

@@ -6,9 +6,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { expected } from "./expected.ts"
 import { ENGINE_HOST, isPodman } from "../support/engine.ts"
 import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
+import { expected } from "./expected.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const scenario = "test/cross-runtime/scenario.ts"

@@ -16,8 +16,8 @@ import * as Stream from "effect/Stream"
 import * as Containers from "../../src/Containers.ts"
 import type * as Demux from "../../src/Demux.ts"
 import * as Exec from "../../src/Exec.ts"
-import * as DockerAuto from "../../src/platform/auto.ts"
 import type * as Models from "../../src/generated/schemas.ts"
+import * as DockerAuto from "../../src/platform/auto.ts"
 
 const image = "effect-docker/busybox:latest"
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
-import { type Runtime, root, runtimeCommand } from "../support/runtimes.ts"
+import { root, type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const runner = "test/cross-runtime/half-close-runner.ts"
 

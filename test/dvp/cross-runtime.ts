@@ -8,9 +8,9 @@
  *   bun test/dvp/cross-runtime.ts
  */
 import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Dvp from "../../src/Dvp.ts"
 import { hash } from "./fixtures.ts"
 import { type Content, type Encoding, startDvpTestServer } from "./server.ts"

@@ -153,8 +153,24 @@ describe("CSV round trip (property)", () => {
   })
 
   it("typed raw rows: any header order, unknown columns and values survive (300 runs, seed 6002)", async () => {
-    const known = ["action", "action_day", "country", "digest", "http_method", "host", "namespace", "reference",
-      "repository", "tag", "timestamp", "type", "user_agent_tool", "user_agent_version", "domain", "owner"]
+    const known = [
+      "action",
+      "action_day",
+      "country",
+      "digest",
+      "http_method",
+      "host",
+      "namespace",
+      "reference",
+      "repository",
+      "tag",
+      "timestamp",
+      "type",
+      "user_agent_tool",
+      "user_agent_version",
+      "domain",
+      "owner"
+    ]
     const keyOf: Record<string, string> = {
       action: "action",
       action_day: "actionDay",

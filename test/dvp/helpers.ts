@@ -1,7 +1,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Layer from "effect/Layer"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
 import { afterAll, afterEach, beforeAll, expect } from "vitest"
 import * as Dvp from "../../src/Dvp.ts"
 import { type DvpTestServer, type DvpTestServerOptions, startDvpTestServer } from "./server.ts"

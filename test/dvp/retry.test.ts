@@ -13,8 +13,7 @@ const layer = (retry?: Dvp.RetryOptions) =>
   dvpLayer(server.current, publisher(server.current), retry === undefined ? {} : { retry })
 
 /** The statuses the server answered `operation` with, in order. */
-const statuses = (operation: string) =>
-  server.current.log.filter((e) => e.operation === operation).map((e) => e.status)
+const statuses = (operation: string) => server.current.log.filter((e) => e.operation === operation).map((e) => e.status)
 
 /** The time between the server's answers to `operation`, in milliseconds. */
 const gaps = (operation: string) => {

@@ -296,7 +296,7 @@ export const startDvpTestServer = async (options: DvpTestServerOptions = {}): Pr
         const action = row[0]!
         for (const k of [`ns`, `repo\t${row[8]}`, `ref\t${row[8]}\t${row[7]}`]) {
           let c = counts.get(k)
-          if (!c) counts.set(k, (c = emptyCounts()))
+          if (!c) counts.set(k, c = emptyCounts())
           addAction(c, action)
         }
       }

@@ -109,81 +109,98 @@ const scopedImage = (tag: string) =>
   Effect.addFinalizer(() => Effect.ignore(Api.imageDelete({ name: tag, force: true })))
 
 layer(Layer.merge(DockerLive, NodeFileSystem.layer))("build from a folder against the docker CLI", (it) => {
-  it.effect("hostile .dockerignore: the CLI's image and the SDK's image hold the same /ctx", () =>
-    Effect.gen(function*() {
-      const dir = yield* scopedFolder
-      yield* Effect.promise(() => populate(dir, `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${LISTING}`, IGNORE))
-      const cliTag = `effect-docker/ctx-cli:${uniqueName("t")}`
-      const sdkTag = `effect-docker/ctx-sdk:${uniqueName("t")}`
-      yield* scopedImage(cliTag)
-      yield* scopedImage(sdkTag)
-      yield* cliBuild(dir, cliTag)
-      const built = yield* Images.buildFromDirectory(dir, { t: sdkTag, nocache: true })
-      expect(built.imageId).toMatch(/^(sha256:)?[0-9a-f]{12,64}$/)
-      const expected = yield* readListing(cliTag)
-      const actual = yield* readListing(sdkTag)
-      expect(actual).toBe(expected)
-      // The oracle did decide things: spot checks that the listing is not trivially equal.
-      const names = expected.split("\n")
-      expect(names).toContain("/ctx/keep.log")
-      expect(names).not.toContain("/ctx/a.log")
-      expect(names).not.toContain("/ctx/x/keep.log")
-      expect(names).toContain("/ctx/sub/root-only")
-      expect(names).not.toContain("/ctx/root-only")
-      expect(names).toContain("/ctx/build/keep/deep/k2.txt")
-      expect(names).not.toContain("/ctx/build/other/o.txt")
-      expect(names).toContain("/ctx/docs/a/b/c.md")
-      expect(names).not.toContain("/ctx/docs/a/b/d.md")
-      expect(names).toContain("/ctx/sub/deeper/tmp/f")
-      expect(names).not.toContain("/ctx/sub/tmp/f")
-      expect(names).not.toContain("/ctx/Dockerfile")
-      expect(names).toContain("/ctx/日本/語.txt")
-      expect(names).not.toContain("/ctx/a[b].txt")
-      expect(names).toContain("/ctx/link")
-    }).pipe(Effect.scoped), { timeout: 120_000 })
+  it.effect(
+    "hostile .dockerignore: the CLI's image and the SDK's image hold the same /ctx",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* scopedFolder
+        yield* Effect.promise(() => populate(dir, `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${LISTING}`, IGNORE))
+        const cliTag = `effect-docker/ctx-cli:${uniqueName("t")}`
+        const sdkTag = `effect-docker/ctx-sdk:${uniqueName("t")}`
+        yield* scopedImage(cliTag)
+        yield* scopedImage(sdkTag)
+        yield* cliBuild(dir, cliTag)
+        const built = yield* Images.buildFromDirectory(dir, { t: sdkTag, nocache: true })
+        expect(built.imageId).toMatch(/^(sha256:)?[0-9a-f]{12,64}$/)
+        const expected = yield* readListing(cliTag)
+        const actual = yield* readListing(sdkTag)
+        expect(actual).toBe(expected)
+        // The oracle did decide things: spot checks that the listing is not trivially equal.
+        const names = expected.split("\n")
+        expect(names).toContain("/ctx/keep.log")
+        expect(names).not.toContain("/ctx/a.log")
+        expect(names).not.toContain("/ctx/x/keep.log")
+        expect(names).toContain("/ctx/sub/root-only")
+        expect(names).not.toContain("/ctx/root-only")
+        expect(names).toContain("/ctx/build/keep/deep/k2.txt")
+        expect(names).not.toContain("/ctx/build/other/o.txt")
+        expect(names).toContain("/ctx/docs/a/b/c.md")
+        expect(names).not.toContain("/ctx/docs/a/b/d.md")
+        expect(names).toContain("/ctx/sub/deeper/tmp/f")
+        expect(names).not.toContain("/ctx/sub/tmp/f")
+        expect(names).not.toContain("/ctx/Dockerfile")
+        expect(names).toContain("/ctx/日本/語.txt")
+        expect(names).not.toContain("/ctx/a[b].txt")
+        expect(names).toContain("/ctx/link")
+      }).pipe(Effect.scoped),
+    { timeout: 120_000 }
+  )
 
-  it.effect("Dockerfile in an excluded folder, build args, labels and a target: same context as `docker build -f`", () =>
-    Effect.gen(function*() {
-      const dir = yield* scopedFolder
-      const dockerfile = [
-        `FROM ${TEST_IMAGE} AS base`,
-        "ARG GREETING=none",
-        "COPY . /ctx",
-        `RUN echo "$GREETING" > /greeting && ${LISTING.slice(4)}`,
-        "FROM base AS final",
-        "RUN touch /final-stage",
-        ""
-      ].join("\n")
-      yield* Effect.promise(() => populate(dir, dockerfile, "docker/\n*.txt\n!sub\n", "docker/Dockerfile"))
-      const cliTag = `effect-docker/ctx-cli:${uniqueName("f")}`
-      const sdkTag = `effect-docker/ctx-sdk:${uniqueName("f")}`
-      yield* scopedImage(cliTag)
-      yield* scopedImage(sdkTag)
-      yield* cliBuild(dir, cliTag, [
-        "-f",
-        path.join(dir, "docker/Dockerfile"),
-        "--build-arg",
-        "GREETING=hello there",
-        "--label",
-        "team=web",
-        "--target",
-        "base"
-      ])
-      yield* Images.buildFromDirectory(dir, {
-        t: sdkTag,
-        dockerfile: "docker/Dockerfile",
-        buildargs: { GREETING: "hello there" },
-        labels: { team: "web" },
-        target: "base"
-      })
-      expect(yield* readListing(sdkTag)).toBe(yield* readListing(cliTag))
-      const inspected = yield* Images.inspect(sdkTag)
-      expect(inspected.Config?.Labels?.["team"]).toBe("web")
-      const greeting = yield* Effect.promise(() =>
-        run("docker", ["run", "--rm", "--network", "none", sdkTag, "sh", "-c", "cat /greeting; ls /final-stage || true"])
-      )
-      expect(greeting.stdout).toBe("hello there\n")
-    }).pipe(Effect.scoped), { timeout: 120_000 })
+  it.effect(
+    "Dockerfile in an excluded folder, build args, labels and a target: same context as `docker build -f`",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* scopedFolder
+        const dockerfile = [
+          `FROM ${TEST_IMAGE} AS base`,
+          "ARG GREETING=none",
+          "COPY . /ctx",
+          `RUN echo "$GREETING" > /greeting && ${LISTING.slice(4)}`,
+          "FROM base AS final",
+          "RUN touch /final-stage",
+          ""
+        ].join("\n")
+        yield* Effect.promise(() => populate(dir, dockerfile, "docker/\n*.txt\n!sub\n", "docker/Dockerfile"))
+        const cliTag = `effect-docker/ctx-cli:${uniqueName("f")}`
+        const sdkTag = `effect-docker/ctx-sdk:${uniqueName("f")}`
+        yield* scopedImage(cliTag)
+        yield* scopedImage(sdkTag)
+        yield* cliBuild(dir, cliTag, [
+          "-f",
+          path.join(dir, "docker/Dockerfile"),
+          "--build-arg",
+          "GREETING=hello there",
+          "--label",
+          "team=web",
+          "--target",
+          "base"
+        ])
+        yield* Images.buildFromDirectory(dir, {
+          t: sdkTag,
+          dockerfile: "docker/Dockerfile",
+          buildargs: { GREETING: "hello there" },
+          labels: { team: "web" },
+          target: "base"
+        })
+        expect(yield* readListing(sdkTag)).toBe(yield* readListing(cliTag))
+        const inspected = yield* Images.inspect(sdkTag)
+        expect(inspected.Config?.Labels?.["team"]).toBe("web")
+        const greeting = yield* Effect.promise(() =>
+          run("docker", [
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            sdkTag,
+            "sh",
+            "-c",
+            "cat /greeting; ls /final-stage || true"
+          ])
+        )
+        expect(greeting.stdout).toBe("hello there\n")
+      }).pipe(Effect.scoped),
+    { timeout: 120_000 }
+  )
 
   it.effect("a malformed pattern fails with DockerignoreError before anything is sent", () =>
     Effect.gen(function*() {

@@ -153,7 +153,10 @@ layer(DockerLive)("containers against the real engine", (it) => {
   it.effect("archive: put a tar into the container, stat the path, get it back; a missing path is NotFound", () =>
     Effect.gen(function*() {
       const id = yield* scopedContainer({ Cmd: ["true"], Labels: LABELS, HostConfig: OFFLINE })
-      const archive = yield* tarOf({ "hello.txt": "hello from the host\n", "nested/data.bin": new Uint8Array([1, 2, 3]) })
+      const archive = yield* tarOf({
+        "hello.txt": "hello from the host\n",
+        "nested/data.bin": new Uint8Array([1, 2, 3])
+      })
       yield* Api.putContainerArchive({ id, path: "/tmp", body: archive })
       const stat = yield* Containers.archiveInfo(id, "/tmp/hello.txt")
       expect(stat.name).toBe("hello.txt")

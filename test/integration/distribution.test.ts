@@ -39,7 +39,9 @@ layer(DockerLive)("distribution against the real engine", (it) => {
 
   it.effect("an unknown repository: the daemon passes on the registry's 404 (not listed by the spec)", () =>
     Effect.gen(function*() {
-      const absent = yield* Effect.flip(Distribution.inspect(`127.0.0.1:5000/effect-docker/${uniqueName("absent")}:latest`))
+      const absent = yield* Effect.flip(
+        Distribution.inspect(`127.0.0.1:5000/effect-docker/${uniqueName("absent")}:latest`)
+      )
       expect(absent._tag).toBe("UnexpectedStatus")
       if (absent._tag === "UnexpectedStatus") expect(absent.status).toBe(404)
     }))

@@ -20,7 +20,12 @@ layer(DockerLive)("exec against the real engine", (it) => {
       const containerId = yield* runningContainer
       const created = yield* Api.containerExec({
         id: containerId,
-        body: { Cmd: ["sh", "-c", "echo out; echo err >&2; exit 4"], AttachStdout: true, AttachStderr: true, Env: ["X=1"] }
+        body: {
+          Cmd: ["sh", "-c", "echo out; echo err >&2; exit 4"],
+          AttachStdout: true,
+          AttachStderr: true,
+          Env: ["X=1"]
+        }
       })
       expect(created.Id).toMatch(/^[0-9a-f]{64}$/)
       const before = yield* Api.execInspect({ id: created.Id })
@@ -70,7 +75,9 @@ layer(DockerLive)("exec against the real engine", (it) => {
       yield* Api.execResize({ id: created.Id, h: 40, w: 120 })
       const missing = yield* Effect.flip(Api.execResize({ id: "effect-docker-no-such-exec", h: 40, w: 120 }))
       expect(missing._tag).toBe("NotFound")
-      const onMissing = yield* Effect.flip(Api.containerExec({ id: "effect-docker-no-such-container", body: { Cmd: ["true"] } }))
+      const onMissing = yield* Effect.flip(
+        Api.containerExec({ id: "effect-docker-no-such-container", body: { Cmd: ["true"] } })
+      )
       expect(onMissing._tag).toBe("NotFound")
     }).pipe(Effect.scoped))
 })

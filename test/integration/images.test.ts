@@ -61,7 +61,9 @@ layer(DockerLive)("images against the real engine", (it) => {
     Effect.gen(function*() {
       const repo = `127.0.0.1:5000/effect-docker/images-${uniqueName("p")}`
       const ref = yield* scopedTag(repo)
-      const pushed = yield* Api.imagePush({ name: repo, tag: "latest", "X-Registry-Auth": NO_AUTH }).pipe(Stream.runCollect)
+      const pushed = yield* Api.imagePush({ name: repo, tag: "latest", "X-Registry-Auth": NO_AUTH }).pipe(
+        Stream.runCollect
+      )
       expect(pushed.filter((m) => m.error !== undefined)).toEqual([])
       // both engines end with `latest: digest: sha256:… size: N`; Docker also sends the digest as `aux`
       const digest = pushed.map((m) => /^latest: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(m.status ?? "")?.[1])
@@ -161,7 +163,8 @@ layer(DockerLive)("images against the real engine", (it) => {
       const ref = `effect-docker/built-${uniqueName("b")}:latest`
       yield* Effect.addFinalizer(() => Effect.ignore(Api.imageDelete({ name: ref, force: true })))
       const context = yield* tarOf({
-        "Dockerfile": `FROM ${TEST_IMAGE}\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt > /copy.txt\nCMD ["cat", "/copy.txt"]\n`,
+        "Dockerfile":
+          `FROM ${TEST_IMAGE}\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt > /copy.txt\nCMD ["cat", "/copy.txt"]\n`,
         "greeting.txt": "built by effect-docker\n"
       })
       const output = yield* Api.imageBuild({

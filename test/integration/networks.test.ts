@@ -92,7 +92,9 @@ layer(DockerLive)("networks against the real engine", (it) => {
   it.effect("prune removes only the unused networks matching the label filter", () =>
     Effect.gen(function*() {
       const pruneLabel = uniqueName("prune")
-      const unused = yield* scopedNetwork(uniqueName("effect-docker-prune"), { Labels: { ...LABELS, prune: pruneLabel } })
+      const unused = yield* scopedNetwork(uniqueName("effect-docker-prune"), {
+        Labels: { ...LABELS, prune: pruneLabel }
+      })
       const kept = yield* scopedNetwork(uniqueName("effect-docker-keep"))
       const result = yield* Networks.prune({ filters: { label: [`prune=${pruneLabel}`] } })
       expect(result.NetworksDeleted).toHaveLength(1)

@@ -22,7 +22,9 @@ layer(DockerLive)("plugins against the real engine", (it) => {
       const missing = yield* Effect.flip(Plugins.inspect("effect-docker/no-such-plugin:latest"))
       expect(missing._tag).toBe("NotFound")
       expect(missing.message).toBe("plugin \"effect-docker/no-such-plugin:latest\" not found (HTTP 404)")
-      const pull = yield* Effect.flip(Stream.runDrain(Plugins.pull("vieux/sshfs:latest", { name: uniqueName("effect-docker-sshfs") })))
+      const pull = yield* Effect.flip(
+        Stream.runDrain(Plugins.pull("vieux/sshfs:latest", { name: uniqueName("effect-docker-sshfs") }))
+      )
       expect(pull._tag).toBe("ServerError")
       expect(pull.message).toContain("registry-1.docker.io")
       // Engine 20.10 does not report the failed lookup of a Hub plugin's privileges: it answers 200 with none
@@ -80,7 +82,9 @@ layer(DockerLive)("plugins against the real engine", (it) => {
       const upgraded = yield* Plugins.upgrade(local, remote, { privileges: pluginPrivileges }).pipe(Stream.runCollect)
       expect(upgraded.filter((m) => m.error !== undefined)).toEqual([])
       expect(upgraded.some((m) => m.status?.startsWith("Digest: sha256:"))).toBe(true)
-      const missing = yield* Effect.flip(Stream.runDrain(Plugins.upgrade(`effect-docker/${uniqueName("none")}`, remote)))
+      const missing = yield* Effect.flip(
+        Stream.runDrain(Plugins.upgrade(`effect-docker/${uniqueName("none")}`, remote))
+      )
       expect(missing._tag).toBe("NotFound")
     }).pipe(Effect.scoped))
 })

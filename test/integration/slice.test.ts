@@ -94,8 +94,13 @@ layer(DockerLive)("the first slice against the real engine", (it) => {
       expect(error).toMatchObject({ _tag: "InvalidParameter", operation: "ContainerInspect", parameter: "id" })
       // A description whose path the daemon cleans gets the daemon's redirect, which no transport follows.
       const untidy = Operation.make<{}, Operation.ResponseOf<"Text">, 500>({
-        id: "UntidyList", method: "GET", path: "/containers//json", tag: "Container", params: [],
-        response: { _tag: "Text" }, errors: [500]
+        id: "UntidyList",
+        method: "GET",
+        path: "/containers//json",
+        tag: "Container",
+        params: [],
+        response: { _tag: "Text" },
+        errors: [500]
       })
       const redirected = yield* Effect.flip(Docker.call(untidy)())
       expect(redirected).toMatchObject({ _tag: "Redirected", operation: "UntidyList", status: 301 })
@@ -164,10 +169,11 @@ describe("connection settings", () => {
         () => Effect.sync(() => server.close())
       )
       const port = (server.address() as { port: number }).port
-      const error = yield* Effect.flip(System.ping().pipe(Effect.provide(DockerNode.layer({ host: `tcp://127.0.0.1:${port}` }))))
+      const error = yield* Effect.flip(
+        System.ping().pipe(Effect.provide(DockerNode.layer({ host: `tcp://127.0.0.1:${port}` })))
+      )
       expect(error._tag).toBe("DaemonTooOld")
       expect(error.message).toContain("1.12")
       expect(error.message).toContain("1.24")
     }).pipe(Effect.scoped))
 })
-

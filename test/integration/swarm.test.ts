@@ -188,7 +188,10 @@ layer(TestSwarmLive, { excludeTestServices: true })("swarm against the real engi
           Name: name,
           Labels: LABELS,
           TaskTemplate: {
-            ContainerSpec: { Image: TEST_IMAGE, Command: ["sh", "-c", "echo service-started; echo to-stderr >&2; sleep 600"] },
+            ContainerSpec: {
+              Image: TEST_IMAGE,
+              Command: ["sh", "-c", "echo service-started; echo to-stderr >&2; sleep 600"]
+            },
             // the host network: tasks do not depend on the docker0 bridge
             Networks: [{ Target: "host" }]
           },
@@ -229,7 +232,9 @@ layer(TestSwarmLive, { excludeTestServices: true })("swarm against the real engi
       const afterUpdate = yield* Services.inspect(id)
       expect(afterUpdate.Spec?.Labels).toEqual({ ...LABELS, updated: "yes" })
       expect(Number(afterUpdate.Version?.Index)).toBeGreaterThan(Number(service.Version?.Index))
-      const stale = yield* Effect.flip(Services.update(id, service.Spec ?? {}, { version: Number(service.Version?.Index) }))
+      const stale = yield* Effect.flip(
+        Services.update(id, service.Spec ?? {}, { version: Number(service.Version?.Index) })
+      )
       expect(stale._tag).toBe("ServerError")
       expect(stale.message).toContain("update out of sequence")
 

@@ -24,7 +24,7 @@ layer(DockerLive)("system against the real engine", (it) => {
   it.effect("df reports the test image with its size", () =>
     Effect.gen(function*() {
       const usage = yield* Api.systemDataUsage()
-      const image = (yield* Api.imageInspect({ name: TEST_IMAGE }))
+      const image = yield* Api.imageInspect({ name: TEST_IMAGE })
       const listed = (usage.Images ?? []).find((i) => i.Id === image.Id)
       expect(listed?.RepoTags).toContain(TEST_IMAGE)
       expect(Number(listed?.Size)).toBeGreaterThan(0)
@@ -37,7 +37,11 @@ layer(DockerLive)("system against the real engine", (it) => {
       const since = Math.floor(Date.now() / 1000) - 1
       const id = yield* Effect.scoped(
         Effect.gen(function*() {
-          const id = yield* scopedContainer({ Cmd: ["true"], Labels: { "effect-docker-test": "system" }, HostConfig: { NetworkMode: "none" } })
+          const id = yield* scopedContainer({
+            Cmd: ["true"],
+            Labels: { "effect-docker-test": "system" },
+            HostConfig: { NetworkMode: "none" }
+          })
           yield* Containers.start(id)
           yield* Containers.wait(id)
           return id

@@ -53,7 +53,11 @@ layer(DockerLive)("volumes against the real engine", (it) => {
     Effect.gen(function*() {
       const name = uniqueName("effect-docker-used")
       yield* scopedVolume(name)
-      yield* scopedContainer({ Cmd: ["true"], Labels: LABELS, HostConfig: { Binds: [`${name}:/data`], NetworkMode: "none" } })
+      yield* scopedContainer({
+        Cmd: ["true"],
+        Labels: LABELS,
+        HostConfig: { Binds: [`${name}:/data`], NetworkMode: "none" }
+      })
       const inUse = yield* Effect.flip(Volumes.remove(name))
       expect(inUse._tag).toBe("Conflict")
       expect(inUse.message).toMatch(onEngine("volumeInUseMessage", { docker: /in use/, podman: /is being used/ }))

@@ -38,51 +38,61 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
 const decode = (frames: ReadonlyArray<Demux.Frame>) => new TextDecoder().decode(concat(frames.map((f) => f.payload)))
 
 layer(DockerLive, { excludeTestServices: true })("attach and exec", (it) => {
-  it.effect("attach: stdin through the Sink is echoed by cat; after the half-close every byte comes back", () =>
-    Effect.gen(function*() {
-      const id = yield* container({ Cmd: ["cat"], OpenStdin: true, StdinOnce: true, Tty: false })
-      const session = yield* Containers.attach(id, { stdin: true })
-      expect(session.tty).toBe(false)
-      yield* Containers.start(id)
-      const output = yield* Effect.forkChild(session.output.pipe(Stream.runCollect))
-      const data = pseudoRandom(3 * 1024 * 1024 + 17, 42)
-      // uneven chunks, bytes and a string, written with back-pressure
-      const chunks: Array<Uint8Array | string> = []
-      for (let at = 0; at < data.length; at += 65_521) chunks.push(data.subarray(at, Math.min(data.length, at + 65_521)))
-      chunks.push("and a final line\n")
-      yield* Stream.fromIterable(chunks).pipe(Stream.run(session.stdin))
-      const frames = yield* Fiber.join(output)
-      expect(frames.every((f) => f.stream === 1)).toBe(true)
-      const echoed = concat(frames.map((f) => f.payload))
-      const expected = concat([data, new TextEncoder().encode("and a final line\n")])
-      expect(echoed.length).toBe(expected.length)
-      expect(Buffer.from(echoed).equals(Buffer.from(expected))).toBe(true)
-      // cat saw the end of its input and exited on its own
-      expect((yield* Containers.wait(id)).StatusCode).toBe(0)
-    }).pipe(Effect.scoped), 60_000)
+  it.effect(
+    "attach: stdin through the Sink is echoed by cat; after the half-close every byte comes back",
+    () =>
+      Effect.gen(function*() {
+        const id = yield* container({ Cmd: ["cat"], OpenStdin: true, StdinOnce: true, Tty: false })
+        const session = yield* Containers.attach(id, { stdin: true })
+        expect(session.tty).toBe(false)
+        yield* Containers.start(id)
+        const output = yield* Effect.forkChild(session.output.pipe(Stream.runCollect))
+        const data = pseudoRandom(3 * 1024 * 1024 + 17, 42)
+        // uneven chunks, bytes and a string, written with back-pressure
+        const chunks: Array<Uint8Array | string> = []
+        for (let at = 0; at < data.length; at += 65_521) {
+          chunks.push(data.subarray(at, Math.min(data.length, at + 65_521)))
+        }
+        chunks.push("and a final line\n")
+        yield* Stream.fromIterable(chunks).pipe(Stream.run(session.stdin))
+        const frames = yield* Fiber.join(output)
+        expect(frames.every((f) => f.stream === 1)).toBe(true)
+        const echoed = concat(frames.map((f) => f.payload))
+        const expected = concat([data, new TextEncoder().encode("and a final line\n")])
+        expect(echoed.length).toBe(expected.length)
+        expect(Buffer.from(echoed).equals(Buffer.from(expected))).toBe(true)
+        // cat saw the end of its input and exited on its own
+        expect((yield* Containers.wait(id)).StatusCode).toBe(0)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 
-  it.effect("attach: write and closeStdin one call at a time; stderr frames are kept apart", () =>
-    Effect.gen(function*() {
-      const id = yield* container({
-        Cmd: ["sh", "-c", "while read line; do echo \"out:$line\"; echo \"err:$line\" >&2; done"],
-        OpenStdin: true,
-        StdinOnce: true
-      })
-      const session = yield* Containers.attach(id, { stdin: true, tty: false })
-      yield* Containers.start(id)
-      const output = yield* Effect.forkChild(Demux.toStrings(session.output))
-      yield* session.write("a\n")
-      yield* session.write(new TextEncoder().encode("b\n"))
-      yield* session.closeStdin
-      yield* session.closeStdin // idempotent
-      const written = yield* Effect.flip(session.write("too late\n"))
-      expect(written._tag).toBe("StdinClosed")
-      expect(written.message).toBe("ContainerAttach: stdin is closed, nothing more can be written to it")
-      expect(written.message).not.toContain("cannot reach")
-      const { stderr, stdout } = yield* Fiber.join(output)
-      expect(stdout).toBe("out:a\nout:b\n")
-      expect(stderr).toBe("err:a\nerr:b\n")
-    }).pipe(Effect.scoped), 30_000)
+  it.effect(
+    "attach: write and closeStdin one call at a time; stderr frames are kept apart",
+    () =>
+      Effect.gen(function*() {
+        const id = yield* container({
+          Cmd: ["sh", "-c", "while read line; do echo \"out:$line\"; echo \"err:$line\" >&2; done"],
+          OpenStdin: true,
+          StdinOnce: true
+        })
+        const session = yield* Containers.attach(id, { stdin: true, tty: false })
+        yield* Containers.start(id)
+        const output = yield* Effect.forkChild(Demux.toStrings(session.output))
+        yield* session.write("a\n")
+        yield* session.write(new TextEncoder().encode("b\n"))
+        yield* session.closeStdin
+        yield* session.closeStdin // idempotent
+        const written = yield* Effect.flip(session.write("too late\n"))
+        expect(written._tag).toBe("StdinClosed")
+        expect(written.message).toBe("ContainerAttach: stdin is closed, nothing more can be written to it")
+        expect(written.message).not.toContain("cannot reach")
+        const { stderr, stdout } = yield* Fiber.join(output)
+        expect(stdout).toBe("out:a\nout:b\n")
+        expect(stderr).toBe("err:a\nerr:b\n")
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.effect("attach with logs replays earlier output; the output can be read only once", () =>
     Effect.gen(function*() {
@@ -110,22 +120,26 @@ layer(DockerLive, { excludeTestServices: true })("attach and exec", (it) => {
       expect(again._tag).toBe("TransportError")
     }).pipe(Effect.scoped), 30_000)
 
-  it.effect("TTY attach: raw output, resize seen by the shell, input echoed by the terminal", () =>
-    Effect.gen(function*() {
-      const id = yield* container({ Cmd: ["sh"], OpenStdin: true, StdinOnce: true, Tty: true })
-      yield* Containers.start(id)
-      const session = yield* Containers.attach(id, { stdin: true })
-      expect(session.tty).toBe(true)
-      yield* session.resize({ h: 33, w: 111 })
-      const output = yield* Effect.forkChild(session.output.pipe(Stream.runCollect))
-      yield* session.write("stty size; exit\n")
-      const frames = yield* Fiber.join(output)
-      const text = decode(frames)
-      expect(frames.every((f) => f.stream === 1)).toBe(true)
-      expect(text).toContain("33 111")
-      expect(text).toContain("\r\n")
-      expect((yield* Containers.wait(id)).StatusCode).toBe(0)
-    }).pipe(Effect.scoped), 30_000)
+  it.effect(
+    "TTY attach: raw output, resize seen by the shell, input echoed by the terminal",
+    () =>
+      Effect.gen(function*() {
+        const id = yield* container({ Cmd: ["sh"], OpenStdin: true, StdinOnce: true, Tty: true })
+        yield* Containers.start(id)
+        const session = yield* Containers.attach(id, { stdin: true })
+        expect(session.tty).toBe(true)
+        yield* session.resize({ h: 33, w: 111 })
+        const output = yield* Effect.forkChild(session.output.pipe(Stream.runCollect))
+        yield* session.write("stty size; exit\n")
+        const frames = yield* Fiber.join(output)
+        const text = decode(frames)
+        expect(frames.every((f) => f.stream === 1)).toBe(true)
+        expect(text).toContain("33 111")
+        expect(text).toContain("\r\n")
+        expect((yield* Containers.wait(id)).StatusCode).toBe(0)
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.effect("exec: a non-zero exit code, stdout and stderr apart", () =>
     Effect.gen(function*() {
@@ -147,7 +161,9 @@ layer(DockerLive, { excludeTestServices: true })("attach and exec", (it) => {
     Effect.gen(function*() {
       const id = yield* container({ Cmd: ["sleep", "60"] })
       yield* Containers.start(id)
-      const proc = yield* Exec.spawn(id, ["sh", "-c", "wc -c; cat /dev/zero | head -c 2000000 >&2; exit 5"], { stdin: true })
+      const proc = yield* Exec.spawn(id, ["sh", "-c", "wc -c; cat /dev/zero | head -c 2000000 >&2; exit 5"], {
+        stdin: true
+      })
       const output = yield* Effect.forkChild(session(proc.output))
       yield* Stream.make(pseudoRandom(500_000, 7), "tail").pipe(Stream.run(proc.stdin))
       const { stderrBytes, stdout } = yield* Fiber.join(output)

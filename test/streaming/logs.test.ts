@@ -8,8 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import { Containers, Exec } from "../../mod.ts"
-import { container, dockerCli, DockerLive } from "./support.ts"
 import { onEngine } from "../support/podman.ts"
+import { container, dockerCli, DockerLive } from "./support.ts"
 
 const finished = (cmd: string, extra: Parameters<typeof container>[0] = {}) =>
   Effect.gen(function*() {
@@ -34,7 +34,13 @@ layer(DockerLive, { excludeTestServices: true })("container logs", (it) => {
         "out5",
         "no newline"
       ])
-      expect(lines.filter((l) => l.stream === "stderr").map((l) => l.line)).toEqual(["err1", "err2", "err3", "err4", "err5"])
+      expect(lines.filter((l) => l.stream === "stderr").map((l) => l.line)).toEqual([
+        "err1",
+        "err2",
+        "err3",
+        "err4",
+        "err5"
+      ])
       const onlyErr = yield* Containers.logLines(id, { stdout: false }).pipe(Stream.runCollect)
       expect(onlyErr.every((l) => l.stream === "stderr")).toBe(true)
       expect(onlyErr.length).toBe(5)
@@ -59,7 +65,10 @@ layer(DockerLive, { excludeTestServices: true })("container logs", (it) => {
       // the raw prefix is what the CLI shows with --timestamps
       const cli = yield* dockerCli(["logs", "--timestamps", id])
       const firstCliLine = cli.stdout.toString().split("\n")[0]!
-      const [stamp, text] = [firstCliLine.slice(0, firstCliLine.indexOf(" ")), firstCliLine.slice(firstCliLine.indexOf(" ") + 1)]
+      const [stamp, text] = [
+        firstCliLine.slice(0, firstCliLine.indexOf(" ")),
+        firstCliLine.slice(firstCliLine.indexOf(" ") + 1)
+      ]
       expect(text).toBe("line1")
       if (onEngine("logTimestampPrecision", { docker: true, podman: false })) {
         expect(stdout[0]!.timestamp.toISOString().slice(0, 23)).toBe(stamp.slice(0, 23))
@@ -133,43 +142,49 @@ layer(DockerLive, { excludeTestServices: true })("container logs", (it) => {
       expect(entries.every((e) => e.timestamp.getTime() > Date.now() - 60_000)).toBe(true)
     }).pipe(Effect.scoped))
 
-  it.effect("oracle: demultiplexed stdout and stderr equal what `docker logs` prints, byte for byte", () =>
-    Effect.gen(function*() {
-      const script = [
-        "echo 'plain ascii'",
-        "printf 'unicode: été ☃ 日本語\\n' >&2",
-        // one line longer than the logging driver's 16 KiB message: stored in parts
-        "yes abcdefghijklmnopqrstuvwxyz | head -c 40000 | tr -d '\\n'; echo",
-        "head -c 3000 /dev/urandom | base64 >&2",
-        "for i in $(seq 1 300); do echo \"out $i\"; echo \"err $i\" >&2; done",
-        "printf 'tab\\tand\\rcarriage'",
-        "printf 'last on stderr without newline' >&2"
-      ].join("; ")
-      const id = yield* finished(script)
-      const frames = yield* Containers.logs(id).pipe(Stream.runCollect)
-      const stdout = concat(frames.filter((f) => f.stream === 1).map((f) => f.payload))
-      const stderr = concat(frames.filter((f) => f.stream === 2).map((f) => f.payload))
-      const cli = yield* dockerCli(["logs", id])
-      expect(cli.code).toBe(0)
-      expect(stdout.length).toBeGreaterThan(40_000)
-      expect(stderr.length).toBeGreaterThan(4_000)
-      expect(stdout.equals(cli.stdout)).toBe(true)
-      expect(stderr.equals(cli.stderr)).toBe(true)
-      const text = yield* Containers.logsText(id)
-      expect(text.stdout).toBe(cli.stdout.toString("utf8"))
-      expect(text.stderr).toBe(cli.stderr.toString("utf8"))
-      const withTimestamps = yield* dockerCli(["logs", "--timestamps", "--tail", "20", id])
-      const entries = yield* Containers.logEntries(id, { tail: 20 }).pipe(Stream.runCollect)
-      const cliLines = [
-        ...withTimestamps.stdout.toString().split("\n").filter((l) => l !== ""),
-        ...withTimestamps.stderr.toString().split("\n").filter((l) => l !== "")
-      ].map((l) => l.slice(l.indexOf(" ") + 1)).sort()
-      expect(entries.map((e) => e.line).sort()).toEqual(cliLines)
-    }).pipe(Effect.scoped), 30_000)
+  it.effect(
+    "oracle: demultiplexed stdout and stderr equal what `docker logs` prints, byte for byte",
+    () =>
+      Effect.gen(function*() {
+        const script = [
+          "echo 'plain ascii'",
+          "printf 'unicode: été ☃ 日本語\\n' >&2",
+          // one line longer than the logging driver's 16 KiB message: stored in parts
+          "yes abcdefghijklmnopqrstuvwxyz | head -c 40000 | tr -d '\\n'; echo",
+          "head -c 3000 /dev/urandom | base64 >&2",
+          "for i in $(seq 1 300); do echo \"out $i\"; echo \"err $i\" >&2; done",
+          "printf 'tab\\tand\\rcarriage'",
+          "printf 'last on stderr without newline' >&2"
+        ].join("; ")
+        const id = yield* finished(script)
+        const frames = yield* Containers.logs(id).pipe(Stream.runCollect)
+        const stdout = concat(frames.filter((f) => f.stream === 1).map((f) => f.payload))
+        const stderr = concat(frames.filter((f) => f.stream === 2).map((f) => f.payload))
+        const cli = yield* dockerCli(["logs", id])
+        expect(cli.code).toBe(0)
+        expect(stdout.length).toBeGreaterThan(40_000)
+        expect(stderr.length).toBeGreaterThan(4_000)
+        expect(stdout.equals(cli.stdout)).toBe(true)
+        expect(stderr.equals(cli.stderr)).toBe(true)
+        const text = yield* Containers.logsText(id)
+        expect(text.stdout).toBe(cli.stdout.toString("utf8"))
+        expect(text.stderr).toBe(cli.stderr.toString("utf8"))
+        const withTimestamps = yield* dockerCli(["logs", "--timestamps", "--tail", "20", id])
+        const entries = yield* Containers.logEntries(id, { tail: 20 }).pipe(Stream.runCollect)
+        const cliLines = [
+          ...withTimestamps.stdout.toString().split("\n").filter((l) => l !== ""),
+          ...withTimestamps.stderr.toString().split("\n").filter((l) => l !== "")
+        ].map((l) => l.slice(l.indexOf(" ") + 1)).sort()
+        expect(entries.map((e) => e.line).sort()).toEqual(cliLines)
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.effect("logs of a missing container fail with NotFound", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Containers.logLines("effect-docker-no-such-container", { tty: false }).pipe(Stream.runDrain))
+      const error = yield* Effect.flip(
+        Containers.logLines("effect-docker-no-such-container", { tty: false }).pipe(Stream.runDrain)
+      )
       expect(error._tag).toBe("NotFound")
     }))
 })

@@ -29,7 +29,13 @@ const tooMany = (res: http.ServerResponse) => {
 /** Forwards a request to the real local registry. */
 const forward = (req: http.IncomingMessage, res: http.ServerResponse) => {
   const upstream = http.request(
-    { host: "127.0.0.1", port: 5000, method: req.method, path: req.url, headers: { ...req.headers, host: "127.0.0.1:5000" } },
+    {
+      host: "127.0.0.1",
+      port: 5000,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: "127.0.0.1:5000" }
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)
@@ -67,7 +73,11 @@ const fakeRegistry = (mode: Mode) =>
       const manifest = JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: configDigest },
+        config: {
+          mediaType: "application/vnd.docker.container.image.v1+json",
+          size: config.length,
+          digest: configDigest
+        },
         layers: []
       })
       const server = http.createServer((req, res) => {
@@ -82,7 +92,9 @@ const fakeRegistry = (mode: Mode) =>
         if (isManifest && req.method === "GET") gets++
         switch (mode._tag) {
           case "manifests":
-            if (isManifest && (req.method === "HEAD" ? gets < mode.refusals : gets <= mode.refusals)) return tooMany(res)
+            if (isManifest && (req.method === "HEAD" ? gets < mode.refusals : gets <= mode.refusals)) {
+              return tooMany(res)
+            }
             if (isManifest) forwarded++
             return forward(req, res)
           case "blobs":
@@ -124,48 +136,58 @@ const scopedReference = (reference: string) =>
 const quick = Schedule.spaced("50 millis")
 
 layer(DockerLive, { excludeTestServices: true })("registry rate limits", (it) => {
-  it.effect("a refused manifest: the daemon answers 500 with the registry's text, the SDK fails with RateLimited", () =>
-    Effect.gen(function*() {
-      const registry = yield* fakeRegistry({ _tag: "manifests", refusals: 1_000 })
-      const reference = `127.0.0.1:${registry.port}/effect-docker/busybox:demo`
-      // what the daemon reports, through the generated call (no mapping)
-      const raw = yield* Effect.flip(
-        Api.imageCreate({ fromImage: `127.0.0.1:${registry.port}/effect-docker/busybox`, tag: "demo" }).pipe(Stream.runDrain)
-      )
-      expect(raw._tag).toBe("ServerError")
-      expect(raw.message).toContain(`toomanyrequests: ${LIMIT_MESSAGE}`)
-      const error = yield* Effect.flip(Images.pull(reference))
-      expect(error._tag).toBe("RateLimited")
-      if (error._tag !== "RateLimited") return
-      expect(error.registry).toBe(`127.0.0.1:${registry.port}`)
-      expect(error.operation).toBe("ImageCreate")
-      expect(error.status).toBe(500)
-      expect(error.message).toContain("pull rate limit")
-      expect(error.retryAfter).toBeUndefined()
-      expect(registry.manifestGets()).toBe(2)
-    }).pipe(Effect.scoped), 60_000)
-
-  it.effect("retry: refused twice, then the pull goes through (three attempts, the image is there)", () =>
-    Effect.gen(function*() {
-      const registry = yield* fakeRegistry({ _tag: "manifests", refusals: 2 })
-      const reference = yield* scopedReference(`127.0.0.1:${registry.port}/effect-docker/busybox:demo`)
-      const seen: Array<string> = []
-      const summary = yield* Images.pull(reference, {
-        // the schedule's input is the attempt's error
-        retry: quick.pipe(
-          Schedule.tap(({ input }) => Effect.sync(() => seen.push(String((input as { _tag?: unknown })._tag)))),
-          Schedule.upTo({ times: 5 })
+  it.effect(
+    "a refused manifest: the daemon answers 500 with the registry's text, the SDK fails with RateLimited",
+    () =>
+      Effect.gen(function*() {
+        const registry = yield* fakeRegistry({ _tag: "manifests", refusals: 1_000 })
+        const reference = `127.0.0.1:${registry.port}/effect-docker/busybox:demo`
+        // what the daemon reports, through the generated call (no mapping)
+        const raw = yield* Effect.flip(
+          Api.imageCreate({ fromImage: `127.0.0.1:${registry.port}/effect-docker/busybox`, tag: "demo" }).pipe(
+            Stream.runDrain
+          )
         )
-      })
-      // two attempts refused (their manifest GETs), the third one forwarded: the daemon may only need a HEAD then
-      expect(seen).toEqual(["RateLimited", "RateLimited"])
-      expect(registry.requests.filter((r) => r.startsWith("GET /v2/effect-docker/busybox/manifests/demo")).length)
-        .toBeGreaterThanOrEqual(2)
-      expect(registry.forwarded()).toBeGreaterThanOrEqual(1)
-      expect(summary.status).toMatch(/^Status: (Downloaded newer image|Image is up to date) for /)
-      const inspected = yield* Images.inspect(reference)
-      expect(inspected.RepoTags).toContain(reference)
-    }).pipe(Effect.scoped), 90_000)
+        expect(raw._tag).toBe("ServerError")
+        expect(raw.message).toContain(`toomanyrequests: ${LIMIT_MESSAGE}`)
+        const error = yield* Effect.flip(Images.pull(reference))
+        expect(error._tag).toBe("RateLimited")
+        if (error._tag !== "RateLimited") return
+        expect(error.registry).toBe(`127.0.0.1:${registry.port}`)
+        expect(error.operation).toBe("ImageCreate")
+        expect(error.status).toBe(500)
+        expect(error.message).toContain("pull rate limit")
+        expect(error.retryAfter).toBeUndefined()
+        expect(registry.manifestGets()).toBe(2)
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.effect(
+    "retry: refused twice, then the pull goes through (three attempts, the image is there)",
+    () =>
+      Effect.gen(function*() {
+        const registry = yield* fakeRegistry({ _tag: "manifests", refusals: 2 })
+        const reference = yield* scopedReference(`127.0.0.1:${registry.port}/effect-docker/busybox:demo`)
+        const seen: Array<string> = []
+        const summary = yield* Images.pull(reference, {
+          // the schedule's input is the attempt's error
+          retry: quick.pipe(
+            Schedule.tap(({ input }) => Effect.sync(() => seen.push(String((input as { _tag?: unknown })._tag)))),
+            Schedule.upTo({ times: 5 })
+          )
+        })
+        // two attempts refused (their manifest GETs), the third one forwarded: the daemon may only need a HEAD then
+        expect(seen).toEqual(["RateLimited", "RateLimited"])
+        expect(registry.requests.filter((r) => r.startsWith("GET /v2/effect-docker/busybox/manifests/demo")).length)
+          .toBeGreaterThanOrEqual(2)
+        expect(registry.forwarded()).toBeGreaterThanOrEqual(1)
+        expect(summary.status).toMatch(/^Status: (Downloaded newer image|Image is up to date) for /)
+        const inspected = yield* Images.inspect(reference)
+        expect(inspected.RepoTags).toContain(reference)
+      }).pipe(Effect.scoped),
+    90_000
+  )
 
   it.effect("retry: a schedule that ends gives the last RateLimited (1 + 2 attempts)", () =>
     Effect.gen(function*() {
@@ -177,29 +199,42 @@ layer(DockerLive, { excludeTestServices: true })("registry rate limits", (it) =>
       expect(registry.manifestGets()).toBe(3)
     }).pipe(Effect.scoped), 60_000)
 
-  it.effect("retry retries rate limits only: an unknown manifest fails after one attempt", () =>
-    Effect.gen(function*() {
-      const registry = yield* fakeRegistry({ _tag: "unknown" })
-      const error = yield* Effect.flip(
-        Images.pull(`127.0.0.1:${registry.port}/effect-docker/nothing:here`, { retry: quick.pipe(Schedule.upTo({ times: 5 })) })
-      )
-      expect(error._tag).not.toBe("RateLimited")
-      expect(registry.manifestGets()).toBe(1)
-    }).pipe(Effect.scoped), 60_000)
+  it.effect(
+    "retry retries rate limits only: an unknown manifest fails after one attempt",
+    () =>
+      Effect.gen(function*() {
+        const registry = yield* fakeRegistry({ _tag: "unknown" })
+        const error = yield* Effect.flip(
+          Images.pull(`127.0.0.1:${registry.port}/effect-docker/nothing:here`, {
+            retry: quick.pipe(Schedule.upTo({ times: 5 }))
+          })
+        )
+        expect(error._tag).not.toBe("RateLimited")
+        expect(registry.manifestGets()).toBe(1)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 
-  it.effect("a refused blob: the daemon reports it inside the progress stream, the SDK fails with RateLimited", () =>
-    Effect.gen(function*() {
-      const registry = yield* fakeRegistry({ _tag: "blobs" })
-      const reference = `127.0.0.1:${registry.port}/effect-docker/blobs:limited`
-      const messages = yield* Api.imageCreate({ fromImage: `127.0.0.1:${registry.port}/effect-docker/blobs`, tag: "limited" })
-        .pipe(Stream.runCollect)
-      const detail = messages.find((m) => m.errorDetail !== undefined)
-      expect(detail?.errorDetail?.message).toContain("toomanyrequests")
-      const error = yield* Effect.flip(Images.pull(reference))
-      expect(error._tag).toBe("RateLimited")
-      if (error._tag !== "RateLimited") return
-      expect(error.status).toBeUndefined()
-      expect(error.message).toContain("pull rate limit")
-      expect(registry.requests.some((r) => r.startsWith("GET /v2/effect-docker/blobs/blobs/sha256:"))).toBe(true)
-    }).pipe(Effect.scoped), 60_000)
+  it.effect(
+    "a refused blob: the daemon reports it inside the progress stream, the SDK fails with RateLimited",
+    () =>
+      Effect.gen(function*() {
+        const registry = yield* fakeRegistry({ _tag: "blobs" })
+        const reference = `127.0.0.1:${registry.port}/effect-docker/blobs:limited`
+        const messages = yield* Api.imageCreate({
+          fromImage: `127.0.0.1:${registry.port}/effect-docker/blobs`,
+          tag: "limited"
+        })
+          .pipe(Stream.runCollect)
+        const detail = messages.find((m) => m.errorDetail !== undefined)
+        expect(detail?.errorDetail?.message).toContain("toomanyrequests")
+        const error = yield* Effect.flip(Images.pull(reference))
+        expect(error._tag).toBe("RateLimited")
+        if (error._tag !== "RateLimited") return
+        expect(error.status).toBeUndefined()
+        expect(error.message).toContain("pull rate limit")
+        expect(registry.requests.some((r) => r.startsWith("GET /v2/effect-docker/blobs/blobs/sha256:"))).toBe(true)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 })

@@ -68,9 +68,44 @@ export const daemonOperation = (method: string, rawPath: string): string | undef
 
 /** Hostile path segments for the fuzz. */
 const segment = fc.constantFrom(
-  "", ".", "..", "%2e", "%2E%2e", "%2F", "%252F", "%2f..", "..%2F", "%00", "%0a", "%", "%zz", "%c0%ae", "json",
-  "containers", "images", "abc", "library", "v1.41", "start", "logs", "export", "get", "attach", "ws", "exec",
-  "archive", "configs", "secrets", "swarm", "unlockkey", "a%2Fb", "%3Fall", "\\", "_ping", "events", "build"
+  "",
+  ".",
+  "..",
+  "%2e",
+  "%2E%2e",
+  "%2F",
+  "%252F",
+  "%2f..",
+  "..%2F",
+  "%00",
+  "%0a",
+  "%",
+  "%zz",
+  "%c0%ae",
+  "json",
+  "containers",
+  "images",
+  "abc",
+  "library",
+  "v1.41",
+  "start",
+  "logs",
+  "export",
+  "get",
+  "attach",
+  "ws",
+  "exec",
+  "archive",
+  "configs",
+  "secrets",
+  "swarm",
+  "unlockkey",
+  "a%2Fb",
+  "%3Fall",
+  "\\",
+  "_ping",
+  "events",
+  "build"
 )
 const method = fc.constantFrom("GET", "POST", "DELETE", "PUT", "HEAD")
 /** Random segments, or an operation's template with its parameters filled with hostile segments. */
@@ -94,4 +129,3 @@ export const hostileRequest = fc.oneof(
     }
   })
 )
-

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import * as net from "node:net"
 import { once } from "node:events"
+import * as net from "node:net"
 import { System } from "../../mod.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 
@@ -54,19 +54,23 @@ describe("connect timeout (Node transport)", () => {
     python?.kill()
   })
 
-  it.effect("a connect that hangs fails with Timeout (phase connect) at the layer's connectTimeout", () =>
-    Effect.gen(function*() {
-      expect(yield* Effect.promise(() => connectHangs(300))).toBe(true)
-      const error = yield* Effect.flip(
-        System.ping().pipe(
-          Effect.provide(DockerNode.layer({ host: `tcp://127.0.0.1:${port}`, connectTimeout: "400 millis" }))
+  it.effect(
+    "a connect that hangs fails with Timeout (phase connect) at the layer's connectTimeout",
+    () =>
+      Effect.gen(function*() {
+        expect(yield* Effect.promise(() => connectHangs(300))).toBe(true)
+        const error = yield* Effect.flip(
+          System.ping().pipe(
+            Effect.provide(DockerNode.layer({ host: `tcp://127.0.0.1:${port}`, connectTimeout: "400 millis" }))
+          )
         )
-      )
-      expect(error._tag).toBe("Timeout")
-      if (error._tag === "Timeout") {
-        expect(error.phase).toBe("connect")
-        expect(Duration.toMillis(error.limit)).toBe(400)
-        expect(error.message).toContain(`tcp://127.0.0.1:${port}`)
-      }
-    }), 30_000)
+        expect(error._tag).toBe("Timeout")
+        if (error._tag === "Timeout") {
+          expect(error.phase).toBe("connect")
+          expect(Duration.toMillis(error.limit)).toBe(400)
+          expect(error.message).toContain(`tcp://127.0.0.1:${port}`)
+        }
+      }),
+    30_000
+  )
 })

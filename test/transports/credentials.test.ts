@@ -5,26 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import * as HttpClient from "effect/http/HttpClient"
 import { execFileSync, spawnSync } from "node:child_process"
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
 import { Agent, fetch as undiciFetch } from "undici"
 import * as Credentials from "../../src/Credentials.ts"
+import * as Distribution from "../../src/Distribution.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
-import * as Distribution from "../../src/Distribution.ts"
+import * as Ops from "../../src/generated/operations.ts"
 import * as Images from "../../src/Images.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as DockerNode from "../../src/platform/node.ts"
-import * as Ops from "../../src/generated/operations.ts"
 import { type Runtime, runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -86,9 +86,13 @@ describe("Credentials (pure)", () => {
       const runHelper: Credentials.HelperRunner = (name, server) => {
         calls.push(`${name} ${server}`)
         if (name === "store" && server === "ghcr.io") {
-          return Effect.succeed(Redacted.make(JSON.stringify({ ServerURL: server, Username: "<token>", Secret: "idtok" })))
+          return Effect.succeed(
+            Redacted.make(JSON.stringify({ ServerURL: server, Username: "<token>", Secret: "idtok" }))
+          )
         }
-        if (name === "per") return Effect.succeed(Redacted.make(JSON.stringify({ Username: "per-user", Secret: "per-pass" })))
+        if (name === "per") {
+          return Effect.succeed(Redacted.make(JSON.stringify({ Username: "per-user", Secret: "per-pass" })))
+        }
         return Effect.succeed(undefined)
       }
       const credentials = Credentials.make({
@@ -228,36 +232,40 @@ describe("Credentials with a real helper and registry", () => {
       )))
     ))
 
-  it.live("a wrong password fails pull, push and distribution inspect with RegistryUnauthorized, unquoted", () =>
-    Effect.gen(function*() {
-      const wrong = { username: "testuser", password: Redacted.make(secret), serverAddress: "127.0.0.1:5001" }
-      const fromConfig = yield* Effect.flip(Images.pull(image)).pipe(
-        Effect.provide(Layer.unwrap(Effect.sync(() =>
-          Credentials.layerFromEnvironment(
-            environmentWith({ auths: { "127.0.0.1:5001": { auth: b64(`testuser:${secret}`) } } }),
-            DockerNode.credentialHelper
-          )
-        )))
-      )
-      const explicit = yield* Effect.flip(Images.pull(image, { auth: wrong }))
-      const target = `127.0.0.1:5001/effect-docker/private:wrong-${secret.toLowerCase()}`
-      yield* Effect.acquireRelease(
-        Images.tag("effect-docker/busybox:latest", target),
-        () => Effect.ignore(Images.remove(target))
-      )
-      const pushed = yield* Effect.flip(Images.push(target, { auth: wrong }))
-      const inspected = yield* Effect.flip(Distribution.inspect(image, { auth: wrong }))
-      for (const error of [fromConfig, explicit, pushed, inspected]) {
-        expect(error._tag).toBe("RegistryUnauthorized")
-        if (error._tag !== "RegistryUnauthorized") continue
-        expect(error.registry).toBe("127.0.0.1:5001")
-        expect(error.message).toMatch(/unauthorized|authentication required/i)
-        const text = [String(error), error.message, JSON.stringify(error), error.stack ?? ""].join("\n")
-        for (const needle of [secret, b64(`testuser:${secret}`), b64url(secret)]) expect(text).not.toContain(needle)
-      }
-      // one tag whatever the daemon used: Engine 20.10 answers a wrong password on pull with a 500
-      expect(fromConfig._tag === "RegistryUnauthorized" && fromConfig.status).toBe(500)
-    }).pipe(Effect.scoped, Effect.provide(DockerNode.layer())), 60_000)
+  it.live(
+    "a wrong password fails pull, push and distribution inspect with RegistryUnauthorized, unquoted",
+    () =>
+      Effect.gen(function*() {
+        const wrong = { username: "testuser", password: Redacted.make(secret), serverAddress: "127.0.0.1:5001" }
+        const fromConfig = yield* Effect.flip(Images.pull(image)).pipe(
+          Effect.provide(Layer.unwrap(Effect.sync(() =>
+            Credentials.layerFromEnvironment(
+              environmentWith({ auths: { "127.0.0.1:5001": { auth: b64(`testuser:${secret}`) } } }),
+              DockerNode.credentialHelper
+            )
+          )))
+        )
+        const explicit = yield* Effect.flip(Images.pull(image, { auth: wrong }))
+        const target = `127.0.0.1:5001/effect-docker/private:wrong-${secret.toLowerCase()}`
+        yield* Effect.acquireRelease(
+          Images.tag("effect-docker/busybox:latest", target),
+          () => Effect.ignore(Images.remove(target))
+        )
+        const pushed = yield* Effect.flip(Images.push(target, { auth: wrong }))
+        const inspected = yield* Effect.flip(Distribution.inspect(image, { auth: wrong }))
+        for (const error of [fromConfig, explicit, pushed, inspected]) {
+          expect(error._tag).toBe("RegistryUnauthorized")
+          if (error._tag !== "RegistryUnauthorized") continue
+          expect(error.registry).toBe("127.0.0.1:5001")
+          expect(error.message).toMatch(/unauthorized|authentication required/i)
+          const text = [String(error), error.message, JSON.stringify(error), error.stack ?? ""].join("\n")
+          for (const needle of [secret, b64(`testuser:${secret}`), b64url(secret)]) expect(text).not.toContain(needle)
+        }
+        // one tag whatever the daemon used: Engine 20.10 answers a wrong password on pull with a 500
+        expect(fromConfig._tag === "RegistryUnauthorized" && fromConfig.status).toBe(500)
+      }).pipe(Effect.scoped, Effect.provide(DockerNode.layer())),
+    60_000
+  )
 
   it.live("a secret never reaches errors, logs or spans (failed pull with a wrong secret, a failing helper)", () =>
     Effect.gen(function*() {
@@ -291,14 +299,24 @@ describe("Credentials with a real helper and registry", () => {
           })
         ).pipe(Effect.flip)
         yield* Effect.logError("pull failed", failure)
-        const broken = Credentials.make({ config: { credsStore: "brokenhelper" }, runHelper: DockerNode.credentialHelper })
+        const broken = Credentials.make({
+          config: { credsStore: "brokenhelper" },
+          runHelper: DockerNode.credentialHelper
+        })
         const helperFailure = yield* Effect.flip(broken.get("127.0.0.1:5001"))
         yield* Effect.logError("helper failed", helperFailure)
         return [failure, helperFailure] as const
       }).pipe(
-        Effect.provide(Layer.unwrap(Effect.sync(() =>
-          Credentials.layerFromEnvironment(environmentWith({ credsStore: "badhelper" }), DockerNode.credentialHelper)
-        ))),
+        Effect.provide(
+          Layer.unwrap(
+            Effect.sync(() =>
+              Credentials.layerFromEnvironment(
+                environmentWith({ credsStore: "badhelper" }),
+                DockerNode.credentialHelper
+              )
+            )
+          )
+        ),
         Effect.provide(docker),
         Effect.provide(Logger.layer([logger])),
         Effect.provideService(References.MinimumLogLevel, "All"),
@@ -324,7 +342,9 @@ describe("Credentials with a real helper and registry", () => {
         ...spanText
       ].join("\n")
       expect(spanText.join("\n")).toContain("http.request.header.x-registry-auth")
-      expect(spans.some((span) => span.attributes.get("http.request.header.x-registry-auth") === "<redacted>")).toBe(true)
+      expect(spans.some((span) => span.attributes.get("http.request.header.x-registry-auth") === "<redacted>")).toBe(
+        true
+      )
       expect(logs.length).toBeGreaterThanOrEqual(2)
       for (const needle of [secret, b64(secret), b64url(secret), headerValue, headerValue.slice(20, 60)]) {
         expect(everything).not.toContain(needle)

@@ -5,8 +5,8 @@
 import * as Effect from "effect/Effect"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
-import * as DockerAuto from "../../src/platform/auto.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import * as DockerAuto from "../../src/platform/auto.ts"
 
 const platform: { readonly environment: Effect.Effect<DockerEnv.Environment> } = await (DockerAuto.runtime() === "deno"
   ? import("../../src/platform/deno.ts")
@@ -21,6 +21,8 @@ const program = Effect.gen(function*() {
   return { context: resolved.context, source: resolved.source, host: resolved.host, ping, version }
 })
 
-console.log(JSON.stringify(await Effect.runPromise(program.pipe(
-  Effect.catch((error) => Effect.succeed({ error: error._tag, message: error.message }))
-))))
+console.log(JSON.stringify(
+  await Effect.runPromise(program.pipe(
+    Effect.catch((error) => Effect.succeed({ error: error._tag, message: error.message }))
+  ))
+))

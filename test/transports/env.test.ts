@@ -12,11 +12,11 @@ import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
-import * as Api from "../../src/generated/api.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
+import * as Api from "../../src/generated/api.ts"
+import * as Host from "../../src/Host.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
 import * as DockerNode from "../../src/platform/node.ts"
-import * as Host from "../../src/Host.ts"
 import { runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -46,7 +46,12 @@ describe("DockerEnv (pure)", () => {
   it.effect("DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH: TLS on port 2376 with the folder's PEM files", () =>
     Effect.gen(function*() {
       const resolved = yield* DockerEnv.resolve(memory(
-        { DOCKER_HOST: "tcp://10.0.0.5", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs", DOCKER_API_VERSION: "1.40" },
+        {
+          DOCKER_HOST: "tcp://10.0.0.5",
+          DOCKER_TLS_VERIFY: "1",
+          DOCKER_CERT_PATH: "/certs",
+          DOCKER_API_VERSION: "1.40"
+        },
         { "/certs/ca.pem": "CA", "/certs/cert.pem": "CERT", "/certs/key.pem": "KEY" }
       ))
       expect(resolved.host).toEqual({ _tag: "Tcp", host: "10.0.0.5", port: 2376, tls: true })
@@ -65,7 +70,9 @@ describe("DockerEnv (pure)", () => {
         { "/home/me/.docker/ca.pem": "CA" }
       ))
       expect(ok.tls?.ca).toBe("CA")
-      const error = yield* Effect.flip(DockerEnv.resolve(memory({ DOCKER_HOST: "tcp://h:1", DOCKER_TLS_VERIFY: "1", DOCKER_CONFIG: "/cfg" }, {})))
+      const error = yield* Effect.flip(
+        DockerEnv.resolve(memory({ DOCKER_HOST: "tcp://h:1", DOCKER_TLS_VERIFY: "1", DOCKER_CONFIG: "/cfg" }, {}))
+      )
       expect(error._tag).toBe("DockerConfigError")
       expect(error.message).toContain("/cfg/ca.pem")
     }))
@@ -77,10 +84,16 @@ describe("DockerEnv (pure)", () => {
         [`/home/me/.docker/contexts/meta/${sha("fromfile")}/meta.json`]: meta("fromfile", "unix:///file.sock"),
         [`/home/me/.docker/contexts/meta/${sha("fromenv")}/meta.json`]: meta("fromenv", "ssh://me@box:2200")
       }
-      const byHost = yield* DockerEnv.resolve(memory({ DOCKER_HOST: "unix:///h.sock", DOCKER_CONTEXT: "fromenv" }, files))
+      const byHost = yield* DockerEnv.resolve(
+        memory({ DOCKER_HOST: "unix:///h.sock", DOCKER_CONTEXT: "fromenv" }, files)
+      )
       expect(byHost).toMatchObject({ context: "default", host: { _tag: "Unix", path: "/h.sock" } })
       const byEnv = yield* DockerEnv.resolve(memory({ DOCKER_CONTEXT: "fromenv" }, files))
-      expect(byEnv).toMatchObject({ context: "fromenv", source: "context", host: { _tag: "Ssh", user: "me", host: "box", port: 2200 } })
+      expect(byEnv).toMatchObject({
+        context: "fromenv",
+        source: "context",
+        host: { _tag: "Ssh", user: "me", host: "box", port: 2200 }
+      })
       const byFile = yield* DockerEnv.resolve(memory({}, files))
       expect(byFile).toMatchObject({ context: "fromfile", host: { _tag: "Unix", path: "/file.sock" } })
     }))
@@ -95,11 +108,19 @@ describe("DockerEnv (pure)", () => {
       const secure = yield* DockerEnv.resolve(memory({ DOCKER_CONFIG: "/cfg", DOCKER_CONTEXT: "secure" }, files))
       expect(secure.host).toEqual({ _tag: "Tcp", host: "10.1.1.1", port: 2376, tls: true })
       expect(secure.tls).toMatchObject({ ca: "CA", insecureSkipVerify: true })
-      const missing = yield* Effect.flip(DockerEnv.resolve(memory({ DOCKER_CONFIG: "/cfg", DOCKER_CONTEXT: "nope" }, files)))
-      expect(missing.message).toBe(`Docker configuration: context "nope" not found in the context store (/cfg/contexts/meta/${sha("nope")}/meta.json)`)
+      const missing = yield* Effect.flip(
+        DockerEnv.resolve(memory({ DOCKER_CONFIG: "/cfg", DOCKER_CONTEXT: "nope" }, files))
+      )
+      expect(missing.message).toBe(
+        `Docker configuration: context "nope" not found in the context store (/cfg/contexts/meta/${
+          sha("nope")
+        }/meta.json)`
+      )
       const version = yield* Effect.flip(DockerEnv.resolve(memory({ DOCKER_API_VERSION: "latest" }, {})))
       expect(version.message).toContain("DOCKER_API_VERSION")
-      const broken = yield* Effect.flip(DockerEnv.resolve(memory({}, { "/home/me/.docker/config.json": "{ \"auths\": secret" })))
+      const broken = yield* Effect.flip(
+        DockerEnv.resolve(memory({}, { "/home/me/.docker/config.json": "{ \"auths\": secret" }))
+      )
       expect(broken.message).toContain("not valid JSON")
       expect(broken.message).not.toContain("secret")
     }))
@@ -123,7 +144,12 @@ describe("DockerEnv on disk, per runtime", () => {
   beforeAll(() => {
     dir = mkdtempSync(`${tmpdir()}/effect-docker-env-`)
     writeFileSync(`${dir}/config.json`, JSON.stringify({ currentContext: "sdk-local" }))
-    for (const [name, host] of [["sdk-local", "unix:///var/run/docker.sock"], ["sdk-broken", "unix:///nonexistent/docker.sock"]]) {
+    for (
+      const [name, host] of [["sdk-local", "unix:///var/run/docker.sock"], [
+        "sdk-broken",
+        "unix:///nonexistent/docker.sock"
+      ]]
+    ) {
       mkdirSync(`${dir}/contexts/meta/${sha(name!)}`, { recursive: true })
       writeFileSync(`${dir}/contexts/meta/${sha(name!)}/meta.json`, meta(name!, host!))
     }

@@ -11,8 +11,8 @@ import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
 import * as Docker from "../../src/Docker.ts"
 import type * as DockerEnv from "../../src/DockerEnv.ts"
-import type * as Host from "../../src/Host.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import type * as Host from "../../src/Host.ts"
 import * as Operation from "../../src/Operation.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
@@ -52,7 +52,10 @@ const cases = (name: string) =>
       Effect.sync(() => console.log(JSON.stringify({ transport: name, case: what, ...value })))
     const failure = (what: string, effect: Effect.Effect<unknown, unknown, Docker.Docker>) =>
       Effect.flatMap(
-        Effect.match(effect, { onSuccess: (value) => ({ ok: true, value }), onFailure: (e) => ({ ok: false, ...describe(e) }) }),
+        Effect.match(effect, {
+          onSuccess: (value) => ({ ok: true, value }),
+          onFailure: (e) => ({ ok: false, ...describe(e) })
+        }),
         (result) => line(what, result)
       )
     yield* failure("301", Docker.call(Ops.ContainerInspect)({ id: `r301-${tag}` }))

@@ -16,7 +16,7 @@ import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Runtime, root, runtimeCommand } from "../support/runtimes.ts"
+import { root, type Runtime, runtimeCommand } from "../support/runtimes.ts"
 import { bigBodyBytes, type SafetyServers, startServers, streamChunks } from "./safety-server.ts"
 
 type Line = {
@@ -38,11 +38,45 @@ const dir = mkdtempSync(join(tmpdir(), "effect-docker-safety-"))
 let servers: SafetyServers
 
 const makeCertificates = () => {
-  const openssl = (...args: Array<string>) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=safety test CA", "-keyout", "ca-key.pem", "-out", "ca.pem")
+  const openssl = (...args: Array<string>) =>
+    execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] })
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=safety test CA",
+    "-keyout",
+    "ca-key.pem",
+    "-out",
+    "ca.pem"
+  )
   openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "server.csr")
-  execFileSync("sh", ["-c", "printf 'subjectAltName = IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage = serverAuth\\n' > ext.cnf"], { cwd: dir })
-  openssl("x509", "-req", "-days", "1", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-extfile", "ext.cnf", "-out", "cert.pem")
+  execFileSync("sh", [
+    "-c",
+    "printf 'subjectAltName = IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage = serverAuth\\n' > ext.cnf"
+  ], { cwd: dir })
+  openssl(
+    "x509",
+    "-req",
+    "-days",
+    "1",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca-key.pem",
+    "-CAcreateserial",
+    "-extfile",
+    "ext.cnf",
+    "-out",
+    "cert.pem"
+  )
 }
 
 const run = async (runtime: Runtime): Promise<Array<Line>> => {
@@ -82,7 +116,9 @@ describe("transport safety: redirects, timeouts, interruption, error messages", 
   for (const runtime of ["node", "deno", "bun"] as const) {
     it(`${runtime}: every transport refuses redirects, honours timeouts and closes what it abandons`, async () => {
       const lines = await run(runtime)
-      const transports = runtime === "node" ? ["unix", "tcp", "tls", "fetch", "custom"] : ["unix", "tcp", "tls", "fetch"]
+      const transports = runtime === "node"
+        ? ["unix", "tcp", "tls", "fetch", "custom"]
+        : ["unix", "tcp", "tls", "fetch"]
       expect([...new Set(lines.map((line) => line.transport))]).toEqual(transports)
       for (const transport of transports) {
         const tag = `${runtime}-${transport}`
@@ -92,7 +128,12 @@ describe("transport safety: redirects, timeouts, interruption, error messages", 
           return line!
         }
         const r301 = get("301")
-        expect(r301).toMatchObject({ ok: false, tag: "Redirected", status: 301, location: `/v1.41/containers/landed-r301-${tag}/json` })
+        expect(r301).toMatchObject({
+          ok: false,
+          tag: "Redirected",
+          status: 301,
+          location: `/v1.41/containers/landed-r301-${tag}/json`
+        })
         expect(r301.message).toContain("301")
         expect(r301.message).toContain(`/v1.41/containers/landed-r301-${tag}/json`)
         const r307 = get("307")
@@ -102,7 +143,12 @@ describe("transport safety: redirects, timeouts, interruption, error messages", 
           status: 307,
           location: `http://127.0.0.1:${servers.otherPort}/v1.41/containers/landed-r307-${tag}/json`
         })
-        expect(get("delete")).toMatchObject({ ok: false, tag: "Redirected", status: 301, location: `/v1.41/images/landed-del-${tag}` })
+        expect(get("delete")).toMatchObject({
+          ok: false,
+          tag: "Redirected",
+          status: 301,
+          location: `/v1.41/images/landed-del-${tag}`
+        })
 
         for (const name of ["500", "500chunked"]) {
           const big = get(name)

@@ -10,9 +10,9 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Docker from "../../src/Docker.ts"
+import * as Ops from "../../src/generated/operations.ts"
 import * as DockerNode from "../../src/platform/node.ts"
 import { expected } from "../cross-runtime/expected.ts"
-import * as Ops from "../../src/generated/operations.ts"
 import { runtimeCommand } from "../support/runtimes.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -35,9 +35,13 @@ describe("SSH transport (ssh … docker system dial-stdio)", () => {
       `Host 127.0.0.1\n  IdentityFile ${dir}/client_key\n  UserKnownHostsFile ${dir}/known_hosts\n` +
         `  StrictHostKeyChecking no\n  BatchMode yes\n  LogLevel ERROR\n`
     )
-    writeFileSync(`${dir}/bin/ssh`, `#!/bin/sh\necho "$$ $*" >> ${spawns}\nexec /usr/bin/ssh -F ${dir}/ssh_config "$@"\n`, {
-      mode: 0o755
-    })
+    writeFileSync(
+      `${dir}/bin/ssh`,
+      `#!/bin/sh\necho "$$ $*" >> ${spawns}\nexec /usr/bin/ssh -F ${dir}/ssh_config "$@"\n`,
+      {
+        mode: 0o755
+      }
+    )
     savedPath = process.env["PATH"] ?? ""
     process.env["PATH"] = `${dir}/bin:${savedPath}`
     execFileSync("bash", [`${root}scripts/push-progress-image.sh`], { stdio: ["ignore", "ignore", "inherit"] })
@@ -76,7 +80,9 @@ describe("SSH transport (ssh … docker system dial-stdio)", () => {
     }))
 
   for (const runtime of ["node", "deno", "bun"] as const) {
-    it(`${runtime}: the cross-runtime scenario runs over SSH (HTTP, streams, exec and attach hijacks)`, { timeout: 180_000 }, () => {
+    it(`${runtime}: the cross-runtime scenario runs over SSH (HTTP, streams, exec and attach hijacks)`, {
+      timeout: 180_000
+    }, () => {
       const command = runtimeCommand(runtime, "test/cross-runtime/scenario.ts")
       const env: Record<string, string | undefined> = { ...process.env, DOCKER_HOST: host }
       delete env["DOCKER_CONTEXT"]

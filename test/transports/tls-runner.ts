@@ -11,9 +11,9 @@ import { readFileSync } from "node:fs"
 import * as Demux from "../../src/Demux.ts"
 import * as Docker from "../../src/Docker.ts"
 import type * as DockerEnv from "../../src/DockerEnv.ts"
+import * as Ops from "../../src/generated/operations.ts"
 import type * as Host from "../../src/Host.ts"
 import * as DockerAuto from "../../src/platform/auto.ts"
-import * as Ops from "../../src/generated/operations.ts"
 
 const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env
 const certs = env["TLS_CERTS"]!
@@ -21,7 +21,11 @@ const host = env["TLS_HOST"]!
 const image = env["TLS_IMAGE"] ?? "effect-docker/busybox:latest"
 const pem = (name: string) => readFileSync(`${certs}/${name}`, "utf8")
 
-const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError>, withExec: boolean) =>
+const report = (
+  name: string,
+  layer: Layer.Layer<Docker.Docker, Host.InvalidHost | DockerEnv.DockerConfigError>,
+  withExec: boolean
+) =>
   Effect.gen(function*() {
     const ping = yield* Docker.call(Ops.SystemPing)()
     if (!withExec) return { ping }
@@ -37,9 +41,11 @@ const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost
       const output = yield* Effect.scoped(Effect.flatMap(
         Docker.hijack(Ops.ExecStart, { id: exec.Id, body: { Detach: false, Tty: false } }),
         (socket) =>
-          Demux.toStrings(Demux.demuxStream(Socket.toStream(socket).pipe(
-            Stream.catchIf((e) => e.reason._tag === "SocketCloseError", () => Stream.empty)
-          )))
+          Demux.toStrings(Demux.demuxStream(
+            Socket.toStream(socket).pipe(
+              Stream.catchIf((e) => e.reason._tag === "SocketCloseError", () => Stream.empty)
+            )
+          ))
       ))
       return { ping, exec: output.stdout }
     }).pipe(Effect.ensuring(Effect.ignore(Docker.call(Ops.ContainerDelete)({ id, force: true }))))
@@ -47,7 +53,12 @@ const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost
     Effect.provide(layer),
     Effect.match({
       onSuccess: (value) => ({ case: name, ok: true, value }),
-      onFailure: (error) => ({ case: name, ok: false, tag: (error as { _tag?: string })._tag, message: String((error as Error).message) })
+      onFailure: (error) => ({
+        case: name,
+        ok: false,
+        tag: (error as { _tag?: string })._tag,
+        message: String((error as Error).message)
+      })
     }),
     Effect.tap((line) => Effect.sync(() => console.log(JSON.stringify(line))))
   )
@@ -55,12 +66,20 @@ const report = (name: string, layer: Layer.Layer<Docker.Docker, Host.InvalidHost
 const program = Effect.gen(function*() {
   // from the environment, as the docker CLI: DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH (set by the test)
   yield* report("env", DockerAuto.layerFromEnv, true)
-  yield* report("wrongCa", DockerAuto.layer({ host, tls: { ca: pem("wrong-ca.pem"), cert: pem("cert.pem"), key: pem("key.pem") } }), false)
+  yield* report(
+    "wrongCa",
+    DockerAuto.layer({ host, tls: { ca: pem("wrong-ca.pem"), cert: pem("cert.pem"), key: pem("key.pem") } }),
+    false
+  )
   yield* report("noClientCert", DockerAuto.layer({ host, tls: { ca: pem("ca.pem") } }), false)
-  yield* report("insecure", DockerAuto.layer({
-    host,
-    tls: { ca: pem("wrong-ca.pem"), cert: pem("cert.pem"), key: pem("key.pem"), insecureSkipVerify: true }
-  }), false)
+  yield* report(
+    "insecure",
+    DockerAuto.layer({
+      host,
+      tls: { ca: pem("wrong-ca.pem"), cert: pem("cert.pem"), key: pem("key.pem"), insecureSkipVerify: true }
+    }),
+    false
+  )
 })
 
 await Effect.runPromise(program)

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Runtime, root, runtimeCommand } from "../support/runtimes.ts"
+import { root, type Runtime, runtimeCommand } from "../support/runtimes.ts"
 import { startTraceDaemon, type TraceDaemon } from "../support/traceDaemon.ts"
 
 interface Line {

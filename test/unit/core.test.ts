@@ -76,7 +76,12 @@ describe("Errors.fromStatus", () => {
   })
   it("writes messages that say what happened", () => {
     expect(
-      new Errors.UnsupportedApiVersion({ operation: "ContainerStop", parameter: "signal", required: "1.42", negotiated: "1.41" })
+      new Errors.UnsupportedApiVersion({
+        operation: "ContainerStop",
+        parameter: "signal",
+        required: "1.42",
+        negotiated: "1.41"
+      })
         .message
     ).toBe("ContainerStop: parameter \"signal\" needs API 1.42, the daemon speaks 1.41")
     expect(new Errors.TransportError({ operation: "SystemPing", target: "unix:///x.sock", reason: "ENOENT" }).message)
@@ -87,7 +92,12 @@ describe("Errors.fromStatus", () => {
 describe("Host.parse", () => {
   it("reads every DOCKER_HOST form", () => {
     expect(Host.parse("unix:///run/docker.sock")).toEqual({ _tag: "Unix", path: "/run/docker.sock" })
-    expect(Host.parse("tcp://127.0.0.1:2376", { tls: true })).toEqual({ _tag: "Tcp", host: "127.0.0.1", port: 2376, tls: true })
+    expect(Host.parse("tcp://127.0.0.1:2376", { tls: true })).toEqual({
+      _tag: "Tcp",
+      host: "127.0.0.1",
+      port: 2376,
+      tls: true
+    })
     expect(Host.parse("tcp://docker.example")).toEqual({ _tag: "Tcp", host: "docker.example", port: 2375, tls: false })
     expect(Host.parse("https://[::1]:3000")).toEqual({ _tag: "Tcp", host: "[::1]", port: 3000, tls: true })
     expect(Host.parse("ssh://me@box:2222")).toEqual({ _tag: "Ssh", user: "me", host: "box", port: 2222 })

@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Demux from "../../src/Demux.ts"
-import { DemuxParser, type DemuxFailure, type RawFrame } from "../../src/internal/demuxParser.ts"
+import { type DemuxFailure, DemuxParser, type RawFrame } from "../../src/internal/demuxParser.ts"
 import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "../fixtures/frames.ts"
 
 const SEED = 20261123

@@ -55,13 +55,20 @@ describe(".dockerignore rules", () => {
 
   it("property: a leading `/` or `./` and inner `./` do not change what a line excludes (seed 17, 1,000 runs)", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), patternArb), { minLength: 1, maxLength: 4 }), pathArb, (lines, path) => {
-        const text = (prefix: string) => lines.map(([not, p]) => `${not ? "!" : ""}${prefix}${p.replace("/", "/./")}`)
-        const plain = Ignore.excludes(Ignore.matcher(Ignore.parse(lines.map(([n, p]) => `${n ? "!" : ""}${p}`).join("\n"))), path)
-        for (const prefix of ["/", "./", "  "]) {
-          expect(Ignore.excludes(Ignore.matcher(Ignore.parse(text(prefix).join("\n"))), path)).toBe(plain)
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), patternArb), { minLength: 1, maxLength: 4 }),
+        pathArb,
+        (lines, path) => {
+          const text = (prefix: string) => lines.map(([not, p]) => `${not ? "!" : ""}${prefix}${p.replace("/", "/./")}`)
+          const plain = Ignore.excludes(
+            Ignore.matcher(Ignore.parse(lines.map(([n, p]) => `${n ? "!" : ""}${p}`).join("\n"))),
+            path
+          )
+          for (const prefix of ["/", "./", "  "]) {
+            expect(Ignore.excludes(Ignore.matcher(Ignore.parse(text(prefix).join("\n"))), path)).toBe(plain)
+          }
         }
-      }),
+      ),
       { seed: 17, numRuns: 1000 }
     )
   })

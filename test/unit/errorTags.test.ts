@@ -58,9 +58,11 @@ const sharedTags = (
 }
 
 const loadAll = () =>
-  Promise.all(entryPoints.map(async ([key, file]) =>
-    [`effect-docker${key.slice(1)}`, await import(root + file) as Record<string, unknown>] as const
-  ))
+  Promise.all(
+    entryPoints.map(async ([key, file]) =>
+      [`effect-docker${key.slice(1)}`, await import(root + file) as Record<string, unknown>] as const
+    )
+  )
 
 describe("error tags", () => {
   it("every exported error class of every entry point has a tag of its own", async () => {

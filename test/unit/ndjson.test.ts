@@ -7,9 +7,9 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
-import * as Ndjson from "../../src/Ndjson.ts"
 import { hasSourceAccess, parseJson, parseJsonExact, parseJsonReviver } from "../../src/internal/json.ts"
-import { NdjsonParser, type NdjsonFailure } from "../../src/internal/ndjsonParser.ts"
+import { type NdjsonFailure, NdjsonParser } from "../../src/internal/ndjsonParser.ts"
+import * as Ndjson from "../../src/Ndjson.ts"
 import { cutAt, eventLine, makeRng, ndjsonText, progressLine } from "../fixtures/frames.ts"
 
 const SEED = 20261123
@@ -266,13 +266,15 @@ describe("parseJson", () => {
   })
 
   it("never turns invalid JSON valid by marking a big integer", () => {
-    for (const text of [
-      `{12345678901234567890: 1}`,
-      `[012345678901234567890]`,
-      `{"a":-012345678901234567890}`,
-      `{"a":1, 12345678901234567890}`,
-      `12345678901234567890 1`
-    ]) {
+    for (
+      const text of [
+        `{12345678901234567890: 1}`,
+        `[012345678901234567890]`,
+        `{"a":-012345678901234567890}`,
+        `{"a":1, 12345678901234567890}`,
+        `12345678901234567890 1`
+      ]
+    ) {
       expect(() => parseJson(text)).toThrow(SyntaxError)
     }
   })

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as UrlParams from "effect/http/UrlParams"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
 import type { ApiVersion } from "../../src/ApiVersion.ts"
-import * as Operation from "../../src/Operation.ts"
 import * as Api from "../../src/generated/api.ts"
 import * as Operations from "../../src/generated/operations.ts"
 import * as Schemas from "../../src/generated/schemas.ts"
 import { parseJson } from "../../src/internal/json.ts"
+import * as Operation from "../../src/Operation.ts"
 
 interface SpecOperation {
   readonly operationId: string

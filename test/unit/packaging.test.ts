@@ -36,7 +36,9 @@ const browserBundle = async (entry: string): Promise<ReadonlyArray<string>> => {
   expect(inputs.filter((file) => file.startsWith("node:") || file.includes("platform-node"))).toEqual([])
   const own = inputs.filter((file) => !file.includes("node_modules"))
   for (const file of own) {
-    expect(readFileSync(root + file, "utf8"), file).not.toMatch(/from "node:|\bDeno\.|\bBun\.|\bprocess\.env|\bBuffer\.from/)
+    expect(readFileSync(root + file, "utf8"), file).not.toMatch(
+      /from "node:|\bDeno\.|\bBun\.|\bprocess\.env|\bBuffer\.from/
+    )
   }
   return own
 }

@@ -17,8 +17,8 @@ import * as fc from "fast-check"
 import * as ApiVersion from "../../src/ApiVersion.ts"
 import * as Docker from "../../src/Docker.ts"
 import * as DockerEnv from "../../src/DockerEnv.ts"
-import * as Operation from "../../src/Operation.ts"
 import * as Operations from "../../src/generated/operations.ts"
+import * as Operation from "../../src/Operation.ts"
 import { daemonRouteRegExp, decodePath, muxCleanPath } from "../support/daemonRoute.ts"
 
 const operations = (Object.values(Operations) as ReadonlyArray<unknown>).filter(

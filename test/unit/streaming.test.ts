@@ -16,8 +16,8 @@ import * as Credentials from "../../src/Credentials.ts"
 import * as Events from "../../src/Events.ts"
 import * as Images from "../../src/Images.ts"
 import { LogEntrySplitter, type RawLogEntry } from "../../src/internal/logEntrySplitter.ts"
-import { parseTimestamp, splitTimestamp } from "../../src/internal/timestamp.ts"
 import * as Tar from "../../src/internal/streamingTar.ts"
+import { parseTimestamp, splitTimestamp } from "../../src/internal/timestamp.ts"
 import * as Progress from "../../src/Progress.ts"
 import * as Stats from "../../src/Stats.ts"
 
@@ -56,7 +56,9 @@ describe("log timestamps", () => {
     splitter.write(1, enc.encode(`${stamp(3)} t continues\n`), out)
     splitter.write(1, enc.encode(`${stamp(4)} no newline at end`), out)
     splitter.end(out)
-    expect(out.map((e) => [e.stream, e.line, e.timestamp?.nanos === undefined ? -1 : Number(e.timestamp.nanos % 1000n)]))
+    expect(
+      out.map((e) => [e.stream, e.line, e.timestamp?.nanos === undefined ? -1 : Number(e.timestamp.nanos % 1000n)])
+    )
       .toEqual([
         ["stdout", "first", 1],
         ["stderr", "err line", 2],
@@ -237,7 +239,9 @@ describe("pull progress", () => {
       const ansi: Array<string> = []
       yield* Stream.fromIterable(pull).pipe(Progress.track, Stream.run(Progress.sink((text) => ansi.push(text))))
       expect(ansi.length).toBe(pull.length)
-      expect(ansi[1]).toBe("\x1b[1A\x1b[2Kstream-test: Pulling from effect-docker/busybox\n\x1b[2Kaaaaaaaaaaaa: Pulling fs layer\n")
+      expect(ansi[1]).toBe(
+        "\x1b[1A\x1b[2Kstream-test: Pulling from effect-docker/busybox\n\x1b[2Kaaaaaaaaaaaa: Pulling fs layer\n"
+      )
       const plain: Array<string> = []
       yield* Stream.fromIterable(pull).pipe(
         Progress.track,
@@ -272,22 +276,37 @@ describe("pull progress", () => {
 describe("stats as the docker CLI computes them", () => {
   it("CPU %: cpu delta over system delta, times online CPUs (or per-CPU entries), times 100", () => {
     const sample: Stats.Sample = {
-      cpu_stats: { cpu_usage: { total_usage: 2_400_000_000, percpu_usage: [1, 2, 3, 4] }, system_cpu_usage: 40_000_000_000 },
+      cpu_stats: {
+        cpu_usage: { total_usage: 2_400_000_000, percpu_usage: [1, 2, 3, 4] },
+        system_cpu_usage: 40_000_000_000
+      },
       precpu_stats: { cpu_usage: { total_usage: 2_000_000_000 }, system_cpu_usage: 36_000_000_000 }
     }
     expect(Stats.cpuPercent(sample)).toBeCloseTo(40)
     expect(Stats.cpuPercent({ ...sample, cpu_stats: { ...sample.cpu_stats, online_cpus: 2 } })).toBeCloseTo(20)
     expect(Stats.cpuPercent({ ...sample, precpu_stats: {} })).toBeCloseTo(24)
     expect(Stats.cpuPercent({ cpu_stats: sample.cpu_stats!, precpu_stats: sample.cpu_stats! })).toBe(0)
-    expect(Stats.cpuPercentBetween({ cpu_stats: sample.precpu_stats! }, { cpu_stats: sample.cpu_stats! })).toBeCloseTo(40)
-    expect(Stats.cpuPercent({ cpu_stats: { cpu_usage: { total_usage: 10n ** 19n }, system_cpu_usage: 2n * 10n ** 19n, online_cpus: 1 } }))
+    expect(Stats.cpuPercentBetween({ cpu_stats: sample.precpu_stats! }, { cpu_stats: sample.cpu_stats! })).toBeCloseTo(
+      40
+    )
+    expect(
+      Stats.cpuPercent({
+        cpu_stats: { cpu_usage: { total_usage: 10n ** 19n }, system_cpu_usage: 2n * 10n ** 19n, online_cpus: 1 }
+      })
+    )
       .toBeCloseTo(50)
   })
 
   it("memory: usage minus total_inactive_file (cgroup v1), inactive_file (v2), or cache; percent of the limit", () => {
-    expect(Stats.memoryUsage({ memory_stats: { usage: 1000, stats: { total_inactive_file: 300, inactive_file: 100, cache: 500 } } }))
+    expect(
+      Stats.memoryUsage({
+        memory_stats: { usage: 1000, stats: { total_inactive_file: 300, inactive_file: 100, cache: 500 } }
+      })
+    )
       .toBe(700)
-    expect(Stats.memoryUsage({ memory_stats: { usage: 1000, stats: { total_inactive_file: 2000, inactive_file: 100 } } }))
+    expect(
+      Stats.memoryUsage({ memory_stats: { usage: 1000, stats: { total_inactive_file: 2000, inactive_file: 100 } } })
+    )
       .toBe(900)
     expect(Stats.memoryUsage({ memory_stats: { usage: 1000, stats: { inactive_file: 250 } } })).toBe(750)
     expect(Stats.memoryUsage({ memory_stats: { usage: 1000, stats: { cache: 400 } } })).toBe(600)
@@ -300,7 +319,10 @@ describe("stats as the docker CLI computes them", () => {
     const s = Stats.summary({
       networks: { eth0: { rx_bytes: 100, tx_bytes: 10 }, eth1: { rx_bytes: 1, tx_bytes: 2 } },
       blkio_stats: {
-        io_service_bytes_recursive: [{ op: "Read", value: 4096 }, { op: "write", value: 512 }, { op: "Total", value: 1 }]
+        io_service_bytes_recursive: [{ op: "Read", value: 4096 }, { op: "write", value: 512 }, {
+          op: "Total",
+          value: 1
+        }]
       },
       pids_stats: { current: 3 },
       memory_stats: { usage: 50, limit: 100 }

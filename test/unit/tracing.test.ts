@@ -10,9 +10,9 @@ import * as Docker from "../../src/Docker.ts"
 import * as Exec from "../../src/Exec.ts"
 import * as Api from "../../src/generated/api.ts"
 import * as Operations from "../../src/generated/operations.ts"
-import * as Session from "../../src/Session.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
 import * as NodeHttp from "../../src/platform/internal/nodeHttpClient.ts"
+import * as Session from "../../src/Session.ts"
 import { startTraceDaemon } from "../support/traceDaemon.ts"
 
 /** The fake daemon of `test/support/traceDaemon.ts`, closed with the test's scope. */
@@ -193,7 +193,9 @@ describe("tracing", () => {
         const spans: Array<string> = []
         yield* Api.containerInspect({ id: "web" }).pipe(
           Effect.provide(layerFor(daemon.url)),
-          Effect.tap(() => Effect.currentSpan.pipe(Effect.match({ onFailure: () => {}, onSuccess: (s) => spans.push(s.name) })))
+          Effect.tap(() =>
+            Effect.currentSpan.pipe(Effect.match({ onFailure: () => {}, onSuccess: (s) => spans.push(s.name) }))
+          )
         )
         expect(spans).toEqual([])
         expect(daemon.traceparents).toEqual([undefined])

@@ -7,15 +7,15 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Semaphore from "effect/Semaphore"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { type AuthError, DvpLoginFailed, DvpTwoFactorRequired, DvpUnexpectedStatus } from "./errors.ts"
 import {
   decodeJson,
@@ -101,8 +101,11 @@ export const login = (
   credentials: Credentials,
   options?: { readonly hubUrl?: string | undefined; readonly retry?: RetryPolicyInput | undefined }
 ): Effect.Effect<Redacted.Redacted<string>, AuthError, HttpClient.HttpClient> =>
-  Effect.flatMap(HttpClient.HttpClient, (client) =>
-    loginWith(client, credentials, trimSlash(options?.hubUrl ?? defaultHubUrl), makeRetryPolicy(options?.retry)))
+  Effect.flatMap(
+    HttpClient.HttpClient,
+    (client) =>
+      loginWith(client, credentials, trimSlash(options?.hubUrl ?? defaultHubUrl), makeRetryPolicy(options?.retry))
+  )
 
 const loginWith = (
   client: HttpClient.HttpClient,
@@ -214,17 +217,22 @@ const post = (
   )
 
 const tokenOf = (operation: string, response: HttpClientResponse.HttpClientResponse) =>
-  Effect.map(decodeJson(operation, response, decodeLoginSuccess), (body) =>
-    Redacted.make(body.token, { label: "hub-token" }))
+  Effect.map(
+    decodeJson(operation, response, decodeLoginSuccess),
+    (body) => Redacted.make(body.token, { label: "hub-token" })
+  )
 
 const refused = (
   operation: string,
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<never, DvpLoginFailed | DvpUnexpectedStatus> =>
-  Effect.flatMap(errorMessage(response), (message): Effect.Effect<never, DvpLoginFailed | DvpUnexpectedStatus> =>
-    response.status === 401 || response.status === 403
-      ? Effect.fail(new DvpLoginFailed({ operation, status: response.status, message }))
-      : Effect.fail(new DvpUnexpectedStatus({ operation, status: response.status, message })))
+  Effect.flatMap(
+    errorMessage(response),
+    (message): Effect.Effect<never, DvpLoginFailed | DvpUnexpectedStatus> =>
+      response.status === 401 || response.status === 403
+        ? Effect.fail(new DvpLoginFailed({ operation, status: response.status, message }))
+        : Effect.fail(new DvpUnexpectedStatus({ operation, status: response.status, message }))
+  )
 
 /**
  * Builds the service: the token lives in a `Ref`; logins are serialized by a one-permit semaphore so concurrent

@@ -7,25 +7,25 @@
 import * as Arr from "effect/Array"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { HubAuth } from "./auth.ts"
 import { type CsvLimits, decodeRawRows, decodeSummaryRows, inflateError } from "./decode.ts"
 import {
   type AuthError,
   type DvpCsvError,
+  type DvpDecodeError,
   type DvpForbidden,
   DvpInvalidArgument,
   type DvpNotFound,
   type DvpRateLimited,
-  type DvpDecodeError,
   type DvpServerError,
   DvpTransportError,
   type DvpUnauthorized,
@@ -39,23 +39,23 @@ import {
   sendWithRetry,
   statusError
 } from "./http.ts"
-import { inflateWhenCompressed } from "./stream.ts"
 import {
-  NamespaceData,
-  NamespaceMetadata,
-  PullData,
-  ReposPullData,
-  ResponseData,
   type DataviewType,
   type GroupType,
+  NamespaceData,
+  NamespaceMetadata,
   type PeriodType,
+  PullData,
   type RawRow,
+  ReposPullData,
+  ResponseData,
   type SummaryRow,
   TimespanData,
   TimespanModel,
   type TimespanType,
   YearData
 } from "./schemas.ts"
+import { inflateWhenCompressed } from "./stream.ts"
 
 /** @internal */
 export const defaultBaseUrl = "https://hub.docker.com/api/publisher/analytics/v1"
@@ -186,9 +186,10 @@ const DvpClientBase: Context.ServiceClass<DvpClient, "effect-docker/Dvp/DvpClien
 /** @internal */
 export class DvpClient extends DvpClientBase {}
 
-const compile = <S extends Schema.Top>(schema: S) => Schema.decodeUnknownEffect(schema) as (
-  u: unknown
-) => Effect.Effect<S["Type"], Schema.SchemaError>
+const compile = <S extends Schema.Top>(schema: S) =>
+  Schema.decodeUnknownEffect(schema) as (
+    u: unknown
+  ) => Effect.Effect<S["Type"], Schema.SchemaError>
 
 const decodeNamespaceData = compile(NamespaceData)
 const decodeUserNamespaces = compile(Schema.Array(NamespaceMetadata))

@@ -5,12 +5,12 @@
  * @internal
  */
 import * as Stream from "effect/Stream"
-import { DvpCsvError } from "./errors.ts"
 import type { CsvRecord } from "./csv.ts"
+import { DvpCsvError } from "./errors.ts"
 import { publicUrl } from "./http.ts"
 import { rawColumns, summaryColumns } from "./records.ts"
-import { csvRecords, csvRows, decodeUtf8, inflateWhenCompressed } from "./stream.ts"
 import type { RawRow, SummaryRow } from "./schemas.ts"
+import { csvRecords, csvRows, decodeUtf8, inflateWhenCompressed } from "./stream.ts"
 
 /** @internal */
 export interface CsvLimits {

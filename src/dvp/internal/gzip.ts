@@ -45,11 +45,68 @@ const FCOMMENT = 16
 
 /** Extra bits of the length symbols 257…285 (RFC 1951 §3.2.5). */
 const LENGTH_EXTRA = Uint8Array.of(
-  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0
 )
 /** Extra bits of the distance symbols 0…29. */
 const DISTANCE_EXTRA = Uint8Array.of(
-  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13
 )
 /** The order the code length code lengths are sent in. */
 const CODE_LENGTH_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15)
@@ -382,11 +439,11 @@ export class GzipMemberScanner {
             if (symbol === 256) {
               state = this.endOfBlock()
               if (state === S.Trailer) {
-            // the deflate data ends here: the partial byte is dropped, whole buffered bytes belong to the trailer
-            this.count = 8 - (bits >>> 3)
-            buffer = 0
-            bits = 0
-          }
+                // the deflate data ends here: the partial byte is dropped, whole buffered bytes belong to the trailer
+                this.count = 8 - (bits >>> 3)
+                buffer = 0
+                bits = 0
+              }
               continue loop
             }
             if (symbol > 285) return fail("invalid literal/length code")

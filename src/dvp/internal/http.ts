@@ -7,16 +7,16 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import type * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Schema from "effect/Schema"
 import {
+  DvpDecodeError,
   DvpForbidden,
   DvpNotFound,
   DvpRateLimited,
-  DvpDecodeError,
   DvpServerError,
   DvpTransportError,
   DvpUnauthorized,

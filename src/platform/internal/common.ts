@@ -6,11 +6,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Credentials from "../../Credentials.ts"
 import type * as Docker from "../../Docker.ts"
 import * as DockerEnv from "../../DockerEnv.ts"
@@ -33,7 +33,9 @@ export const connectionFor = (
   transport: string,
   canHijack: boolean
 ): Docker.DockerConnection => ({
-  baseUrl: host._tag === "Tcp" ? `${host.tls ? "https" : "http"}://${bracket(host.host)}:${host.port}` : "http://localhost",
+  baseUrl: host._tag === "Tcp"
+    ? `${host.tls ? "https" : "http"}://${bracket(host.host)}:${host.port}`
+    : "http://localhost",
   target: Host.describe(host),
   transport,
   canHijack,
@@ -156,13 +158,16 @@ const secretHeaders = ["x-registry-auth", "x-registry-config"]
  * @internal
  */
 export const redactRegistryHeaders = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.transform(client, (effect) =>
-    Effect.withFiber((fiber) =>
-      Effect.provideService(effect, Headers.CurrentRedactedNames, [
-        ...fiber.getRef(Headers.CurrentRedactedNames),
-        ...secretHeaders
-      ])
-    ))
+  HttpClient.transform(
+    client,
+    (effect) =>
+      Effect.withFiber((fiber) =>
+        Effect.provideService(effect, Headers.CurrentRedactedNames, [
+          ...fiber.getRef(Headers.CurrentRedactedNames),
+          ...secretHeaders
+        ])
+      )
+  )
 
 /** What running `docker-credential-NAME get` left: `undefined` when the program is not on PATH. */
 export interface HelperOutput {

@@ -14,14 +14,14 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Scope from "effect/Scope"
-import * as Socket from "effect/socket/Socket"
-import * as Stream from "effect/Stream"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
+import * as Scope from "effect/Scope"
+import * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 
 /**
  * A bidirectional byte connection: what `Deno.connect`, `Bun.connect` (adapted), `node:net` (through
@@ -201,7 +201,10 @@ const writeRequest = (
     case "Empty":
       return write(requestHead(request, url, request.method === "GET" ? {} : { "content-length": "0" }))
     case "Uint8Array": {
-      const head = requestHead(request, url, { ...contentType(body.contentType), "content-length": `${body.body.length}` })
+      const head = requestHead(request, url, {
+        ...contentType(body.contentType),
+        "content-length": `${body.body.length}`
+      })
       return Effect.andThen(write(head), write(body.body))
     }
     case "Raw": {
@@ -398,8 +401,10 @@ export const upgradeClient = (client: HttpClient.HttpClient, open: Open): HttpCl
       )
     })
   )
-  return HttpClient.transform(client, (effect, request) =>
-    request.headers.upgrade === undefined ? effect : upgrading.execute(request))
+  return HttpClient.transform(
+    client,
+    (effect, request) => request.headers.upgrade === undefined ? effect : upgrading.execute(request)
+  )
 }
 
 /**
@@ -420,11 +425,14 @@ export const pooledClient = (open: Open, options: { readonly maxIdle?: number } 
     let opened = 0
     const maxIdle = options.maxIdle ?? 4
     const scope = yield* Effect.scope
-    yield* Scope.addFinalizer(scope, Effect.sync(() => {
-      for (const connection of all) connection.close()
-      all.clear()
-      idle.length = 0
-    }))
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.sync(() => {
+        for (const connection of all) connection.close()
+        all.clear()
+        idle.length = 0
+      })
+    )
     const acquire = Effect.suspend((): Effect.Effect<Pooled, unknown> => {
       const reuse = idle.pop()
       if (reuse !== undefined) return Effect.succeed(reuse)
@@ -468,5 +476,15 @@ export const pooledClient = (open: Open, options: { readonly maxIdle?: number } 
         return response
       })
     )
-    return { client, stats: { get opened() { return opened }, get idle() { return idle.length } } }
+    return {
+      client,
+      stats: {
+        get opened() {
+          return opened
+        },
+        get idle() {
+          return idle.length
+        }
+      }
+    }
   })

@@ -9,15 +9,15 @@
 import { NodeHttpIncomingMessage } from "@effect/platform-node/NodeHttpIncomingMessage"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { pipeArguments } from "effect/Pipeable"
-import * as Stream from "effect/Stream"
 import * as Cookies from "effect/http/Cookies"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Layer from "effect/Layer"
+import { pipeArguments } from "effect/Pipeable"
 import * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Duplex } from "node:stream"
@@ -322,7 +322,9 @@ export const make = (
  */
 export const makeAgent = (options: https.AgentOptions & { readonly socketPath?: string | undefined }, tls: boolean) =>
   Effect.acquireRelease(
-    Effect.sync(() => tls ? new https.Agent({ keepAlive: true, ...options }) : new http.Agent({ keepAlive: true, ...options })),
+    Effect.sync(() =>
+      tls ? new https.Agent({ keepAlive: true, ...options }) : new http.Agent({ keepAlive: true, ...options })
+    ),
     (agent) => Effect.sync(() => agent.destroy())
   )
 

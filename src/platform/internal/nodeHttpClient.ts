@@ -10,13 +10,17 @@ import { NodeHttpIncomingMessage } from "@effect/platform-node/NodeHttpIncomingM
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as Cookies from "effect/http/Cookies"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Url from "effect/http/Url"
 import * as Socket from "effect/socket/Socket"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -193,7 +197,7 @@ const start = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 ): { readonly nodeRequest: http.ClientRequest; readonly wait: Outcome } => {
   const options: http.RequestOptions = {
     agent,
@@ -211,10 +215,11 @@ const start = (
   const onAbort = () => {
     if (!finished) nodeRequest.destroy()
   }
-  signal.addEventListener("abort", onAbort, { once: true })
+  signal?.addEventListener("abort", onAbort, { once: true })
   const finish = () => {
+    if (finished) return
     finished = true
-    signal.removeEventListener("abort", onAbort)
+    signal?.removeEventListener("abort", onAbort)
   }
   const settle = (effect: Outcome) => {
     if (outcome !== undefined) return
@@ -282,7 +287,7 @@ const send = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 ): Outcome =>
   Effect.suspend(() => {
     const { nodeRequest, wait } = start(agent, connectMillis, origin, request, url, signal)
@@ -294,10 +299,17 @@ const send = (
   })
 
 /**
- * Makes the client on `HttpClient.make`, so every request gets the URL check, the abort signal, and (when a
- * tracer is installed, see the Docker client) Effect's `http.client` span and trace propagation. `baseUrl` gives
- * the scheme, host and port of every request (for a unix socket, any host: the agent's `socketPath` decides where
- * it goes).
+ * Makes the client. A request whose tracing is off (`HttpClient.TracerDisabledWhen` holds for it, as the Docker
+ * client sets when no tracer is installed, or `Tracer.DisablePropagation` is on) takes the direct path: the URL
+ * check, then the `node:http` request, nothing else. Every other request goes through `HttpClient.make`, which adds
+ * Effect's `http.client` span, trace propagation, an abort signal tied to interruption and a response wrapper that
+ * aborts a response nobody reads once it is garbage. `baseUrl` gives the scheme, host and port of every request
+ * (for a unix socket, any host: the agent's `socketPath` decides where it goes).
+ *
+ * The direct path keeps what the signal guarantees through the transport itself: an interrupted wait for the
+ * headers destroys the request, an interrupted body read destroys the response (see `NodeResponse`), and a body
+ * stream closes the response when it ends or is interrupted before its end. What it drops is only the garbage
+ * collection safety net for a response whose body is never consumed: every SDK call consumes its body.
  *
  * @internal
  */
@@ -312,7 +324,28 @@ export const make = (
     hostname: base.hostname,
     port: base.port
   }
-  return HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
+  const traced = HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
+  const direct = (request: HttpClientRequest.HttpClientRequest): Outcome => {
+    const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
+    if (Result.isFailure(url)) {
+      return Effect.fail(
+        new HttpClientError.HttpClientError({
+          reason: new HttpClientError.InvalidUrlError({ request, cause: url.failure })
+        })
+      )
+    }
+    return send(agent, connectMillis, origin, request, url.success, undefined)
+  }
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(effect, (request) =>
+        Effect.withFiber((fiber) =>
+          fiber.getRef(Tracer.DisablePropagation) || fiber.getRef(HttpClient.TracerDisabledWhen)(request)
+            ? direct(request)
+            : traced.execute(request)
+        )),
+    Effect.succeed
+  )
 }
 
 /**

@@ -66,5 +66,6 @@ export const decodeJsonBody = <A>(
     const exit = exitDecoderFor(schema)(value)
     return Exit.isSuccess(exit)
       ? Exit.succeed(exit.value)
-      : Effect.mapError(exit, (error) => new ResponseDecodeError({ operation, reason: error.message, snippet: snippet(text) }))
+      : Effect.mapError(exit, (error) =>
+        new ResponseDecodeError({ operation, reason: error.message, snippet: snippet(text) }))
   })

@@ -8,11 +8,15 @@
  */
 import { NodeHttpIncomingMessage } from "@effect/platform-node/NodeHttpIncomingMessage"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import * as Result from "effect/Result"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import * as Cookies from "effect/http/Cookies"
@@ -136,10 +140,11 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
         if (!source.complete) onError(new Error("the connection closed before the body ended"))
       }
       if (source.readableEnded) return resume(Effect.fail(this.onError(new Error("the body was already read"))))
+      // plain listeners (no `once` wrappers): `cleanup` removes them all
       source.on("data", onData)
-      source.once("end", onEnd)
-      source.once("error", onError)
-      source.once("close", onClose)
+      source.on("end", onEnd)
+      source.on("error", onError)
+      source.on("close", onClose)
       return Effect.sync(() => {
         cleanup()
         source.destroy()
@@ -147,6 +152,13 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     })
     this.body = read
     return read
+  }
+  /**
+   * The body as a stream read in flowing mode (see {@link flowingBody}); closing the stream before the body ended
+   * closes the connection.
+   */
+  override get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
+    return Stream.fromChannel(flowingBody(this.source, this.onError))
   }
   override get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
     return Effect.map(this.bytes, (bytes) =>
@@ -164,6 +176,88 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     return pipeArguments(this, arguments)
   }
 }
+
+/** Bytes a body stream holds before it pauses the response (the socket then stops reading once Node's buffer fills). */
+const pauseAtBytes = 256 * 1024
+
+/**
+ * A response body as a pull of batches, read in flowing mode: each `data` chunk is queued as Node hands it over (no
+ * paused-mode `read()`, which copies buffered chunks into a new one), and a pull takes every chunk queued since the
+ * last one. Back-pressure: past {@link pauseAtBytes} queued the response is paused, and the next pull resumes it.
+ * The scope's end removes the listeners and, if the body has not ended, destroys the response, which closes the
+ * connection.
+ */
+const flowingBody = <E>(source: http.IncomingMessage, onError: (cause: unknown) => E) =>
+  Channel.fromTransform((_upstream: unknown, scope) =>
+    Effect.suspend(() => {
+      let queue: Array<Uint8Array> = []
+      let queued = 0
+      let ended = false
+      let failed = false
+      let failure: unknown = undefined
+      let wake: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+      const notify = () => {
+        if (wake === undefined) return
+        const resume = wake
+        wake = undefined
+        resume(Effect.void)
+      }
+      const onData = (chunk: Buffer) => {
+        queue.push(chunk)
+        queued += chunk.length
+        if (queued >= pauseAtBytes) source.pause()
+        notify()
+      }
+      const onEnd = () => {
+        ended = true
+        notify()
+      }
+      const onFailure = (cause: unknown) => {
+        if (ended || failed) return
+        failed = true
+        failure = cause
+        notify()
+      }
+      const onClose = () => {
+        if (!source.complete) onFailure(new Error("the connection closed before the body ended"))
+      }
+      source.on("data", onData)
+      source.on("end", onEnd)
+      source.on("error", onFailure)
+      source.on("close", onClose)
+      const more = Effect.callback<void>((resume) => {
+        wake = resume
+        return Effect.sync(() => {
+          wake = undefined
+        })
+      })
+      const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, E | Cause.Done> = Effect.suspend(() => {
+        if (queue.length > 0) {
+          const batch = queue as unknown as Arr.NonEmptyReadonlyArray<Uint8Array>
+          queue = []
+          queued = 0
+          if (!ended && source.isPaused()) source.resume()
+          return Effect.succeed(batch)
+        }
+        if (failed) return Effect.fail(onError(failure))
+        if (ended) return Cause.done()
+        return Effect.flatMap(more, () => pull)
+      })
+      return Effect.as(
+        Scope.addFinalizer(
+          scope,
+          Effect.sync(() => {
+            source.off("data", onData)
+            source.off("end", onEnd)
+            source.off("error", onFailure)
+            source.off("close", onClose)
+            if (!ended) source.destroy()
+          })
+        ),
+        pull
+      )
+    })
+  )
 
 const writeStream = (
   nodeRequest: http.ClientRequest,
@@ -240,8 +334,10 @@ const start = (
     settle(Effect.fail(transportError(request, cause)))
   })
   nodeRequest.on("response", (response) => {
-    response.once("end", finish)
-    response.once("close", finish)
+    if (signal !== undefined) {
+      response.once("end", finish)
+      response.once("close", finish)
+    }
     settle(Effect.succeed(new NodeResponse(request, response, url.href, undefined)))
   })
   nodeRequest.on("upgrade", (response, socket, head) => {

@@ -4,12 +4,14 @@
  * body served by a local replay server (`bench/logs-replay-server.ts`, its own process) in 64 KiB HTTP chunks, where
  * the client is the bottleneck: SDK against a raw `node:http` read of the same endpoint and against dockerode.
  *
- *   node bench/logs.ts            (256 MiB of 1 KiB lines, 3 rounds)
- *   node bench/logs.ts 64 100 2   (64 MiB of 100-byte lines, 2 rounds)
+ *   node bench/logs.ts                     (256 MiB of 1 KiB lines, 5 rounds)
+ *   node bench/logs.ts 64 100 5            (64 MiB of 100-byte lines, 5 rounds)
+ *   node bench/logs.ts 64 100 5 --replay   (the replay part only)
  *
  * Every implementation reads the whole body (the SDK and dockerode also demultiplex it and count the payload bytes,
- * checked equal); they run in turns (curl, SDK, dockerode, curl, …) so a change in machine load hits all alike, and
- * the median of the rounds is reported. MB/s counts the HTTP body bytes (frame headers included).
+ * checked equal). Rounds are rotated (`bench/rounds.ts`): round r starts with implementation r, each turn is one
+ * read; every ratio is computed within a round and printed as its median and range over the rounds, with the load
+ * average. MB/s counts the HTTP body bytes (frame headers included).
  */
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -18,13 +20,13 @@ import { execFileSync, spawn } from "node:child_process"
 import { createWriteStream, mkdirSync, statSync } from "node:fs"
 import * as http from "node:http"
 import { createRequire } from "node:module"
-import * as os from "node:os"
 import { dirname, join } from "node:path"
 import { Writable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import * as Containers from "../src/Containers.ts"
 import type * as Docker from "../src/Docker.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { type Contender, header, loadAverage, medianTime, runRounds, showRatio, timeRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
 const require = createRequire(import.meta.url)
@@ -37,7 +39,8 @@ const Dockerode = require("dockerode") as new(options: Record<string, unknown>) 
 
 const mib = Number(process.argv[2] ?? "256")
 const lineBytes = Number(process.argv[3] ?? "1024")
-const rounds = Number(process.argv[4] ?? "3")
+const rounds = Math.max(5, Number(process.argv[4] ?? "5"))
+const replayOnly = process.argv.includes("--replay")
 const socketPath = "/var/run/docker.sock"
 const here = dirname(fileURLToPath(import.meta.url))
 const cacheDir = join(here, ".cache")
@@ -114,20 +117,29 @@ const rawHttp = (options: http.RequestOptions): Reader => () =>
     }).on("error", reject)
   })
 
-/** Runs the readers in turns, `rounds` times each after one warm-up; the median time (ms) of each. */
+/**
+ * Runs the readers in rotated rounds (one read per turn, one warm-up read each); checks that the readers that
+ * report a body size agree, and likewise the payload sizes. Returns the times (ms) per reader and round.
+ */
 const measure = async (readers: ReadonlyArray<readonly [string, Reader]>) => {
-  const times = readers.map(() => [] as Array<number>)
-  const results = readers.map(() => [0, 0] as readonly [number, number])
-  for (const [, read] of readers) await read()
-  for (let round = 0; round < rounds; round++) {
-    for (const [i, [name, read]] of readers.entries()) {
+  const results = new Map<string, readonly [number, number]>()
+  const contenders: Array<Contender<undefined>> = readers.map(([name, read]) => ({
+    name,
+    runs: 1,
+    run: async () => {
       const start = performance.now()
-      results[i] = await read()
-      times[i]!.push(performance.now() - start)
-      process.stderr.write(`  ${name}: ${(times[i]!.at(-1)! / 1000).toFixed(2)} s\n`)
+      const result = await read()
+      results.set(name, result)
+      process.stderr.write(`  ${name}: ${((performance.now() - start) / 1000).toFixed(2)} s\n`)
+      return 0
     }
-  }
-  return readers.map((_, i) => ({ ms: times[i]!.sort((a, b) => a - b)[Math.floor(rounds / 2)]!, result: results[i]! }))
+  }))
+  const times = await runRounds(contenders, undefined, { rounds, warmup: 1, check: () => {} })
+  const body = [...results.values()].map(([b]) => b).filter((b) => b >= 0)
+  const payload = [...results.values()].map(([, p]) => p).filter((p) => p >= 0)
+  if (new Set(body).size > 1) throw new Error(`body sizes differ: ${body.join(", ")}`)
+  if (new Set(payload).size > 1) throw new Error(`payload sizes differ: ${payload.join(", ")}`)
+  return { times, results }
 }
 
 const record = (id: string, file: string) =>
@@ -153,17 +165,7 @@ const startReplay = (file: string) =>
   })
 
 const main = async () => {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
-  console.log(
-    `logs end to end, ${mib} MiB of ${lineBytes}-byte lines, median of ${rounds}; ${
-      new Date().toISOString().slice(0, 10)
-    }`
-  )
-  console.log(
-    `${os.cpus().length} CPUs, ${cpu}; Node ${process.version}; load average ${
-      os.loadavg().map((l) => l.toFixed(1)).join(" ")
-    }\n`
-  )
+  header(`bench:logs, ${mib} MiB of ${lineBytes}-byte lines, ${rounds} rotated rounds`)
   const line = "x".repeat(lineBytes - 1)
   const id = execFileSync("docker", [
     "create",
@@ -185,25 +187,50 @@ const main = async () => {
     execFileSync("docker", ["start", id])
     execFileSync("docker", ["wait", id])
     process.stderr.write(`container wrote ${mib} MiB in ${((performance.now() - writing) / 1000).toFixed(1)} s\n`)
-
-    process.stderr.write("real engine:\n")
-    const engine = await measure([
-      ["curl", curl(id)],
-      ["SDK", sdk(runtime, id)],
-      ["dockerode", dockerode({ socketPath }, id)]
-    ])
-    const [curlRun, sdkRun, modemRun] = engine as [typeof engine[0], typeof engine[0], typeof engine[0]]
-    if (sdkRun.result[0] !== curlRun.result[0]) {
-      throw new Error(`SDK read ${sdkRun.result[0]} bytes, curl ${curlRun.result[0]}`)
-    }
-    if (modemRun.result[1] !== sdkRun.result[1]) {
-      throw new Error(`dockerode demuxed ${modemRun.result[1]}, SDK ${sdkRun.result[1]}`)
-    }
-
     mkdirSync(cacheDir, { recursive: true })
     const file = join(cacheDir, `logs-${mib}MiB-${lineBytes}B.bin`)
     const recorded = await record(id, file)
-    if (recorded !== curlRun.result[0]) throw new Error(`recorded ${recorded} bytes, curl read ${curlRun.result[0]}`)
+    const mb = recorded / 1e6
+    const rate = (ms: number) => (mb / (ms / 1000)).toFixed(1)
+    const table = (
+      title: string,
+      names: ReadonlyArray<string>,
+      times: ReadonlyArray<ReadonlyArray<number>>,
+      base: number,
+      label: string
+    ) => {
+      console.log(`${title}\n`)
+      printTable([
+        ["reader", "seconds (median)", "MB/s", `${label}: median (range)`],
+        ...names.map((name, i) => [
+          name,
+          (medianTime(times, i) / 1000).toFixed(2),
+          rate(medianTime(times, i)),
+          i === base ? "1" : showRatio(timeRatio(times, i, base))
+        ])
+      ])
+      console.log()
+    }
+
+    if (!replayOnly) {
+      process.stderr.write("real engine:\n")
+      const engine = await measure([
+        ["curl", curl(id)],
+        ["SDK", sdk(runtime, id)],
+        ["dockerode", dockerode({ socketPath }, id)]
+      ])
+      if (engine.results.get("curl")![0] !== recorded) {
+        throw new Error(`curl read ${engine.results.get("curl")![0]} bytes`)
+      }
+      table(
+        "Real engine (unix socket):",
+        ["curl --unix-socket (raw)", "SDK Containers.logs (demuxed)", "dockerode + demuxStream"],
+        engine.times,
+        0,
+        "time vs curl"
+      )
+    }
+
     replay = await startReplay(file)
     const port = replay.port
     const replayRuntime = ManagedRuntime.make(DockerNode.layer({ host: `tcp://127.0.0.1:${port}` }))
@@ -214,48 +241,18 @@ const main = async () => {
       ["dockerode", dockerode({ host: "127.0.0.1", port, protocol: "http" }, "replay")]
     ])
     await replayRuntime.dispose()
-    const [rawRun, sdkReplay, modemReplay] = replayed as [typeof replayed[0], typeof replayed[0], typeof replayed[0]]
-    if (sdkReplay.result[1] !== sdkRun.result[1] || modemReplay.result[1] !== sdkRun.result[1]) {
-      throw new Error("the replayed payload differs from the engine's")
+    if (replayed.results.get("node:http")![0] !== recorded) {
+      throw new Error("the replayed body differs from the recording")
     }
-
-    const mb = curlRun.result[0] / 1e6
-    const rate = (ms: number) => (mb / (ms / 1000)).toFixed(1)
-    console.log(`body ${mb.toFixed(1)} MB, payload ${(sdkRun.result[1] / 1e6).toFixed(1)} MB\n`)
-    console.log("Real engine (unix socket), MB/s:\n")
-    printTable([
-      ["reader", "seconds", "MB/s", "vs curl (throughput)"],
-      ["curl --unix-socket (raw)", (curlRun.ms / 1000).toFixed(2), rate(curlRun.ms), "1.00x"],
-      [
-        "SDK Containers.logs (demuxed)",
-        (sdkRun.ms / 1000).toFixed(2),
-        rate(sdkRun.ms),
-        `${(curlRun.ms / sdkRun.ms).toFixed(2)}x`
-      ],
-      [
-        "dockerode + demuxStream",
-        (modemRun.ms / 1000).toFixed(2),
-        rate(modemRun.ms),
-        `${(curlRun.ms / modemRun.ms).toFixed(2)}x`
-      ]
-    ])
-    console.log("\nReplay server (127.0.0.1, 64 KiB chunks), MB/s:\n")
-    printTable([
-      ["reader", "seconds", "MB/s", "time vs node:http"],
-      ["node:http (raw read)", (rawRun.ms / 1000).toFixed(2), rate(rawRun.ms), "1.00x"],
-      [
-        "SDK Containers.logs (demuxed)",
-        (sdkReplay.ms / 1000).toFixed(2),
-        rate(sdkReplay.ms),
-        `${(sdkReplay.ms / rawRun.ms).toFixed(2)}x`
-      ],
-      [
-        "dockerode + demuxStream",
-        (modemReplay.ms / 1000).toFixed(2),
-        rate(modemReplay.ms),
-        `${(modemReplay.ms / rawRun.ms).toFixed(2)}x`
-      ]
-    ])
+    console.log(`body ${mb.toFixed(1)} MB, payload ${(replayed.results.get("SDK")![1] / 1e6).toFixed(1)} MB\n`)
+    table(
+      "Replay server (127.0.0.1, 64 KiB chunks):",
+      ["node:http (raw read)", "SDK Containers.logs (demuxed)", "dockerode + demuxStream"],
+      replayed.times,
+      0,
+      "time vs node:http (goal SDK <= 1.3)"
+    )
+    console.log(`load average after: ${loadAverage()} (1/5/15 min)`)
   } finally {
     replay?.stop()
     await runtime.dispose()

@@ -218,6 +218,38 @@ const fixUp = (value: unknown, markers: boolean): unknown => {
 }
 
 /**
+ * Drops `null` object properties (no markers): `fixUp` without the string checks, iterating keys with `for … in`
+ * (no key array), the common case of a body with `null`s and without big integers. An object is rebuilt only when
+ * it has a `null` (rebuilding is cheaper than `delete`, which leaves the object in V8's slow dictionary mode).
+ */
+const dropNulls = (value: unknown): unknown => {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === "object" && item !== null) value[i] = dropNulls(item)
+    }
+    return value
+  }
+  const object = value as Record<string, unknown>
+  let nulls = false
+  for (const key in object) {
+    const item = object[key]
+    if (item === null) nulls = true
+    else if (typeof item === "object") object[key] = dropNulls(item)
+  }
+  if (!nulls) return object
+  const rebuilt: Record<string, unknown> = {}
+  for (const key in object) {
+    const item = object[key]
+    if (item === null) continue
+    if (key === "__proto__") {
+      Object.defineProperty(rebuilt, key, { value: item, writable: true, enumerable: true, configurable: true })
+    } else rebuilt[key] = item
+  }
+  return rebuilt
+}
+
+/**
  * Turns marked strings into bigints (counting them in `converted`) in a value without `null`, stopping once `expected`
  * are converted. Each object or array is first searched at its own level, then its children, so a big integer near
  * the top (as `timeNano` of `/events`) is found without walking the nested values.
@@ -262,7 +294,7 @@ export const parseJson = (text: string): unknown => {
   if (candidates.length === 0) {
     // every unsafe integer literal is a candidate, so there is none
     const value: unknown = JSON.parse(text)
-    return hasNull ? fixUp(value, false) : value
+    return hasNull && typeof value === "object" && value !== null ? dropNulls(value) : value
   }
   if (text.indexOf(MARKER) !== -1 || ESCAPED_MARKER.test(text)) {
     // The text already holds the marker: fall back to a path that does not need it.

@@ -8,16 +8,24 @@
  */
 import { NodeHttpIncomingMessage } from "@effect/platform-node/NodeHttpIncomingMessage"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import * as Cookies from "effect/http/Cookies"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Url from "effect/http/Url"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
+import * as Result from "effect/Result"
+import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Duplex } from "node:stream"
@@ -132,10 +140,11 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
         if (!source.complete) onError(new Error("the connection closed before the body ended"))
       }
       if (source.readableEnded) return resume(Effect.fail(this.onError(new Error("the body was already read"))))
+      // plain listeners (no `once` wrappers): `cleanup` removes them all
       source.on("data", onData)
-      source.once("end", onEnd)
-      source.once("error", onError)
-      source.once("close", onClose)
+      source.on("end", onEnd)
+      source.on("error", onError)
+      source.on("close", onClose)
       return Effect.sync(() => {
         cleanup()
         source.destroy()
@@ -143,6 +152,13 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     })
     this.body = read
     return read
+  }
+  /**
+   * The body as a stream read in flowing mode (see {@link flowingBody}); closing the stream before the body ended
+   * closes the connection.
+   */
+  override get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
+    return Stream.fromChannel(flowingBody(this.source, this.onError))
   }
   override get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
     return Effect.map(this.bytes, (bytes) =>
@@ -160,6 +176,88 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     return pipeArguments(this, arguments)
   }
 }
+
+/** Bytes a body stream holds before it pauses the response (the socket then stops reading once Node's buffer fills). */
+const pauseAtBytes = 256 * 1024
+
+/**
+ * A response body as a pull of batches, read in flowing mode: each `data` chunk is queued as Node hands it over (no
+ * paused-mode `read()`, which copies buffered chunks into a new one), and a pull takes every chunk queued since the
+ * last one. Back-pressure: past {@link pauseAtBytes} queued the response is paused, and the next pull resumes it.
+ * The scope's end removes the listeners and, if the body has not ended, destroys the response, which closes the
+ * connection.
+ */
+const flowingBody = <E>(source: http.IncomingMessage, onError: (cause: unknown) => E) =>
+  Channel.fromTransform((_upstream: unknown, scope) =>
+    Effect.suspend(() => {
+      let queue: Array<Uint8Array> = []
+      let queued = 0
+      let ended = false
+      let failed = false
+      let failure: unknown = undefined
+      let wake: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+      const notify = () => {
+        if (wake === undefined) return
+        const resume = wake
+        wake = undefined
+        resume(Effect.void)
+      }
+      const onData = (chunk: Buffer) => {
+        queue.push(chunk)
+        queued += chunk.length
+        if (queued >= pauseAtBytes) source.pause()
+        notify()
+      }
+      const onEnd = () => {
+        ended = true
+        notify()
+      }
+      const onFailure = (cause: unknown) => {
+        if (ended || failed) return
+        failed = true
+        failure = cause
+        notify()
+      }
+      const onClose = () => {
+        if (!source.complete) onFailure(new Error("the connection closed before the body ended"))
+      }
+      source.on("data", onData)
+      source.on("end", onEnd)
+      source.on("error", onFailure)
+      source.on("close", onClose)
+      const more = Effect.callback<void>((resume) => {
+        wake = resume
+        return Effect.sync(() => {
+          wake = undefined
+        })
+      })
+      const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, E | Cause.Done> = Effect.suspend(() => {
+        if (queue.length > 0) {
+          const batch = queue as unknown as Arr.NonEmptyReadonlyArray<Uint8Array>
+          queue = []
+          queued = 0
+          if (!ended && source.isPaused()) source.resume()
+          return Effect.succeed(batch)
+        }
+        if (failed) return Effect.fail(onError(failure))
+        if (ended) return Cause.done()
+        return Effect.flatMap(more, () => pull)
+      })
+      return Effect.as(
+        Scope.addFinalizer(
+          scope,
+          Effect.sync(() => {
+            source.off("data", onData)
+            source.off("end", onEnd)
+            source.off("error", onFailure)
+            source.off("close", onClose)
+            if (!ended) source.destroy()
+          })
+        ),
+        pull
+      )
+    })
+  )
 
 const writeStream = (
   nodeRequest: http.ClientRequest,
@@ -193,7 +291,7 @@ const start = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 ): { readonly nodeRequest: http.ClientRequest; readonly wait: Outcome } => {
   const options: http.RequestOptions = {
     agent,
@@ -211,10 +309,11 @@ const start = (
   const onAbort = () => {
     if (!finished) nodeRequest.destroy()
   }
-  signal.addEventListener("abort", onAbort, { once: true })
+  signal?.addEventListener("abort", onAbort, { once: true })
   const finish = () => {
+    if (finished) return
     finished = true
-    signal.removeEventListener("abort", onAbort)
+    signal?.removeEventListener("abort", onAbort)
   }
   const settle = (effect: Outcome) => {
     if (outcome !== undefined) return
@@ -235,8 +334,10 @@ const start = (
     settle(Effect.fail(transportError(request, cause)))
   })
   nodeRequest.on("response", (response) => {
-    response.once("end", finish)
-    response.once("close", finish)
+    if (signal !== undefined) {
+      response.once("end", finish)
+      response.once("close", finish)
+    }
     settle(Effect.succeed(new NodeResponse(request, response, url.href, undefined)))
   })
   nodeRequest.on("upgrade", (response, socket, head) => {
@@ -282,7 +383,7 @@ const send = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 ): Outcome =>
   Effect.suspend(() => {
     const { nodeRequest, wait } = start(agent, connectMillis, origin, request, url, signal)
@@ -294,10 +395,17 @@ const send = (
   })
 
 /**
- * Makes the client on `HttpClient.make`, so every request gets the URL check, the abort signal, and (when a
- * tracer is installed, see the Docker client) Effect's `http.client` span and trace propagation. `baseUrl` gives
- * the scheme, host and port of every request (for a unix socket, any host: the agent's `socketPath` decides where
- * it goes).
+ * Makes the client. A request whose tracing is off (`HttpClient.TracerDisabledWhen` holds for it, as the Docker
+ * client sets when no tracer is installed, or `Tracer.DisablePropagation` is on) takes the direct path: the URL
+ * check, then the `node:http` request, nothing else. Every other request goes through `HttpClient.make`, which adds
+ * Effect's `http.client` span, trace propagation, an abort signal tied to interruption and a response wrapper that
+ * aborts a response nobody reads once it is garbage. `baseUrl` gives the scheme, host and port of every request
+ * (for a unix socket, any host: the agent's `socketPath` decides where it goes).
+ *
+ * The direct path keeps what the signal guarantees through the transport itself: an interrupted wait for the
+ * headers destroys the request, an interrupted body read destroys the response (see `NodeResponse`), and a body
+ * stream closes the response when it ends or is interrupted before its end. What it drops is only the garbage
+ * collection safety net for a response whose body is never consumed: every SDK call consumes its body.
  *
  * @internal
  */
@@ -312,7 +420,31 @@ export const make = (
     hostname: base.hostname,
     port: base.port
   }
-  return HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
+  const traced = HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
+  const direct = (request: HttpClientRequest.HttpClientRequest): Outcome => {
+    const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
+    if (Result.isFailure(url)) {
+      return Effect.fail(
+        new HttpClientError.HttpClientError({
+          reason: new HttpClientError.InvalidUrlError({ request, cause: url.failure })
+        })
+      )
+    }
+    return send(agent, connectMillis, origin, request, url.success, undefined)
+  }
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(
+        effect,
+        (request) =>
+          Effect.withFiber((fiber) =>
+            fiber.getRef(Tracer.DisablePropagation) || fiber.getRef(HttpClient.TracerDisabledWhen)(request)
+              ? direct(request)
+              : traced.execute(request)
+          )
+      ),
+    Effect.succeed
+  )
 }
 
 /**

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Stream from "effect/Stream"
+import fc from "fast-check"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as NodeHttp from "../../src/platform/internal/nodeHttpClient.ts"
+
+const SEED = 20261129
+const RUNS = 20
+
+/**
+ * A server on 127.0.0.1: `/body` answers the request's bytes (a query `n` of seeded bytes) in writes of the sizes
+ * given by `sizes`, with back-pressure; `/endless` writes until the client goes away and reports that on `closed`.
+ */
+const server = Effect.acquireRelease(
+  Effect.callback<{ readonly url: string; readonly closed: Deferred.Deferred<void>; readonly close: () => void }>(
+    (resume) => {
+      const closed = Deferred.makeUnsafe<void>()
+      const srv = http.createServer((request, response) => {
+        const url = new URL(request.url ?? "/", "http://localhost")
+        if (url.pathname === "/body") {
+          const body = bytes(Number(url.searchParams.get("n")))
+          const sizes = (url.searchParams.get("sizes") ?? "65536").split(",").map(Number)
+          let offset = 0
+          let k = 0
+          const pump = () => {
+            while (offset < body.length) {
+              const end = Math.min(body.length, offset + sizes[k++ % sizes.length]!)
+              const ok = response.write(body.subarray(offset, end))
+              offset = end
+              if (!ok) return void response.once("drain", pump)
+            }
+            response.end()
+          }
+          pump()
+          return
+        }
+        const chunk = Buffer.alloc(64 * 1024, 7)
+        const pump = () => {
+          while (response.write(chunk)) {
+            // until the socket is full
+          }
+          response.once("drain", pump)
+        }
+        response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+        pump()
+      })
+      srv.listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as AddressInfo
+        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, closed, close: () => srv.close() }))
+      })
+    }
+  ),
+  (s) => Effect.sync(() => s.close())
+)
+
+/** `n` bytes of a fixed pattern (each position's byte differs from its neighbours). */
+const bytes = (n: number) => {
+  const out = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + (i >> 8)) & 0xff
+  return out
+}
+
+const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
+  Stream.runFold(stream, () => [] as Array<Uint8Array>, (all, chunk) => {
+    all.push(chunk)
+    return all
+  }).pipe(Effect.map((chunks) => Buffer.concat(chunks)))
+
+/** The Node transport with tracing off (the direct path) or on (through `HttpClient.make`). */
+const clients = [
+  ["direct path", (client: HttpClient.HttpClient) => HttpClient.transformResponse(client, disableTracing)],
+  ["HttpClient.make path", (client: HttpClient.HttpClient) => client]
+] as const
+
+const disableTracing = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, HttpClient.TracerDisabledWhen, () => true)
+
+describe("Node transport", () => {
+  for (const [name, wrap] of clients) {
+    it.live(`${name}: a body stream delivers every byte, in order, whatever the write sizes and batches`, () =>
+      Effect.gen(function*() {
+        const { url } = yield* server
+        const client = wrap(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+        // seeded property: body length and write sizes; 20 runs
+        const cases = fc.sample(
+          fc.tuple(
+            fc.integer({ min: 0, max: 1_500_000 }),
+            fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1 })
+          ),
+          { seed: SEED, numRuns: RUNS }
+        )
+        for (const [n, sizes] of cases) {
+          const response = yield* client.get(`${url}/body?n=${n}&sizes=${sizes.join(",")}`)
+          const body = yield* collect(response.stream)
+          expect(body.length).toBe(n)
+          expect(body.equals(bytes(n))).toBe(true)
+        }
+      }))
+
+    it.live(`${name}: a body stream stopped before its end closes the connection`, () =>
+      Effect.gen(function*() {
+        const { closed, url } = yield* server
+        const client = wrap(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+        const response = yield* client.get(`${url}/endless`)
+        const first = yield* Stream.runHead(response.stream)
+        expect(first._tag).toBe("Some")
+        yield* Deferred.await(closed)
+      }))
+
+    it.live(`${name}: an interrupted body read closes the connection`, () =>
+      Effect.gen(function*() {
+        const { closed, url } = yield* server
+        const client = wrap(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+        const response = yield* client.get(`${url}/endless`)
+        // the body never ends: the read is interrupted by the race with an effect that ends at once
+        const outcome = yield* Effect.raceFirst(response.text, Effect.succeed("stopped"))
+        expect(outcome).toBe("stopped")
+        yield* Deferred.await(closed)
+      }))
+  }
+
+  it.live("direct path: an invalid URL fails with InvalidUrlError and sends nothing", () =>
+    Effect.gen(function*() {
+      const client = NodeHttp.make(new http.Agent({ keepAlive: true }), "http://127.0.0.1:9")
+      const error = yield* Effect.flip(disableTracing(client.execute(HttpClientRequest.get("http://[::1"))))
+      expect(error.reason._tag).toBe("InvalidUrlError")
+    }))
+})

@@ -15,6 +15,11 @@
  *   npm run bench:requests             # 7 rounds of 2,000 sequential calls and 5 batches of 200 concurrent inspects
  *   npm run bench:requests -- --short  # 5 rounds of 300 sequential calls and 2 batches (a quick check)
  *   node bench/requests.ts --rounds 9 --sequential 3000 --batches 10
+ *   node bench/requests.ts --baseline ../old-checkout   # adds that checkout's SDK, interleaved with the rest
+ *
+ * `--baseline DIR` loads `DIR/mod.ts` and `DIR/src/platform/node.ts` (another checkout of this repository, e.g. a
+ * `git worktree` of an earlier commit) as one more client, so a change is compared with the code before it in the
+ * same run: the "SDK / SDK baseline" row.
  */
 import Dockerode from "dockerode"
 import * as Effect from "effect/Effect"
@@ -24,7 +29,9 @@ import * as Tracer from "effect/Tracer"
 import { execFileSync } from "node:child_process"
 import * as http from "node:http"
 import * as os from "node:os"
-import { Api, Docker } from "../mod.ts"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import { Api as ThisApi } from "../mod.ts"
 import * as DockerNode from "../src/platform/node.ts"
 import { printTable } from "./table.ts"
 
@@ -78,7 +85,13 @@ const recordingTracer: Tracer.Tracer = Tracer.make({
   }
 })
 
-const sdkClient = (name: string, layer: Layer.Layer<Docker.Docker, unknown>): Client => {
+/** The part of an SDK checkout the bench calls: this one's, or a baseline's loaded from another checkout. */
+interface SdkApi {
+  readonly systemPing: () => Effect.Effect<unknown, unknown, any>
+  readonly containerInspect: (input: { id: string }) => Effect.Effect<unknown, unknown, any>
+}
+
+const sdkClient = (name: string, layer: Layer.Layer<any, unknown>, Api: SdkApi = ThisApi): Client => {
   const runtime = ManagedRuntime.make(layer)
   return {
     name,
@@ -98,6 +111,16 @@ const sdkClient = (name: string, layer: Layer.Layer<Docker.Docker, unknown>): Cl
 }
 
 const dockerode = new Dockerode({ socketPath: SOCKET })
+
+const baselineDir = (() => {
+  const at = process.argv.indexOf("--baseline")
+  return at === -1 ? undefined : path.resolve(process.argv[at + 1]!)
+})()
+const baseline: ReadonlyArray<Client> = baselineDir === undefined ? [] : await (async () => {
+  const root = await import(pathToFileURL(path.join(baselineDir, "mod.ts")).href)
+  const node = await import(pathToFileURL(path.join(baselineDir, "src/platform/node.ts")).href)
+  return [sdkClient("SDK baseline", node.layer(), root.Api as SdkApi)]
+})()
 
 const clients: ReadonlyArray<Client> = [
   {
@@ -123,7 +146,8 @@ const clients: ReadonlyArray<Client> = [
       }
     },
     close: async () => {}
-  }
+  },
+  ...baseline
 ]
 
 /** Calls per second of one measure of one client. */
@@ -203,7 +227,8 @@ const main = async () => {
       ratio(sdk, raw, "SDK / raw node:http (goal ≥ 0.9)"),
       ratio(traced, sdk, "SDK + tracer / SDK"),
       ratio(traced, dode, "SDK + tracer / dockerode"),
-      ratio(dode, raw, "dockerode / raw node:http")
+      ratio(dode, raw, "dockerode / raw node:http"),
+      ...(baseline.length === 0 ? [] : [ratio(sdk, named("SDK baseline"), "SDK / SDK baseline")])
     ])
   } finally {
     for (const client of clients) await client.close()

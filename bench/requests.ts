@@ -22,42 +22,30 @@
  * same run: the "SDK / SDK baseline" row.
  */
 import Dockerode from "dockerode"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Tracer from "effect/Tracer"
-import { execFileSync } from "node:child_process"
 import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { Api as ThisApi } from "../mod.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import {
+  type Client,
+  CONCURRENT,
+  createContainer,
+  measures,
+  ratioRow,
+  removeContainer,
+  requestOptions,
+  runRequestRounds,
+  type SdkApi,
+  sdkClient,
+  SOCKET
+} from "./request-rounds.ts"
+import { loadAverage, median } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
-const SOCKET = "/var/run/docker.sock"
-const CONCURRENT = 200
-
-const argument = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? fallback : Number(process.argv[at + 1])
-}
-const short = process.argv.includes("--short")
-const ROUNDS = argument("rounds", short ? 5 : 7)
-const SEQUENTIAL = argument("sequential", short ? 300 : 2000)
-const BATCHES = argument("batches", short ? 2 : 5)
-
-type Measure = "ping" | "inspect" | "concurrent"
-const measures: ReadonlyArray<Measure> = ["ping", "inspect", "concurrent"]
-
-interface Client {
-  readonly name: string
-  /** Runs `n` sequential calls of one kind. */
-  readonly sequential: (n: number, call: "ping" | "inspect", id: string) => Promise<unknown>
-  readonly inspect: (id: string) => Promise<unknown>
-  readonly close: () => Promise<void>
-}
-
+const { rounds: ROUNDS, sequential: SEQUENTIAL, batches: BATCHES } = requestOptions()
 const rawAgent = new http.Agent({ keepAlive: true, socketPath: SOCKET } as http.AgentOptions)
 const rawGet = (path: string) =>
   new Promise<string>((resolve, reject) => {
@@ -84,31 +72,6 @@ const recordingTracer: Tracer.Tracer = Tracer.make({
     return span
   }
 })
-
-/** The part of an SDK checkout the bench calls: this one's, or a baseline's loaded from another checkout. */
-interface SdkApi {
-  readonly systemPing: () => Effect.Effect<unknown, unknown, any>
-  readonly containerInspect: (input: { id: string }) => Effect.Effect<unknown, unknown, any>
-}
-
-const sdkClient = (name: string, layer: Layer.Layer<any, unknown>, Api: SdkApi = ThisApi): Client => {
-  const runtime = ManagedRuntime.make(layer)
-  return {
-    name,
-    inspect: (id) => runtime.runPromise(Api.containerInspect({ id })),
-    // As an Effect program runs them: one fiber, one call after the other.
-    sequential: (n, call, id) =>
-      runtime.runPromise(
-        Effect.gen(function*() {
-          for (let i = 0; i < n; i++) {
-            if (call === "ping") yield* Api.systemPing()
-            else yield* Api.containerInspect({ id })
-          }
-        })
-      ),
-    close: () => runtime.dispose()
-  }
-}
 
 const dockerode = new Dockerode({ socketPath: SOCKET })
 
@@ -150,51 +113,12 @@ const clients: ReadonlyArray<Client> = [
   ...baseline
 ]
 
-/** Calls per second of one measure of one client. */
-const run = async (client: Client, measure: Measure, id: string): Promise<number> => {
-  const start = performance.now()
-  if (measure === "concurrent") {
-    for (let b = 0; b < BATCHES; b++) {
-      await Promise.all(Array.from({ length: CONCURRENT }, () => client.inspect(id)))
-    }
-    return (BATCHES * CONCURRENT) / (performance.now() - start) * 1000
-  }
-  await client.sequential(SEQUENTIAL, measure, id)
-  return SEQUENTIAL / (performance.now() - start) * 1000
-}
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ")
-
 const main = async () => {
-  const id = execFileSync("docker", ["create", "effect-docker/busybox:latest", "true"], { encoding: "utf8" }).trim()
-  const loadBefore = load()
+  const id = createContainer()
+  const loadBefore = loadAverage()
   try {
-    // rates[client][measure] = one rate per round
-    const rates = clients.map(() => ({
-      ping: [] as Array<number>,
-      inspect: [] as Array<number>,
-      concurrent: [] as Array<number>
-    }))
-    for (const client of clients) {
-      // warm-up: negotiation, first connections, JIT
-      await client.sequential(Math.min(200, SEQUENTIAL), "ping", id)
-      await client.sequential(Math.min(200, SEQUENTIAL), "inspect", id)
-      await Promise.all(Array.from({ length: CONCURRENT }, () => client.inspect(id)))
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const measure of measures) {
-        for (let k = 0; k < clients.length; k++) {
-          const index = (k + round) % clients.length
-          rates[index]![measure].push(await run(clients[index]!, measure, id))
-        }
-      }
-    }
-    const loadAfter = load()
+    const rates = await runRequestRounds(clients, id, { rounds: ROUNDS, sequential: SEQUENTIAL, batches: BATCHES })
+    const loadAfter = loadAverage()
     console.log(
       `bench:requests ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${os.cpus().length} CPUs; ` +
         `${ROUNDS} rotated rounds; ${SEQUENTIAL} sequential calls, ${BATCHES}×${CONCURRENT} concurrent inspects ` +
@@ -207,13 +131,7 @@ const main = async () => {
       ...clients.map((client, i) => [client.name, ...measures.map((m) => median(rates[i]![m]).toFixed(0))])
     ])
     console.log()
-    const ratio = (a: number, b: number, label: string) => {
-      const cells = measures.map((m) => {
-        const per = rates[a]![m].map((r, round) => r / rates[b]![m][round]!)
-        return `${median(per).toFixed(2)}× (${Math.min(...per).toFixed(2)}–${Math.max(...per).toFixed(2)})`
-      })
-      return [label, ...cells]
-    }
+    const ratio = (a: number, b: number, label: string) => ratioRow(rates, a, b, label)
     const named = (name: string) => clients.findIndex((c) => c.name === name)
     const [raw, sdk, traced, dode] = ["raw node:http", "SDK", "SDK + tracer", "dockerode"].map(named) as [
       number,
@@ -232,7 +150,7 @@ const main = async () => {
     ])
   } finally {
     for (const client of clients) await client.close()
-    execFileSync("docker", ["rm", "-f", id])
+    removeContainer(id)
   }
 }
 

@@ -28,7 +28,7 @@ export interface RoundsOptions {
 /** Per implementation, the time (ms) of each round. */
 export type RoundTimes = ReadonlyArray<ReadonlyArray<number>>
 
-const median = (values: ReadonlyArray<number>): number => {
+export const median = (values: ReadonlyArray<number>): number => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2

@@ -1,0 +1,101 @@
+/**
+ * The request benchmark of `bench/requests.ts` on Deno and Bun: on the runtime it runs on, the SDK on that runtime's
+ * own transport (`src/platform/deno.ts` or `src/platform/bun.ts`, `layer()` on the unix socket) against that
+ * runtime's raw baseline, with keep-alive:
+ *
+ * - Deno: `fetch` with a `Deno.createHttpClient({ proxy: { transport: "unix", path } })`,
+ * - Bun: `fetch("http://localhost/…", { unix: path })`,
+ *
+ * the body read with `text()` and, for inspect, `JSON.parse` (as the raw `node:http` baseline does). Same measures,
+ * rotated rounds and ratios as `bench/requests.ts` (`bench/request-rounds.ts`).
+ *
+ *   npm run bench:requests:runtimes                  # both runtimes, 7 rounds each
+ *   deno run -A bench/requests-runtimes.ts --short   # 5 rounds of 300 sequential calls and 2 batches
+ *   bun bench/requests-runtimes.ts --rounds 9 --sequential 3000 --batches 10
+ */
+import * as os from "node:os"
+import * as DockerBun from "../src/platform/bun.ts"
+import * as DockerDeno from "../src/platform/deno.ts"
+import {
+  type Client,
+  CONCURRENT,
+  createContainer,
+  measures,
+  ratioRow,
+  removeContainer,
+  requestOptions,
+  runRequestRounds,
+  sdkClient,
+  SOCKET
+} from "./request-rounds.ts"
+import { loadAverage, median } from "./rounds.ts"
+import { printTable } from "./table.ts"
+
+interface DenoGlobal {
+  readonly version: { readonly deno: string; readonly v8: string }
+  createHttpClient(options: { proxy: { transport: "unix"; path: string } }): { close(): void }
+}
+const Deno = (globalThis as { Deno?: DenoGlobal }).Deno
+const Bun = (globalThis as { Bun?: { readonly version: string } }).Bun
+
+const runtime = Deno !== undefined
+  ? { name: `Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`, raw: "raw Deno fetch" }
+  : Bun !== undefined
+  ? { name: `Bun ${Bun.version}`, raw: "raw Bun fetch" }
+  : undefined
+if (runtime === undefined) throw new Error("run with `deno run -A` or `bun`: on Node, `npm run bench:requests`")
+
+/** One GET on the runtime's own fetch, over the unix socket, keep-alive (both runtimes pool connections). */
+const raw: { readonly get: (path: string) => Promise<string>; readonly close: () => void } = (() => {
+  if (Deno !== undefined) {
+    const client = Deno.createHttpClient({ proxy: { transport: "unix", path: SOCKET } })
+    return {
+      get: (path) => fetch(`http://localhost${path}`, { client } as RequestInit).then((res) => res.text()),
+      close: () => client.close()
+    }
+  }
+  return {
+    get: (path) => fetch(`http://localhost${path}`, { unix: SOCKET } as RequestInit).then((res) => res.text()),
+    close: () => {}
+  }
+})()
+
+const clients: ReadonlyArray<Client> = [
+  {
+    name: runtime.raw,
+    inspect: (id) => raw.get(`/v1.41/containers/${id}/json`).then(JSON.parse),
+    sequential: async (n, call, id) => {
+      for (let i = 0; i < n; i++) {
+        if (call === "ping") await raw.get("/v1.41/_ping")
+        else JSON.parse(await raw.get(`/v1.41/containers/${id}/json`))
+      }
+    },
+    close: async () => raw.close()
+  },
+  sdkClient("SDK", Deno !== undefined ? DockerDeno.layer() : DockerBun.layer())
+]
+
+const { rounds, sequential, batches } = requestOptions()
+const id = createContainer()
+const loadBefore = loadAverage()
+try {
+  const rates = await runRequestRounds(clients, id, { rounds, sequential, batches })
+  console.log(
+    `bench:requests:runtimes ${new Date().toISOString().slice(0, 16)}Z, ${runtime.name}, ${os.cpus().length} CPUs; ` +
+      `${rounds} rotated rounds; ${sequential} sequential calls, ${batches}×${CONCURRENT} concurrent inspects per ` +
+      `round; load average (1/5/15 min) before ${loadBefore}, after ${loadAverage()}`
+  )
+  console.log()
+  printTable([
+    ["client", ...measures.map((m) => `${m}/s (median)`)],
+    ...clients.map((client, i) => [client.name, ...measures.map((m) => median(rates[i]![m]).toFixed(0))])
+  ])
+  console.log()
+  printTable([
+    ["ratio per round: median (min–max)", ...measures],
+    ratioRow(rates, 1, 0, `SDK / ${runtime.raw} (goal ≥ 0.9)`)
+  ])
+} finally {
+  for (const client of clients) await client.close()
+  removeContainer(id)
+}

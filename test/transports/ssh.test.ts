@@ -60,7 +60,9 @@ describe("SSH transport (ssh … docker system dial-stdio)", () => {
         expect((yield* Docker.call(Ops.SystemVersion)()).Os).toBe("linux")
         expect(spawnCount()).toBe(1)
         yield* Effect.all([1, 2, 3].map(() => Docker.call(Ops.SystemVersion)()), { concurrency: 3 })
-        expect(spawnCount()).toBeLessThanOrEqual(3)
+        // at most one new process per request in flight (the idle one is reused when it is back in the pool by the
+        // time the burst starts, which the pool does not promise)
+        expect(spawnCount()).toBeLessThanOrEqual(1 + 3)
         expect(dialStdioChildren().length).toBeGreaterThan(before)
       }).pipe(Effect.provide(DockerNode.layer({ host })))
       yield* Effect.sleep("300 millis")

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { readString, typeOf } from "./tarReader.ts"
 
 /** One entry to write. @internal */
 export interface TarInput {
@@ -184,12 +185,6 @@ export const pack = (entries: Iterable<TarInput>): Uint8Array => {
   return concat(parts)
 }
 
-const readString = (block: Uint8Array, offset: number, length: number): string => {
-  let end = offset
-  while (end < offset + length && block[end] !== 0) end++
-  return decoder.decode(block.subarray(offset, end))
-}
-
 const readOctal = (block: Uint8Array, offset: number, length: number): number => {
   const text = readString(block, offset, length).trim()
   return text === "" ? 0 : parseInt(text, 8)
@@ -252,15 +247,7 @@ export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
     const name = pax["path"] ?? longName ?? (prefix === "" ? baseName : `${prefix}/${baseName}`)
     entries.push({
       name,
-      type: flag === "0" || flag === "\u0000" || flag === "7" ?
-        "file"
-        : flag === "5" ?
-        "directory"
-        : flag === "2" ?
-        "symlink"
-        : flag === "1" ?
-        "link"
-        : "other",
+      type: typeOf(flag),
       size,
       mode: readOctal(block, 100, 8),
       mtime: readOctal(block, 136, 12),

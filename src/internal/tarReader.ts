@@ -34,7 +34,8 @@ const BLOCK = 512
 const MAX_META = 1024 * 1024
 const decoder = new TextDecoder()
 
-const readString = (block: Uint8Array, offset: number, length: number): string => {
+/** The NUL-terminated text of a header field. @internal */
+export const readString = (block: Uint8Array, offset: number, length: number): string => {
   let end = offset
   while (end < offset + length && block[end] !== 0) end++
   return decoder.decode(block.subarray(offset, end))
@@ -71,7 +72,8 @@ const parsePax = (data: Uint8Array): Record<string, string> => {
   return records
 }
 
-const typeOf = (flag: string): TarHeader["type"] =>
+/** The entry type of a header's type flag (`0`, NUL and `7` are files). @internal */
+export const typeOf = (flag: string): TarHeader["type"] =>
   flag === "0" || flag === "\u0000" || flag === "7" ?
     "file"
     : flag === "5" ?

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { concatBytes } from "./bytes.ts"
 import { readString, typeOf } from "./tarReader.ts"
 
 /** One entry to write. @internal */
@@ -103,18 +104,6 @@ const splitName = (name: string): { readonly prefix: string; readonly name: stri
 
 const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let total = 0
-  for (const part of parts) total += part.length
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
 /** The largest size a ustar header's 11 octal digits hold; larger files get a pax `size` record. */
 const MAX_USTAR_SIZE = 0o77777777777
 
@@ -141,7 +130,7 @@ export const entryHeader = (
   if (size > MAX_USTAR_SIZE) records += paxRecord("size", String(size))
   if (linkTooLong) records += paxRecord("linkpath", entry.linkname!)
   const pax = encoder.encode(records)
-  return concat([
+  return concatBytes([
     header("././@PaxHeader", pax.length, {}, "x"),
     pax,
     new Uint8Array(padding(pax.length)),
@@ -182,7 +171,7 @@ export const pack = (entries: Iterable<TarInput>): Uint8Array => {
     }
   }
   parts.push(trailer())
-  return concat(parts)
+  return concatBytes(parts)
 }
 
 const readOctal = (block: Uint8Array, offset: number, length: number): number => {

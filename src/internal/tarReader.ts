@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { concatBytes } from "./bytes.ts"
 
 /** An entry's header as read. @internal */
 export interface TarHeader {
@@ -156,12 +157,7 @@ export class TarReader {
     if (this.meta !== undefined) {
       const { flag, parts } = this.meta
       this.meta = undefined
-      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let offset = 0
-      for (const part of parts) {
-        bytes.set(part, offset)
-        offset += part.length
-      }
+      const bytes = concatBytes(parts)
       if (flag === "x") this.pax = { ...this.pax, ...parsePax(bytes) }
       else if (flag === "L") this.longName = readString(bytes, 0, bytes.length)
       else if (flag === "K") this.longLink = readString(bytes, 0, bytes.length)

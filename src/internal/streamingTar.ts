@@ -6,7 +6,7 @@
  * @internal
  */
 import { concatBytes } from "./bytes.ts"
-import { readString, typeOf } from "./tarReader.ts"
+import { readPaxRecords, readString, typeOf } from "./tarReader.ts"
 
 /** One entry to write. @internal */
 export interface TarInput {
@@ -38,7 +38,6 @@ export interface TarEntry {
 
 const BLOCK = 512
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 const writeString = (block: Uint8Array, offset: number, length: number, value: string) => {
   const bytes = encoder.encode(value)
@@ -179,23 +178,6 @@ const readOctal = (block: Uint8Array, offset: number, length: number): number =>
   return text === "" ? 0 : parseInt(text, 8)
 }
 
-/** Pax records are `<length> <key>=<value>\n`, the length counting bytes (the record's own digits included). */
-const parsePax = (data: Uint8Array): Record<string, string> => {
-  const records: Record<string, string> = {}
-  let at = 0
-  while (at < data.length) {
-    let space = at
-    while (space < data.length && data[space] !== 0x20) space++
-    const length = Number(decoder.decode(data.subarray(at, space)))
-    if (!Number.isInteger(length) || length <= space - at || at + length > data.length) break
-    const record = decoder.decode(data.subarray(space + 1, at + length - 1))
-    const equals = record.indexOf("=")
-    if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1)
-    at += length
-  }
-  return records
-}
-
 /**
  * Reads the entries of a tar archive (stops at the first zero block). Throws on a header whose checksum is wrong.
  *
@@ -218,7 +200,7 @@ export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
     const data = bytes.subarray(offset + BLOCK, offset + BLOCK + size)
     offset += BLOCK + size + padding(size)
     if (flag === "x") {
-      pax = { ...pax, ...parsePax(data) }
+      pax = { ...pax, ...readPaxRecords(data).records }
       continue
     }
     if (flag === "g") continue

@@ -55,7 +55,15 @@ const readNumber = (block: Uint8Array, offset: number, length: number): number =
   return parseInt(text, 8)
 }
 
-const parsePax = (data: Uint8Array): Record<string, string> => {
+/**
+ * Pax records are `<length> <key>=<value>\n`, the length counting bytes (the record's own digits included). Reads
+ * them up to the first malformed one: `complete` says whether there was none.
+ *
+ * @internal
+ */
+export const readPaxRecords = (
+  data: Uint8Array
+): { readonly records: Record<string, string>; readonly complete: boolean } => {
   const records: Record<string, string> = {}
   let at = 0
   while (at < data.length) {
@@ -63,13 +71,19 @@ const parsePax = (data: Uint8Array): Record<string, string> => {
     while (space < data.length && data[space] !== 0x20) space++
     const length = Number(decoder.decode(data.subarray(at, space)))
     if (!Number.isInteger(length) || length <= space - at || at + length > data.length) {
-      throw new TarFormatError("tar: bad pax record")
+      return { records, complete: false }
     }
     const record = decoder.decode(data.subarray(space + 1, at + length - 1))
     const equals = record.indexOf("=")
     if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1)
     at += length
   }
+  return { records, complete: true }
+}
+
+const parsePax = (data: Uint8Array): Record<string, string> => {
+  const { complete, records } = readPaxRecords(data)
+  if (!complete) throw new TarFormatError("tar: bad pax record")
   return records
 }
 

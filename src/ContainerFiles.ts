@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import * as Containers from "./Containers.ts"
 import type * as Docker from "./Docker.ts"
 import * as Errors from "./Errors.ts"
+import { concatBytes } from "./internal/bytes.ts"
 import { directoryTar, fileData } from "./internal/directoryTar.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
@@ -434,13 +435,7 @@ export const entries = (container: string, path: string): Stream.Stream<Entry, R
             return [state, []]
           case "EntryEnd": {
             if (state.header === undefined) return [state, []]
-            const data = new Uint8Array(state.parts.reduce((n, p) => n + p.length, 0))
-            let at = 0
-            for (const part of state.parts) {
-              data.set(part, at)
-              at += part.length
-            }
-            return [{ header: undefined, parts: [] }, [{ ...state.header, data }]]
+            return [{ header: undefined, parts: [] }, [{ ...state.header, data: concatBytes(state.parts) }]]
           }
         }
       }

@@ -16,6 +16,7 @@ import type * as Errors from "./Errors.ts"
 import * as Api from "./generated/api.ts"
 import * as Operations from "./generated/operations.ts"
 import type * as Models from "./generated/schemas.ts"
+import { concatBytes } from "./internal/bytes.ts"
 import { type HijackedStdio, makeHijackedStdio } from "./internal/hijack.ts"
 import * as Operation from "./Operation.ts"
 
@@ -323,30 +324,20 @@ export const runBytes = (
     Effect.map(({ exitCode, output }): RunBytesResult => ({ exitCode, ...output }))
   )
 
-const concat = (chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
+/** One chunk is handed out as it is; more are copied into one array. */
+const joined = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => chunks.length === 1 ? chunks[0]! : concatBytes(chunks)
 
 const toBytes = <E, R>(
   frames: Stream.Stream<Demux.Frame, E, R>
 ): Effect.Effect<{ readonly stdout: Uint8Array; readonly stderr: Uint8Array }, E, R> =>
   Effect.suspend(() => {
     const parts: [Array<Uint8Array>, Array<Uint8Array>] = [[], []]
-    const lengths = [0, 0]
     return Stream.runForEach(frames, (frame) =>
       Effect.sync(() => {
         const index = frame.stream === 2 ? 1 : 0
         parts[index].push(frame.payload)
-        lengths[index]! += frame.payload.length
       })).pipe(
-        Effect.map(() => ({ stdout: concat(parts[0], lengths[0]!), stderr: concat(parts[1], lengths[1]!) }))
+        Effect.map(() => ({ stdout: joined(parts[0]), stderr: joined(parts[1]) }))
       )
   })
 

@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { cleanPath } from "./goPath.ts"
 
 /** A pattern the rules reject (an unclosed `[`, a trailing `\`, a lone `!`, …). @internal */
 export class BadPattern extends Error {
@@ -14,28 +15,6 @@ export class BadPattern extends Error {
     super(`bad .dockerignore pattern ${JSON.stringify(pattern)}: ${reason}`)
     this.pattern = pattern
   }
-}
-
-/**
- * Go's `path.Clean` for slash-separated paths: drops empty and `.` elements, resolves `..` where it can.
- *
- * @internal
- */
-export const cleanPath = (path: string): string => {
-  if (path === "") return "."
-  const rooted = path.startsWith("/")
-  const out: Array<string> = []
-  for (const element of path.split("/")) {
-    if (element === "" || element === ".") continue
-    if (element === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop()
-      else if (!rooted) out.push("..")
-      continue
-    }
-    out.push(element)
-  }
-  const joined = out.join("/")
-  return rooted ? `/${joined}` : joined === "" ? "." : joined
 }
 
 /**

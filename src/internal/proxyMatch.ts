@@ -12,6 +12,7 @@
  * @internal
  */
 import type * as Operation from "../Operation.ts"
+import { cleanPath as goCleanPath } from "./goPath.ts"
 
 /** @internal */
 export interface Route {
@@ -58,16 +59,7 @@ export const makeRoutes = (operations: ReadonlyArray<Operation.Any>): ReadonlyAr
 /** Go's `path.Clean` on a rooted path, keeping a trailing slash as gorilla/mux's `cleanPath` does. @internal */
 export const cleanPath = (path: string): string => {
   const rooted = path.startsWith("/") ? path : `/${path}`
-  const out: Array<string> = []
-  for (const element of rooted.split("/")) {
-    if (element === "" || element === ".") continue
-    if (element === "..") {
-      out.pop()
-      continue
-    }
-    out.push(element)
-  }
-  const cleaned = `/${out.join("/")}`
+  const cleaned = goCleanPath(rooted)
   return rooted.endsWith("/") && cleaned !== "/" ? `${cleaned}/` : cleaned
 }
 

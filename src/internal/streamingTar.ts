@@ -5,6 +5,8 @@
  *
  * @internal
  */
+import { concatBytes } from "./bytes.ts"
+import { readPaxRecords, readString, typeOf } from "./tarReader.ts"
 
 /** One entry to write. @internal */
 export interface TarInput {
@@ -36,7 +38,6 @@ export interface TarEntry {
 
 const BLOCK = 512
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 const writeString = (block: Uint8Array, offset: number, length: number, value: string) => {
   const bytes = encoder.encode(value)
@@ -102,18 +103,6 @@ const splitName = (name: string): { readonly prefix: string; readonly name: stri
 
 const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let total = 0
-  for (const part of parts) total += part.length
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
 /** The largest size a ustar header's 11 octal digits hold; larger files get a pax `size` record. */
 const MAX_USTAR_SIZE = 0o77777777777
 
@@ -140,7 +129,7 @@ export const entryHeader = (
   if (size > MAX_USTAR_SIZE) records += paxRecord("size", String(size))
   if (linkTooLong) records += paxRecord("linkpath", entry.linkname!)
   const pax = encoder.encode(records)
-  return concat([
+  return concatBytes([
     header("././@PaxHeader", pax.length, {}, "x"),
     pax,
     new Uint8Array(padding(pax.length)),
@@ -181,35 +170,12 @@ export const pack = (entries: Iterable<TarInput>): Uint8Array => {
     }
   }
   parts.push(trailer())
-  return concat(parts)
-}
-
-const readString = (block: Uint8Array, offset: number, length: number): string => {
-  let end = offset
-  while (end < offset + length && block[end] !== 0) end++
-  return decoder.decode(block.subarray(offset, end))
+  return concatBytes(parts)
 }
 
 const readOctal = (block: Uint8Array, offset: number, length: number): number => {
   const text = readString(block, offset, length).trim()
   return text === "" ? 0 : parseInt(text, 8)
-}
-
-/** Pax records are `<length> <key>=<value>\n`, the length counting bytes (the record's own digits included). */
-const parsePax = (data: Uint8Array): Record<string, string> => {
-  const records: Record<string, string> = {}
-  let at = 0
-  while (at < data.length) {
-    let space = at
-    while (space < data.length && data[space] !== 0x20) space++
-    const length = Number(decoder.decode(data.subarray(at, space)))
-    if (!Number.isInteger(length) || length <= space - at || at + length > data.length) break
-    const record = decoder.decode(data.subarray(space + 1, at + length - 1))
-    const equals = record.indexOf("=")
-    if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1)
-    at += length
-  }
-  return records
 }
 
 /**
@@ -234,7 +200,7 @@ export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
     const data = bytes.subarray(offset + BLOCK, offset + BLOCK + size)
     offset += BLOCK + size + padding(size)
     if (flag === "x") {
-      pax = { ...pax, ...parsePax(data) }
+      pax = { ...pax, ...readPaxRecords(data).records }
       continue
     }
     if (flag === "g") continue
@@ -252,15 +218,7 @@ export const unpack = (bytes: Uint8Array): Array<TarEntry> => {
     const name = pax["path"] ?? longName ?? (prefix === "" ? baseName : `${prefix}/${baseName}`)
     entries.push({
       name,
-      type: flag === "0" || flag === "\u0000" || flag === "7" ?
-        "file"
-        : flag === "5" ?
-        "directory"
-        : flag === "2" ?
-        "symlink"
-        : flag === "1" ?
-        "link"
-        : "other",
+      type: typeOf(flag),
       size,
       mode: readOctal(block, 100, 8),
       mtime: readOctal(block, 136, 12),

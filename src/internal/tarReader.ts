@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { concatBytes } from "./bytes.ts"
 
 /** An entry's header as read. @internal */
 export interface TarHeader {
@@ -34,7 +35,8 @@ const BLOCK = 512
 const MAX_META = 1024 * 1024
 const decoder = new TextDecoder()
 
-const readString = (block: Uint8Array, offset: number, length: number): string => {
+/** The NUL-terminated text of a header field. @internal */
+export const readString = (block: Uint8Array, offset: number, length: number): string => {
   let end = offset
   while (end < offset + length && block[end] !== 0) end++
   return decoder.decode(block.subarray(offset, end))
@@ -53,7 +55,15 @@ const readNumber = (block: Uint8Array, offset: number, length: number): number =
   return parseInt(text, 8)
 }
 
-const parsePax = (data: Uint8Array): Record<string, string> => {
+/**
+ * Pax records are `<length> <key>=<value>\n`, the length counting bytes (the record's own digits included). Reads
+ * them up to the first malformed one: `complete` says whether there was none.
+ *
+ * @internal
+ */
+export const readPaxRecords = (
+  data: Uint8Array
+): { readonly records: Record<string, string>; readonly complete: boolean } => {
   const records: Record<string, string> = {}
   let at = 0
   while (at < data.length) {
@@ -61,17 +71,24 @@ const parsePax = (data: Uint8Array): Record<string, string> => {
     while (space < data.length && data[space] !== 0x20) space++
     const length = Number(decoder.decode(data.subarray(at, space)))
     if (!Number.isInteger(length) || length <= space - at || at + length > data.length) {
-      throw new TarFormatError("tar: bad pax record")
+      return { records, complete: false }
     }
     const record = decoder.decode(data.subarray(space + 1, at + length - 1))
     const equals = record.indexOf("=")
     if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1)
     at += length
   }
+  return { records, complete: true }
+}
+
+const parsePax = (data: Uint8Array): Record<string, string> => {
+  const { complete, records } = readPaxRecords(data)
+  if (!complete) throw new TarFormatError("tar: bad pax record")
   return records
 }
 
-const typeOf = (flag: string): TarHeader["type"] =>
+/** The entry type of a header's type flag (`0`, NUL and `7` are files). @internal */
+export const typeOf = (flag: string): TarHeader["type"] =>
   flag === "0" || flag === "\u0000" || flag === "7" ?
     "file"
     : flag === "5" ?
@@ -154,12 +171,7 @@ export class TarReader {
     if (this.meta !== undefined) {
       const { flag, parts } = this.meta
       this.meta = undefined
-      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let offset = 0
-      for (const part of parts) {
-        bytes.set(part, offset)
-        offset += part.length
-      }
+      const bytes = concatBytes(parts)
       if (flag === "x") this.pax = { ...this.pax, ...parsePax(bytes) }
       else if (flag === "L") this.longName = readString(bytes, 0, bytes.length)
       else if (flag === "K") this.longLink = readString(bytes, 0, bytes.length)

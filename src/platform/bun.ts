@@ -26,6 +26,7 @@ import {
   redactRegistryHeaders,
   resolveHost,
   sshCommand,
+  sshLayer,
   unsupportedHost,
   withCredentials
 } from "./internal/common.ts"
@@ -250,18 +251,8 @@ export const layer = (
       switch (host._tag) {
         case "Npipe":
           return yield* unsupportedHost(host, "Bun", "Windows named pipes are not supported")
-        case "Ssh": {
-          const connection = connectionFor(host, options, "bun-ssh", true)
-          return Layer.effect(
-            Docker.Docker,
-            Effect.gen(function*() {
-              const { client } = yield* Http1.pooledClient(
-                openWithin(sshOpener(host, options), connectTimeoutMillis(options))
-              )
-              return yield* Docker.make(redactRegistryHeaders(client), connection)
-            })
-          )
-        }
+        case "Ssh":
+          return sshLayer(host, options, "bun-ssh", sshOpener(host, options))
         case "Unix":
         case "Tcp": {
           const connection = connectionFor(host, options, "bun", true)

@@ -29,6 +29,7 @@ import {
   redactRegistryHeaders,
   resolveHost,
   sshCommand,
+  sshLayer,
   unsupportedHost,
   withCredentials
 } from "./internal/common.ts"
@@ -172,18 +173,8 @@ export const layer = (
       switch (host._tag) {
         case "Npipe":
           return yield* unsupportedHost(host, "Deno", "Windows named pipes are not supported")
-        case "Ssh": {
-          const connection = connectionFor(host, options, "deno-ssh", true)
-          return Layer.effect(
-            Docker.Docker,
-            Effect.gen(function*() {
-              const { client } = yield* Http1.pooledClient(
-                openWithin(sshOpener(host, options), connectTimeoutMillis(options))
-              )
-              return yield* Docker.make(redactRegistryHeaders(client), connection)
-            })
-          )
-        }
+        case "Ssh":
+          return sshLayer(host, options, "deno-ssh", sshOpener(host, options))
         case "Tcp":
           if (host.tls && options.tls?.insecureSkipVerify === true) {
             return yield* unsupportedHost(

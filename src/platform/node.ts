@@ -26,10 +26,9 @@ import {
   credentialHelperWith,
   keyText,
   layerFromEnvWith,
-  openWithin,
-  redactRegistryHeaders,
   resolveHost,
   sshCommand,
+  sshLayer,
   unsupportedHost,
   withCredentials
 } from "./internal/common.ts"
@@ -142,18 +141,7 @@ export const layer = (
       if (host._tag === "Npipe" && process.platform !== "win32") {
         return yield* unsupportedHost(host, "Node", "named pipes exist only on Windows")
       }
-      if (host._tag === "Ssh") {
-        const connection = connectionFor(host, options, "node-ssh", true)
-        return Layer.effect(
-          Docker.Docker,
-          Effect.gen(function*() {
-            const { client } = yield* Http1.pooledClient(
-              openWithin(sshOpener(host, options), connectTimeoutMillis(options))
-            )
-            return yield* Docker.make(redactRegistryHeaders(client), connection)
-          })
-        )
-      }
+      if (host._tag === "Ssh") return sshLayer(host, options, "node-ssh", sshOpener(host, options))
       const { agent, connection } = settings(host, options)
       return Docker.layer(connection).pipe(
         Layer.provide(NodeHttp.layer(agent, connection.baseUrl, connectTimeoutMillis(options)))

@@ -257,6 +257,18 @@ export const serve = <R = never>(
       return { buffered }
     }
 
+    /** The checks before the policy, then the policy: a refusal, or the request's route and rules. */
+    const admit = (req: http.IncomingMessage): ReturnType<typeof json> | Forward => {
+      const gated = gate(req)
+      if (gated !== undefined) return gated
+      const decision = ProxyPolicy.decide(options.policy, {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers
+      })
+      return decision._tag === "Deny" ? refusal(403, decision.reason, decision.operation) : decision
+    }
+
     const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const origin = req.headers.origin
       const refuse = (answer: ReturnType<typeof json>) => {
@@ -282,14 +294,8 @@ export const serve = <R = never>(
         res.writeHead(200, { "content-type": asset.contentType, "cache-control": "no-store" })
         return res.end(asset.body)
       }
-      const gated = gate(req)
-      if (gated !== undefined) return refuse(gated)
-      const decision = ProxyPolicy.decide(options.policy, {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers
-      })
-      if (decision._tag === "Deny") return refuse(refusal(403, decision.reason, decision.operation))
+      const decision = admit(req)
+      if ("status" in decision) return refuse(decision)
       if (decision.upgrade) {
         return refuse(refusal(403, "an upgrade needs both Upgrade and Connection: Upgrade", decision.operation.id))
       }
@@ -330,14 +336,8 @@ export const serve = <R = never>(
         for (const [name, value] of Object.entries(answer.headers)) lines.push(`${name}: ${value}`)
         client.end(`${lines.join("\r\n")}\r\n\r\n${answer.text}`)
       }
-      const gated = gate(req)
-      if (gated !== undefined) return refuse(gated)
-      const decision = ProxyPolicy.decide(options.policy, {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers
-      })
-      if (decision._tag === "Deny") return refuse(refusal(403, decision.reason, decision.operation))
+      const decision = admit(req)
+      if ("status" in decision) return refuse(decision)
       const checked = await check(req, decision)
       if ("status" in checked) return refuse(checked)
       const engine = "socketPath" in upstream

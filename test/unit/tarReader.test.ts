@@ -155,6 +155,34 @@ describe("TarReader", () => {
   })
 })
 
+describe("a malformed pax record", () => {
+  /** A pax header with `path=kept` then a record whose length runs past the data, before one file entry. */
+  const archive = (): Uint8Array => {
+    const pax = new TextEncoder().encode("15 path=kept.t\n99 uid=1\n")
+    const bytes = new Uint8Array([
+      ...Tar.entryHeader({ name: "p", type: "file", size: pax.length }).map((b, i) => i === 156 ? 0x78 : b),
+      ...pax,
+      ...Tar.dataPadding(pax.length),
+      ...Tar.entryHeader({ name: "short", type: "file", size: 0 }),
+      ...Tar.trailer()
+    ])
+    const block = bytes.subarray(0, 512)
+    block.fill(0x20, 148, 156)
+    let sum = 0
+    for (const b of block) sum += b
+    block.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\u0000 "), 148)
+    return bytes
+  }
+
+  it("fails the streaming reader with TarFormatError", () => {
+    expect(() => read(archive(), [])).toThrow(new TarFormatError("tar: bad pax record"))
+  })
+
+  it("ends the records for unpack, which keeps those before it", () => {
+    expect(Tar.unpack(archive()).map((e) => [e.name, e.size])).toEqual([["kept.t", 0]])
+  })
+})
+
 describe("ContainerFiles.tar", () => {
   it.effect("writes entries on the fly that the reader reads back, owners and modes kept", () =>
     Effect.gen(function*() {

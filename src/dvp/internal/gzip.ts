@@ -325,13 +325,8 @@ export class GzipMemberScanner {
           pos += take
           this.left -= take
           if (this.left > 0) break loop
-          state = this.endOfBlock()
-          if (state === S.Trailer) {
-            // the deflate data ends here: the partial byte is dropped, whole buffered bytes belong to the trailer
-            this.count = 8 - (bits >>> 3)
-            buffer = 0
-            bits = 0
-          }
+          state = this.endOfBlock(bits)
+          if (state === S.Trailer) buffer = bits = 0
           continue
         }
         case S.Counts: {
@@ -437,13 +432,8 @@ export class GzipMemberScanner {
             const symbol = entry >>> 4
             if (symbol < 256) continue
             if (symbol === 256) {
-              state = this.endOfBlock()
-              if (state === S.Trailer) {
-                // the deflate data ends here: the partial byte is dropped, whole buffered bytes belong to the trailer
-                this.count = 8 - (bits >>> 3)
-                buffer = 0
-                bits = 0
-              }
+              state = this.endOfBlock(bits)
+              if (state === S.Trailer) buffer = bits = 0
               continue loop
             }
             if (symbol > 285) return fail("invalid literal/length code")
@@ -534,7 +524,14 @@ export class GzipMemberScanner {
     return S.Block
   }
 
-  private endOfBlock(): S {
-    return this.finalBlock ? S.Trailer : S.Block
+  /**
+   * The state after a deflate block, `bits` bits still buffered. After the final block the deflate data ends: the
+   * partial byte is dropped and whole buffered bytes belong to the trailer, so fewer are left to skip (the caller
+   * empties its bit buffer).
+   */
+  private endOfBlock(bits: number): S {
+    if (!this.finalBlock) return S.Block
+    this.count = 8 - (bits >>> 3)
+    return S.Trailer
   }
 }

@@ -12,10 +12,11 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Credentials from "../../Credentials.ts"
-import type * as Docker from "../../Docker.ts"
+import * as Docker from "../../Docker.ts"
 import * as DockerEnv from "../../DockerEnv.ts"
 import * as Host from "../../Host.ts"
 import { ConnectTimeoutError, defaultConnectTimeoutMillis } from "../../internal/connectTimeout.ts"
+import * as Http1 from "./http1.ts"
 
 /** @internal */
 export const resolveHost = (options: DockerEnv.ClientOptions): Effect.Effect<Host.Host, Host.InvalidHost> => {
@@ -97,6 +98,29 @@ const bracket = (host: string) => host.includes(":") && !host.startsWith("[") ? 
 /** @internal */
 export const keyText = (key: DockerEnv.TlsOptions["key"]): string | undefined =>
   key === undefined ? undefined : typeof key === "string" ? key : Redacted.value(key)
+
+/**
+ * The Docker client over ssh (`docker system dial-stdio` on the remote): a pooled HTTP/1.1 client on the connections
+ * `open` makes, each opened within the connect timeout, registry headers redacted. `transport` names it in the
+ * connection (`node-ssh`, `bun-ssh`, …).
+ *
+ * @internal
+ */
+export const sshLayer = (
+  host: Extract<Host.Host, { _tag: "Ssh" }>,
+  options: DockerEnv.ClientOptions,
+  transport: string,
+  open: Http1.Open
+): Layer.Layer<Docker.Docker> => {
+  const connection = connectionFor(host, options, transport, true)
+  return Layer.effect(
+    Docker.Docker,
+    Effect.gen(function*() {
+      const { client } = yield* Http1.pooledClient(openWithin(open, connectTimeoutMillis(options)))
+      return yield* Docker.make(redactRegistryHeaders(client), connection)
+    })
+  )
+}
 
 /** @internal */
 export const unsupportedHost = (host: Host.Host, runtime: string, why: string) =>

@@ -5,10 +5,10 @@
  * `scripts/install-chromium.sh` when missing; a failure there fails the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { type Browser, chromium } from "playwright-core"
+import type { Browser } from "playwright-core"
+import { bundlePage, launchChromium, pageHtml } from "../support/chromium.ts"
 import { startProxy } from "./proxy.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -16,7 +16,7 @@ const name = `effect-docker-browser-${Date.now().toString(36)}`
 let browser: Browser | undefined
 let proxy: { url: string; close: () => Promise<void> } | undefined
 let id = ""
-let bundleInputs: Array<string> = []
+let bundleInputs: ReadonlyArray<string> = []
 
 describe("browser (headless Chromium, fetch transport behind a proxy)", () => {
   beforeAll(async () => {
@@ -31,32 +31,10 @@ describe("browser (headless Chromium, fetch transport behind a proxy)", () => {
       "echo hello from the container; echo to stderr >&2"
     ], { encoding: "utf8" }).trim()
     id = execFileSync("docker", ["inspect", "-f", "{{.Id}}", name], { encoding: "utf8" }).trim()
-    const bundle = await esbuild.build({
-      entryPoints: [`${root}test/browser/page.ts`],
-      bundle: true,
-      write: false,
-      platform: "browser",
-      format: "esm",
-      target: "es2022",
-      metafile: true,
-      logLevel: "silent"
-    })
-    bundleInputs = Object.keys(bundle.metafile.inputs)
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>effect-docker</title></head>` +
-      `<body><script type="module" src="/app.js"></script></body></html>`
-    proxy = await startProxy({ socketPath: "/var/run/docker.sock", html, script: bundle.outputFiles[0]!.text })
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run"
-      ]
-    })
+    const page = await bundlePage(`${root}test/browser/page.ts`)
+    bundleInputs = page.inputs
+    proxy = await startProxy({ socketPath: "/var/run/docker.sock", html: pageHtml, script: page.script })
+    browser = await launchChromium()
   }, 180_000)
 
   afterAll(async () => {

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type Browser, chromium } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { startDashboard } from "../../examples/dashboard/server.ts"
+import { launchChromium } from "../support/chromium.ts"
 import { TEST_IMAGE } from "../support/engine.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -34,10 +35,7 @@ describe("dashboard example (headless Chromium, through the proxy)", () => {
       "i=0; while [ $i -lt 3000 ]; do echo tick $i; i=$((i+1)); sleep 0.2; done"
     ], { stdio: "ignore" })
     dashboard = await startDashboard({ port: 0 })
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-    })
+    browser = await launchChromium()
   }, 180_000)
 
   afterAll(async () => {

@@ -4,17 +4,17 @@
  * through `effect-docker/fetch`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
 import { execFileSync } from "node:child_process"
 import { join } from "node:path"
-import { type Browser, chromium } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { startProxy } from "../browser/proxy.ts"
+import { bundlePage, launchChromium, pageHtml } from "../support/chromium.ts"
 import { artifact, root } from "./artifact.ts"
 
 const name = `effect-docker-consumer-page-${process.pid}-${Date.now().toString(36)}`
 let browser: Browser | undefined
 let proxy: { url: string; close: () => Promise<void> } | undefined
-let inputs: Array<string> = []
+let inputs: ReadonlyArray<string> = []
 
 describe("a browser page bundled from the installed package", () => {
   beforeAll(async () => {
@@ -30,26 +30,10 @@ describe("a browser page bundled from the installed package", () => {
       "-c",
       "echo one; echo two >&2; exec sleep 600"
     ], { stdio: "ignore" })
-    const bundle = await esbuild.build({
-      entryPoints: [join(packed.app, "page.ts")],
-      absWorkingDir: packed.app,
-      bundle: true,
-      minify: true,
-      write: false,
-      platform: "browser",
-      format: "esm",
-      target: "es2022",
-      metafile: true,
-      logLevel: "silent"
-    })
-    inputs = Object.keys(bundle.metafile.inputs)
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>effect-docker</title></head>` +
-      `<body><script type="module" src="/app.js"></script></body></html>`
-    proxy = await startProxy({ socketPath: "/var/run/docker.sock", html, script: bundle.outputFiles[0]!.text })
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-    })
+    const page = await bundlePage(join(packed.app, "page.ts"), { absWorkingDir: packed.app, minify: true })
+    inputs = page.inputs
+    proxy = await startProxy({ socketPath: "/var/run/docker.sock", html: pageHtml, script: page.script })
+    browser = await launchChromium()
   }, 180_000)
 
   afterAll(async () => {

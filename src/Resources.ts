@@ -190,6 +190,23 @@ export interface ContainerSpec<P extends Ports.ContainerPort = never, R = never>
 }
 
 /**
+ * A {@link ContainerSpec} without its image: what {@link container}, {@link layer} and {@link Service} take after
+ * the image when it is given first (`Resources.container("redis:7", { ports: [6379] })`), as `docker run IMAGE` and
+ * the testcontainers libraries do. One set of options can then serve several images (`postgres:16`, `postgres:17`).
+ *
+ * @since 0.2.0
+ * @category containers
+ */
+export interface ContainerOptions<P extends Ports.ContainerPort = never, R = never>
+  extends Omit<ContainerSpec<P, R>, "image">
+{}
+
+const toSpec = <P extends Ports.ContainerPort, R>(
+  imageOrSpec: string | ContainerSpec<P, R>,
+  options: ContainerOptions<P, R> | undefined
+): ContainerSpec<P, R> => typeof imageOrSpec === "string" ? { ...options, image: imageOrSpec } : imageOrSpec
+
+/**
  * A started, ready container: its id and name, where its published ports are reachable (`host`, `port(n)`,
  * `endpoint(n)`, `address(n)` as `host:port`), and its logs, commands and state. Its functions need no `Docker`
  * service (they use the one it was started with). It is removed when its scope closes.
@@ -262,6 +279,8 @@ const portBindings = <P extends Ports.ContainerPort>(
  * start, and `wait` runs with `waitTimeout`. When the scope closes the container is removed (forced, with its
  * anonymous volumes), also when a later step failed or the fiber was interrupted.
  *
+ * The image may come first and the rest of the spec after it (see {@link ContainerOptions}).
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -272,18 +291,28 @@ const portBindings = <P extends Ports.ContainerPort>(
  *     cmd: ["sh", "-c", "echo ready; sleep 3600"],
  *     wait: Wait.forLogLine("ready")
  *   })
- *   return (yield* echo.exec(["echo", "hello"])).stdout
- * })) // the container is gone here
+ *   const web = yield* Resources.container("busybox", { cmd: ["httpd", "-f", "-p", "80"], ports: [80] })
+ *   return `${(yield* echo.exec(["echo", "hello"])).stdout} from ${web.address(80)}`
+ * })) // the containers are gone here
  * ```
  * @since 0.2.0
  * @category containers
  */
-export const container = <const P extends Ports.ContainerPort = never, R = never>(
-  spec: ContainerSpec<P, R>
+export const container: {
+  <const P extends Ports.ContainerPort = never, R = never>(
+    spec: ContainerSpec<P, R>
+  ): Effect.Effect<Container<P>, ContainerError, R | Docker.Docker | Scope.Scope>
+  <const P extends Ports.ContainerPort = never, R = never>(
+    image: string,
+    options?: ContainerOptions<P, R>
+  ): Effect.Effect<Container<P>, ContainerError, R | Docker.Docker | Scope.Scope>
+} = <const P extends Ports.ContainerPort = never, R = never>(
+  imageOrSpec: string | ContainerSpec<P, R>,
+  options?: ContainerOptions<P, R>
 ): Effect.Effect<Container<P>, ContainerError, R | Docker.Docker | Scope.Scope> =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
-    const { bindAddress, files, ports = [], wait, waitTimeout, ...run } = spec
+    const { bindAddress, files, ports = [], wait, waitTimeout, ...run } = toSpec(imageOrSpec, options)
     const local = Ports.daemonHost(docker.connection) === undefined
     const published = portBindings(ports, bindAddress ?? (local ? "127.0.0.1" : ""))
     const id = yield* Run.create({
@@ -328,7 +357,8 @@ export const container = <const P extends Ports.ContainerPort = never, R = never
 
 /**
  * A Layer that provides a {@link Container} as the service `tag`: started (and waited for) when the Layer is
- * built, removed when it is released. Declare the service once with `Context.Service`, naming its ports.
+ * built, removed when it is released. Declare the service once with `Context.Service`, naming its ports. The
+ * image may come first (`Resources.layer(Cache, "redis:7", { ports: [6379] })`).
  *
  * @example
  * ```ts
@@ -347,23 +377,70 @@ export const container = <const P extends Ports.ContainerPort = never, R = never
  * @since 0.2.0
  * @category layers
  */
-export const layer = <I, P extends Ports.ContainerPort = never, R = never>(
+export const layer: {
+  <I, P extends Ports.ContainerPort = never, R = never>(
+    tag: Context.Service<I, Container<P>>,
+    spec: ContainerSpec<NoInfer<P>, R>
+  ): Layer.Layer<I, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>>
+  <I, P extends Ports.ContainerPort = never, R = never>(
+    tag: Context.Service<I, Container<P>>,
+    image: string,
+    options?: ContainerOptions<NoInfer<P>, R>
+  ): Layer.Layer<I, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>>
+} = <I, P extends Ports.ContainerPort = never, R = never>(
   tag: Context.Service<I, Container<P>>,
-  spec: ContainerSpec<NoInfer<P>, R>
+  imageOrSpec: string | ContainerSpec<P, R>,
+  options?: ContainerOptions<P, R>
 ): Layer.Layer<I, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>> =>
-  Layer.effect(tag, container(spec) as Effect.Effect<Container<P>, ContainerError, R | Docker.Docker | Scope.Scope>)
+  Layer.effect(
+    tag,
+    container(toSpec(imageOrSpec, options)) as Effect.Effect<
+      Container<P>,
+      ContainerError,
+      R | Docker.Docker | Scope.Scope
+    >
+  )
+
+/**
+ * A service class made by {@link Service}: the service (a {@link Container} with the spec's ports) and `layer`,
+ * which starts it.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export type ServiceClass<Self, Id extends string, P extends Ports.ContainerPort, R> =
+  & Context.ServiceClass<Self, Id, Container<P>>
+  & { readonly layer: Layer.Layer<Self, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>> }
+
+/**
+ * What `Resources.Service<Self>()` gives: a function of the service's id and its container, as a spec or as an
+ * image followed by the rest of the spec.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export interface ServiceMaker<Self> {
+  <const Id extends string, const P extends Ports.ContainerPort = never, R = never>(
+    id: Id,
+    spec: ContainerSpec<P, R>
+  ): ServiceClass<Self, Id, P, R>
+  <const Id extends string, const P extends Ports.ContainerPort = never, R = never>(
+    id: Id,
+    image: string,
+    options?: ContainerOptions<P, R>
+  ): ServiceClass<Self, Id, P, R>
+}
 
 /**
  * A service class for one container, with its Layer: `class Db extends Resources.Service<Db>()("Db", spec) {}`
- * declares the service (its shape is a {@link Container} with the spec's ports) and `Db.layer` starts it (see
- * {@link layer}).
+ * (or `("Db", image, options)`) declares the service (its shape is a {@link Container} with the spec's ports) and
+ * `Db.layer` starts it (see {@link layer}).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Resources, Wait } from "effect-docker"
- * class Web extends Resources.Service<Web>()("app/Web", {
- *   image: "busybox",
+ * class Web extends Resources.Service<Web>()("app/Web", "busybox", {
  *   cmd: ["httpd", "-f", "-p", "8080"],
  *   ports: [8080],
  *   wait: Wait.forListeningPort(8080)
@@ -373,16 +450,16 @@ export const layer = <I, P extends Ports.ContainerPort = never, R = never>(
  * @since 0.2.0
  * @category layers
  */
-export const Service = <Self>() =>
-<const Id extends string, const P extends Ports.ContainerPort = never, R = never>(
-  id: Id,
-  spec: ContainerSpec<P, R>
-): Context.ServiceClass<Self, Id, Container<P>> & {
-  readonly layer: Layer.Layer<Self, ContainerError, Docker.Docker | Exclude<R, Scope.Scope>>
-} => {
-  const tag = Context.Service<Self, Container<P>>()(id)
-  return Object.assign(tag, { layer: layer(tag, spec) })
-}
+export const Service =
+  <Self>(): ServiceMaker<Self> =>
+  <const Id extends string, const P extends Ports.ContainerPort = never, R = never>(
+    id: Id,
+    imageOrSpec: string | ContainerSpec<P, R>,
+    options?: ContainerOptions<P, R>
+  ): ServiceClass<Self, Id, P, R> => {
+    const tag = Context.Service<Self, Container<P>>()(id)
+    return Object.assign(tag, { layer: layer(tag, toSpec(imageOrSpec, options)) })
+  }
 
 // -----------------------------------------------------------------------------
 // networks and volumes

@@ -209,6 +209,34 @@ layer(DockerLive, { excludeTestServices: true, timeout: 120_000 })("removal", (i
       expect(yield* Effect.flip(Volumes.inspect(seen.data))).toMatchObject({ _tag: "NotFound" })
     }))
 
+  it.effect("the image may come first: container, layer and Service take (image, options) as they take a spec", () =>
+    Effect.gen(function*() {
+      const options = {
+        cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+        Labels: TEST_LABEL,
+        ports: [8080],
+        files: [{ path: "www/index.html", content: "image first" }],
+        wait: Wait.forHttp({ port: 8080, path: "/index.html" })
+      } satisfies Resources.ContainerOptions<8080>
+      class Tagged extends Context.Service<Tagged, Resources.Container<8080>>()("test/ImageFirstTagged") {}
+      class Classed extends Resources.Service<Classed>()("test/ImageFirstClassed", TEST_IMAGE, options) {}
+      const seen = yield* Effect.scoped(Effect.gen(function*() {
+        const direct = yield* Resources.container(TEST_IMAGE, options)
+        const services = yield* Layer.build(Layer.mergeAll(Resources.layer(Tagged, TEST_IMAGE, options), Classed.layer))
+        const started = [direct, Context.get(services, Tagged), Context.get(services, Classed)]
+        for (const container of started) {
+          expect((yield* container.inspect).Config?.Image).toBe(TEST_IMAGE)
+          const url = `http://${container.address(8080)}/index.html`
+          expect(yield* Effect.promise(() => fetch(url).then((r) => r.text()))).toBe("image first")
+          // @ts-expect-error the port is checked against the ports of the options
+          expect(() => container.port(8081)).toThrow("not in the container's ports")
+        }
+        return started.map((container) => container.id)
+      }))
+      expect(new Set(seen).size).toBe(3)
+      for (const id of seen) expect(yield* isGone(id)).toBe(true)
+    }))
+
   it.effect("a container whose wait fails is removed, and the error names it", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Effect.scoped(Resources.container({

@@ -7,7 +7,7 @@
  *
  * How each strategy checks:
  * - `forLogLine` follows the container's log (one `follow` stream, from the first line: a line printed before the
- *   wait began counts) and counts matching lines; it never reads the log again.
+ *   wait began counts; or from `since`) and counts matching lines; it never reads the log again.
  * - `forHealthy` reads the container's health (`State.Health`) from inspect every `interval`.
  * - `forListeningPort` looks inside the container: it runs `cat /proc/net/tcp /proc/net/tcp6` there (an exec; the
  *   image needs `cat`, the transport must support exec) and looks for a socket listening on the port. A
@@ -166,17 +166,29 @@ export interface LogLineOptions {
   readonly times?: number | undefined
   /** Only lines of this stream count (default: both). */
   readonly stream?: "stdout" | "stderr" | undefined
+  /**
+   * Only lines the daemon recorded at or after this time count, and earlier ones are not read (the daemon's
+   * `since`, in seconds since the epoch or as a `Date`). Default: the log's first line.
+   */
+  readonly since?: number | Date | undefined
 }
 
 /**
  * Ready once `times` lines of the container's log match `pattern` (a `RegExp`, or a string the line must contain).
- * Lines printed before the wait began count. Fails with {@link WaitFailed} when the log ends (the container
- * stopped) before enough lines matched.
+ * Lines printed before the wait began count, unless `since` says from when. Fails with {@link WaitFailed} when the
+ * log ends (the container stopped) before enough lines matched.
+ *
+ * How it reads: one `follow` request for the log (after one inspect that tells whether the container has a TTY),
+ * from the log's first line or from `since`; lines are counted as they arrive and the request is closed once enough
+ * matched. It never polls and never reads the log a second time, however long the wait. On a container that has
+ * already written a large log, `since` spares reading what came before.
  *
  * @example
  * ```ts
  * import { Wait } from "effect-docker"
  * const started = Wait.forLogLine(/database system is ready to accept connections/, { times: 2 })
+ * // a container that runs already: only a reload from now on counts
+ * const reloaded = Wait.forLogLine("configuration reloaded", { since: new Date() })
  * ```
  * @since 0.2.0
  * @category strategies
@@ -188,11 +200,16 @@ export const forLogLine = (pattern: RegExp | string, options: LogLineOptions = {
   const matches = (line: string) => regex === undefined ? line.includes(pattern as string) : regex.test(line)
   const description = `log line ${regex === undefined ? JSON.stringify(pattern) : String(regex)}${
     times === 1 ? "" : ` ×${times}`
-  }${options.stream === undefined ? "" : ` on ${options.stream}`}`
+  }${options.stream === undefined ? "" : ` on ${options.stream}`}${
+    options.since === undefined
+      ? ""
+      : ` since ${(typeof options.since === "number" ? new Date(options.since * 1000) : options.since).toISOString()}`
+  }`
   return make(description, (container) =>
     Effect.suspend(() => {
       let seen = 0
-      return Containers.logLines(container, { follow: true }).pipe(
+      const since = options.since === undefined ? {} : { since: options.since }
+      return Containers.logLines(container, { follow: true, ...since }).pipe(
         Stream.filter((l) => (options.stream === undefined || l.stream === options.stream) && matches(l.line)),
         Stream.take(times),
         Stream.runForEach(() => Effect.sync(() => seen++)),

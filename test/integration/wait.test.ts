@@ -6,7 +6,7 @@
 import { expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { ContainerFiles, Containers, Wait } from "../../mod.ts"
+import { ContainerFiles, Containers, Docker, Wait } from "../../mod.ts"
 import { DockerLive, scopedContainer } from "../support/engine.ts"
 
 const LABELS = { "effect-docker-test": "wait" }
@@ -45,6 +45,49 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
       expect(order).toEqual(["trigger", "ready"])
       // lines printed before the wait began count: the log is followed from its first line
       yield* Wait.run(id, Wait.forLogLine("ready-", { times: 4 }), { timeout: "30 seconds" })
+    }))
+
+  it.effect("forLogLine reads the log once: one follow request from the first line, never a poll", () =>
+    Effect.gen(function*() {
+      const id = yield* started(`echo early; ${untilGo}; for i in 1 2 3; do echo late-$i; sleep 0.1; done; sleep 300`)
+      // the daemon calls the wait makes, recorded by wrapping the client's one call path
+      const docker = yield* Docker.Docker
+      const calls: Array<{ readonly operation: string; readonly input: unknown }> = []
+      const recording: Docker.DockerService = {
+        ...docker,
+        execute: ((operation: { readonly id: string }, input: unknown, read?: unknown) => {
+          calls.push({ operation: operation.id, input })
+          return (docker.execute as (...args: ReadonlyArray<unknown>) => unknown)(
+            operation,
+            input,
+            ...(read === undefined ? [] : [read])
+          )
+        }) as Docker.DockerService["execute"]
+      }
+      const strategy = Wait.all(Wait.forLogLine("early"), Wait.forLogLine(/^late-\d$/, { times: 3 }))
+      const fiber = yield* Effect.forkChild(
+        Wait.run(id, strategy, { timeout: "30 seconds" }).pipe(Effect.provideService(Docker.Docker, recording))
+      )
+      yield* ContainerFiles.copyContent(id, "/tmp/go", "")
+      yield* Fiber.join(fiber)
+      // per strategy: one inspect (is the log a TTY's?) and one logs request, following from the start (no `since`,
+      // no `tail`); no other call, and no second read however long the wait
+      const follow = { operation: "ContainerLogs", input: { id, follow: true, stdout: true, stderr: true } }
+      const inspect = { operation: "ContainerInspect", input: { id } }
+      expect(calls.filter((c) => c.operation === "ContainerLogs")).toEqual([follow, follow])
+      expect(calls.filter((c) => c.operation !== "ContainerLogs")).toEqual([inspect, inspect])
+    }))
+
+  it.effect("forLogLine with since: a line recorded before it does not count, one after it does", () =>
+    Effect.gen(function*() {
+      const id = yield* started(`echo old; ${untilGo}; echo new; sleep 300`)
+      yield* Wait.run(id, Wait.forLogLine("old"), { timeout: "30 seconds" })
+      // "old" is in the log, so the daemon recorded it before this instant (one clock: the host's)
+      const since = new Date()
+      const error = yield* Effect.flip(Wait.run(id, Wait.forLogLine("old", { since }), { timeout: "1 second" }))
+      expect(error).toMatchObject({ _tag: "WaitTimeout", strategy: `log line "old" since ${since.toISOString()}` })
+      const order = yield* waitAcrossTrigger(id, Wait.forLogLine(/^(old|new)$/, { since: since.getTime() / 1000 }))
+      expect(order).toEqual(["trigger", "ready"])
     }))
 
   it.effect("forLogLine fails with WaitFailed when the log ends first, carrying the last lines", () =>

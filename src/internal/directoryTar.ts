@@ -56,11 +56,34 @@ export interface DirectoryTarOptions {
   readonly gid?: number | undefined
   /** Prefix of every name in the archive (no trailing `/`), e.g. a folder's own name. */
   readonly prefix?: string | undefined
+  /**
+   * Files written whole after the folder's entries (before the trailer), in place of the folder's entries of the
+   * same names (relative to the folder), e.g. a Dockerfile from outside a build context.
+   */
+  readonly append?: ReadonlyArray<AppendedFile> | undefined
 }
+
+/** A file given whole to {@link directoryTar}. @internal */
+export interface AppendedFile {
+  readonly name: string
+  readonly data: Uint8Array
+  readonly mode: number
+  /** Seconds since the epoch. */
+  readonly mtime: number
+}
+
+/** The identity of a file with more than one hard link (device and inode), when the FileSystem tells. */
+const linkKey = (info: FileSystem.File.Info): string | undefined =>
+  Option.match(Option.all([info.ino, info.nlink]), {
+    onNone: () => undefined,
+    onSome: ([ino, nlink]) => nlink > 1n ? `${info.dev}:${ino}` : undefined
+  })
 
 /**
  * The tar archive of the folder `root`'s content, names relative to it, entries in name order (folders before their
- * content), regular files, folders and symbolic links (links not followed); sockets, FIFOs and devices left out.
+ * content), regular files, folders and symbolic links (links not followed); sockets, FIFOs and devices left out. A
+ * file with several hard links in the folder is written once, at its first name in that order; its other names are
+ * hard link entries to that name (as the docker CLI writes them), when the FileSystem gives inodes.
  *
  * @internal
  */
@@ -74,6 +97,10 @@ export const directoryTar = (
     const owner = { uid: options.uid ?? 0, gid: options.gid ?? 0 }
     const absolute = (rel: string) => rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`
     const named = (rel: string) => prefix === undefined || prefix === "" ? rel : `${prefix}/${rel}`
+    const appended = options.append ?? []
+    const replaced = new Set(appended.map((file) => file.name))
+    // the first name written of each file that has several hard links: only such files are remembered
+    const firstNames = new Map<string, string>()
 
     const folder = (
       rel: string,
@@ -94,6 +121,7 @@ export const directoryTar = (
       parent: Ignore.Decision | undefined
     ): Stream.Stream<Uint8Array, PlatformError.PlatformError> =>
       Stream.unwrap(Effect.gen(function*() {
+        if (replaced.has(rel)) return Stream.empty
         const decision = matcher?.decide(rel, parent)
         const excluded = decision?.excluded ?? false
         if (listed === "SymbolicLink") {
@@ -123,10 +151,40 @@ export const directoryTar = (
           return Stream.concat(Stream.succeed(header), folder(rel, decision))
         }
         if (excluded || info.type !== "File") return Stream.empty
+        const key = linkKey(info)
+        const first = key === undefined ? undefined : firstNames.get(key)
+        if (first !== undefined) {
+          return Stream.succeed(Tar.entryHeader({
+            name: named(rel),
+            type: "link",
+            linkname: named(first),
+            mode,
+            mtime: seconds(info),
+            size: 0,
+            ...owner
+          }))
+        }
+        if (key !== undefined) firstNames.set(key, rel)
         const size = Number(info.size)
         const header = Tar.entryHeader({ name: named(rel), type: "file", mode, mtime: seconds(info), size, ...owner })
         return Stream.concat(Stream.succeed(header), fileData(fs, absolute(rel), size))
       }))
 
-    return Stream.concat(folder("", undefined), Stream.sync(Tar.trailer))
+    const appendedEntries = Stream.fromIterable(appended).pipe(
+      Stream.flatMap((file) =>
+        Stream.make(
+          Tar.entryHeader({
+            name: named(file.name),
+            type: "file",
+            mode: file.mode,
+            mtime: file.mtime,
+            size: file.data.length,
+            ...owner
+          }),
+          file.data,
+          Tar.dataPadding(file.data.length)
+        ).pipe(Stream.filter((bytes) => bytes.length > 0))
+      )
+    )
+    return folder("", undefined).pipe(Stream.concat(appendedEntries), Stream.concat(Stream.sync(Tar.trailer)))
   }))

@@ -13,8 +13,8 @@ export interface TarInput {
   readonly name: string
   /** File contents (text is written as UTF-8); absent for a directory. */
   readonly data?: Uint8Array | string
-  readonly type?: "file" | "directory" | "symlink"
-  /** Target of a symlink. */
+  readonly type?: "file" | "directory" | "symlink" | "link"
+  /** Target of a symlink, or for a hard link (`link`) the name of an earlier entry of the archive. */
   readonly linkname?: string
   /** Permission bits, default 0o644 for files and 0o755 for directories. */
   readonly mode?: number
@@ -50,7 +50,8 @@ const writeOctal = (block: Uint8Array, offset: number, length: number, value: nu
   block[offset + length - 1] = 0
 }
 
-const typeFlag = (type: TarInput["type"]) => type === "directory" ? "5" : type === "symlink" ? "2" : "0"
+const typeFlag = (type: TarInput["type"]) =>
+  type === "directory" ? "5" : type === "symlink" ? "2" : type === "link" ? "1" : "0"
 
 const header = (
   name: string,
@@ -114,7 +115,7 @@ const MAX_USTAR_SIZE = 0o77777777777
  * @internal
  */
 export const entryHeader = (
-  entry: Omit<TarInput, "data"> & { readonly type: "file" | "directory" | "symlink"; readonly size: number }
+  entry: Omit<TarInput, "data"> & { readonly type: "file" | "directory" | "symlink" | "link"; readonly size: number }
 ): Uint8Array => {
   const flag = typeFlag(entry.type)
   const name = entry.type === "directory" && !entry.name.endsWith("/") ? `${entry.name}/` : entry.name

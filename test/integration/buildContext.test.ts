@@ -7,12 +7,14 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { Api, Images } from "../../mod.ts"
+import { Api, BuildContext, Images } from "../../mod.ts"
+import { unpack } from "../../src/internal/streamingTar.ts"
 import { DockerLive, TEST_IMAGE } from "../support/engine.ts"
 
 const run = promisify(execFile)
@@ -200,6 +202,50 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer))("build from a folder agains
         expect(greeting.stdout).toBe("hello there\n")
       }).pipe(Effect.scoped),
     { timeout: 120_000 }
+  )
+
+  it.effect(
+    "hard links: written once and linked (as the CLI does), also when the first name is excluded",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* scopedFolder
+        const links = "RUN find /ctx -type f -exec stat -c '%n|%h|%s|%a' {} + | sort > /list && " +
+          "cat /ctx/data.bin /ctx/hard-a /ctx/sub/hard-b /ctx/second | md5sum > /modes\n"
+        yield* Effect.promise(async () => {
+          await fs.mkdir(path.join(dir, "sub"))
+          await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${links}`)
+          await fs.writeFile(path.join(dir, ".dockerignore"), "first\n")
+          await fs.writeFile(path.join(dir, "data.bin"), "x".repeat(70_000), { mode: 0o640 })
+          await fs.link(path.join(dir, "data.bin"), path.join(dir, "hard-a"))
+          await fs.link(path.join(dir, "data.bin"), path.join(dir, "sub/hard-b"))
+          await fs.writeFile(path.join(dir, "first"), "the first name is excluded\n")
+          await fs.link(path.join(dir, "first"), path.join(dir, "second"))
+        })
+        const cliTag = `effect-docker/ctx-cli:${uniqueName("h")}`
+        const sdkTag = `effect-docker/ctx-sdk:${uniqueName("h")}`
+        yield* scopedImage(cliTag)
+        yield* scopedImage(sdkTag)
+        yield* cliBuild(dir, cliTag)
+        yield* Images.buildFromDirectory(dir, { t: sdkTag })
+        const expected = yield* readListing(cliTag)
+        expect(yield* readListing(sdkTag)).toBe(expected)
+        // the oracle keeps the links (three names of one file), and a first name left out breaks none
+        expect(expected).toContain("/ctx/sub/hard-b|3|70000|640")
+        expect(expected).toContain("/ctx/second|1|27|644")
+        // the archive: one copy of the data, the other names hard link entries to the first name written
+        const entries = unpack(yield* Stream.mkUint8Array(BuildContext.fromDirectory(dir)))
+        const seen = entries.filter((e) => e.type === "file" || e.type === "link")
+          .map((e) => [e.name, e.type, e.type === "link" ? e.linkname : e.data.length])
+        expect(seen).toEqual([
+          [".dockerignore", "file", 6],
+          ["Dockerfile", "file", `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${links}`.length],
+          ["data.bin", "file", 70_000],
+          ["hard-a", "link", "data.bin"],
+          ["second", "file", 27],
+          ["sub/hard-b", "link", "data.bin"]
+        ])
+      }).pipe(Effect.scoped),
+    { timeout: 180_000 }
   )
 
   it.effect("a malformed pattern fails with DockerignoreError before anything is sent", () =>

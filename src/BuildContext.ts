@@ -24,6 +24,7 @@ import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { directoryTar } from "./internal/directoryTar.ts"
 import * as Ignore from "./internal/dockerignore.ts"
+import { cleanPath } from "./internal/goPath.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 const DockerignoreErrorBase: TaggedErrorClass<"DockerignoreError"> = Data.TaggedError("DockerignoreError")
@@ -116,7 +117,11 @@ const compile = (patterns: ReadonlyArray<string>): Effect.Effect<Ignore.Matcher,
  * @category models
  */
 export interface FromDirectoryOptions {
-  /** The Dockerfile's path inside the folder (slash-separated), always sent; default `Dockerfile`. */
+  /**
+   * The Dockerfile's path relative to the folder (slash-separated), always sent; default `Dockerfile`. A path that
+   * leaves the folder (`../Dockerfile`, `../docker/Dockerfile`, or an absolute path outside it) is read and sent
+   * inside the archive under a generated name, as the docker CLI does with `-f` (see {@link prepare}).
+   */
   readonly dockerfile?: string | undefined
   /**
    * Patterns to use instead of the folder's `.dockerignore` file (which is read when this is absent; a missing file
@@ -126,9 +131,111 @@ export interface FromDirectoryOptions {
 }
 
 /**
+ * A folder prepared as a build context by {@link prepare}: the archive, and the Dockerfile's name inside it (the
+ * `dockerfile` to give `Images.build`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Prepared {
+  readonly context: Stream.Stream<Uint8Array, PlatformError.PlatformError>
+  readonly dockerfile: string
+}
+
+const inFolder = (folder: string, name: string) => `${folder.replace(/\/+$/, "")}/${name}`
+
+/** The Dockerfile's path relative to the folder, or `undefined` when it is outside the folder. */
+const insidePath = (folder: string, dockerfile: string): string | undefined => {
+  const file = dockerfile.replaceAll("\\", "/")
+  if (!file.startsWith("/")) {
+    const relative = cleanPath(file)
+    return relative === ".." || relative.startsWith("../") ? undefined : relative
+  }
+  const root = cleanPath(folder)
+  const absolute = cleanPath(file)
+  return root.startsWith("/") && absolute.startsWith(`${root === "/" ? "" : root}/`)
+    ? absolute.slice(root === "/" ? 1 : root.length + 1)
+    : undefined
+}
+
+const randomDockerfileName = (): string => {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(10))
+  return `.dockerfile.${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`
+}
+
+/**
+ * Prepares a folder as a build context, as {@link directory} does, and tells the Dockerfile's name in the archive.
+ * That is `options.dockerfile` (cleaned) when the Dockerfile is inside the folder. When it is outside, it is sent as
+ * the docker CLI sends it with `docker build -f ../Dockerfile dir`: read whole, written at the end of the archive
+ * as `.dockerfile.` and 20 random hex digits (mode 0600), and that name is added to the archive's `.dockerignore`
+ * (the folder's, or one that lists `.dockerignore` itself), so that the daemon leaves both out of the image.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeFileSystem } from "@effect/platform-node"
+ * import { BuildContext, Images } from "effect-docker"
+ * const built = BuildContext.prepare("./app", { dockerfile: "../docker/app.Dockerfile" }).pipe(
+ *   Effect.flatMap(({ context, dockerfile }) => Images.build(context, { t: "app:dev", dockerfile })),
+ *   Effect.provide(NodeFileSystem.layer)
+ * )
+ * ```
+ * @since 0.2.0
+ * @category constructors
+ */
+export const prepare = (
+  folder: string,
+  options: FromDirectoryOptions = {}
+): Effect.Effect<Prepared, DockerignoreError | PlatformError.PlatformError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const given = options.dockerfile ?? "Dockerfile"
+    const inside = insidePath(folder, given)
+    const ignoreFile = inFolder(folder, ".dockerignore")
+    const ignoreText = options.ignore !== undefined && inside !== undefined
+      ? undefined
+      : (yield* fs.exists(ignoreFile))
+      ? yield* fs.readFileString(ignoreFile)
+      : undefined
+    const patterns = options.ignore ?? (ignoreText === undefined ? [] : Ignore.parse(ignoreText))
+    const dockerfile = inside ?? randomDockerfileName()
+    const matcher = patterns.length === 0
+      ? undefined
+      : yield* compile(
+        yield* Effect.try({
+          try: () => Ignore.keepBuildFiles(patterns, dockerfile),
+          catch: (cause) =>
+            new DockerignoreError({
+              pattern: cause instanceof Ignore.BadPattern ? cause.pattern : "",
+              message: cause instanceof Error ? cause.message : String(cause)
+            })
+        })
+      )
+    if (inside !== undefined) {
+      const context = directoryTar(folder, { matcher }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+      return { context, dockerfile }
+    }
+    const source = given.startsWith("/") ? given : inFolder(folder, given)
+    const mtime = Math.floor(Date.now() / 1000)
+    const encoder = new TextEncoder()
+    const append = [
+      { name: dockerfile, data: yield* fs.readFile(source), mode: 0o600, mtime },
+      {
+        name: ".dockerignore",
+        data: encoder.encode(`${ignoreText ?? ".dockerignore"}\n${dockerfile}\n`),
+        mode: 0o600,
+        mtime
+      }
+    ]
+    const context = directoryTar(folder, { matcher, append }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+    return { context, dockerfile }
+  })
+
+/**
  * Prepares a folder as a build context: reads its `.dockerignore` (or takes `options.ignore`) and checks the
  * patterns up front, so a malformed pattern fails here with {@link DockerignoreError}, before any request; then
- * gives the archive as a byte Stream that reads the folder only when it runs (see {@link fromDirectory}).
+ * gives the archive as a byte Stream that reads the folder only when it runs (see {@link fromDirectory}). With a
+ * Dockerfile outside the folder, use {@link prepare}, which also gives the name it is sent under.
  *
  * @example
  * ```ts
@@ -150,29 +257,7 @@ export const directory = (
   Stream.Stream<Uint8Array, PlatformError.PlatformError>,
   DockerignoreError | PlatformError.PlatformError,
   FileSystem.FileSystem
-> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    let patterns = options.ignore
-    if (patterns === undefined) {
-      const file = `${folder.replace(/\/+$/, "")}/.dockerignore`
-      patterns = (yield* fs.exists(file)) ? Ignore.parse(yield* fs.readFileString(file)) : []
-    }
-    const dockerfile = options.dockerfile ?? "Dockerfile"
-    const matcher = patterns.length === 0
-      ? undefined
-      : yield* compile(
-        yield* Effect.try({
-          try: () => Ignore.keepBuildFiles(patterns, dockerfile),
-          catch: (cause) =>
-            new DockerignoreError({
-              pattern: cause instanceof Ignore.BadPattern ? cause.pattern : "",
-              message: cause instanceof Error ? cause.message : String(cause)
-            })
-        })
-      )
-    return directoryTar(folder, { matcher }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
-  })
+> => Effect.map(prepare(folder, options), (prepared) => prepared.context)
 
 /**
  * A folder as a build context: a tar byte Stream written while the folder is read, one file at a time, leaving out

@@ -724,10 +724,12 @@ export const build = <E = never, R = never, R2 = never>(
 /**
  * Builds an image from a folder: the folder is sent as a tar archive written while it is read (one file at a time,
  * never the whole context in memory), leaving out what its `.dockerignore` excludes, with the docker CLI's rules
- * (see `BuildContext`). `dockerfile` is the Dockerfile's path inside the folder; `buildargs`, `labels`, `target`,
- * `platform`, `t` and the rest are the build's options, as for {@link build}. A malformed `.dockerignore` pattern
- * fails with `DockerignoreError` before anything is sent. Reads the folder through Effect's `FileSystem` service
- * (`NodeFileSystem.layer` from `@effect/platform-node` on Node, Bun and Deno).
+ * (see `BuildContext`). `dockerfile` is the Dockerfile's path relative to the folder, inside it or not (one
+ * outside, such as `../Dockerfile`, is sent as `docker build -f` sends it: see `BuildContext.prepare`);
+ * `buildargs`, `labels`, `target`, `platform`, `t` and the rest are the build's options, as for {@link build}. A
+ * malformed `.dockerignore` pattern fails with `DockerignoreError` before anything is sent. Reads the folder
+ * through Effect's `FileSystem` service (`NodeFileSystem.layer` from `@effect/platform-node` on Node, Bun and
+ * Deno).
  *
  * @example
  * ```ts
@@ -763,8 +765,8 @@ export const buildFromDirectory = <R2 = never>(
 > => {
   const { ignore, ...buildOptions } = options
   return Effect.flatMap(
-    BuildContext.directory(directory, { dockerfile: options.dockerfile, ignore }),
-    (context) => build(context, buildOptions)
+    BuildContext.prepare(directory, { dockerfile: options.dockerfile, ignore }),
+    ({ context, dockerfile }) => build(context, { ...buildOptions, dockerfile })
   )
 }
 

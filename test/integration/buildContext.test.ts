@@ -205,6 +205,51 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer))("build from a folder agains
   )
 
   it.effect(
+    "a Dockerfile outside the folder (`docker build -f ../Dockerfile`): the same /ctx as the CLI's, none of it leaked",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* scopedFolder
+        const ctx = path.join(dir, "ctx")
+        const bare = path.join(dir, "bare")
+        // the folders hold a Dockerfile of their own, which must not be the one used
+        yield* Effect.promise(async () => {
+          await populate(ctx, "FROM scratch\n", IGNORE)
+          await populate(bare, "FROM scratch\n", "")
+          await fs.rm(path.join(bare, ".dockerignore"))
+          await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${LISTING}`)
+        })
+        const cases = [
+          { folder: ctx, dockerfile: "../Dockerfile", name: "with .dockerignore" },
+          { folder: bare, dockerfile: path.join(dir, "Dockerfile"), name: "without .dockerignore, absolute path" }
+        ]
+        for (const { dockerfile, folder, name } of cases) {
+          const cliTag = `effect-docker/ctx-cli:${uniqueName("o")}`
+          const sdkTag = `effect-docker/ctx-sdk:${uniqueName("o")}`
+          yield* scopedImage(cliTag)
+          yield* scopedImage(sdkTag)
+          yield* cliBuild(folder, cliTag, ["-f", path.join(dir, "Dockerfile")])
+          yield* Images.buildFromDirectory(folder, { t: sdkTag, dockerfile })
+          const expected = yield* readListing(cliTag)
+          expect({ name, listing: yield* readListing(sdkTag) }).toEqual({ name, listing: expected })
+          expect(expected).not.toMatch(/\.dockerfile\./)
+          expect(expected).not.toContain("/ctx/.dockerignore")
+          expect(expected).toContain("/ctx/keep.log")
+        }
+        // the archive: the Dockerfile under a generated name, and that name added to .dockerignore
+        const prepared = yield* BuildContext.prepare(bare, { dockerfile: "../Dockerfile" })
+        expect(prepared.dockerfile).toMatch(/^\.dockerfile\.[0-9a-f]{20}$/)
+        const entries = unpack(yield* Stream.mkUint8Array(prepared.context))
+        const text = (name: string) => new TextDecoder().decode(entries.find((e) => e.name === name)?.data)
+        expect(text(prepared.dockerfile)).toBe(`FROM ${TEST_IMAGE}\nCOPY . /ctx\n${LISTING}`)
+        expect(entries.find((e) => e.name === prepared.dockerfile)?.mode).toBe(0o600)
+        expect(text(".dockerignore")).toBe(`.dockerignore\n${prepared.dockerfile}\n`)
+        expect(text("Dockerfile")).toBe("FROM scratch\n")
+        expect(entries.filter((e) => e.name === ".dockerignore")).toHaveLength(1)
+      }).pipe(Effect.scoped),
+    { timeout: 180_000 }
+  )
+
+  it.effect(
     "hard links: written once and linked (as the CLI does), also when the first name is excluded",
     () =>
       Effect.gen(function*() {

@@ -13,7 +13,11 @@
  * - a pattern that matches a folder excludes all it holds; `!pattern` re-includes what earlier lines excluded, and
  *   the last line that matches a path (or one of its parent folders) decides;
  * - the Dockerfile and `.dockerignore` are always sent (the daemon needs them, and leaves them out of the image
- *   when the patterns exclude them).
+ *   when the patterns exclude them); a Dockerfile outside the folder is sent under a generated name
+ *   ({@link prepare}).
+ *
+ * Entries are written as the CLI writes them: owner 0:0, modes and modification times kept, symbolic links not
+ * followed, a file with several hard links once (the other names as hard link entries).
  *
  * @since 0.2.0
  */

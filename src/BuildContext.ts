@@ -148,18 +148,18 @@ export interface Prepared {
 
 const inFolder = (folder: string, name: string) => `${folder.replace(/\/+$/, "")}/${name}`
 
-/** The Dockerfile's path relative to the folder, or `undefined` when it is outside the folder. */
+/**
+ * The Dockerfile's path relative to the folder, or `undefined` when it is outside the folder: a relative path is
+ * taken from the folder (`../ctx/Dockerfile` from `ctx` is inside), an absolute one is compared with the folder's
+ * path (only an absolute folder can hold it).
+ */
 const insidePath = (folder: string, dockerfile: string): string | undefined => {
   const file = dockerfile.replaceAll("\\", "/")
-  if (!file.startsWith("/")) {
-    const relative = cleanPath(file)
-    return relative === ".." || relative.startsWith("../") ? undefined : relative
-  }
-  const root = cleanPath(folder)
-  const absolute = cleanPath(file)
-  return root.startsWith("/") && absolute.startsWith(`${root === "/" ? "" : root}/`)
-    ? absolute.slice(root === "/" ? 1 : root.length + 1)
-    : undefined
+  const root = cleanPath(folder.replaceAll("\\", "/"))
+  const joined = cleanPath(file.startsWith("/") || root === "." ? file : `${root}/${file}`)
+  if (root === ".") return joined === ".." || joined.startsWith("../") || joined.startsWith("/") ? undefined : joined
+  const prefix = root === "/" ? "/" : `${root}/`
+  return joined.startsWith(prefix) && joined.length > prefix.length ? joined.slice(prefix.length) : undefined
 }
 
 const randomDockerfileName = (): string => {
@@ -193,7 +193,7 @@ export const prepare = (
 ): Effect.Effect<Prepared, DockerignoreError | PlatformError.PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const given = options.dockerfile ?? "Dockerfile"
+    const given = options.dockerfile === undefined || options.dockerfile === "" ? "Dockerfile" : options.dockerfile
     const inside = insidePath(folder, given)
     const ignoreFile = inFolder(folder, ".dockerignore")
     const ignoreText = options.ignore !== undefined && inside !== undefined

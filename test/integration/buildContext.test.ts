@@ -245,6 +245,15 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer))("build from a folder agains
         expect(text(".dockerignore")).toBe(`.dockerignore\n${prepared.dockerfile}\n`)
         expect(text("Dockerfile")).toBe("FROM scratch\n")
         expect(entries.filter((e) => e.name === ".dockerignore")).toHaveLength(1)
+        // paths that stay inside the folder keep their place, cleaned; those that leave it get a generated name
+        const nameOf = (folder: string, dockerfile: string) =>
+          Effect.map(BuildContext.prepare(folder, { dockerfile }), (p) => p.dockerfile)
+        expect(yield* nameOf(bare, "./x/../Dockerfile")).toBe("Dockerfile")
+        expect(yield* nameOf(bare, "../bare/x/y/data.txt")).toBe("x/y/data.txt")
+        expect(yield* nameOf(bare, path.join(bare, "sub", "root-only"))).toBe("sub/root-only")
+        expect(yield* nameOf(`${bare}/`, "sub/root-only")).toBe("sub/root-only")
+        expect(yield* nameOf(path.join(bare, "sub"), "../exec.sh")).toMatch(/^\.dockerfile\./)
+        expect(yield* nameOf(bare, path.join(ctx, "keep.log"))).toMatch(/^\.dockerfile\./)
       }).pipe(Effect.scoped),
     { timeout: 180_000 }
   )

@@ -1,6 +1,6 @@
 /**
  * Waiting until a started container is ready, with strategies that are plain values: describe what "ready" means
- * once (`forLogLine`, `forHealthy`, `forListeningPort`, `forHttp`), combine them (`all`, `any`), bound them
+ * once (`forLogLine`, `forHealthy`, `forListeningPort(s)`, `forHttp`), combine them (`all`, `any`), bound them
  * (`withTimeout`), and run them against a container with {@link run}. A wait that runs out of time fails with
  * {@link WaitTimeout}; one that can no longer succeed (the container stopped, its healthcheck says unhealthy) fails
  * at once with {@link WaitFailed}. Both carry the strategy's description and the container's last log lines.
@@ -9,8 +9,9 @@
  * - `forLogLine` follows the container's log (one `follow` stream, from the first line: a line printed before the
  *   wait began counts; or from `since`) and counts matching lines; it never reads the log again.
  * - `forHealthy` reads the container's health (`State.Health`) from inspect every `interval`.
- * - `forListeningPort` looks inside the container: it runs `cat /proc/net/tcp /proc/net/tcp6` there (an exec; the
- *   image needs `cat`, the transport must support exec) and looks for a socket listening on the port. A
+ * - `forListeningPort` (and `forListeningPorts`, for every exposed TCP port) looks inside the container: it runs
+ *   `cat /proc/net/tcp /proc/net/tcp6` there (an exec; the image needs `cat`, the transport must support exec)
+ *   and looks for a socket listening on the port. A
  *   connection from the host would not tell: the daemon's port proxy accepts connections on a published port even
  *   when nothing listens in the container, and a browser cannot open TCP connections.
  * - `forHttp` sends requests with `fetch` (every runtime, browsers included) to the published port (see `Ports`)
@@ -313,15 +314,53 @@ export const forHealthy = (options: PollOptions = {}): Strategy => {
  */
 export const forListeningPort = (port: number, options: PollOptions = {}): Strategy => {
   const description = `port ${port}/tcp listening`
+  return make(
+    description,
+    (container) =>
+      poll(options.interval, Effect.map(socketTable(container, description), (table) => listensOn(table, port)))
+  )
+}
+
+/** The container's TCP socket tables, read by an exec of `cat`. */
+const socketTable = (container: string, description: string): Effect.Effect<string, WaitFailed, Docker.Docker> =>
+  Exec.run(container, ["cat", "/proc/net/tcp", "/proc/net/tcp6"]).pipe(
+    Effect.mapError((cause) => failed(container, description, `exec failed: ${describeCause(cause)}`, cause)),
+    Effect.flatMap((result) =>
+      result.stdout === "" && result.exitCode !== 0
+        ? Effect.fail(failed(container, description, `cannot read /proc/net/tcp: ${result.stderr.trim()}`))
+        : Effect.succeed(result.stdout)
+    )
+  )
+
+/**
+ * Ready once a TCP socket listens inside the container on every TCP port it exposes (`ExposedPorts`, which
+ * includes the ports published by `Resources`), as testcontainers' `Wait.forListeningPorts()` does; checked as
+ * {@link forListeningPort} checks one port, one exec per round for all of them. A container that exposes no TCP
+ * port is ready at once.
+ *
+ * @example
+ * ```ts
+ * import { Wait } from "effect-docker"
+ * const ready = Wait.all(Wait.forLogLine("ready"), Wait.forListeningPorts())
+ * ```
+ * @since 0.2.0
+ * @category strategies
+ */
+export const forListeningPorts = (options: PollOptions = {}): Strategy => {
+  const description = "exposed TCP ports listening"
   return make(description, (container) =>
-    poll(
-      options.interval,
-      Exec.run(container, ["cat", "/proc/net/tcp", "/proc/net/tcp6"]).pipe(
-        Effect.mapError((cause) => failed(container, description, `exec failed: ${describeCause(cause)}`, cause)),
-        Effect.flatMap((result) =>
-          result.stdout === "" && result.exitCode !== 0
-            ? Effect.fail(failed(container, description, `cannot read /proc/net/tcp: ${result.stderr.trim()}`))
-            : Effect.succeed(listensOn(result.stdout, port))
+    Containers.inspect(container).pipe(
+      Effect.mapError((cause) => failed(container, description, `inspect failed: ${describeCause(cause)}`, cause)),
+      Effect.map((inspected) =>
+        Object.keys(inspected.Config?.ExposedPorts ?? {}).flatMap((key) => {
+          const match = /^(\d+)\/tcp$/.exec(key)
+          return match === null ? [] : [Number(match[1])]
+        })
+      ),
+      Effect.flatMap((ports) =>
+        ports.length === 0 ? Effect.void : poll(
+          options.interval,
+          Effect.map(socketTable(container, description), (table) => ports.every((port) => listensOn(table, port)))
         )
       )
     ))

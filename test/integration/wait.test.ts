@@ -162,6 +162,20 @@ layer(DockerLive, { excludeTestServices: true })("wait strategies against the re
       expect(order).toEqual(["trigger", "ready"])
     }))
 
+  it.effect("forListeningPorts waits for every exposed TCP port, not the UDP one; none exposed is ready at once", () =>
+    Effect.gen(function*() {
+      const id = yield* started(`nc -l -p 7000 & ${untilGo}; exec nc -l -p 7001`, {
+        HostConfig: { NetworkMode: "none" },
+        ExposedPorts: { "7000/tcp": {}, "7001/tcp": {}, "7002/udp": {} }
+      })
+      // 7000 listens from the start: ready only once 7001 does too, after the trigger
+      yield* Wait.run(id, Wait.forListeningPort(7000), { timeout: "30 seconds" })
+      const order = yield* waitAcrossTrigger(id, Wait.forListeningPorts())
+      expect(order).toEqual(["trigger", "ready"])
+      const bare = yield* started("sleep 300", { HostConfig: { NetworkMode: "none" } })
+      yield* Wait.run(bare, Wait.forListeningPorts(), { timeout: "30 seconds" })
+    }))
+
   it.effect("a timeout fails with WaitTimeout carrying the strategy and the last log lines", () =>
     Effect.gen(function*() {
       const id = yield* started("for i in 1 2 3 4 5 6; do echo line-$i; done; sleep 300")

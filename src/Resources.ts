@@ -176,7 +176,10 @@ const withSessionLabels = (
  * - `ports`: container ports to publish on random host ports (bound to `bindAddress`, by default `127.0.0.1` for
  *   a local daemon and every interface for a remote one); {@link Container}'s `port(n)` gives the host side;
  * - `files`: files, folders and links (as `ContainerFiles` entries, paths relative to `/`) written before start;
- * - `wait`: when it is ready (a `Wait` strategy), within `waitTimeout` (default 60 s).
+ * - `wait`: when it is ready (a `Wait` strategy), within `waitTimeout` (default 60 s). Without `wait`, a container
+ *   that publishes TCP `ports` is ready once they all listen inside it (`Wait.forListeningPorts`, testcontainers'
+ *   default too); that check runs `cat` in the container, so for an image without `cat` give another strategy,
+ *   or `Wait.all()` to wait for nothing.
  *
  * @since 0.2.0
  * @category containers
@@ -276,7 +279,8 @@ const portBindings = <P extends Ports.ContainerPort>(
 /**
  * Creates, starts and waits for a container in the current scope, and gives it as a {@link Container}: the
  * image is pulled if missing, the session's labels are added, `ports` are published, `files` are written before
- * start, and `wait` runs with `waitTimeout`. When the scope closes the container is removed (forced, with its
+ * start, and `wait` runs with `waitTimeout` (without `wait`: until the published TCP ports listen; see
+ * {@link ContainerSpec}). When the scope closes the container is removed (forced, with its
  * anonymous volumes), also when a later step failed or the fiber was interrupted.
  *
  * The image may come first and the rest of the spec after it (see {@link ContainerOptions}).
@@ -323,8 +327,13 @@ export const container: {
     })
     if (files !== undefined && files.length > 0) yield* ContainerFiles.copyEntries(id, "/", files)
     yield* Containers.start(id)
-    if (wait !== undefined) {
-      yield* Wait.run(id, wait, waitTimeout === undefined ? {} : { timeout: waitTimeout })
+    const tcpPorts = ports.flatMap((port) => {
+      const match = /^(\d+)\/tcp$/.exec(Ports.portKey(port))
+      return match === null ? [] : [Number(match[1])]
+    })
+    const strategy = wait ?? (tcpPorts.length === 0 ? undefined : Wait.forListeningPorts({ ports: tcpPorts }))
+    if (strategy !== undefined) {
+      yield* Wait.run(id, strategy, waitTimeout === undefined ? {} : { timeout: waitTimeout })
     }
     const inspected = yield* Containers.inspect(id)
     const endpoints = new Map<string, Ports.Endpoint>()

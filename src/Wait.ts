@@ -325,30 +325,55 @@ export const forListeningPort = (port: number, options: PollOptions = {}): Strat
 const socketTable = (container: string, description: string): Effect.Effect<string, WaitFailed, Docker.Docker> =>
   Exec.run(container, ["cat", "/proc/net/tcp", "/proc/net/tcp6"]).pipe(
     Effect.mapError((cause) => failed(container, description, `exec failed: ${describeCause(cause)}`, cause)),
+    // a missing /proc/net/tcp6 (no IPv6) fails `cat` after the first table; a missing `cat` leaves no table, and
+    // the daemon may write its own error to the output
     Effect.flatMap((result) =>
-      result.stdout === "" && result.exitCode !== 0
-        ? Effect.fail(failed(container, description, `cannot read /proc/net/tcp: ${result.stderr.trim()}`))
+      result.exitCode !== 0 && !result.stdout.includes("local_address")
+        ? Effect.fail(
+          failed(
+            container,
+            description,
+            `cannot read /proc/net/tcp with cat (exit code ${result.exitCode}): ${
+              `${result.stdout} ${result.stderr}`.trim()
+            }`
+          )
+        )
         : Effect.succeed(result.stdout)
     )
   )
 
 /**
+ * Options of {@link forListeningPorts}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ListeningPortsOptions extends PollOptions {
+  /** The TCP ports to wait for; default: every TCP port the container exposes. */
+  readonly ports?: ReadonlyArray<number> | undefined
+}
+
+/**
  * Ready once a TCP socket listens inside the container on every TCP port it exposes (`ExposedPorts`, which
- * includes the ports published by `Resources`), as testcontainers' `Wait.forListeningPorts()` does; checked as
- * {@link forListeningPort} checks one port, one exec per round for all of them. A container that exposes no TCP
- * port is ready at once.
+ * includes the ports published by `Resources`), or on `ports` when given, as testcontainers'
+ * `Wait.forListeningPorts()` does; checked as {@link forListeningPort} checks one port, with one exec per round
+ * for all of them. A container that exposes no TCP port is ready at once.
  *
  * @example
  * ```ts
  * import { Wait } from "effect-docker"
  * const ready = Wait.all(Wait.forLogLine("ready"), Wait.forListeningPorts())
+ * const both = Wait.forListeningPorts({ ports: [5432, 8080] })
  * ```
  * @since 0.2.0
  * @category strategies
  */
-export const forListeningPorts = (options: PollOptions = {}): Strategy => {
-  const description = "exposed TCP ports listening"
-  return make(description, (container) =>
+export const forListeningPorts = (options: ListeningPortsOptions = {}): Strategy => {
+  const given = options.ports
+  const description = given === undefined
+    ? "exposed TCP ports listening"
+    : `ports ${given.map((port) => `${port}/tcp`).join(", ")} listening`
+  const exposed = (container: string) =>
     Containers.inspect(container).pipe(
       Effect.mapError((cause) => failed(container, description, `inspect failed: ${describeCause(cause)}`, cause)),
       Effect.map((inspected) =>
@@ -356,13 +381,16 @@ export const forListeningPorts = (options: PollOptions = {}): Strategy => {
           const match = /^(\d+)\/tcp$/.exec(key)
           return match === null ? [] : [Number(match[1])]
         })
-      ),
-      Effect.flatMap((ports) =>
+      )
+    )
+  return make(description, (container) =>
+    Effect.flatMap(
+      given === undefined ? exposed(container) : Effect.succeed(given),
+      (ports) =>
         ports.length === 0 ? Effect.void : poll(
           options.interval,
           Effect.map(socketTable(container, description), (table) => ports.every((port) => listensOn(table, port)))
         )
-      )
     ))
 }
 

@@ -21,6 +21,7 @@ import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Containers, Images, Networks, Resources, Volumes, Wait } from "../../mod.ts"
+import { listensOn } from "../../src/internal/procNet.ts"
 import { DockerLive, TEST_IMAGE } from "../support/engine.ts"
 
 const TEST_LABEL = { "effect-docker-test": "resources" }
@@ -235,6 +236,40 @@ layer(DockerLive, { excludeTestServices: true, timeout: 120_000 })("removal", (i
       }))
       expect(new Set(seen).size).toBe(3)
       for (const id of seen) expect(yield* isGone(id)).toBe(true)
+    }))
+
+  it.effect("without a wait, the published TCP ports are waited for; Wait.all() waits for nothing", () =>
+    Effect.gen(function*() {
+      const listening = (container: Resources.Container<7000 | "7001/udp">) =>
+        Effect.map(container.exec(["cat", "/proc/net/tcp", "/proc/net/tcp6"]), (r) => listensOn(r.stdout, 7000))
+      yield* Effect.scoped(Effect.gen(function*() {
+        // nc listens a second after the start: the container is given only once it does (the UDP port is not waited for)
+        const late = yield* Resources.container(TEST_IMAGE, {
+          cmd: ["sh", "-c", "sleep 1; exec nc -l -p 7000"],
+          Labels: TEST_LABEL,
+          ports: [7000, "7001/udp"]
+        })
+        expect(yield* listening(late)).toBe(true)
+        // with Wait.all(), given at once, while nc waits for a file that is not there yet
+        const early = yield* Resources.container(TEST_IMAGE, {
+          cmd: ["sh", "-c", "until [ -f /tmp/go ]; do sleep 0.05; done; exec nc -l -p 7000"],
+          Labels: TEST_LABEL,
+          ports: [7000, "7001/udp"],
+          wait: Wait.all()
+        })
+        expect(yield* listening(early)).toBe(false)
+        yield* early.exec(["touch", "/tmp/go"])
+        yield* Wait.run(early.id, Wait.forListeningPorts(), { timeout: "30 seconds" })
+        expect(yield* listening(early)).toBe(true)
+      }))
+      // an image without `cat` cannot be checked: the default wait fails at once and says why
+      const error = yield* Effect.flip(Effect.scoped(Resources.container(TEST_IMAGE, {
+        cmd: ["sh", "-c", "rm /bin/cat; exec nc -l -p 7000"],
+        Labels: TEST_LABEL,
+        ports: [7000]
+      })))
+      expect(error).toMatchObject({ _tag: "WaitFailed", strategy: "ports 7000/tcp listening" })
+      expect(error.message).toContain("cannot read /proc/net/tcp with cat")
     }))
 
   it.effect("a container whose wait fails is removed, and the error names it", () =>

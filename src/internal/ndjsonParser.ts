@@ -6,14 +6,15 @@
  *   (`\n` never occurs inside a multi-byte character). Invalid UTF-8 becomes U+FFFD, as in `TextDecoder`'s default
  *   mode. A leading byte order mark is skipped.
  * - Blank lines (empty or whitespace only) are skipped but counted: line numbers are 1-based physical lines.
- * - Values are parsed with `parseJson` (big integers become `bigint`, `null` properties are dropped).
+ * - Values are parsed with `parseJsonLine`, `parseJson` tuned for short texts (big integers become `bigint`, `null`
+ *   properties are dropped).
  * - `maxLineBytes` bounds one line's UTF-8 bytes (without its terminator): a line above it fails with `LineTooLong`,
  *   as soon as the bytes buffered for it pass the bound when it spans chunks. The outcome does not depend on how the
  *   input is chunked.
  *
  * @internal
  */
-import { parseJson } from "./json.ts"
+import { parseJsonLine } from "./json.ts"
 
 /** @internal */
 export type NdjsonFailure =
@@ -168,7 +169,7 @@ export class NdjsonParser {
     if (text.length === 0) return undefined
     let value: unknown
     try {
-      value = parseJson(text)
+      value = parseJsonLine(text)
     } catch (error) {
       if (isBlank(text)) return undefined
       return this.fail({

@@ -374,8 +374,16 @@ const openingQuote = (text: string, close: number): number => {
   return open
 }
 
+/** Whether a number token is an integer literal (no fraction, no exponent): `INTEGER_LITERAL` without a regex. */
+const isIntegerToken = (token: string): boolean => {
+  let i = token.charCodeAt(0) === 0x2d ? 1 : 0
+  if (i === token.length) return false
+  while (i < token.length && isDigit(token.charCodeAt(i))) i++
+  return i === token.length
+}
+
 /** The exact value of a number token: a `bigint` for an integer literal, else the parsed number. */
-const exactNumber = (token: string, parsed: unknown): unknown => INTEGER_LITERAL.test(token) ? BigInt(token) : parsed
+const exactNumber = (token: string, parsed: unknown): unknown => isIntegerToken(token) ? BigInt(token) : parsed
 
 /**
  * Replaces the root members listed in `wanted` (unsafe integer numbers in `root`, which `JSON.parse(text)` returned)
@@ -407,7 +415,7 @@ const fixRootMembers = (text: string, root: object, wanted: Array<string | numbe
     const colon = text.lastIndexOf(":", end)
     if (colon > 0) {
       const token = trimmed(text, colon + 1, end)
-      if (INTEGER_LITERAL.test(token) && resolveMember(text, object, wanted, colon, token)) return true
+      if (isIntegerToken(token) && resolveMember(text, object, wanted, colon, token)) return true
     }
   }
   while (i >= 0) {

@@ -321,25 +321,22 @@ export const parseJson = (text: string): unknown => {
 
 const isUnsafeInteger = (value: number): boolean => Number.isInteger(value) && !Number.isSafeInteger(value)
 
-/** Keys (of an object root) or indices (of an array root) of the root's members that are unsafe integer numbers. */
-const rootUnsafe: Array<string | number> = []
+/** Keys of the root object's members that are unsafe integer numbers. */
+const rootUnsafe: Array<string> = []
 /** Whether `findUnsafe` met a `null` object property. */
 let sawNull = false
 
 /**
  * Walks a parsed value looking for numbers that are integers beyond the safe range and for `null` object properties
- * (setting `sawNull`). The unsafe numbers that are members of the root go to `rootUnsafe`; returns false at the first
- * one nested deeper.
+ * (setting `sawNull`). The unsafe numbers that are members of the root object go to `rootUnsafe`; returns false at the
+ * first one elsewhere (nested deeper, or in an array).
  */
 const findUnsafe = (value: object, root: boolean): boolean => {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
       if (typeof item === "number") {
-        if (isUnsafeInteger(item)) {
-          if (!root) return false
-          rootUnsafe.push(i)
-        }
+        if (isUnsafeInteger(item)) return false
       } else if (typeof item === "object" && item !== null && !findUnsafe(item, false)) return false
     }
     return true
@@ -381,37 +378,31 @@ const openingQuote = (text: string, close: number): number => {
 const exactNumber = (token: string, parsed: unknown): unknown => INTEGER_LITERAL.test(token) ? BigInt(token) : parsed
 
 /**
- * Replaces the root members listed in `wanted` (unsafe integer numbers in `root`, which `JSON.parse(text)` returned)
- * by their exact values, reading their tokens from the end of `text` backwards.
+ * Replaces the members of the root object listed in `wanted` (unsafe integer numbers in `object`, which
+ * `JSON.parse(text)` returned) by their exact values, reading their tokens from the end of `text` backwards.
  *
  * Scanning backwards from the end of valid JSON, outside strings, the first quote met closes a string, whose opening
  * quote is the previous quote not preceded by an odd number of backslashes (outside strings there are no
  * backslashes, inside a string an unescaped quote would have ended it). Closing brackets minus opening brackets give
- * the nesting depth, so at depth 1 each `,` or the root's bracket delimits one root member. `JSON.parse` keeps the
- * last member of a duplicated key: the first one met backwards; once a key is resolved it leaves `wanted`, so earlier
- * duplicates are ignored. An array element's index is the array's length minus one minus the commas after it. A
- * member whose token is an integer literal becomes a `bigint`; one written with a fraction or an exponent stays the
- * number it is. The scan stops when `wanted` is empty; returns whether it is (always, for text that `JSON.parse`
- * accepted and the value it returned).
+ * the nesting depth, so at depth 1 each `,` or the root's closing brace ends one root member and each `:` follows
+ * its key. `JSON.parse` keeps the last member of a duplicated key: the first one met backwards; once a key is resolved
+ * it leaves `wanted`, so earlier duplicates are ignored. A member whose token is an integer literal becomes a
+ * `bigint`; one written with a fraction or an exponent stays the number it is. The scan stops when `wanted` is empty;
+ * returns whether it is (always, for text that `JSON.parse` accepted and the value it returned).
  */
-const fixRootMembers = (text: string, root: object, wanted: Array<string | number>): boolean => {
-  const isArray = Array.isArray(root)
-  const object = root as Record<string | number, unknown>
-  let index = isArray ? (root as Array<unknown>).length - 1 : 0
+const fixRootMembers = (text: string, object: Record<string, unknown>, wanted: Array<string>): boolean => {
   let depth = 0
   let memberEnd = -1
   let i = text.length - 1
-  if (!isArray) {
-    // The last member first, without a scan, when its value is an integer literal (as `timeNano` of `/events`): with
-    // only spaces and digits between the last colon and the root's closing brace, that colon is outside strings (a
-    // string would end in a quote after it) and in the root (no bracket after it).
-    let end = i
-    while (isSpace(text.charCodeAt(end))) end--
-    const colon = text.lastIndexOf(":", end)
-    if (colon > 0) {
-      const token = trimmed(text, colon + 1, end)
-      if (INTEGER_LITERAL.test(token) && resolveMember(text, object, wanted, colon, token, true)) return true
-    }
+  // The last member first, without a scan, when its value is an integer literal (as `timeNano` of `/events`): with
+  // only spaces and digits between the last colon and the root's closing brace, that colon is outside strings (a
+  // string would end in a quote after it) and in the root (no bracket after it).
+  let end = i
+  while (isSpace(text.charCodeAt(end))) end--
+  const colon = text.lastIndexOf(":", end)
+  if (colon > 0) {
+    const token = trimmed(text, colon + 1, end)
+    if (INTEGER_LITERAL.test(token) && resolveMember(text, object, wanted, colon, token, true)) return true
   }
   while (i >= 0) {
     const c = text.charCodeAt(i)
@@ -423,18 +414,10 @@ const fixRootMembers = (text: string, root: object, wanted: Array<string | numbe
       if (depth === 0) memberEnd = i
       depth++
     } else if (c === 0x7b || c === 0x5b) {
-      depth--
-      if (depth === 0) {
-        return isArray && resolveElement(text, object, wanted, index, i + 1, memberEnd)
-      }
+      if (--depth === 0) return false
     } else if (depth === 1) {
-      if (c === 0x2c) {
-        if (isArray) {
-          if (resolveElement(text, object, wanted, index, i + 1, memberEnd)) return true
-          index--
-        }
-        memberEnd = i
-      } else if (c === 0x3a) {
+      if (c === 0x2c) memberEnd = i
+      else if (c === 0x3a) {
         if (resolveMember(text, object, wanted, i, trimmed(text, i + 1, memberEnd), false)) return true
         // skip the key
         let close = i - 1
@@ -462,7 +445,7 @@ const trimmed = (text: string, start: number, end: number): string => {
 const resolveMember = (
   text: string,
   object: Record<string, unknown>,
-  wanted: Array<string | number>,
+  wanted: Array<string>,
   colon: number,
   token: string,
   integer: boolean
@@ -475,7 +458,7 @@ const resolveMember = (
   const at = wanted.indexOf(key)
   if (at === -1) return false
   // the key as the walk found it: an internalized string, a fast property key (a fresh slice is not)
-  const name = wanted[at] as string
+  const name = wanted[at]!
   wanted.splice(at, 1)
   const value = integer ? BigInt(token) : exactNumber(token, object[name])
   if (name === "__proto__") {
@@ -484,47 +467,42 @@ const resolveMember = (
   return wanted.length === 0
 }
 
-/** Resolves the array element `index` (between `start` and `end`) if it is wanted; true when none is left. */
-const resolveElement = (
-  text: string,
-  array: Record<number, unknown>,
-  wanted: Array<string | number>,
-  index: number,
-  start: number,
-  end: number
-): boolean => {
-  const at = wanted.indexOf(index)
-  if (at === -1) return false
-  wanted.splice(at, 1)
-  array[index] = exactNumber(trimmed(text, start, end), array[index])
-  return wanted.length === 0
-}
-
 /**
  * `parseJson` for short texts with few values, such as NDJSON lines: the same result, found from the parsed value
  * instead of a scan of the text. The original text goes to `JSON.parse`; a walk over the result looks for integers
  * beyond the safe range. Without one, the result is exact: an integer literal beyond the safe range that survives in
- * the result is such a number. When each one is a member of the root (as `timeNano` of `/events`), the members' tokens
- * are read from the end of the text backwards (`fixRootMembers`) and turned into bigints; when one is nested deeper,
- * the text goes through `parseJson`.
+ * the result is such a number. When each one is a member of the root object (as `timeNano` of `/events`), the
+ * members' tokens are read from the end of the text backwards (`fixRootMembers`) and turned into bigints; when one is
+ * nested deeper or in an array, the text goes through `parseJson`.
  *
- * For texts with many values (inspect bodies) `parseJson` is cheaper: its text scan skips 16 characters at a time
- * where this walks every value.
+ * Response bodies keep `parseJson`: on a body without `null` and without 16 digits in a row it costs one `JSON.parse`
+ * and a scan that skips 16 characters at a time, where this walks every value.
  *
  * @internal
  */
 export const parseJsonLine = (text: string): unknown => {
+  lineFellBack = false
   let value: unknown = JSON.parse(text)
   if (typeof value !== "object" || value === null) {
     return typeof value === "number" && isUnsafeInteger(value) ? exactNumber(text.trim(), value) : value
   }
   rootUnsafe.length = 0
   sawNull = false
-  if (!findUnsafe(value as object, true)) return parseJson(text)
-  if (sawNull) value = dropNulls(value)
-  if (rootUnsafe.length === 0) return value
-  return fixRootMembers(text, value as object, rootUnsafe) ? value : parseJson(text)
+  if (findUnsafe(value as object, true)) {
+    if (sawNull) value = dropNulls(value)
+    if (rootUnsafe.length === 0 || fixRootMembers(text, value as Record<string, unknown>, rootUnsafe)) return value
+  }
+  lineFellBack = true
+  return parseJson(text)
 }
+
+/**
+ * Whether the last `parseJsonLine` call went through `parseJson` (a big integer nested deeper than the root, as
+ * `memory_stats.limit` of `/stats`), paying `JSON.parse` twice. A stream of such lines is cheaper with `parseJson`.
+ *
+ * @internal
+ */
+export let lineFellBack = false
 
 /** Rewrites each literal between `big[i]` and `big[i + 1]` as a string holding the marker and its digits. */
 const mark = (text: string, big: ReadonlyArray<number>): string => {

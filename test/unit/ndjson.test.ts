@@ -180,6 +180,27 @@ describe("NDJSON parser", () => {
     expect(streamed.error).toMatchObject({ reason: "LineTooLong", line: 1 })
   })
 
+  it("reads big integers exactly in a stream mixing lines with nested and with top-level big integers", () => {
+    // nested ones (as `memory_stats.limit` of `/stats`) send the parser to parseJson for the next 63 lines
+    const rng = makeRng(7)
+    const nested = (i: number) =>
+      `{"id":"c${i}","memory_stats":{"usage":${i},"limit":${9223372036854771712n - BigInt(i)},"stats":{"a":null}}}`
+    const texts: Array<string> = []
+    for (let i = 0; i < 300; i++) {
+      const kind = i < 100 ? i % 70 : rng.int(0, 3)
+      texts.push(kind === 0 ? nested(i) : kind === 1 ? `[${-9007199254740993n - BigInt(i)}]` : eventLine(rng))
+    }
+    const bytes = enc.encode(texts.join("\n") + "\n")
+    const want = texts.map(parseJsonExact)
+    expect(want.filter((value) => JSON.stringify(value, (_k, v) => typeof v === "bigint" ? "n" : v).includes("\"n\"")))
+      .toHaveLength(300)
+    for (const chunks of [[bytes], cutAt(bytes, [1000, 5000, 20000])]) {
+      const parsed = runParser(chunks)
+      expect(parsed.failure).toBeUndefined()
+      expect(parsed.out).toEqual(want)
+    }
+  })
+
   it("drops null object properties and keeps null array elements", () => {
     const bytes = enc.encode(`{"Labels":null,"Ports":[null,1],"Nested":{"a":null,"b":"null"}}\nnull\n`)
     expect(runParser([bytes]).out).toEqual([{ Ports: [null, 1], Nested: { b: "null" } }, null])

@@ -1,7 +1,8 @@
 /**
  * NDJSON throughput: the SDK's parser (bare and through `Ndjson.decode()` on a Stream) against a
  * `split("\n") + JSON.parse` baseline, and Effect's own `effect/encoding/Ndjson` decoder, on seeded `/events`-like and
- * pull-progress-like lines from `test/fixtures/frames.ts`, in 64 KiB chunks.
+ * pull-progress-like lines from `test/fixtures/frames.ts` and stats-like lines (big integers nested, below), in 64 KiB
+ * chunks.
  *
  *   node bench/ndjson.ts          (node_modules/.bin/node, Node 24)
  *   node bench/ndjson.ts 0.25     (smaller inputs)
@@ -14,7 +15,8 @@
  *
  * A second table times the JSON step alone, per text, in the same rotated rounds: `JSON.parse`, `parseJson` (every
  * JSON response) and `parseJsonLine` (NDJSON lines, when the source has it) on the events-like and pull-progress-like
- * lines, cut as the parser cuts them, and on container-inspect-like bodies (nested, with `null`s, no big integer).
+ * lines, cut as the parser cuts them, on stats-like lines and on container-inspect-like bodies (nested, with `null`s, no
+ * big integer).
  */
 import * as Effect from "effect/Effect"
 import * as EffectNdjson from "effect/encoding/Ndjson"
@@ -97,6 +99,24 @@ const effectNdjson: Impl = (input) =>
       Stream.pipeThroughChannel(EffectNdjson.decode({ ignoreEmptyLines: true }))
     )
   )
+
+/**
+ * One line shaped like `GET /containers/{id}/stats` (about 600 bytes): the daemon's "no limit" memory limit
+ * (9223372036854771712, beyond 2^53) nested in `memory_stats`, a `null` in `blkio_stats`.
+ */
+const statsLine = (rng: Rng): string => {
+  const n = () => rng.int(0, 1e9)
+  return `{"read":"2026-11-29T17:00:0${rng.int(0, 9)}.123456789Z","preread":"2026-11-29T16:59:59.123456789Z",` +
+    `"pids_stats":{"current":${rng.int(1, 50)}},"blkio_stats":{"io_service_bytes_recursive":null},` +
+    `"cpu_stats":{"cpu_usage":{"total_usage":${n()},"usage_in_kernelmode":${n()},"usage_in_usermode":${n()}},` +
+    `"system_cpu_usage":${
+      rng.int(1e12, 9e12)
+    },"online_cpus":2,"throttling_data":{"periods":0,"throttled_periods":0}},` +
+    `"memory_stats":{"usage":${n()},"stats":{"active_anon":${n()},"cache":${n()},` +
+    `"hierarchical_memory_limit":9223372036854771712,"rss":${n()}},"limit":9223372036854771712},` +
+    `"name":"/c-${rng.int(0, 1e6)}","id":"${"0123456789abcdef".repeat(4)}",` +
+    `"networks":{"eth0":{"rx_bytes":${n()},"rx_packets":${n()},"tx_bytes":${n()},"tx_packets":${n()}}}}`
+}
 
 /** The lines of an NDJSON text, as the parser cuts them (slices of the decoded text). */
 const linesOf = (text: string): Array<string> => {
@@ -199,6 +219,7 @@ const jsonStep = async (): Promise<Array<Array<string>>> => {
   const texts: Array<readonly [string, ReadonlyArray<string>]> = [
     ["events-like lines", linesOf(ndjsonText(11, Math.round(20_000 * scale), eventLine))],
     ["pull-progress-like lines", linesOf(ndjsonText(12, Math.round(40_000 * scale), progressLine))],
+    ["stats-like lines", linesOf(ndjsonText(14, Math.round(10_000 * scale), statsLine))],
     ["inspect-like bodies", Array.from({ length: Math.round(3_000 * scale) }, () => inspectBody(rng))]
   ]
   const each = (parse: (text: string) => unknown) => (lines: ReadonlyArray<string>): number => {
@@ -241,7 +262,8 @@ const jsonStep = async (): Promise<Array<Array<string>>> => {
 const main = async () => {
   const inputs = [
     input("events-like", 11, Math.round(40_000 * scale), eventLine),
-    input("pull-progress-like", 12, Math.round(100_000 * scale), progressLine)
+    input("pull-progress-like", 12, Math.round(100_000 * scale), progressLine),
+    input("stats-like", 14, Math.round(20_000 * scale), statsLine)
   ]
   header("NDJSON throughput, MB/s (median of rounds)")
   const rows: Array<Array<string>> = [[

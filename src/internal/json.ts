@@ -30,7 +30,7 @@
  *
  * `parseJsonLine` gives the same result for short texts with few values (NDJSON lines) without rewriting the text:
  * `JSON.parse` of the original text, a walk over the result for integers beyond the safe range, and, when each is a
- * member of the root, their exact values read from the end of the text; see its documentation.
+ * member of the root object, their exact values read from the end of the text; see its documentation.
  *
  * The walk recurses once per nesting level; a document nested deeper than the call stack allows throws a
  * `RangeError` (only when it also holds `null` or a big integer).
@@ -488,9 +488,13 @@ export const parseJsonLine = (text: string): unknown => {
   }
   rootUnsafe.length = 0
   sawNull = false
-  if (findUnsafe(value as object, true)) {
-    if (sawNull) value = dropNulls(value)
-    if (rootUnsafe.length === 0 || fixRootMembers(text, value as Record<string, unknown>, rootUnsafe)) return value
+  try {
+    if (findUnsafe(value as object, true)) {
+      if (sawNull) value = dropNulls(value)
+      if (rootUnsafe.length === 0 || fixRootMembers(text, value as Record<string, unknown>, rootUnsafe)) return value
+    }
+  } catch {
+    // nested deeper than the call stack allows (`JSON.parse` is not recursive): `parseJson` walks only when it must
   }
   lineFellBack = true
   return parseJson(text)

@@ -559,4 +559,16 @@ describe("parseJsonLine", () => {
     })
     expect(() => parseJsonLine(`{"a":12345678901234567890`)).toThrow(SyntaxError)
   })
+
+  it("parses a line nested deeper than the call stack allows, as parseJson does (no null, no big integer)", () => {
+    const depth = 100_000
+    for (
+      const text of ["[".repeat(depth) + "1" + "]".repeat(depth), "{\"a\":".repeat(depth) + "1" + "}".repeat(depth)]
+    ) {
+      expect(() => parseJson(text)).not.toThrow()
+      let value = parseJsonLine(text)
+      for (let i = 0; i < depth; i++) value = Array.isArray(value) ? value[0] : (value as { a: unknown }).a
+      expect(value).toBe(1)
+    }
+  })
 })

@@ -28,6 +28,10 @@
  *
  * No path ever returns a rounded integer.
  *
+ * `parseJsonLine` gives the same result for short texts with few values (NDJSON lines) without rewriting the text:
+ * `JSON.parse` of the original text, a walk over the result for integers beyond the safe range, and, when each is a
+ * member of the root object, their exact values read from the end of the text; see its documentation.
+ *
  * The walk recurses once per nesting level; a document nested deeper than the call stack allows throws a
  * `RangeError` (only when it also holds `null` or a big integer).
  *
@@ -314,6 +318,195 @@ export const parseJson = (text: string): unknown => {
   // a candidate in key position (invalid JSON) was not converted
   return converted === expected ? value : parseScanned(text, hasNull)
 }
+
+const isUnsafeInteger = (value: number): boolean => Number.isInteger(value) && !Number.isSafeInteger(value)
+
+/** Keys of the root object's members that are unsafe integer numbers. */
+const rootUnsafe: Array<string> = []
+/** Whether `findUnsafe` met a `null` object property. */
+let sawNull = false
+
+/**
+ * Walks a parsed value looking for numbers that are integers beyond the safe range and for `null` object properties
+ * (setting `sawNull`). The unsafe numbers that are members of the root object go to `rootUnsafe`; returns false at the
+ * first one elsewhere (nested deeper, or in an array).
+ */
+const findUnsafe = (value: object, root: boolean): boolean => {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === "number") {
+        if (isUnsafeInteger(item)) return false
+      } else if (typeof item === "object" && item !== null && !findUnsafe(item, false)) return false
+    }
+    return true
+  }
+  const object = value as Record<string, unknown>
+  for (const key in object) {
+    const item = object[key]
+    if (typeof item === "number") {
+      if (isUnsafeInteger(item)) {
+        if (!root) return false
+        rootUnsafe.push(key)
+      }
+    } else if (typeof item === "object") {
+      if (item === null) sawNull = true
+      else if (!findUnsafe(item, false)) return false
+    }
+  }
+  return true
+}
+
+/** Whether the quote at `quote` is escaped (preceded by an odd number of backslashes). */
+const isEscaped = (text: string, quote: number): boolean => {
+  let slashes = 0
+  while (text.charCodeAt(quote - 1 - slashes) === 0x5c) slashes++
+  return (slashes & 1) === 1
+}
+
+/** The opening quote of the string whose closing quote is at `close`, in text that `JSON.parse` accepted. */
+const openingQuote = (text: string, close: number): number => {
+  let open = text.lastIndexOf("\"", close - 1)
+  while (isEscaped(text, open)) open = text.lastIndexOf("\"", open - 1)
+  return open
+}
+
+/**
+ * The exact value of a number token: a `bigint` for an integer literal, else the parsed number. (The regex is cheaper
+ * than a `charCodeAt` loop here: the token is a slice of a slice.)
+ */
+const exactNumber = (token: string, parsed: unknown): unknown => INTEGER_LITERAL.test(token) ? BigInt(token) : parsed
+
+/**
+ * Replaces the members of the root object listed in `wanted` (unsafe integer numbers in `object`, which
+ * `JSON.parse(text)` returned) by their exact values, reading their tokens from the end of `text` backwards.
+ *
+ * Scanning backwards from the end of valid JSON, outside strings, the first quote met closes a string, whose opening
+ * quote is the previous quote not preceded by an odd number of backslashes (outside strings there are no
+ * backslashes, inside a string an unescaped quote would have ended it). Closing brackets minus opening brackets give
+ * the nesting depth, so at depth 1 each `,` or the root's closing brace ends one root member and each `:` follows
+ * its key. `JSON.parse` keeps the last member of a duplicated key: the first one met backwards; once a key is resolved
+ * it leaves `wanted`, so earlier duplicates are ignored. A member whose token is an integer literal becomes a
+ * `bigint`; one written with a fraction or an exponent stays the number it is. The scan stops when `wanted` is empty;
+ * returns whether it is (always, for text that `JSON.parse` accepted and the value it returned).
+ */
+const fixRootMembers = (text: string, object: Record<string, unknown>, wanted: Array<string>): boolean => {
+  let depth = 0
+  let memberEnd = -1
+  let i = text.length - 1
+  // The last member first, without a scan, when its value is an integer literal (as `timeNano` of `/events`): with
+  // only spaces and digits between the last colon and the root's closing brace, that colon is outside strings (a
+  // string would end in a quote after it) and in the root (no bracket after it).
+  let end = i
+  while (isSpace(text.charCodeAt(end))) end--
+  const colon = text.lastIndexOf(":", end)
+  if (colon > 0) {
+    const token = trimmed(text, colon + 1, end)
+    if (INTEGER_LITERAL.test(token) && resolveMember(text, object, wanted, colon, token, true)) return true
+  }
+  while (i >= 0) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      i = openingQuote(text, i) - 1
+      continue
+    }
+    if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) memberEnd = i
+      depth++
+    } else if (c === 0x7b || c === 0x5b) {
+      if (--depth === 0) return false
+    } else if (depth === 1) {
+      if (c === 0x2c) memberEnd = i
+      else if (c === 0x3a) {
+        if (resolveMember(text, object, wanted, i, trimmed(text, i + 1, memberEnd), false)) return true
+        // skip the key
+        let close = i - 1
+        while (isSpace(text.charCodeAt(close))) close--
+        i = openingQuote(text, close) - 1
+        continue
+      }
+    }
+    i--
+  }
+  return false
+}
+
+/** `text.slice(start, end)` without leading and trailing JSON whitespace. */
+const trimmed = (text: string, start: number, end: number): string => {
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
+}
+
+/**
+ * Resolves the object member whose colon is at `colon` and whose value token is `token` (`integer` when the caller
+ * knows it is an integer literal) if its key (the string before the colon) is wanted; true when none is left.
+ */
+const resolveMember = (
+  text: string,
+  object: Record<string, unknown>,
+  wanted: Array<string>,
+  colon: number,
+  token: string,
+  integer: boolean
+): boolean => {
+  let close = colon - 1
+  while (isSpace(text.charCodeAt(close))) close--
+  const open = openingQuote(text, close)
+  const raw = text.slice(open + 1, close)
+  const key = raw.indexOf("\\") === -1 ? raw : (JSON.parse(text.slice(open, close + 1)) as string)
+  const at = wanted.indexOf(key)
+  if (at === -1) return false
+  // the key as the walk found it: an internalized string, a fast property key (a fresh slice is not)
+  const name = wanted[at]!
+  wanted.splice(at, 1)
+  const value = integer ? BigInt(token) : exactNumber(token, object[name])
+  if (name === "__proto__") {
+    Object.defineProperty(object, name, { value, writable: true, enumerable: true, configurable: true })
+  } else object[name] = value
+  return wanted.length === 0
+}
+
+/**
+ * `parseJson` for short texts with few values, such as NDJSON lines: the same result, found from the parsed value
+ * instead of a scan of the text. The original text goes to `JSON.parse`; a walk over the result looks for integers
+ * beyond the safe range. Without one, the result is exact: an integer literal beyond the safe range that survives in
+ * the result is such a number. When each one is a member of the root object (as `timeNano` of `/events`), the
+ * members' tokens are read from the end of the text backwards (`fixRootMembers`) and turned into bigints; when one is
+ * nested deeper or in an array, the text goes through `parseJson`.
+ *
+ * Response bodies keep `parseJson`: on a body without `null` and without 16 digits in a row it costs one `JSON.parse`
+ * and a scan that skips 16 characters at a time, where this walks every value.
+ *
+ * @internal
+ */
+export const parseJsonLine = (text: string): unknown => {
+  lineFellBack = false
+  let value: unknown = JSON.parse(text)
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "number" && isUnsafeInteger(value) ? exactNumber(text.trim(), value) : value
+  }
+  rootUnsafe.length = 0
+  sawNull = false
+  try {
+    if (findUnsafe(value as object, true)) {
+      if (sawNull) value = dropNulls(value)
+      if (rootUnsafe.length === 0 || fixRootMembers(text, value as Record<string, unknown>, rootUnsafe)) return value
+    }
+  } catch {
+    // nested deeper than the call stack allows (`JSON.parse` is not recursive): `parseJson` walks only when it must
+  }
+  lineFellBack = true
+  return parseJson(text)
+}
+
+/**
+ * Whether the last `parseJsonLine` call went through `parseJson` (a big integer nested deeper than the root, as
+ * `memory_stats.limit` of `/stats`), paying `JSON.parse` twice. A stream of such lines is cheaper with `parseJson`.
+ *
+ * @internal
+ */
+export let lineFellBack = false
 
 /** Rewrites each literal between `big[i]` and `big[i + 1]` as a string holding the marker and its digits. */
 const mark = (text: string, big: ReadonlyArray<number>): string => {

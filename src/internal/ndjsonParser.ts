@@ -6,14 +6,16 @@
  *   (`\n` never occurs inside a multi-byte character). Invalid UTF-8 becomes U+FFFD, as in `TextDecoder`'s default
  *   mode. A leading byte order mark is skipped.
  * - Blank lines (empty or whitespace only) are skipped but counted: line numbers are 1-based physical lines.
- * - Values are parsed with `parseJson` (big integers become `bigint`, `null` properties are dropped).
+ * - Values are parsed with `parseJsonLine`, `parseJson` tuned for short texts (big integers become `bigint`, `null`
+ *   properties are dropped). After a line that it had to hand to `parseJson` (a big integer nested deeper than the
+ *   root), the next 63 lines go to `parseJson` directly: streams are made of lines of one shape.
  * - `maxLineBytes` bounds one line's UTF-8 bytes (without its terminator): a line above it fails with `LineTooLong`,
  *   as soon as the bytes buffered for it pass the bound when it spans chunks. The outcome does not depend on how the
  *   input is chunked.
  *
  * @internal
  */
-import { parseJson } from "./json.ts"
+import * as Json from "./json.ts"
 
 /** @internal */
 export type NdjsonFailure =
@@ -83,6 +85,8 @@ export class NdjsonParser {
   /** Lines completed so far. */
   private line = 0
   private failure: NdjsonFailure | undefined = undefined
+  /** Lines left to parse with `parseJson` before `parseJsonLine` is tried again. */
+  private scanLines = 0
 
   constructor(options?: NdjsonParserOptions) {
     this.maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
@@ -168,7 +172,13 @@ export class NdjsonParser {
     if (text.length === 0) return undefined
     let value: unknown
     try {
-      value = parseJson(text)
+      if (this.scanLines > 0) {
+        this.scanLines--
+        value = Json.parseJson(text)
+      } else {
+        value = Json.parseJsonLine(text)
+        if (Json.lineFellBack) this.scanLines = 63
+      }
     } catch (error) {
       if (isBlank(text)) return undefined
       return this.fail({

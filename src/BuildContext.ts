@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
+import { Pool } from "./internal/bufferPool.ts"
 import { directoryTar } from "./internal/directoryTar.ts"
 import * as Ignore from "./internal/dockerignore.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
@@ -150,6 +151,32 @@ export const directory = (
   Stream.Stream<Uint8Array, PlatformError.PlatformError>,
   DockerignoreError | PlatformError.PlatformError,
   FileSystem.FileSystem
+> => prepare(folder, options, undefined)
+
+/**
+ * {@link directory} for `Images.buildFromDirectory`, whose archive goes to the transport and nowhere else: the
+ * file chunks are buffers of a small pool, which the Node transport hands back once the socket wrote them (see
+ * `internal/bufferPool.ts`), so a large context reuses a few buffers instead of allocating one per read.
+ *
+ * @internal
+ */
+export const directoryForBuild = (
+  folder: string,
+  options: FromDirectoryOptions = {}
+): Effect.Effect<
+  Stream.Stream<Uint8Array, PlatformError.PlatformError>,
+  DockerignoreError | PlatformError.PlatformError,
+  FileSystem.FileSystem
+> => Effect.suspend(() => prepare(folder, options, new Pool(64 * 1024, 4)))
+
+const prepare = (
+  folder: string,
+  options: FromDirectoryOptions,
+  pool: Pool | undefined
+): Effect.Effect<
+  Stream.Stream<Uint8Array, PlatformError.PlatformError>,
+  DockerignoreError | PlatformError.PlatformError,
+  FileSystem.FileSystem
 > =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -171,7 +198,7 @@ export const directory = (
             })
         })
       )
-    return directoryTar(folder, { matcher }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+    return directoryTar(folder, { matcher, pool }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
   })
 
 /**

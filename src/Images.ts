@@ -763,7 +763,7 @@ export const buildFromDirectory = <R2 = never>(
 > => {
   const { ignore, ...buildOptions } = options
   return Effect.flatMap(
-    BuildContext.directory(directory, { dockerfile: options.dockerfile, ignore }),
+    BuildContext.directoryForBuild(directory, { dockerfile: options.dockerfile, ignore }),
     (context) => build(context, buildOptions)
   )
 }

@@ -4,44 +4,67 @@
  *
  * @internal
  */
+import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
+import type { Pool } from "./bufferPool.ts"
 import type * as Ignore from "./dockerignore.ts"
 import * as Tar from "./streamingTar.ts"
 
-const ZERO_CHUNK = 64 * 1024
+/** Bytes read per chunk. */
+const CHUNK = 64 * 1024
 
-/** `size` zero bytes in chunks of at most 64 KiB (to pad a file that shrank while it was read). */
-const zeros = (size: number): Stream.Stream<Uint8Array> =>
-  Stream.fromIterable({
-    *[Symbol.iterator]() {
-      for (let left = size; left > 0; left -= ZERO_CHUNK) yield new Uint8Array(Math.min(left, ZERO_CHUNK))
-    }
-  })
-
-/** Exactly `size` bytes of the file (the size its header announced), then the padding to a whole block. @internal */
+/**
+ * Exactly `size` bytes of the file (the size its header announced: zeros when it shrank while it was read, its
+ * first `size` bytes when it grew), then the padding to a whole block, read in chunks of at most 64 KiB. The file
+ * is open only while the stream runs. With a `pool`, the chunks are buffers of the pool, lent to the consumer (see
+ * `bufferPool.ts`); without, each chunk is a fresh buffer.
+ *
+ * @internal
+ */
 export const fileData = (
   fs: FileSystem.FileSystem,
   path: string,
-  size: number
+  size: number,
+  pool?: Pool | undefined
 ): Stream.Stream<Uint8Array, PlatformError.PlatformError> => {
   if (size === 0) return Stream.empty
-  return Stream.suspend(() => {
-    let read = 0
-    return fs.stream(path, { bytesToRead: size }).pipe(
-      Stream.map((chunk) => {
-        const part = chunk.length <= size - read ? chunk : chunk.subarray(0, size - read)
-        read += part.length
-        return part
-      }),
-      Stream.filter((chunk) => chunk.length > 0),
-      Stream.concat(Stream.suspend(() => zeros(size - read))),
-      Stream.concat(Stream.sync(() => Tar.dataPadding(size)).pipe(Stream.filter((p) => p.length > 0)))
-    )
-  })
+  return Stream.unwrap(Effect.map(fs.open(path, { flag: "r" }), (file) => {
+    let left = size
+    let padded = false
+    let eof = false
+    const pull: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, PlatformError.PlatformError | Cause.Done> = Effect
+      .suspend(() => {
+        if (left === 0) {
+          if (padded) return Cause.done()
+          padded = true
+          const padding = Tar.dataPadding(size)
+          return padding.length === 0 ? Cause.done() : Effect.succeed([padding])
+        }
+        const want = Math.min(CHUNK, left)
+        if (eof) {
+          left -= want
+          return Effect.succeed([new Uint8Array(want)])
+        }
+        const buffer = pool === undefined ? new Uint8Array(want) : pool.take()
+        const target = buffer.length === want ? buffer : buffer.subarray(0, want)
+        return Effect.flatMap(file.read(target), (n) => {
+          if (n === 0) {
+            eof = true
+            pool?.give(buffer)
+            return pull
+          }
+          left -= n
+          const chunk = n === target.length ? target : target.subarray(0, n)
+          return Effect.succeed([pool === undefined ? chunk : pool.lend(chunk, buffer)])
+        })
+      })
+    return Stream.fromPull(Effect.succeed(pull))
+  }))
 }
 
 const seconds = (info: FileSystem.File.Info): number =>
@@ -56,6 +79,8 @@ export interface DirectoryTarOptions {
   readonly gid?: number | undefined
   /** Prefix of every name in the archive (no trailing `/`), e.g. a folder's own name. */
   readonly prefix?: string | undefined
+  /** Where file chunks come from (see `fileData`); absent: fresh buffers. */
+  readonly pool?: Pool | undefined
 }
 
 /**
@@ -70,7 +95,7 @@ export const directoryTar = (
 ): Stream.Stream<Uint8Array, PlatformError.PlatformError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const { matcher, prefix } = options
+    const { matcher, pool, prefix } = options
     const owner = { uid: options.uid ?? 0, gid: options.gid ?? 0 }
     const absolute = (rel: string) => rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`
     const named = (rel: string) => prefix === undefined || prefix === "" ? rel : `${prefix}/${rel}`
@@ -125,7 +150,7 @@ export const directoryTar = (
         if (excluded || info.type !== "File") return Stream.empty
         const size = Number(info.size)
         const header = Tar.entryHeader({ name: named(rel), type: "file", mode, mtime: seconds(info), size, ...owner })
-        return Stream.concat(Stream.succeed(header), fileData(fs, absolute(rel), size))
+        return Stream.concat(Stream.succeed(header), fileData(fs, absolute(rel), size, pool))
       }))
 
     return Stream.concat(folder("", undefined), Stream.sync(Tar.trailer))

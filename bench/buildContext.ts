@@ -1,29 +1,123 @@
 /**
- * Memory of `Images.buildFromDirectory` on a large folder: 10,000 files, 1 GiB in all (sparse files, so the folder
- * costs no disk), built by the local engine with the classic builder. RSS is sampled every 50 ms during the build;
- * the figure is the peak RSS minus the RSS just before the build. Exits non-zero when the growth passes 160 MiB
- * (measured: 65–115 MiB whatever the size: 128 MiB and 1 GiB contexts grow alike, so the growth is the
- * runtime's heap settling, not the context).
+ * Memory of `Images.buildFromDirectory` on large folders, at two or more folder sizes, so that "constant memory" can
+ * be seen: the growth must not depend on the folder's size.
  *
- *   node bench/buildContext.ts [files] [totalMiB]
+ *   npm run bench:build-context                       (10000x256 and 10000x1024, 3 rotated rounds)
+ *   node --expose-gc bench/buildContext.ts 3 10000x256 10000x1024 2500x256
+ *
+ * A folder `FILESxMIB` holds FILES sparse files (so it costs no disk) of MIB/FILES each, in 100 sub-folders, with a
+ * Dockerfile (`FROM effect-docker/busybox:latest`, `RUN true`) and a `.dockerignore` (`**\/*.skip`). The folders
+ * are written once by the parent; every measured run is a fresh Node process (`--child`), so no run inherits the
+ * heap of the folder's creation or of another run. Two modes per folder:
+ * - `build`: `Images.buildFromDirectory` against the real engine (classic builder), the whole tar sent and built;
+ * - `tar`: `BuildContext.fromDirectory` run into a counting sink, no daemon (what the folder walk and the file
+ *   reads cost alone).
+ * The child forces a GC, records `process.memoryUsage()` just before the call, samples it every 20 ms while the call
+ * runs and reports, for rss, heapUsed, external and arrayBuffers, the peak minus that baseline, and the GC time.
+ * The parent rotates the order of the (folder, mode) runs per round and prints the median and range of each figure,
+ * the per-round ratio of the largest folder's RSS growth to the smallest's, and the load average. It exits non-zero
+ * when a build's RSS growth passes 64 MiB.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Api, Images } from "../mod.ts"
+import { PerformanceObserver } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import { Api, BuildContext, Images } from "../mod.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { header, loadAverage, showRatio, summarize } from "./rounds.ts"
+import { printTable } from "./table.ts"
 
-const files = Number(process.argv[2] ?? 10_000)
-const totalMiB = Number(process.argv[3] ?? 1024)
-const fileSize = Math.floor((totalMiB * 1024 * 1024) / files)
-const LIMIT_MIB = 160
+const LIMIT_MIB = 64
+const MiB = 1024 * 1024
+const mib = (bytes: number) => (bytes / MiB).toFixed(1)
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), "effect-docker-bigctx-"))
-const tag = `effect-docker/bigctx:${Date.now().toString(36)}`
-try {
+interface Sample {
+  readonly folder: string
+  readonly mode: string
+  /** tar bytes produced (mode `tar`) or -1 */
+  readonly bytes: number
+  readonly ms: number
+  /** peak minus the value just before the call, bytes */
+  readonly rss: number
+  readonly heapUsed: number
+  readonly external: number
+  readonly arrayBuffers: number
+  readonly gcMs: number
+}
+
+// -----------------------------------------------------------------------------
+// child: one run
+// -----------------------------------------------------------------------------
+
+const child = async (dir: string, folder: string, mode: string) => {
+  const layer = Layer.merge(DockerNode.layer(), NodeFileSystem.layer)
+  const tag = `effect-docker/bigctx:${process.pid.toString(36)}${Date.now().toString(36)}`
+  let gcMs = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration
+  })
+  observer.observe({ entryTypes: ["gc"] })
+  globalThis.gc?.()
+  const before = process.memoryUsage()
+  const peak = { ...before }
+  const sample = () => {
+    const now = process.memoryUsage()
+    peak.rss = Math.max(peak.rss, now.rss)
+    peak.heapUsed = Math.max(peak.heapUsed, now.heapUsed)
+    peak.external = Math.max(peak.external, now.external)
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers)
+  }
+  const sampler = setInterval(sample, 20)
+  const start = performance.now()
+  let bytes = -1
+  if (mode === "tar") {
+    bytes = await Effect.runPromise(
+      BuildContext.fromDirectory(dir).pipe(
+        Stream.runFold(() => 0, (n, chunk) => n + chunk.length),
+        Effect.provide(NodeFileSystem.layer)
+      )
+    )
+  } else {
+    await Effect.runPromise(Images.buildFromDirectory(dir, { t: tag }).pipe(Effect.provide(layer)))
+  }
+  const ms = performance.now() - start
+  clearInterval(sampler)
+  sample()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  observer.disconnect()
+  if (mode === "build") {
+    await Effect.runPromise(
+      Effect.ignore(Api.imageDelete({ name: tag, force: true })).pipe(Effect.provide(DockerNode.layer()))
+    )
+  }
+  const result: Sample = {
+    folder,
+    mode,
+    bytes,
+    ms,
+    rss: peak.rss - before.rss,
+    heapUsed: peak.heapUsed - before.heapUsed,
+    external: peak.external - before.external,
+    arrayBuffers: peak.arrayBuffers - before.arrayBuffers,
+    gcMs
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+}
+
+// -----------------------------------------------------------------------------
+// parent: folders, then rotated rounds of child processes
+// -----------------------------------------------------------------------------
+
+const makeFolder = async (root: string, files: number, totalMiB: number): Promise<string> => {
+  const dir = path.join(root, `${files}x${totalMiB}`)
+  const fileSize = Math.floor((totalMiB * MiB) / files)
+  await fs.mkdir(dir)
   await fs.writeFile(path.join(dir, "Dockerfile"), "FROM effect-docker/busybox:latest\nRUN true\n")
   await fs.writeFile(path.join(dir, ".dockerignore"), "**/*.skip\n")
   for (let d = 0; d < 100; d++) {
@@ -35,32 +129,108 @@ try {
       await handle.close()
     }
   }
-  globalThis.gc?.()
-  const before = process.memoryUsage().rss
-  let peak = before
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss)
-  }, 50)
-  const started = Date.now()
-  const summary = await Effect.runPromise(
-    Images.buildFromDirectory(dir, { t: tag }).pipe(
-      Effect.provide(Layer.merge(DockerNode.layer(), NodeFileSystem.layer))
+  return dir
+}
+
+const runChild = (dir: string, folder: string, mode: string) =>
+  new Promise<Sample>((resolve, reject) => {
+    const child_ = spawn(
+      process.execPath,
+      ["--expose-gc", fileURLToPath(import.meta.url), "--child", dir, folder, mode],
+      { stdio: ["ignore", "pipe", "inherit"] }
     )
-  )
-  clearInterval(timer)
-  peak = Math.max(peak, process.memoryUsage().rss)
-  const mib = (n: number) => (n / 1024 / 1024).toFixed(1)
-  console.log(
-    `${files} files, ${mib(files * fileSize)} MiB sent in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-      `RSS before ${mib(before)} MiB, peak ${mib(peak)} MiB, growth ${mib(peak - before)} MiB; image ${summary.imageId}`
-  )
-  await Effect.runPromise(
-    Effect.ignore(Api.imageDelete({ name: tag, force: true })).pipe(Effect.provide(DockerNode.layer()))
-  )
-  if (peak - before > LIMIT_MIB * 1024 * 1024) {
-    console.error(`RSS grew by more than ${LIMIT_MIB} MiB`)
-    process.exitCode = 1
+    let out = ""
+    child_.stdout.on("data", (d: Buffer) => (out += d.toString()))
+    child_.on("error", reject)
+    child_.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${folder} ${mode} exited ${code}`))
+      resolve(JSON.parse(out.trim().split("\n").at(-1)!) as Sample)
+    })
+  })
+
+const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
+  header(`bench:build-context, folders ${specs.join(", ")} (files x MiB), ${rounds} rotated rounds`)
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), "effect-docker-bigctx-"))
+  try {
+    const dirs = new Map<string, string>()
+    for (const spec of specs) {
+      const [files, total] = spec.split("x").map(Number)
+      dirs.set(spec, await makeFolder(root, files!, total!))
+    }
+    const runs = specs.flatMap((folder) => ["tar", "build"].map((mode) => ({ folder, mode })))
+    const samples = runs.map(() => [] as Array<Sample>)
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < runs.length; k++) {
+        const i = (round + k) % runs.length
+        const { folder, mode } = runs[i]!
+        const s = await runChild(dirs.get(folder)!, folder, mode)
+        samples[i]!.push(s)
+        process.stderr.write(
+          `  round ${round + 1} ${folder} ${mode}: ${(s.ms / 1000).toFixed(1)} s, RSS +${mib(s.rss)} MiB, ` +
+            `heapUsed +${mib(s.heapUsed)}, external +${mib(s.external)}, arrayBuffers +${mib(s.arrayBuffers)}, ` +
+            `GC ${s.gcMs.toFixed(0)} ms; load ${loadAverage()}\n`
+        )
+      }
+    }
+    const range = (values: ReadonlyArray<number>, digits = 1) => {
+      const s = summarize(values)
+      return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`
+    }
+    const inMiB = (list: ReadonlyArray<Sample>, key: "rss" | "heapUsed" | "external" | "arrayBuffers") =>
+      range(list.map((s) => s[key] / MiB))
+    console.log()
+    printTable([
+      [
+        "folder (files x MiB), mode",
+        "RSS growth MiB",
+        "heapUsed MiB",
+        "external MiB",
+        "arrayBuffers MiB",
+        "GC ms",
+        "seconds"
+      ],
+      ...runs.map(({ folder, mode }, i) => [
+        `${folder}, ${mode}`,
+        inMiB(samples[i]!, "rss"),
+        inMiB(samples[i]!, "heapUsed"),
+        inMiB(samples[i]!, "external"),
+        inMiB(samples[i]!, "arrayBuffers"),
+        range(samples[i]!.map((s) => s.gcMs), 0),
+        range(samples[i]!.map((s) => s.ms / 1000))
+      ])
+    ])
+    console.log("\n(median (range) over the rounds; growth = peak while running minus the value just before the call)")
+    const first = specs[0]!
+    const last = specs.at(-1)!
+    if (first !== last) {
+      console.log()
+      const index = (folder: string, mode: string) => runs.findIndex((r) => r.folder === folder && r.mode === mode)
+      printTable([
+        [`per-round ratio ${last} / ${first}`, "RSS growth", "arrayBuffers growth"],
+        ...["tar", "build"].map((mode) => {
+          const a = samples[index(last, mode)]!
+          const b = samples[index(first, mode)]!
+          const ratio = (key: "rss" | "arrayBuffers") =>
+            showRatio(summarize(a.map((s, r) => s[key] / Math.max(MiB, b[r]![key]))))
+          return [mode, ratio("rss"), ratio("arrayBuffers")]
+        })
+      ])
+    }
+    console.log(`\nload average after: ${loadAverage()} (1/5/15 min)`)
+    const worst = Math.max(...samples.flat().filter((s) => s.mode === "build").map((s) => s.rss))
+    if (worst > LIMIT_MIB * MiB) {
+      console.error(`a build's RSS grew by ${mib(worst)} MiB, more than ${LIMIT_MIB} MiB`)
+      process.exitCode = 1
+    }
+  } finally {
+    await fs.rm(root, { recursive: true, force: true })
   }
-} finally {
-  await fs.rm(dir, { recursive: true, force: true })
+}
+
+if (process.argv[2] === "--child") {
+  await child(process.argv[3]!, process.argv[4]!, process.argv[5]!)
+} else {
+  const rounds = Number(process.argv[2] ?? 3)
+  const specs = process.argv.length > 3 ? process.argv.slice(3) : ["10000x256", "10000x1024"]
+  await parent(rounds, specs)
 }

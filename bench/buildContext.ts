@@ -4,6 +4,10 @@
  *
  *   npm run bench:build-context                       (10000x256 and 10000x1024, 3 rotated rounds)
  *   node --expose-gc bench/buildContext.ts 3 10000x256 10000x1024 2500x256
+ *   node --expose-gc bench/buildContext.ts --trees before=/tmp/old,after=. 3 10000x256 10000x1024
+ *
+ * `--trees` compares checkouts in the same run: each `label=path` is a copy of the project (its `src`, `mod.ts`
+ * and this `bench` folder, `node_modules` linked) whose code the children of that label run.
  *
  * A folder `FILESxMIB` holds FILES sparse files (so it costs no disk) of MIB/FILES each, in 100 sub-folders, with a
  * Dockerfile (`FROM effect-docker/busybox:latest`, `RUN true`) and a `.dockerignore` (`**\/*.skip`). The folders
@@ -16,7 +20,7 @@
  * runs and reports, for rss, heapUsed, external and arrayBuffers, the peak minus that baseline, and the GC time.
  * The parent rotates the order of the (folder, mode) runs per round and prints the median and range of each figure,
  * the per-round ratio of the largest folder's RSS growth to the smallest's, and the load average. It exits non-zero
- * when a build's RSS growth passes 64 MiB.
+ * when a build's RSS growth passes 64 MiB (with `--trees`, a build of the last tree).
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
@@ -38,6 +42,7 @@ const MiB = 1024 * 1024
 const mib = (bytes: number) => (bytes / MiB).toFixed(1)
 
 interface Sample {
+  readonly tree: string
   readonly folder: string
   readonly mode: string
   /** tar bytes produced (mode `tar`) or -1 */
@@ -55,7 +60,7 @@ interface Sample {
 // child: one run
 // -----------------------------------------------------------------------------
 
-const child = async (dir: string, folder: string, mode: string) => {
+const child = async (tree: string, dir: string, folder: string, mode: string) => {
   const layer = Layer.merge(DockerNode.layer(), NodeFileSystem.layer)
   const tag = `effect-docker/bigctx:${process.pid.toString(36)}${Date.now().toString(36)}`
   let gcMs = 0
@@ -97,6 +102,7 @@ const child = async (dir: string, folder: string, mode: string) => {
     )
   }
   const result: Sample = {
+    tree,
     folder,
     mode,
     bytes,
@@ -132,11 +138,14 @@ const makeFolder = async (root: string, files: number, totalMiB: number): Promis
   return dir
 }
 
-const runChild = (dir: string, folder: string, mode: string) =>
+const runChild = (tree: Tree, dir: string, folder: string, mode: string) =>
   new Promise<Sample>((resolve, reject) => {
+    const script = tree.path === undefined
+      ? fileURLToPath(import.meta.url)
+      : path.join(tree.path, "bench", "buildContext.ts")
     const child_ = spawn(
       process.execPath,
-      ["--expose-gc", fileURLToPath(import.meta.url), "--child", dir, folder, mode],
+      ["--expose-gc", script, "--child", tree.label, dir, folder, mode],
       { stdio: ["ignore", "pipe", "inherit"] }
     )
     let out = ""
@@ -148,8 +157,18 @@ const runChild = (dir: string, folder: string, mode: string) =>
     })
   })
 
-const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
-  header(`bench:build-context, folders ${specs.join(", ")} (files x MiB), ${rounds} rotated rounds`)
+interface Tree {
+  readonly label: string
+  /** a copy of the project, or `undefined` for this one */
+  readonly path: string | undefined
+}
+
+const parent = async (trees: ReadonlyArray<Tree>, rounds: number, specs: ReadonlyArray<string>) => {
+  header(
+    `bench:build-context, folders ${specs.join(", ")} (files x MiB), trees ${
+      trees.map((t) => t.label).join(", ")
+    }, ${rounds} rotated rounds`
+  )
   const root = await fs.mkdtemp(path.join(os.tmpdir(), "effect-docker-bigctx-"))
   try {
     const dirs = new Map<string, string>()
@@ -157,16 +176,20 @@ const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
       const [files, total] = spec.split("x").map(Number)
       dirs.set(spec, await makeFolder(root, files!, total!))
     }
-    const runs = specs.flatMap((folder) => ["tar", "build"].map((mode) => ({ folder, mode })))
+    const runs = trees.flatMap((tree) =>
+      specs.flatMap((folder) => ["tar", "build"].map((mode) => ({ tree, folder, mode })))
+    )
     const samples = runs.map(() => [] as Array<Sample>)
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < runs.length; k++) {
         const i = (round + k) % runs.length
-        const { folder, mode } = runs[i]!
-        const s = await runChild(dirs.get(folder)!, folder, mode)
+        const { folder, mode, tree } = runs[i]!
+        const s = await runChild(tree, dirs.get(folder)!, folder, mode)
         samples[i]!.push(s)
         process.stderr.write(
-          `  round ${round + 1} ${folder} ${mode}: ${(s.ms / 1000).toFixed(1)} s, RSS +${mib(s.rss)} MiB, ` +
+          `  round ${round + 1} ${tree.label} ${folder} ${mode}: ${(s.ms / 1000).toFixed(1)} s, RSS +${
+            mib(s.rss)
+          } MiB, ` +
             `heapUsed +${mib(s.heapUsed)}, external +${mib(s.external)}, arrayBuffers +${mib(s.arrayBuffers)}, ` +
             `GC ${s.gcMs.toFixed(0)} ms; load ${loadAverage()}\n`
         )
@@ -181,7 +204,7 @@ const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
     console.log()
     printTable([
       [
-        "folder (files x MiB), mode",
+        "tree, folder (files x MiB), mode",
         "RSS growth MiB",
         "heapUsed MiB",
         "external MiB",
@@ -189,8 +212,8 @@ const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
         "GC ms",
         "seconds"
       ],
-      ...runs.map(({ folder, mode }, i) => [
-        `${folder}, ${mode}`,
+      ...runs.map(({ folder, mode, tree }, i) => [
+        `${tree.label}, ${folder}, ${mode}`,
         inMiB(samples[i]!, "rss"),
         inMiB(samples[i]!, "heapUsed"),
         inMiB(samples[i]!, "external"),
@@ -200,26 +223,45 @@ const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
       ])
     ])
     console.log("\n(median (range) over the rounds; growth = peak while running minus the value just before the call)")
+    const index = (tree: Tree, folder: string, mode: string) =>
+      runs.findIndex((r) => r.tree === tree && r.folder === folder && r.mode === mode)
+    const ratio = (a: ReadonlyArray<Sample>, b: ReadonlyArray<Sample>, key: "rss" | "arrayBuffers") =>
+      showRatio(summarize(a.map((s, r) => s[key] / Math.max(MiB, b[r]![key]))))
     const first = specs[0]!
     const last = specs.at(-1)!
     if (first !== last) {
       console.log()
-      const index = (folder: string, mode: string) => runs.findIndex((r) => r.folder === folder && r.mode === mode)
       printTable([
-        [`per-round ratio ${last} / ${first}`, "RSS growth", "arrayBuffers growth"],
-        ...["tar", "build"].map((mode) => {
-          const a = samples[index(last, mode)]!
-          const b = samples[index(first, mode)]!
-          const ratio = (key: "rss" | "arrayBuffers") =>
-            showRatio(summarize(a.map((s, r) => s[key] / Math.max(MiB, b[r]![key]))))
-          return [mode, ratio("rss"), ratio("arrayBuffers")]
-        })
+        [`per-round ratio ${last} / ${first} (1 MiB floor)`, "RSS growth", "arrayBuffers growth"],
+        ...trees.flatMap((tree) =>
+          ["tar", "build"].map((mode) => {
+            const a = samples[index(tree, last, mode)]!
+            const b = samples[index(tree, first, mode)]!
+            return [`${tree.label}, ${mode}`, ratio(a, b, "rss"), ratio(a, b, "arrayBuffers")]
+          })
+        )
+      ])
+    }
+    if (trees.length > 1) {
+      const base = trees[0]!
+      console.log()
+      printTable([
+        ["per-round ratio of RSS growth (1 MiB floor)", ...specs.map((spec) => `${spec}, build`)],
+        ...trees.slice(1).map((tree) => [
+          `${tree.label} / ${base.label}`,
+          ...specs.map((spec) =>
+            ratio(samples[index(tree, spec, "build")]!, samples[index(base, spec, "build")]!, "rss")
+          )
+        ])
       ])
     }
     console.log(`\nload average after: ${loadAverage()} (1/5/15 min)`)
-    const worst = Math.max(...samples.flat().filter((s) => s.mode === "build").map((s) => s.rss))
+    const current = trees.at(-1)!.label
+    const worst = Math.max(
+      ...samples.flat().filter((s) => s.mode === "build" && s.tree === current).map((s) => s.rss)
+    )
     if (worst > LIMIT_MIB * MiB) {
-      console.error(`a build's RSS grew by ${mib(worst)} MiB, more than ${LIMIT_MIB} MiB`)
+      console.error(`a build of ${current} grew RSS by ${mib(worst)} MiB, more than ${LIMIT_MIB} MiB`)
       process.exitCode = 1
     }
   } finally {
@@ -228,9 +270,18 @@ const parent = async (rounds: number, specs: ReadonlyArray<string>) => {
 }
 
 if (process.argv[2] === "--child") {
-  await child(process.argv[3]!, process.argv[4]!, process.argv[5]!)
+  await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!)
 } else {
-  const rounds = Number(process.argv[2] ?? 3)
-  const specs = process.argv.length > 3 ? process.argv.slice(3) : ["10000x256", "10000x1024"]
-  await parent(rounds, specs)
+  const args = process.argv.slice(2)
+  let trees: ReadonlyArray<Tree> = [{ label: "this tree", path: undefined }]
+  if (args[0] === "--trees") {
+    trees = args[1]!.split(",").map((spec) => {
+      const [label, where] = spec.split("=")
+      return { label: label!, path: where === "." ? undefined : path.resolve(where!) }
+    })
+    args.splice(0, 2)
+  }
+  const rounds = Number(args[0] ?? 3)
+  const specs = args.length > 1 ? args.slice(1) : ["10000x256", "10000x1024"]
+  await parent(trees, rounds, specs)
 }

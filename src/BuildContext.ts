@@ -129,7 +129,9 @@ export interface FromDirectoryOptions {
 /**
  * Prepares a folder as a build context: reads its `.dockerignore` (or takes `options.ignore`) and checks the
  * patterns up front, so a malformed pattern fails here with {@link DockerignoreError}, before any request; then
- * gives the archive as a byte Stream that reads the folder only when it runs (see {@link fromDirectory}).
+ * gives the archive as a byte Stream that reads the folder only when it runs (see {@link fromDirectory}). Its
+ * chunks are fresh buffers the caller may keep; `Images.buildFromDirectory`, whose chunks nobody else sees, reuses
+ * a few buffers instead and so needs less memory for a large folder.
  *
  * @example
  * ```ts

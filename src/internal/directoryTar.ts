@@ -1,6 +1,8 @@
 /**
  * A folder as a tar byte Stream, written while it is read: one folder listing at a time, one file at a time, each
- * file's bytes streamed from the `FileSystem` service into the archive. Nothing holds the whole context.
+ * file's bytes streamed from the `FileSystem` service into the archive in chunks of at most 64 KiB, one chunk per
+ * pull (so the consumer's back-pressure reaches the file reads). Nothing holds the whole context, and memory does
+ * not grow with the folder: see `bench/buildContext.ts`.
  *
  * @internal
  */
@@ -95,7 +97,10 @@ export interface DirectoryTarOptions {
   readonly gid?: number | undefined
   /** Prefix of every name in the archive (no trailing `/`), e.g. a folder's own name. */
   readonly prefix?: string | undefined
-  /** Where file chunks come from (see `fileData`); absent: fresh buffers. */
+  /**
+   * Where file chunks come from (see `fileReader`); absent: fresh buffers. Only for an archive whose chunks go to
+   * a consumer that releases them and to nobody else (see `bufferPool.ts`).
+   */
   readonly pool?: Pool | undefined
 }
 

@@ -6,7 +6,7 @@
  *   node --expose-gc bench/buildContext.ts 3 10000x256 10000x1024 2500x256
  *   node --expose-gc bench/buildContext.ts --trees before=/tmp/old,after=. 3 10000x256 10000x1024
  *
- * `--trees` compares checkouts in the same run: each `label=path` is a copy of the project (its `src`, `mod.ts`
+ * `--modes tar,pooled,build` picks the modes (default `tar,build`). `--trees` compares checkouts in the same run: each `label=path` is a copy of the project (its `src`, `mod.ts`
  * and this `bench` folder, `node_modules` linked) whose code the children of that label run.
  *
  * A folder `FILESxMIB` holds FILES sparse files (so it costs no disk) of MIB/FILES each, in 100 sub-folders, with a
@@ -15,7 +15,9 @@
  * heap of the folder's creation or of another run. Two modes per folder:
  * - `build`: `Images.buildFromDirectory` against the real engine (classic builder), the whole tar sent and built;
  * - `tar`: `BuildContext.fromDirectory` run into a counting sink, no daemon (what the folder walk and the file
- *   reads cost alone).
+ *   reads cost alone, with fresh buffers as users get them);
+ * - `pooled`: the archive as `buildFromDirectory` makes it (a buffer pool), run into a sink that releases each chunk
+ *   as the Node transport does, no daemon (fast, so large folders can be tried; not for trees before the pool).
  * The child forces a GC, records `process.memoryUsage()` just before the call, samples it every 20 ms while the call
  * runs and reports, for rss, heapUsed, external and arrayBuffers, the peak minus that baseline, and the GC time.
  * The parent rotates the order of the (folder, mode) runs per round and prints the median and range of each figure,
@@ -33,6 +35,8 @@ import * as path from "node:path"
 import { PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { Api, BuildContext, Images } from "../mod.ts"
+import * as BufferPool from "../src/internal/bufferPool.ts"
+import { directoryTar } from "../src/internal/directoryTar.ts"
 import * as DockerNode from "../src/platform/node.ts"
 import { header, loadAverage, showRatio, summarize } from "./rounds.ts"
 import { printTable } from "./table.ts"
@@ -85,6 +89,16 @@ const child = async (tree: string, dir: string, folder: string, mode: string) =>
     bytes = await Effect.runPromise(
       BuildContext.fromDirectory(dir).pipe(
         Stream.runFold(() => 0, (n, chunk) => n + chunk.length),
+        Effect.provide(NodeFileSystem.layer)
+      )
+    )
+  } else if (mode === "pooled") {
+    bytes = await Effect.runPromise(
+      directoryTar(dir, { pool: new BufferPool.Pool(64 * 1024, 4) }).pipe(
+        Stream.runFold(() => 0, (n, chunk) => {
+          BufferPool.release(chunk)
+          return n + chunk.length
+        }),
         Effect.provide(NodeFileSystem.layer)
       )
     )
@@ -163,7 +177,12 @@ interface Tree {
   readonly path: string | undefined
 }
 
-const parent = async (trees: ReadonlyArray<Tree>, rounds: number, specs: ReadonlyArray<string>) => {
+const parent = async (
+  trees: ReadonlyArray<Tree>,
+  modes: ReadonlyArray<string>,
+  rounds: number,
+  specs: ReadonlyArray<string>
+) => {
   header(
     `bench:build-context, folders ${specs.join(", ")} (files x MiB), trees ${
       trees.map((t) => t.label).join(", ")
@@ -176,9 +195,7 @@ const parent = async (trees: ReadonlyArray<Tree>, rounds: number, specs: Readonl
       const [files, total] = spec.split("x").map(Number)
       dirs.set(spec, await makeFolder(root, files!, total!))
     }
-    const runs = trees.flatMap((tree) =>
-      specs.flatMap((folder) => ["tar", "build"].map((mode) => ({ tree, folder, mode })))
-    )
+    const runs = trees.flatMap((tree) => specs.flatMap((folder) => modes.map((mode) => ({ tree, folder, mode }))))
     const samples = runs.map(() => [] as Array<Sample>)
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < runs.length; k++) {
@@ -234,7 +251,7 @@ const parent = async (trees: ReadonlyArray<Tree>, rounds: number, specs: Readonl
       printTable([
         [`per-round ratio ${last} / ${first} (1 MiB floor)`, "RSS growth", "arrayBuffers growth"],
         ...trees.flatMap((tree) =>
-          ["tar", "build"].map((mode) => {
+          modes.map((mode) => {
             const a = samples[index(tree, last, mode)]!
             const b = samples[index(tree, first, mode)]!
             return [`${tree.label}, ${mode}`, ratio(a, b, "rss"), ratio(a, b, "arrayBuffers")]
@@ -242,7 +259,7 @@ const parent = async (trees: ReadonlyArray<Tree>, rounds: number, specs: Readonl
         )
       ])
     }
-    if (trees.length > 1) {
+    if (trees.length > 1 && modes.includes("build")) {
       const base = trees[0]!
       console.log()
       printTable([
@@ -274,14 +291,18 @@ if (process.argv[2] === "--child") {
 } else {
   const args = process.argv.slice(2)
   let trees: ReadonlyArray<Tree> = [{ label: "this tree", path: undefined }]
-  if (args[0] === "--trees") {
-    trees = args[1]!.split(",").map((spec) => {
-      const [label, where] = spec.split("=")
-      return { label: label!, path: where === "." ? undefined : path.resolve(where!) }
-    })
-    args.splice(0, 2)
+  let modes: ReadonlyArray<string> = ["tar", "build"]
+  while (args[0] === "--trees" || args[0] === "--modes") {
+    const [flag, value] = args.splice(0, 2)
+    if (flag === "--modes") modes = value!.split(",")
+    else {
+      trees = value!.split(",").map((spec) => {
+        const [label, where] = spec.split("=")
+        return { label: label!, path: where === "." ? undefined : path.resolve(where!) }
+      })
+    }
   }
   const rounds = Number(args[0] ?? 3)
   const specs = args.length > 1 ? args.slice(1) : ["10000x256", "10000x1024"]
-  await parent(trees, rounds, specs)
+  await parent(trees, modes, rounds, specs)
 }

@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
+import { Pool } from "./internal/bufferPool.ts"
 import { directoryTar } from "./internal/directoryTar.ts"
 import * as Ignore from "./internal/dockerignore.ts"
 import { cleanPath } from "./internal/goPath.ts"
@@ -191,6 +192,13 @@ export const prepare = (
   folder: string,
   options: FromDirectoryOptions = {}
 ): Effect.Effect<Prepared, DockerignoreError | PlatformError.PlatformError, FileSystem.FileSystem> =>
+  preparing(folder, options, undefined)
+
+const preparing = (
+  folder: string,
+  options: FromDirectoryOptions,
+  pool: Pool | undefined
+): Effect.Effect<Prepared, DockerignoreError | PlatformError.PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const given = options.dockerfile === undefined || options.dockerfile === "" ? "Dockerfile" : options.dockerfile
@@ -216,7 +224,7 @@ export const prepare = (
         })
       )
     if (inside !== undefined) {
-      const context = directoryTar(folder, { matcher }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+      const context = directoryTar(folder, { matcher, pool }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
       return { context, dockerfile }
     }
     const source = given.startsWith("/") ? given : inFolder(folder, given)
@@ -231,7 +239,9 @@ export const prepare = (
         mtime
       }
     ]
-    const context = directoryTar(folder, { matcher, append }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+    const context = directoryTar(folder, { matcher, append, pool }).pipe(
+      Stream.provideService(FileSystem.FileSystem, fs)
+    )
     return { context, dockerfile }
   })
 
@@ -239,7 +249,9 @@ export const prepare = (
  * Prepares a folder as a build context: reads its `.dockerignore` (or takes `options.ignore`) and checks the
  * patterns up front, so a malformed pattern fails here with {@link DockerignoreError}, before any request; then
  * gives the archive as a byte Stream that reads the folder only when it runs (see {@link fromDirectory}). With a
- * Dockerfile outside the folder, use {@link prepare}, which also gives the name it is sent under.
+ * Dockerfile outside the folder, use {@link prepare}, which also gives the name it is sent under. The archive's
+ * chunks are fresh buffers the caller may keep; `Images.buildFromDirectory`, whose chunks nobody else sees, reuses
+ * a few buffers instead and so needs less memory for a large folder.
  *
  * @example
  * ```ts
@@ -262,6 +274,19 @@ export const directory = (
   DockerignoreError | PlatformError.PlatformError,
   FileSystem.FileSystem
 > => Effect.map(prepare(folder, options), (prepared) => prepared.context)
+
+/**
+ * {@link prepare} for `Images.buildFromDirectory`, whose archive goes to the transport and nowhere else: the file
+ * chunks are buffers of a small pool, which the Node transport hands back once the socket wrote them (see
+ * `internal/bufferPool.ts`), so a large context reuses a few buffers instead of allocating one per read.
+ *
+ * @internal
+ */
+export const prepareForBuild = (
+  folder: string,
+  options: FromDirectoryOptions = {}
+): Effect.Effect<Prepared, DockerignoreError | PlatformError.PlatformError, FileSystem.FileSystem> =>
+  Effect.suspend(() => preparing(folder, options, new Pool(64 * 1024, 4)))
 
 /**
  * A folder as a build context: a tar byte Stream written while the folder is read, one file at a time, leaving out

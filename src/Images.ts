@@ -765,7 +765,7 @@ export const buildFromDirectory = <R2 = never>(
 > => {
   const { ignore, ...buildOptions } = options
   return Effect.flatMap(
-    BuildContext.prepare(directory, { dockerfile: options.dockerfile, ignore }),
+    BuildContext.prepareForBuild(directory, { dockerfile: options.dockerfile, ignore }),
     ({ context, dockerfile }) => build(context, { ...buildOptions, dockerfile })
   )
 }

@@ -40,15 +40,23 @@ const BLOCK = 512
 const encoder = new TextEncoder()
 
 const writeString = (block: Uint8Array, offset: number, length: number, value: string) => {
+  if (value === "") return
   const bytes = encoder.encode(value)
-  block.set(bytes.subarray(0, length), offset)
+  block.set(bytes.length <= length ? bytes : bytes.subarray(0, length), offset)
 }
 
+/** The last `length - 1` octal digits of `value`, zero-padded, then a NUL (no string is built: one per field). */
 const writeOctal = (block: Uint8Array, offset: number, length: number, value: number) => {
-  const text = Math.max(0, Math.floor(value)).toString(8).padStart(length - 1, "0")
-  writeString(block, offset, length - 1, text.slice(-(length - 1)))
+  let rest = Math.max(0, Math.floor(value))
+  for (let i = offset + length - 2; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8)
+    rest = Math.floor(rest / 8)
+  }
   block[offset + length - 1] = 0
 }
+
+/** `ustar\0` then version `00`, at offset 257. */
+const MAGIC = encoder.encode("ustar\u000000")
 
 const typeFlag = (type: TarInput["type"]) =>
   type === "directory" ? "5" : type === "symlink" ? "2" : type === "link" ? "1" : "0"
@@ -70,12 +78,12 @@ const header = (
   block.fill(0x20, 148, 156)
   writeString(block, 156, 1, flag)
   writeString(block, 157, 100, input.linkname ?? "")
-  writeString(block, 257, 6, "ustar\u0000")
-  writeString(block, 263, 2, "00")
+  block.set(MAGIC, 257)
   writeString(block, 345, 155, prefix)
   let sum = 0
   for (let i = 0; i < BLOCK; i++) sum += block[i]!
-  writeString(block, 148, 7, sum.toString(8).padStart(6, "0") + "\u0000")
+  // six octal digits, NUL, space
+  writeOctal(block, 148, 7, sum)
   block[155] = 0x20
   return block
 }

@@ -514,16 +514,16 @@ describe("parseJsonLine", () => {
     // a big literal inside a string and a float of the same value: counting values alone would match them
     expect(parseJsonLine(`{"a":"x:12345678901234567890","b":1.2345678901234567890e19}`)).toEqual({
       a: "x:12345678901234567890",
-      b: 12345678901234567890
+      b: 1.2345678901234567e19
     })
     // a big literal dropped by a duplicate key, and a float of the same value
     expect(parseJsonLine(`{"a":12345678901234567890,"a":1,"b":1.2345678901234567890e19}`)).toEqual({
       a: 1,
-      b: 12345678901234567890
+      b: 1.2345678901234567e19
     })
     expect(parseJsonLine(`{"a":1,"a":12345678901234567890, "b" : 12345678901234567890.0 }`)).toEqual({
       a: 12345678901234567890n,
-      b: 12345678901234567890
+      b: 1.2345678901234567e19
     })
   })
 

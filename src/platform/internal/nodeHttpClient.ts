@@ -29,6 +29,7 @@ import * as Tracer from "effect/Tracer"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Duplex } from "node:stream"
+import { release } from "../../internal/bufferPool.ts"
 import { ConnectTimeoutError, defaultConnectTimeoutMillis } from "../../internal/connectTimeout.ts"
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string) =>
@@ -265,7 +266,8 @@ const writeStream = (
   body: Stream.Stream<Uint8Array, unknown>
 ) =>
   Stream.runForEach(body, (chunk) =>
-    nodeRequest.write(chunk) ? Effect.void : Effect.callback<void>((resume) => {
+    // once written, a chunk lent from a pool goes back to it (see `bufferPool.ts`; a no-op for any other chunk)
+    nodeRequest.write(chunk, () => release(chunk)) ? Effect.void : Effect.callback<void>((resume) => {
       const onDrain = () => resume(Effect.void)
       nodeRequest.once("drain", onDrain)
       return Effect.sync(() => nodeRequest.off("drain", onDrain))

@@ -76,24 +76,48 @@ const exactLeaf = (ast: SchemaAST.AST): Node | undefined => {
   }
 }
 
-const compile = (ast: SchemaAST.AST, seen: Map<SchemaAST.AST, Node>): Node => {
-  const known = seen.get(ast)
+interface Compiler {
+  /** Whether a node may return its input (or the input with decoded parts) when decoding changed nothing. */
+  readonly reuse: boolean
+  readonly seen: Map<SchemaAST.AST, Node>
+}
+
+const compile = (ast: SchemaAST.AST, compiler: Compiler): Node => {
+  const known = compiler.seen.get(ast)
   if (known !== undefined) return known
-  const node = compileNode(ast, seen)
-  seen.set(ast, node)
+  const node = compileNode(ast, compiler)
+  compiler.seen.set(ast, node)
   return node
 }
 
-const compileNode = (ast: SchemaAST.AST, seen: Map<SchemaAST.AST, Node>): Node => {
+const compileNode = (ast: SchemaAST.AST, compiler: Compiler): Node => {
   const leaf = exactLeaf(ast)
   if (leaf !== undefined) return leaf
   if (!plain(ast)) return effectNode(ast)
   switch (ast._tag) {
     case "Objects":
-      return compileObjects(ast, seen)
+      return compileObjects(ast, compiler)
     case "Arrays": {
       if (ast.elements.length !== 0 || ast.rest.length !== 1) return effectNode(ast)
-      const item = compile(ast.rest[0]!, seen)
+      const item = compile(ast.rest[0]!, compiler)
+      if (compiler.reuse) {
+        return (input) => {
+          if (!Array.isArray(input)) return REJECT
+          const length = input.length
+          let out: Array<unknown> | undefined
+          for (let i = 0; i < length; i++) {
+            const element: unknown = input[i]
+            const value = item(element)
+            if (value === REJECT) return REJECT
+            if (out !== undefined) out[i] = value
+            else if (value !== element) {
+              out = input.slice(0, length)
+              out[i] = value
+            }
+          }
+          return out ?? input
+        }
+      }
       return (input) => {
         if (!Array.isArray(input)) return REJECT
         const length = input.length
@@ -128,7 +152,7 @@ const compileNode = (ast: SchemaAST.AST, seen: Map<SchemaAST.AST, Node>): Node =
   }
 }
 
-const compileObjects = (ast: SchemaAST.Objects, seen: Map<SchemaAST.AST, Node>): Node => {
+const compileObjects = (ast: SchemaAST.Objects, compiler: Compiler): Node => {
   const properties = ast.propertySignatures
   const indexes = ast.indexSignatures
   if (properties.length === 0 && indexes.length === 0) {
@@ -142,9 +166,10 @@ const compileObjects = (ast: SchemaAST.Objects, seen: Map<SchemaAST.AST, Node>):
       if (typeof property.name !== "string") return effectNode(ast)
       names.push(property.name)
       optional.push(property.type.context?.isOptional === true)
-      decoders.push(compile(property.type, seen))
+      decoders.push(compile(property.type, compiler))
     }
     const count = names.length
+    if (compiler.reuse) return reusingStruct(names, optional, decoders)
     return (input) => {
       if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
       const record = input as Record<string, unknown>
@@ -168,7 +193,28 @@ const compileObjects = (ast: SchemaAST.Objects, seen: Map<SchemaAST.AST, Node>):
   const index = indexes[0]!
   const parameter = index.parameter
   if (parameter._tag !== "String" || !plain(parameter)) return effectNode(ast)
-  const value = compile(index.type, seen)
+  const value = compile(index.type, compiler)
+  if (compiler.reuse) {
+    return (input) => {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
+      const record = input as Record<string, unknown>
+      const keys = Object.keys(record)
+      let out: Record<string, unknown> | undefined
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!
+        const item = record[key]
+        const decoded = value(item)
+        if (decoded === REJECT) return REJECT
+        if (out !== undefined) assign(out, key, decoded)
+        else if (decoded !== item || Object.getPrototypeOf(record) !== Object.prototype) {
+          out = {}
+          for (let j = 0; j < i; j++) assign(out, keys[j]!, record[keys[j]!])
+          assign(out, key, decoded)
+        }
+      }
+      return out ?? (keys.length === 0 && Object.getPrototypeOf(record) !== Object.prototype ? {} : record)
+    }
+  }
   return (input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
     const record = input as Record<string, unknown>
@@ -185,22 +231,85 @@ const compileObjects = (ast: SchemaAST.Objects, seen: Map<SchemaAST.AST, Node>):
 }
 
 /**
+ * A struct that returns its input itself when the input is a plain object holding exactly the declared fields it
+ * has (no other key) and each decoded to itself; else a new object with the decoded fields.
+ */
+const reusingStruct = (
+  names: ReadonlyArray<string>,
+  optional: ReadonlyArray<boolean>,
+  decoders: ReadonlyArray<Node>
+): Node => {
+  const count = names.length
+  return (input) => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
+    const record = input as Record<string, unknown>
+    let present = 0
+    let changed = false
+    for (let i = 0; i < count; i++) {
+      const name = names[i]!
+      const value = record[name]
+      if (name === "__proto__" ? !Object.hasOwn(record, name) : value === undefined && !(name in record)) {
+        if (optional[i]) continue
+        return REJECT
+      }
+      present++
+      const decoded = decoders[i]!(value)
+      if (decoded === REJECT) return REJECT
+      if (decoded !== value) changed = true
+    }
+    if (!changed && Object.getPrototypeOf(record) === Object.prototype) {
+      let keys = 0
+      for (const key in record) {
+        if (++keys > present || !Object.hasOwn(record, key)) {
+          keys = -1
+          break
+        }
+      }
+      if (keys === present) return record
+    }
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < count; i++) {
+      const name = names[i]!
+      const value = record[name]
+      if (name === "__proto__" ? !Object.hasOwn(record, name) : value === undefined && !(name in record)) continue
+      assign(out, name, decoders[i]!(value))
+    }
+    return out
+  }
+}
+
+/**
  * The compiled fast path of a schema: a function that returns the decoded value, or `undefined` when it gave up
  * (then decode with Effect's parser, which also gives the error). Compiled on first use and cached per schema.
  *
  * @internal
  */
-export const fastDecoderFor = (schema: Schema.Top): (input: unknown) => { readonly value: unknown } | undefined => {
-  let decoder = fastDecoders.get(schema)
+export const fastDecoderFor = (schema: Schema.Top): FastDecoder => cached(fastDecoders, schema, false)
+
+/**
+ * {@link fastDecoderFor} for a value nobody else holds, as `parseJson` returns: where decoding changes nothing (a
+ * plain object with no undeclared key, an array, a record), the result is the input itself, or shares its unchanged
+ * parts, instead of a copy. The result is equal to Effect's (which always copies).
+ *
+ * @internal
+ */
+export const fastDecoderOfOwnedFor = (schema: Schema.Top): FastDecoder => cached(ownedDecoders, schema, true)
+
+/** @internal */
+export type FastDecoder = (input: unknown) => { readonly value: unknown } | undefined
+
+const cached = (cache: WeakMap<Schema.Top, FastDecoder>, schema: Schema.Top, reuse: boolean): FastDecoder => {
+  let decoder = cache.get(schema)
   if (decoder === undefined) {
-    const node = compile(schema.ast, new Map())
+    const node = compile(schema.ast, { reuse, seen: new Map() })
     decoder = (input) => {
       const value = node(input)
       return value === REJECT ? undefined : { value }
     }
-    fastDecoders.set(schema, decoder)
+    cache.set(schema, decoder)
   }
   return decoder
 }
 
-const fastDecoders = new WeakMap<Schema.Top, (input: unknown) => { readonly value: unknown } | undefined>()
+const fastDecoders = new WeakMap<Schema.Top, FastDecoder>()
+const ownedDecoders = new WeakMap<Schema.Top, FastDecoder>()

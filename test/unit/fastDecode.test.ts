@@ -7,7 +7,9 @@ import * as fc from "fast-check"
 import * as Operations from "../../src/generated/operations.ts"
 import * as Models from "../../src/generated/schemas.ts"
 import { decodeJsonBody } from "../../src/internal/decode.ts"
-import { fastDecoderFor } from "../../src/internal/fastDecode.ts"
+import { fastDecoderFor, fastDecoderOfOwnedFor } from "../../src/internal/fastDecode.ts"
+import { parseJson } from "../../src/internal/json.ts"
+import { stringifyJson } from "../../src/internal/jsonStringify.ts"
 import { Int64, NullableArray } from "../../src/internal/schemaPrimitives.ts"
 
 const SEED = 20261129
@@ -95,16 +97,26 @@ const validOf = (ast: SchemaAST.AST, hostility: number, depth: number): fc.Arbit
   }
 }
 
-/** The fast decoder and Effect's agree: the same success value, or both fail (the fast path then gives up). */
+/**
+ * Both fast decoders (copying, and sharing the input's unchanged parts) and Effect's agree: the same success value,
+ * or all fail (the fast path then gives up).
+ */
 const agree = (schema: Schema.Decoder<unknown>, input: unknown): void => {
-  const fast = fastDecoderFor(schema)(input)
   const effect = Schema.decodeUnknownExit(schema)(input)
-  if (Exit.isSuccess(effect)) {
-    expect(fast).toBeDefined()
-    expect(fast!.value).toStrictEqual(effect.value)
-  } else {
-    expect(fast).toBeUndefined()
+  for (const fast of [fastDecoderFor(schema)(input), fastDecoderOfOwnedFor(schema)(input)]) {
+    if (Exit.isSuccess(effect)) {
+      expect(fast).toBeDefined()
+      expect(fast!.value).toStrictEqual(effect.value)
+    } else {
+      expect(fast).toBeUndefined()
+    }
   }
+}
+
+/** The value as the SDK reads it from the wire: written as JSON text, then read by `parseJson`. */
+const viaJson = (value: unknown): unknown => {
+  const text = stringifyJson(value) as string | undefined
+  return text === undefined ? null : parseJson(text)
 }
 
 describe("fast decoder of the response schemas", () => {
@@ -126,6 +138,15 @@ describe("fast decoder of the response schemas", () => {
     for (const [, schema] of responseSchemas) {
       fc.assert(fc.property(valueOf(schema.ast, 30), (input) => agree(schema, input)), { seed: SEED, numRuns: RUNS })
       fc.assert(fc.property(hostile, (input) => agree(schema, input)), { seed: SEED, numRuns: 20 })
+    }
+  })
+
+  it(`agrees with Schema.decodeUnknownExit on answers read by parseJson (seed ${SEED}, ${RUNS} runs per schema)`, () => {
+    for (const [, schema] of responseSchemas) {
+      fc.assert(
+        fc.property(valueOf(schema.ast, 10).map(viaJson), (input) => agree(schema, input)),
+        { seed: SEED, numRuns: RUNS }
+      )
     }
   })
 

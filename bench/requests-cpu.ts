@@ -2,7 +2,8 @@
  * The CPU the SDK spends above the transport per call: `Api.systemPing()` and `Api.containerInspect()` on a fake
  * `HttpClient` that answers at once (status 200, a canned body: `OK`, or a real container inspect body fetched once
  * from the local engine), so no I/O and no daemon time is measured, only the SDK's own path (version check, request
- * building, `execute`, the transport call, JSON parsing and Schema decoding).
+ * building, `execute`, the transport call, JSON parsing and Schema decoding). Each run is timed by the process's CPU
+ * time (`process.cpuUsage`), not the wall clock, so other jobs on the machine shift it less.
  *
  *   node bench/requests-cpu.ts [--rounds 7] [--calls 5000] [--baseline DIR]
  *
@@ -22,7 +23,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Api as ThisApi, Docker as ThisDocker } from "../mod.ts"
 import { argument, createContainer, removeContainer, type SdkApi, SOCKET } from "./request-rounds.ts"
-import { header, median, runRounds, summarize } from "./rounds.ts"
+import { header, median, summarize } from "./rounds.ts"
 
 const ROUNDS = Math.max(5, argument("rounds", 7))
 const CALLS = argument("calls", 5000)
@@ -99,18 +100,31 @@ if (baselineDir !== undefined) {
   sdks.push(sdk("SDK baseline", root.Docker, root.Api))
 }
 
-header(`bench:requests-cpu (fake client, ${CALLS} calls per run, ${ROUNDS} rotated rounds)`)
+/** CPU time (user + system, of this process) per call, in µs, of one run: steadier than wall time on a busy machine. */
+const cpuPerCall = async (sdk: Sdk, what: "ping" | "inspect"): Promise<number> => {
+  const before = process.cpuUsage()
+  const calls = await sdk.run(what)
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / calls
+}
+
+header(`bench:requests-cpu (fake client, ${CALLS} calls per run, ${ROUNDS} rotated rounds, CPU time per call)`)
 for (const what of ["ping", "inspect"] as const) {
-  const times = await runRounds(
-    sdks.map((s) => ({ name: s.name, run: () => s.run(what) })),
-    undefined,
-    { rounds: ROUNDS, runs: 3, warmup: 2, check: (_, count) => void (count === CALLS || process.exit(1)) }
-  )
-  const line = sdks.map((s, i) => `${s.name} ${(median(times[i]!) * 1000 / CALLS).toFixed(1)} µs`).join(", ")
+  for (const s of sdks) for (let i = 0; i < 2; i++) await s.run(what)
+  const times: Array<Array<number>> = sdks.map(() => [])
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < sdks.length; k++) {
+      const i = (round + k) % sdks.length
+      const turn: Array<number> = []
+      for (let run = 0; run < 3; run++) turn.push(await cpuPerCall(sdks[i]!, what))
+      times[i]!.push(median(turn))
+    }
+  }
+  const line = sdks.map((s, i) => `${s.name} ${median(times[i]!).toFixed(1)} µs`).join(", ")
   const ratio = times.length > 1 ? summarize(times[0]!.map((t, r) => t / times[1]![r]!)) : undefined
   console.log(
-    `${what}: per call ${line}` + (ratio === undefined
+    `${what}: CPU per call ${line}` + (ratio === undefined
       ? ""
-      : `; SDK time / baseline time ${ratio.median.toFixed(2)} (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`)
+      : `; SDK / baseline ${ratio.median.toFixed(2)} (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`)
   )
 }

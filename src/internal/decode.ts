@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { ResponseDecodeError } from "../Errors.ts"
-import { fastDecoderOfOwnedFor } from "./fastDecode.ts"
+import { fastDecoderFor } from "./fastDecode.ts"
 import { parseJson } from "./json.ts"
 
 const decoders = new WeakMap<Schema.Decoder<unknown>, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()
@@ -64,7 +64,7 @@ export const decodeJsonBody = <A>(
       new ResponseDecodeError({ operation, reason: `invalid JSON: ${String(cause)}`, snippet: snippet(text) })
     )
   }
-  const fast = fastDecoderOfOwnedFor(schema)(value)
+  const fast = fastDecoderFor(schema)(value)
   if (fast !== undefined) return Exit.succeed(fast.value as A)
   const exit = exitDecoderFor(schema)(value)
   return Exit.mapError(

@@ -2,8 +2,9 @@
  * A Schema decoder compiled once per schema into plain functions, for the shapes the generated response models are
  * made of: `Struct` (with `optionalKey` fields), `Record(String, …)`, `Array`, `Union`s of literals and primitives
  * (`Literals`, `Int64`) and the primitives `String`, `Number`, `Boolean`, `BigInt`, `Null`, `Unknown`, `Any`. Effect's
- * parser walks the AST and makes an `Exit` per value (a `Record` runs a generator per object); this walks the value
- * with one closure per schema node and allocates only the output.
+ * parser walks the AST and makes an `Exit` per value (a `Record` runs a generator per object) and copies every object;
+ * this walks the value with one closure per schema node and copies only what decoding changes (an object with an
+ * undeclared key, a value decoded by a transformation), so it is for values nobody else holds, as `parseJson` returns.
  *
  * It decodes what `Schema.decodeUnknownExit` decodes, with the same result, or gives up: a node of any other kind
  * (a transformation, a check, a suspended or declared schema, a tuple, a `oneOf` union, a union of objects, …) is
@@ -77,8 +78,6 @@ const exactLeaf = (ast: SchemaAST.AST): Node | undefined => {
 }
 
 interface Compiler {
-  /** Whether a node may return its input (or the input with decoded parts) when decoding changed nothing. */
-  readonly reuse: boolean
   readonly seen: Map<SchemaAST.AST, Node>
 }
 
@@ -100,34 +99,21 @@ const compileNode = (ast: SchemaAST.AST, compiler: Compiler): Node => {
     case "Arrays": {
       if (ast.elements.length !== 0 || ast.rest.length !== 1) return effectNode(ast)
       const item = compile(ast.rest[0]!, compiler)
-      if (compiler.reuse) {
-        return (input) => {
-          if (!Array.isArray(input)) return REJECT
-          const length = input.length
-          let out: Array<unknown> | undefined
-          for (let i = 0; i < length; i++) {
-            const element: unknown = input[i]
-            const value = item(element)
-            if (value === REJECT) return REJECT
-            if (out !== undefined) out[i] = value
-            else if (value !== element) {
-              out = input.slice(0, length)
-              out[i] = value
-            }
-          }
-          return out ?? input
-        }
-      }
       return (input) => {
         if (!Array.isArray(input)) return REJECT
         const length = input.length
-        const out = new Array<unknown>(length)
+        let out: Array<unknown> | undefined
         for (let i = 0; i < length; i++) {
-          const value = item(input[i])
+          const element: unknown = input[i]
+          const value = item(element)
           if (value === REJECT) return REJECT
-          out[i] = value
+          if (out !== undefined) out[i] = value
+          else if (value !== element) {
+            out = input.slice(0, length)
+            out[i] = value
+          }
         }
-        return out
+        return out ?? input
       }
     }
     case "Union": {
@@ -168,65 +154,31 @@ const compileObjects = (ast: SchemaAST.Objects, compiler: Compiler): Node => {
       optional.push(property.type.context?.isOptional === true)
       decoders.push(compile(property.type, compiler))
     }
-    const count = names.length
-    if (compiler.reuse) return reusingStruct(names, optional, decoders)
-    return (input) => {
-      if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
-      const record = input as Record<string, unknown>
-      const out: Record<string, unknown> = {}
-      for (let i = 0; i < count; i++) {
-        const name = names[i]!
-        const value = record[name]
-        const present = name === "__proto__" ? Object.hasOwn(record, name) : value !== undefined || name in record
-        if (!present) {
-          if (optional[i]) continue
-          return REJECT
-        }
-        const decoded = decoders[i]!(value)
-        if (decoded === REJECT) return REJECT
-        assign(out, name, decoded)
-      }
-      return out
-    }
+    return struct(names, optional, decoders)
   }
   if (properties.length !== 0 || indexes.length !== 1) return effectNode(ast)
   const index = indexes[0]!
   const parameter = index.parameter
   if (parameter._tag !== "String" || !plain(parameter)) return effectNode(ast)
   const value = compile(index.type, compiler)
-  if (compiler.reuse) {
-    return (input) => {
-      if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
-      const record = input as Record<string, unknown>
-      const keys = Object.keys(record)
-      let out: Record<string, unknown> | undefined
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!
-        const item = record[key]
-        const decoded = value(item)
-        if (decoded === REJECT) return REJECT
-        if (out !== undefined) assign(out, key, decoded)
-        else if (decoded !== item || Object.getPrototypeOf(record) !== Object.prototype) {
-          out = {}
-          for (let j = 0; j < i; j++) assign(out, keys[j]!, record[keys[j]!])
-          assign(out, key, decoded)
-        }
-      }
-      return out ?? (keys.length === 0 && Object.getPrototypeOf(record) !== Object.prototype ? {} : record)
-    }
-  }
   return (input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
     const record = input as Record<string, unknown>
-    const out: Record<string, unknown> = {}
     const keys = Object.keys(record)
+    let out: Record<string, unknown> | undefined
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!
-      const decoded = value(record[key])
+      const item = record[key]
+      const decoded = value(item)
       if (decoded === REJECT) return REJECT
-      assign(out, key, decoded)
+      if (out !== undefined) assign(out, key, decoded)
+      else if (decoded !== item || Object.getPrototypeOf(record) !== Object.prototype) {
+        out = {}
+        for (let j = 0; j < i; j++) assign(out, keys[j]!, record[keys[j]!])
+        assign(out, key, decoded)
+      }
     }
-    return out
+    return out ?? (keys.length === 0 && Object.getPrototypeOf(record) !== Object.prototype ? {} : record)
   }
 }
 
@@ -234,7 +186,7 @@ const compileObjects = (ast: SchemaAST.Objects, compiler: Compiler): Node => {
  * A struct that returns its input itself when the input is a plain object holding exactly the declared fields it
  * has (no other key) and each decoded to itself; else a new object with the decoded fields.
  */
-const reusingStruct = (
+const struct = (
   names: ReadonlyArray<string>,
   optional: ReadonlyArray<boolean>,
   decoders: ReadonlyArray<Node>
@@ -279,37 +231,28 @@ const reusingStruct = (
 }
 
 /**
- * The compiled fast path of a schema: a function that returns the decoded value, or `undefined` when it gave up
- * (then decode with Effect's parser, which also gives the error). Compiled on first use and cached per schema.
+ * The compiled fast path of a schema, for a value nobody else holds (as `parseJson` returns): a function that returns
+ * the decoded value, or `undefined` when it gave up (then decode with Effect's parser, which also gives the error).
+ * Where decoding changes nothing (a plain object with no undeclared key, an array, a record), the result is the input
+ * itself, or shares its unchanged parts, instead of a copy; it is equal to Effect's result (which always copies).
+ * Compiled on first use and cached per schema.
  *
  * @internal
  */
-export const fastDecoderFor = (schema: Schema.Top): FastDecoder => cached(fastDecoders, schema, false)
-
-/**
- * {@link fastDecoderFor} for a value nobody else holds, as `parseJson` returns: where decoding changes nothing (a
- * plain object with no undeclared key, an array, a record), the result is the input itself, or shares its unchanged
- * parts, instead of a copy. The result is equal to Effect's (which always copies).
- *
- * @internal
- */
-export const fastDecoderOfOwnedFor = (schema: Schema.Top): FastDecoder => cached(ownedDecoders, schema, true)
-
-/** @internal */
-export type FastDecoder = (input: unknown) => { readonly value: unknown } | undefined
-
-const cached = (cache: WeakMap<Schema.Top, FastDecoder>, schema: Schema.Top, reuse: boolean): FastDecoder => {
-  let decoder = cache.get(schema)
+export const fastDecoderFor = (schema: Schema.Top): FastDecoder => {
+  let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    const node = compile(schema.ast, { reuse, seen: new Map() })
+    const node = compile(schema.ast, { seen: new Map() })
     decoder = (input) => {
       const value = node(input)
       return value === REJECT ? undefined : { value }
     }
-    cache.set(schema, decoder)
+    decoders.set(schema, decoder)
   }
   return decoder
 }
 
-const fastDecoders = new WeakMap<Schema.Top, FastDecoder>()
-const ownedDecoders = new WeakMap<Schema.Top, FastDecoder>()
+/** @internal */
+export type FastDecoder = (input: unknown) => { readonly value: unknown } | undefined
+
+const decoders = new WeakMap<Schema.Top, FastDecoder>()

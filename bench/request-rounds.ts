@@ -86,21 +86,36 @@ export const removeContainer = (id: string): void => {
   execFileSync("docker", ["rm", "-f", id], { stdio: "ignore" })
 }
 
-/** Calls per second of one measure of one client. */
-const rate = async (client: Client, measure: Measure, id: string, options: RequestOptions): Promise<number> => {
+/**
+ * Calls per second of one measure of one client, and the CPU time (user + system) this process spent per call meanwhile,
+ * in µs: the client's own cost, without the daemon's, and less shifted by other jobs on the machine than the rate.
+ */
+const rate = async (
+  client: Client,
+  measure: Measure,
+  id: string,
+  options: RequestOptions
+): Promise<{ readonly rate: number; readonly cpu: number }> => {
+  const cpu = process.cpuUsage()
   const start = performance.now()
+  let calls = options.sequential
   if (measure === "concurrent") {
+    calls = options.batches * CONCURRENT
     for (let b = 0; b < options.batches; b++) {
       await Promise.all(Array.from({ length: CONCURRENT }, () => client.inspect(id)))
     }
-    return (options.batches * CONCURRENT) / (performance.now() - start) * 1000
+  } else {
+    await client.sequential(options.sequential, measure, id)
   }
-  await client.sequential(options.sequential, measure, id)
-  return options.sequential / (performance.now() - start) * 1000
+  const elapsed = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  return { rate: calls / elapsed * 1000, cpu: (used.user + used.system) / calls }
 }
 
-/** Per client, per measure, the rate (calls/s) of each round. */
-export type Rates = ReadonlyArray<Record<Measure, ReadonlyArray<number>>>
+/** Per client, per measure, the rate (calls/s) of each round; `cpu`: the CPU time per call (µs) of each round. */
+export type Rates = ReadonlyArray<
+  Record<Measure, ReadonlyArray<number>> & { readonly cpu?: Record<Measure, ReadonlyArray<number>> }
+>
 
 /** Warms every client up (negotiation, first connections, JIT), then runs the rotated rounds. */
 export const runRequestRounds = async (
@@ -111,7 +126,8 @@ export const runRequestRounds = async (
   const rates = clients.map(() => ({
     ping: [] as Array<number>,
     inspect: [] as Array<number>,
-    concurrent: [] as Array<number>
+    concurrent: [] as Array<number>,
+    cpu: { ping: [] as Array<number>, inspect: [] as Array<number>, concurrent: [] as Array<number> }
   }))
   for (const client of clients) {
     await client.sequential(Math.min(200, options.sequential), "ping", id)
@@ -122,7 +138,9 @@ export const runRequestRounds = async (
     for (const measure of measures) {
       for (let k = 0; k < clients.length; k++) {
         const index = (k + round) % clients.length
-        rates[index]![measure].push(await rate(clients[index]!, measure, id, options))
+        const measured = await rate(clients[index]!, measure, id, options)
+        rates[index]![measure].push(measured.rate)
+        rates[index]!.cpu[measure].push(measured.cpu)
       }
     }
   }
@@ -132,6 +150,10 @@ export const runRequestRounds = async (
 /** Median and range over the rounds of `rates[a] / rates[b]` for one measure (above 1: `a` is faster). */
 export const rateRatio = (rates: Rates, a: number, b: number, measure: Measure): Summary =>
   summarize(rates[a]![measure].map((r, round) => r / rates[b]![measure][round]!))
+
+/** Median and range over the rounds of `cpu[a] / cpu[b]` for one measure (below 1: `a` spends less CPU per call). */
+export const cpuRatio = (rates: Rates, a: number, b: number, measure: Measure): Summary =>
+  summarize(rates[a]!.cpu![measure].map((c, round) => c / rates[b]!.cpu![measure][round]!))
 
 /** `0.85× (0.80–0.90)`. */
 export const showRateRatio = (s: Summary): string => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`

@@ -20,6 +20,9 @@
  * `--baseline DIR` loads `DIR/mod.ts` and `DIR/src/platform/node.ts` (another checkout of this repository, e.g. a
  * `git worktree` of an earlier commit) as one more client, so a change is compared with the code before it in the
  * same run: the "SDK / SDK baseline" row.
+ *
+ * A second table gives the CPU time this process spent per call during each client's turn (`process.cpuUsage`): the
+ * client's own cost without the daemon's, which a busy machine shifts less than the rates.
  */
 import Dockerode from "dockerode"
 import * as Layer from "effect/Layer"
@@ -32,6 +35,7 @@ import * as DockerNode from "../src/platform/node.ts"
 import {
   type Client,
   CONCURRENT,
+  cpuRatio,
   createContainer,
   measures,
   ratioRow,
@@ -40,6 +44,7 @@ import {
   runRequestRounds,
   type SdkApi,
   sdkClient,
+  showRateRatio,
   SOCKET
 } from "./request-rounds.ts"
 import { loadAverage, median } from "./rounds.ts"
@@ -147,6 +152,24 @@ const main = async () => {
       ratio(traced, dode, "SDK + tracer / dockerode"),
       ratio(dode, raw, "dockerode / raw node:http"),
       ...(baseline.length === 0 ? [] : [ratio(sdk, named("SDK baseline"), "SDK / SDK baseline")])
+    ])
+    console.log()
+    console.log("CPU time of this process per call (µs, median over the rounds; the daemon's CPU is not counted):")
+    console.log()
+    printTable([
+      ["client", ...measures.map((m) => `${m} µs/call`)],
+      ...clients.map((client, i) => [client.name, ...measures.map((m) => median(rates[i]!.cpu![m]).toFixed(0))])
+    ])
+    console.log()
+    const cpu = (a: number, b: number, label: string) => [
+      label,
+      ...measures.map((m) => showRateRatio(cpuRatio(rates, a, b, m)))
+    ]
+    printTable([
+      ["CPU per call, ratio per round: median (min–max)", ...measures],
+      cpu(sdk, dode, "SDK / dockerode"),
+      cpu(sdk, raw, "SDK / raw node:http"),
+      ...(baseline.length === 0 ? [] : [cpu(sdk, named("SDK baseline"), "SDK / SDK baseline")])
     ])
   } finally {
     for (const client of clients) await client.close()

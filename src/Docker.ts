@@ -53,7 +53,7 @@ import * as Demux from "./Demux.ts"
 import * as Errors from "./Errors.ts"
 import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
-import { toRequest } from "./internal/request.ts"
+import { buildRequest } from "./internal/request.ts"
 import * as Ndjson from "./Ndjson.ts"
 import * as Operation from "./Operation.ts"
 
@@ -130,23 +130,23 @@ export const withTimeout: {
  * inner calls see no limit, so one deadline covers a whole call. No race is set up when there is no limit.
  */
 const limited = <A, E, R>(
+  fiber: { readonly getRef: <S>(ref: Context.Reference<S>) => S },
   operation: string,
   connection: DockerConnection,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | Errors.Timeout, R> =>
-  Effect.withFiber((fiber) => {
-    const input = fiber.getRef(RequestTimeout) ?? connection.timeout
-    if (input === undefined) return effect
-    const limit = Duration.fromInputUnsafe(input)
-    if (!Duration.isFinite(limit)) return effect
-    return effect.pipe(
-      Effect.provideService(RequestTimeout, Duration.infinity),
-      Effect.timeoutOrElse({
-        duration: limit,
-        orElse: () => Effect.fail(new Errors.Timeout({ operation, target: connection.target, phase: "request", limit }))
-      })
-    )
-  })
+): Effect.Effect<A, E | Errors.Timeout, R> => {
+  const input = fiber.getRef(RequestTimeout) ?? connection.timeout
+  if (input === undefined) return effect
+  const limit = Duration.fromInputUnsafe(input)
+  if (!Duration.isFinite(limit)) return effect
+  return effect.pipe(
+    Effect.provideService(RequestTimeout, Duration.infinity),
+    Effect.timeoutOrElse({
+      duration: limit,
+      orElse: () => Effect.fail(new Errors.Timeout({ operation, target: connection.target, phase: "request", limit }))
+    })
+  )
+}
 
 const always = () => true
 
@@ -161,25 +161,21 @@ const tracing = (fiber: { readonly getRef: <S>(ref: Context.Reference<S>) => S }
 /**
  * Runs one call in its span, `docker.<operation id>` (kind `client`), with the attributes `docker.operation`,
  * `http.request.method`, `url.template` and, once the headers arrived, `http.response.status_code`. The
- * transport's `http.client` span (with trace propagation) is its child. With no tracer installed (see
- * {@link tracing}), there is neither span.
+ * transport's `http.client` span (with trace propagation) is its child. Used only when a tracer is installed (see
+ * {@link tracing}); otherwise there is neither span.
  */
-const spanned = <A, E, R>(
+const inSpan = <A, E, R>(
   operation: Operation.Operation<any, Operation.ResponseKind, any>,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.withFiber((fiber) =>
-    tracing(fiber)
-      ? Effect.withSpan(effect, `docker.${operation.id}`, {
-        kind: "client",
-        attributes: {
-          "docker.operation": operation.id,
-          "http.request.method": operation.method,
-          "url.template": operation.path
-        }
-      })
-      : Effect.provideService(effect, HttpClient.TracerDisabledWhen, always)
-  )
+  Effect.withSpan(effect, `docker.${operation.id}`, {
+    kind: "client",
+    attributes: {
+      "docker.operation": operation.id,
+      "http.request.method": operation.method,
+      "url.template": operation.path
+    }
+  })
 
 /**
  * The failures every call can have besides its documented statuses.
@@ -337,12 +333,6 @@ const DockerBase: Context.ServiceClass<Docker, "effect-docker/Docker", DockerSer
  * @category services
  */
 export class Docker extends DockerBase {}
-
-/** Records the status on the call's span, when there is one. */
-const annotateStatus = (status: number): Effect.Effect<void> =>
-  Effect.withFiber((fiber) =>
-    tracing(fiber) ? Effect.annotateCurrentSpan("http.response.status_code", status) : Effect.void
-  )
 
 const okStatus = (status: number, kind: Operation.ResponseKind["_tag"]) =>
   (status >= 200 && status < 300) || status === 304 || (kind === "Hijack" && status === 101)
@@ -517,18 +507,20 @@ export const make = (
   connection: DockerConnection
 ): Effect.Effect<Docker["Service"]> =>
   Effect.gen(function*() {
-    const httpClient = client.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(connection.baseUrl)))
-    const negotiate = httpClient.get("/_ping").pipe(
-      Effect.flatMap((response) => response.text.pipe(Effect.as(response.headers["api-version"]))),
-      Effect.mapError(transportError("SystemPing", connection.target)),
-      Effect.flatMap((header) => {
-        const daemon = header === undefined ? undefined : ApiVersion.parse(header)
-        if (daemon === undefined) return Effect.succeed(ApiVersion.oldest)
-        return ApiVersion.atLeast(daemon, ApiVersion.oldest)
-          ? Effect.succeed(ApiVersion.min(daemon, ApiVersion.newest))
-          : Effect.fail(new Errors.DaemonTooOld({ daemon, oldest: ApiVersion.oldest }))
-      })
+    const negotiate = client.execute(
+      HttpClientRequest.get("/_ping").pipe(HttpClientRequest.prependUrl(connection.baseUrl))
     )
+      .pipe(
+        Effect.flatMap((response) => response.text.pipe(Effect.as(response.headers["api-version"]))),
+        Effect.mapError(transportError("SystemPing", connection.target)),
+        Effect.flatMap((header) => {
+          const daemon = header === undefined ? undefined : ApiVersion.parse(header)
+          if (daemon === undefined) return Effect.succeed(ApiVersion.oldest)
+          return ApiVersion.atLeast(daemon, ApiVersion.oldest)
+            ? Effect.succeed(ApiVersion.min(daemon, ApiVersion.newest))
+            : Effect.fail(new Errors.DaemonTooOld({ daemon, oldest: ApiVersion.oldest }))
+        })
+      )
     let known: ApiVersion.ApiVersion | undefined = connection.apiVersion
     const lock = yield* Semaphore.make(1)
     const apiVersion = Effect.suspend(() =>
@@ -542,33 +534,54 @@ export const make = (
       )
     )
     const { target } = connection
-    const send = (operation: AnyOperation, input: unknown) =>
-      Effect.gen(function*() {
-        const version = yield* apiVersion
-        const request = yield* toRequest(operation, input, version)
-        const kind = operation.response
-        const response = yield* httpClient.execute(
-          kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request
-        ).pipe(Effect.mapError(transportError(operation.id, target)))
-        yield* annotateStatus(response.status)
-        if (okStatus(response.status, kind._tag)) return new AnswerResponse(response, operation.id, target) as Response
-        return yield* responseFailure(operation, response, target)
-      })
+    const origin = connection.baseUrl.endsWith("/") ? connection.baseUrl.slice(0, -1) : connection.baseUrl
+    /** Builds and sends the request, then checks the status (plain composition: this runs on every call). */
+    const sendWith = (
+      operation: AnyOperation,
+      input: unknown,
+      version: ApiVersion.ApiVersion,
+      traced: boolean
+    ): Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> => {
+      const request = buildRequest(operation, input, version, origin)
+      if (!HttpClientRequest.isHttpClientRequest(request)) return Effect.fail(request)
+      const kind = operation.response
+      return Effect.flatMap(
+        Effect.mapError(
+          client.execute(kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request),
+          transportError(operation.id, target)
+        ),
+        (response) => {
+          const answer: Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> =
+            okStatus(response.status, kind._tag)
+              ? Effect.succeed(new AnswerResponse(response, operation.id, target))
+              : responseFailure(operation, response, target)
+          return traced
+            ? Effect.andThen(Effect.annotateCurrentSpan("http.response.status_code", response.status), answer)
+            : answer
+        }
+      )
+    }
+    const send = (operation: AnyOperation, input: unknown, traced: boolean) =>
+      known !== undefined
+        ? sendWith(operation, input, known, traced)
+        : Effect.flatMap(apiVersion, (version) => sendWith(operation, input, version, traced))
     const execute = ((
       operation: AnyOperation,
       input: unknown,
       read?: (response: Response) => Effect.Effect<unknown, unknown, unknown>
     ) =>
-      spanned(
-        operation,
-        operation.response._tag === "Hijack" && !connection.canHijack
+      Effect.withFiber((fiber) => {
+        const traced = tracing(fiber)
+        const call = operation.response._tag === "Hijack" && !connection.canHijack
           ? Effect.fail(new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport }))
           : limited(
+            fiber,
             operation.id,
             connection,
-            read === undefined ? send(operation, input) : Effect.flatMap(send(operation, input), read)
+            read === undefined ? send(operation, input, traced) : Effect.flatMap(send(operation, input, traced), read)
           )
-      )) as Execute
+        return traced ? inSpan(operation, call) : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
+      })) as Execute
     return Docker.of({ connection, apiVersion, execute })
   })
 

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { ResponseDecodeError } from "../Errors.ts"
+import { fastDecoderFor } from "./fastDecode.ts"
 import { parseJson } from "./json.ts"
 
 const decoders = new WeakMap<Schema.Decoder<unknown>, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()
@@ -44,8 +45,9 @@ export const exitDecoderFor = <A>(schema: Schema.Decoder<A>): (u: unknown) => Ex
 export const snippet = (text: string, max = 200): string => text.length <= max ? text : `${text.slice(0, max)}…`
 
 /**
- * Parses and decodes a JSON body in one synchronous step: a malformed text or a value the schema rejects fails with
- * `ResponseDecodeError` (the reason and the start of the text).
+ * Parses and decodes a JSON body in one synchronous step (an `Exit`, no fiber work): a malformed text or a value the
+ * schema rejects fails with `ResponseDecodeError` (the reason and the start of the text). The value is decoded by the
+ * schema's compiled fast path (`fastDecode.ts`) when it accepts it, else by Effect's decoder, whose error is reported.
  *
  * @internal
  */
@@ -53,19 +55,20 @@ export const decodeJsonBody = <A>(
   operation: string,
   schema: Schema.Decoder<A>,
   text: string
-): Effect.Effect<A, ResponseDecodeError> =>
-  Effect.suspend((): Effect.Effect<A, ResponseDecodeError> => {
-    let value: unknown
-    try {
-      value = parseJson(text)
-    } catch (cause) {
-      return Effect.fail(
-        new ResponseDecodeError({ operation, reason: `invalid JSON: ${String(cause)}`, snippet: snippet(text) })
-      )
-    }
-    const exit = exitDecoderFor(schema)(value)
-    return Exit.isSuccess(exit)
-      ? Exit.succeed(exit.value)
-      : Effect.mapError(exit, (error) =>
-        new ResponseDecodeError({ operation, reason: error.message, snippet: snippet(text) }))
-  })
+): Exit.Exit<A, ResponseDecodeError> => {
+  let value: unknown
+  try {
+    value = parseJson(text)
+  } catch (cause) {
+    return Exit.fail(
+      new ResponseDecodeError({ operation, reason: `invalid JSON: ${String(cause)}`, snippet: snippet(text) })
+    )
+  }
+  const fast = fastDecoderFor(schema)(value)
+  if (fast !== undefined) return Exit.succeed(fast.value as A)
+  const exit = exitDecoderFor(schema)(value)
+  return Exit.mapError(
+    exit,
+    (error) => new ResponseDecodeError({ operation, reason: error.message, snippet: snippet(text) })
+  )
+}

@@ -9,7 +9,11 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Headers from "effect/http/Headers"
+import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as UrlParams from "effect/http/UrlParams"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as ApiVersion from "../ApiVersion.ts"
 import { ApiVersionOutOfRange, InvalidParameter, UnsupportedApiVersion } from "../Errors.ts"
@@ -239,10 +243,17 @@ const versionError = (operation: string, version: unknown): ApiVersionOutOfRange
   return undefined
 }
 
-const build = (
+/**
+ * The request of an operation, or why it cannot be sent; `origin` (e.g. `http://localhost`, no trailing `/`) is put
+ * before the path, so that the URL is absolute without a `prependUrl` step per call.
+ *
+ * @internal
+ */
+export const buildRequest = (
   op: AnyOperation,
   input: unknown,
-  version: ApiVersion.ApiVersion
+  version: ApiVersion.ApiVersion,
+  origin: string
 ): HttpClientRequest.HttpClientRequest | BuildError => {
   const badVersion = versionError(op.id, version)
   if (badVersion !== undefined) return badVersion
@@ -253,6 +264,7 @@ const build = (
   let path = op.path
   const urlParams: Array<[string, string]> = []
   const headers: Record<string, string> = {}
+  let hasHeaders = false
   for (const param of op.params) {
     const value = values[param.key]
     if (value === undefined) {
@@ -289,9 +301,18 @@ const build = (
       const reason = headerValueReason(text)
       if (reason !== undefined) return invalid(op, param, reason)
       headers[param.name] = text
+      hasHeaders = true
     }
   }
-  const request = HttpClientRequest.make(op.method)(`/v${version}${path}`, { urlParams, headers })
+  // `makeWith` directly: `HttpClientRequest.make` builds one request per option set (method, URL, headers, params)
+  const request = HttpClientRequest.makeWith(
+    op.method,
+    `${origin}/v${version}${path}`,
+    urlParams.length === 0 ? UrlParams.empty : UrlParams.fromInput(urlParams),
+    Option.none(),
+    hasHeaders ? Headers.fromInput(headers) : Headers.empty,
+    HttpBody.empty
+  )
   return withBody(op, request, values["body"])
 }
 
@@ -305,7 +326,7 @@ export const toRequest = <Input>(
   version: ApiVersion.ApiVersion
 ): Effect.Effect<HttpClientRequest.HttpClientRequest, BuildError> =>
   Effect.suspend(() => {
-    const result = build(operation as AnyOperation, input, version)
+    const result = buildRequest(operation as AnyOperation, input, version, "")
     return HttpClientRequest.isHttpClientRequest(result) ? Effect.succeed(result) : Effect.fail(result)
   })
 

@@ -131,3 +131,48 @@ describe("Node transport", () => {
       expect(error.reason._tag).toBe("InvalidUrlError")
     }))
 })
+
+describe("Node transport: requests that skip the URL parser", () => {
+  const origins = ["http://localhost", "https://10.0.0.5:2376", "http://[::1]:2375"]
+  const pathChar = fc.constantFrom(
+    ..."aZ09-._~!$&'()*+,;=:@%/?#[]\\|^ \"<>`{}é\u0000".split(""),
+    "%2e",
+    "%2E",
+    "..",
+    "./"
+  )
+
+  it(`gives the path and URL that Url.make gives, for any path (seed ${SEED}, 2000 runs)`, () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...origins), fc.array(pathChar, { maxLength: 12 }), (origin, parts) => {
+        const request = HttpClientRequest.get(`${origin}/${parts.join("")}`)
+        const target = NodeHttp.plainTarget(new URL(origin).origin, request)
+        if (target === undefined) return
+        const url = new URL(request.url)
+        expect(target).toStrictEqual({ path: url.pathname + url.search, href: url.href })
+      }),
+      { seed: SEED, numRuns: 2000 }
+    )
+  })
+
+  it("leaves to the URL parser requests with parameters, a fragment, another origin, or a path it would change", () => {
+    const plain = HttpClientRequest.get("http://localhost/v1.41/containers/a%2Fb/json")
+    expect(NodeHttp.plainTarget("http://localhost", plain)).toStrictEqual({
+      path: "/v1.41/containers/a%2Fb/json",
+      href: "http://localhost/v1.41/containers/a%2Fb/json"
+    })
+    for (
+      const request of [
+        HttpClientRequest.setUrlParam(plain, "all", "1"),
+        HttpClientRequest.setHash(plain, "x"),
+        HttpClientRequest.get("http://localhost:80/v1.41/_ping"),
+        HttpClientRequest.get("http://localhostx/v1.41/_ping"),
+        HttpClientRequest.get("http://localhost/v1.41/%2e%2e/_ping"),
+        HttpClientRequest.get("http://localhost/v1.41/../_ping"),
+        HttpClientRequest.get("http://localhost/v1.41/a b"),
+        HttpClientRequest.get("http://localhost/v1.41/a\\b"),
+        HttpClientRequest.get("http://localhost/v1.41/_ping?x=1")
+      ]
+    ) expect(NodeHttp.plainTarget("http://localhost", request)).toBeUndefined()
+  })
+})

@@ -279,6 +279,35 @@ const writeStream = (
 
 type Origin = { readonly protocol: "http:" | "https:"; readonly hostname: string; readonly port: string }
 
+/** Where a request goes: the path with its query, as `node:http` takes it, and the whole URL. */
+type Target = { readonly path: string; readonly href: string }
+
+const targetOf = (url: URL): Target => ({ path: url.pathname + url.search, href: url.href })
+
+/**
+ * A path `new URL` would keep exactly as written: only characters it does not escape, no `.`/`..` segment (also not
+ * as `%2e`), no query or fragment. The SDK's paths are all like this (parameters are percent-encoded, dot segments
+ * refused), so they skip the URL parser.
+ */
+const plainPath = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/
+const dotSegment = /\/(?:\.|%2e){1,2}(?:\/|$)/i
+
+/**
+ * The target of a request to `origin` (a URL's `origin`) whose URL is that origin and a {@link plainPath}, with no
+ * query parameters and no fragment: what `Url.make` would give, without parsing; `undefined` for any other request.
+ *
+ * @internal
+ */
+export const plainTarget = (origin: string, request: HttpClientRequest.HttpClientRequest): Target | undefined => {
+  const href = request.url
+  if (
+    request.urlParams.params.length !== 0 || Option.isSome(request.hash) || !href.startsWith(origin) ||
+    href.charCodeAt(origin.length) !== 0x2f
+  ) return undefined
+  const path = href.slice(origin.length)
+  return plainPath.test(path) && !dotSegment.test(path) ? { path, href } : undefined
+}
+
 type Outcome = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
 
 /**
@@ -292,7 +321,7 @@ const start = (
   connectMillis: number,
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
-  url: URL,
+  url: Target,
   signal: AbortSignal | undefined
 ): { readonly nodeRequest: http.ClientRequest; readonly wait: Outcome } => {
   const options: http.RequestOptions = {
@@ -301,7 +330,7 @@ const start = (
     protocol: origin.protocol,
     hostname: origin.hostname,
     port: origin.port,
-    path: url.pathname + url.search,
+    path: url.path,
     headers: request.headers
   }
   const nodeRequest = origin.protocol === "https:" ? https.request(options) : http.request(options)
@@ -384,7 +413,7 @@ const send = (
   connectMillis: number,
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
-  url: URL,
+  url: Target,
   signal: AbortSignal | undefined
 ): Outcome =>
   Effect.suspend(() => {
@@ -422,8 +451,13 @@ export const make = (
     hostname: base.hostname,
     port: base.port
   }
-  const traced = HttpClient.make((request, url, signal) => send(agent, connectMillis, origin, request, url, signal))
+  const traced = HttpClient.make((request, url, signal) =>
+    send(agent, connectMillis, origin, request, targetOf(url), signal)
+  )
+  const prefix = base.origin
   const direct = (request: HttpClientRequest.HttpClientRequest): Outcome => {
+    const plain = plainTarget(prefix, request)
+    if (plain !== undefined) return send(agent, connectMillis, origin, request, plain, undefined)
     const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
     if (Result.isFailure(url)) {
       return Effect.fail(
@@ -432,7 +466,7 @@ export const make = (
         })
       )
     }
-    return send(agent, connectMillis, origin, request, url.success, undefined)
+    return send(agent, connectMillis, origin, request, targetOf(url.success), undefined)
   }
   return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>

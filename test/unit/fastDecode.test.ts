@@ -1,0 +1,193 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import * as fc from "fast-check"
+import * as Operations from "../../src/generated/operations.ts"
+import * as Models from "../../src/generated/schemas.ts"
+import { decodeJsonBody } from "../../src/internal/decode.ts"
+import { fastDecoderFor } from "../../src/internal/fastDecode.ts"
+import { parseJson } from "../../src/internal/json.ts"
+import { stringifyJson } from "../../src/internal/jsonStringify.ts"
+import { Int64, NullableArray } from "../../src/internal/schemaPrimitives.ts"
+
+const SEED = 20261129
+const RUNS = 60
+
+/** Every distinct schema a generated operation decodes its answer (or its stream's items) with. */
+const responseSchemas: ReadonlyArray<readonly [string, Schema.Decoder<unknown>]> = (() => {
+  const seen = new Map<Schema.Decoder<unknown>, string>()
+  for (const [name, value] of Object.entries(Operations)) {
+    const response = (value as { readonly response?: { readonly _tag: string; readonly schema?: unknown } }).response
+    if (response === undefined || (response._tag !== "Json" && response._tag !== "JsonStream")) continue
+    const schema = response.schema as Schema.Decoder<unknown>
+    if (!seen.has(schema)) seen.set(schema, name)
+  }
+  return [...seen].map(([schema, name]) => [name, schema] as const)
+})()
+
+/** Values a daemon (or a broken proxy) could put anywhere: wrong types, `null`, `undefined`, odd numbers, odd keys. */
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, undefined, -0, NaN, Infinity, "", 0, 1n, true, [], {}, [null], [undefined]),
+  fc.constantFrom({ __proto__: null }, JSON.parse("{\"__proto__\":{\"a\":1}}"), Object.create({ Id: "inherited" })),
+  fc.string(),
+  fc.double(),
+  fc.bigInt(),
+  fc.anything({ maxDepth: 1 })
+)
+
+/**
+ * Values shaped by the schema's AST: mostly what it accepts (optional keys present or not, extra keys, `__proto__`
+ * keys), and, `hostility` times in 1000 at each node, a hostile value instead.
+ */
+const valueOf = (ast: SchemaAST.AST, hostility: number, depth = 0): fc.Arbitrary<unknown> => {
+  const valid = validOf(ast, hostility, depth)
+  return hostility === 0 ? valid : fc.oneof({ arbitrary: valid, weight: 1000 - hostility }, {
+    arbitrary: hostile,
+    weight: hostility
+  })
+}
+
+const validOf = (ast: SchemaAST.AST, hostility: number, depth: number): fc.Arbitrary<unknown> => {
+  if (depth > 8) return hostile
+  switch (ast._tag) {
+    case "String":
+      return fc.oneof(fc.string(), fc.constantFrom("__proto__", "null", "\u0085"))
+    case "Number":
+      return fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-0, NaN, Number.MAX_SAFE_INTEGER + 2))
+    case "Boolean":
+      return fc.boolean()
+    case "BigInt":
+      return fc.bigInt()
+    case "Null":
+      return fc.constant(null)
+    case "Literal":
+      return fc.constant(ast.literal)
+    case "Union":
+      return fc.oneof(...ast.types.map((type) => valueOf(type, hostility, depth + 1)))
+    case "Arrays":
+      return ast.rest.length === 1 && ast.elements.length === 0
+        ? fc.array(valueOf(ast.rest[0]!, hostility, depth + 1), { maxLength: 3 })
+        : fc.anything({ maxDepth: 2 })
+    case "Objects": {
+      if (ast.indexSignatures.length === 1 && ast.propertySignatures.length === 0) {
+        return fc.dictionary(
+          fc.oneof(fc.string({ maxLength: 5 }), fc.constant("__proto__")),
+          valueOf(ast.indexSignatures[0]!.type, hostility, depth + 1),
+          { maxKeys: 3 }
+        )
+      }
+      const fields: Record<string, fc.Arbitrary<unknown>> = {}
+      for (const property of ast.propertySignatures) {
+        fields[String(property.name)] = valueOf(property.type, hostility, depth + 1)
+      }
+      const required = ast.propertySignatures.filter((p) => p.type.context?.isOptional !== true).map((p) =>
+        String(p.name)
+      )
+      return fc.tuple(
+        fc.record(fields, { requiredKeys: required }),
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.anything({ maxDepth: 1 }), { maxKeys: 2 })
+      ).map(([known, extra]) => ({ ...extra, ...known }))
+    }
+    default:
+      // transformations (NullableArray) and anything else: the encoded side is what arrives
+      if (ast.encoding !== undefined) return valueOf(ast.encoding[ast.encoding.length - 1]!.to, hostility, depth)
+      return fc.anything({ maxDepth: 2 })
+  }
+}
+
+/** The fast decoder and Effect's agree: the same success value, or both fail (the fast path then gives up). */
+const agree = (schema: Schema.Decoder<unknown>, input: unknown): void => {
+  const effect = Schema.decodeUnknownExit(schema)(input)
+  const fast = fastDecoderFor(schema)(input)
+  if (Exit.isSuccess(effect)) {
+    expect(fast).toBeDefined()
+    expect(fast!.value).toStrictEqual(effect.value)
+  } else {
+    expect(fast).toBeUndefined()
+  }
+}
+
+/** The value as the SDK reads it from the wire: written as JSON text, then read by `parseJson`. */
+const viaJson = (value: unknown): unknown => {
+  const text = stringifyJson(value) as string | undefined
+  return text === undefined ? null : parseJson(text)
+}
+
+describe("fast decoder of the response schemas", () => {
+  it("covers every generated response schema", () => {
+    expect(responseSchemas.length).toBeGreaterThan(50)
+  })
+
+  it(`agrees with Schema.decodeUnknownExit on valid answers (seed ${SEED}, ${RUNS} runs per schema)`, () => {
+    for (const [name, schema] of responseSchemas) {
+      fc.assert(
+        fc.property(valueOf(schema.ast, 0), (input) => agree(schema, input)),
+        { seed: SEED, numRuns: RUNS, examples: [] }
+      )
+      expect(name).toBeTypeOf("string")
+    }
+  })
+
+  it(`agrees with Schema.decodeUnknownExit on hostile answers (seed ${SEED}, ${RUNS} runs per schema)`, () => {
+    for (const [, schema] of responseSchemas) {
+      fc.assert(fc.property(valueOf(schema.ast, 30), (input) => agree(schema, input)), { seed: SEED, numRuns: RUNS })
+      fc.assert(fc.property(hostile, (input) => agree(schema, input)), { seed: SEED, numRuns: 20 })
+    }
+  })
+
+  it(`agrees with Schema.decodeUnknownExit on answers read by parseJson (seed ${SEED}, ${RUNS} runs per schema)`, () => {
+    for (const [, schema] of responseSchemas) {
+      fc.assert(
+        fc.property(valueOf(schema.ast, 10).map(viaJson), (input) => agree(schema, input)),
+        { seed: SEED, numRuns: RUNS }
+      )
+    }
+  })
+
+  it("agrees on the building blocks: Int64, NullableArray, Literals, Record, empty Struct, __proto__ keys", () => {
+    const cases: ReadonlyArray<readonly [Schema.Decoder<unknown>, ReadonlyArray<unknown>]> = [
+      [Int64, [1, -0, NaN, 2n ** 70n, "1", null, undefined]],
+      [NullableArray(Schema.String), [null, [], ["a"], [null], "a", undefined]],
+      [Schema.Literals(["a", 0]), ["a", 0, -0, "b", null]],
+      [Schema.Record(Schema.String, Schema.Number), [{}, { a: 1 }, JSON.parse("{\"__proto__\":1}"), { a: "x" }, []]],
+      [Schema.Struct({}), [0, "", {}, [], null, undefined]],
+      [
+        Schema.Struct({ ["__proto__"]: Schema.optionalKey(Schema.Number), a: Schema.optionalKey(Schema.Unknown) }),
+        [{}, JSON.parse("{\"__proto__\":1}"), { a: undefined }, Object.create({ a: 1 }), { __proto__: { a: 1 } }]
+      ],
+      [Schema.Struct({ a: Schema.String }), [{}, { a: undefined }, { a: "x", b: 1 }, Object.create({ a: "y" }), ["x"]]],
+      [Schema.Array(Schema.Number), [[], [1, 2], [1, "2"], new Array(2), "12"]]
+    ]
+    for (const [schema, inputs] of cases) for (const input of inputs) agree(schema, input)
+  })
+})
+
+describe("decodeJsonBody", () => {
+  it("decodes a container inspect answer, keeping int64 values exact", () => {
+    const text = `{"Id":"abc","State":{"Status":"running","Pid":1,"Health":null},"SizeRw":18446744073709551615,` +
+      `"HostConfig":{"Memory":0,"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"}]}},"Mounts":[]}`
+    const exit = decodeJsonBody("ContainerInspect", Models.ContainerInspectResponse, text)
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const value = (exit as Exit.Success<Models.ContainerInspectResponse>).value
+    expect(value.SizeRw).toBe(18446744073709551615n)
+    expect(value.State).toStrictEqual({ Status: "running", Pid: 1 })
+    expect(value.HostConfig?.PortBindings).toStrictEqual({ "80/tcp": [{ HostIp: "", HostPort: "8080" }] })
+  })
+
+  it("fails with Effect's message when the answer does not match", () => {
+    const text = `{"Id":"abc","State":{"Status":"sleeping"}}`
+    let message = ""
+    try {
+      Schema.decodeUnknownSync(Models.ContainerInspectResponse)(JSON.parse(text))
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain(`["State"]["Status"]`)
+    const error = Option.getOrThrow(
+      Exit.findErrorOption(decodeJsonBody("ContainerInspect", Models.ContainerInspectResponse, text))
+    )
+    expect(error).toMatchObject({ _tag: "ResponseDecodeError", operation: "ContainerInspect", reason: message })
+  })
+})

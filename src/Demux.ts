@@ -241,6 +241,10 @@ export const demux = <E = never>(
  * import { Demux } from "effect-docker"
  * const bytes = Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n")))
  * const frames = Demux.demuxStream(bytes) // or bytes.pipe(Demux.demuxStream())
+ * // each stream's bytes, consecutive frames of one stream merged (overwrites the input chunks)
+ * const perStream = Demux.demuxStream(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n"))), {
+ *   coalesce: true
+ * })
  * ```
  *
  * @since 0.1.0

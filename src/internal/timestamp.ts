@@ -109,7 +109,9 @@ export const splitTimestamp = (
         for (let k = 0; k < i; k++) text += String.fromCharCode(payload[k]!)
         timestamp = parseTimestamp(text)
       }
-      return timestamp === undefined ? undefined : { timestamp, rest: payload.subarray(i + 1) }
+      if (timestamp === undefined) return undefined
+      // `new Uint8Array(buffer, offset, length)` is a view like `subarray`, but cheaper to create in V8
+      return { timestamp, rest: new Uint8Array(payload.buffer, payload.byteOffset + i + 1, payload.length - i - 1) }
     }
   }
   return undefined

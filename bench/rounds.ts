@@ -12,6 +12,8 @@ export interface Contender<I> {
   readonly run: (input: I) => number | Promise<number>
   /** Runs per turn (default the `runs` option); slow implementations may take fewer. */
   readonly runs?: number
+  /** Called before each run, outside the timing (e.g. to give an implementation that overwrites its input a fresh copy). */
+  readonly setup?: (input: I) => void
 }
 
 export interface RoundsOptions {
@@ -43,7 +45,10 @@ export const runRounds = async <I>(
   const runs = options.runs ?? 3
   const warmup = options.warmup ?? 2
   for (const contender of contenders) {
-    for (let i = 0; i < Math.min(warmup, contender.runs ?? warmup); i++) await contender.run(input)
+    for (let i = 0; i < Math.min(warmup, contender.runs ?? warmup); i++) {
+      contender.setup?.(input)
+      await contender.run(input)
+    }
   }
   const times: Array<Array<number>> = contenders.map(() => [])
   const n = contenders.length
@@ -53,6 +58,7 @@ export const runRounds = async <I>(
       const contender = contenders[i]!
       const turn: Array<number> = []
       for (let run = 0; run < (contender.runs ?? runs); run++) {
+        contender.setup?.(input)
         const start = performance.now()
         const count = await contender.run(input)
         turn.push(performance.now() - start)

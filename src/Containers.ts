@@ -329,7 +329,9 @@ export const resize = (
  * Options of the log streams: the daemon's (stdout and stderr default to on; `since`/`until` take seconds since
  * the epoch, fractions allowed, or a `Date`; `tail` a line count or `"all"`) plus `tty`, which says whether the
  * container has a TTY (its output is then not multiplexed). When `tty` is absent the container is inspected once
- * to find out: the response's content type cannot tell.
+ * to find out: the response's content type cannot tell. `coalesce` (default `false`) hands out each stream's bytes
+ * instead of frames: consecutive frames of one stream that arrive together come out as one `Frame` (see
+ * `Demux.DemuxOptions`), which is much cheaper for many short lines; use it for logs to a file or terminal.
  *
  * @since 0.1.0
  * @category models
@@ -339,6 +341,8 @@ export interface LogsOptions extends Omit<Options<Operations.ContainerLogsInput>
   readonly until?: number | Date
   readonly tail?: number | string
   readonly tty?: boolean
+  /** @since 0.2.0 */
+  readonly coalesce?: boolean
 }
 
 /** The logs of a TTY container: raw bytes, not multiplexed frames. */
@@ -350,7 +354,7 @@ const resolveTty = (id: string, tty: boolean | undefined) =>
   tty === undefined ? Effect.map(inspect(id), (c) => c.Config?.Tty === true) : Effect.succeed(tty)
 
 const logsQuery = (id: string, options: LogsOptions) => {
-  const { since, tail, tty: _tty, until, ...rest } = options
+  const { coalesce: _coalesce, since, tail, tty: _tty, until, ...rest } = options
   return {
     stdout: true,
     stderr: true,
@@ -372,6 +376,8 @@ const logsQuery = (id: string, options: LogsOptions) => {
  * import { Stream } from "effect"
  * import { Containers } from "effect-docker"
  * const last10 = Containers.logs("web", { follow: true, tail: 100 }).pipe(Stream.take(10))
+ * // each stream's bytes, consecutive frames of one stream merged
+ * const bytes = Containers.logs("web", { coalesce: true }).pipe(Stream.map((f) => f.payload))
  * ```
  * @since 0.1.0
  * @category logs
@@ -387,7 +393,11 @@ export const logs = (
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const query = logsQuery(id, options)
-      return isTty ? Demux.rawStream(Docker.call(rawLogs)(query)) : Api.containerLogs(query)
+      if (isTty) return Demux.rawStream(Docker.call(rawLogs)(query))
+      // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
+      return options.coalesce === true
+        ? Demux.demuxStream(Docker.call(rawLogs)(query), { coalesce: true })
+        : Api.containerLogs(query)
     })
   )
 
@@ -410,7 +420,7 @@ export const logLines = (
   id: string,
   options: LogsOptions = {}
 ): Stream.Stream<Demux.Line, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
-  Demux.toLines(logs(id, options))
+  Demux.toLines(logs(id, { ...options, coalesce: true }))
 
 /**
  * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and
@@ -472,12 +482,14 @@ const entries = <E>(tty: boolean) =>
  */
 export const logEntries = (
   id: string,
-  options: Omit<LogsOptions, "timestamps"> = {}
+  options: Omit<LogsOptions, "timestamps" | "coalesce"> = {}
 ): Stream.Stream<LogEntry, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
   Stream.unwrap(
     Effect.map(
       resolveTty(id, options.tty),
-      (tty) => logs(id, { ...options, tty, timestamps: true }).pipe(Stream.pipeThroughChannel(entries(tty)))
+      // each frame starts with its timestamp: frames are not coalesced
+      (tty) =>
+        logs(id, { ...options, tty, timestamps: true, coalesce: false }).pipe(Stream.pipeThroughChannel(entries(tty)))
     )
   )
 
@@ -500,7 +512,7 @@ export const logsText = (
   { readonly stdout: string; readonly stderr: string },
   Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
   Docker.Docker
-> => Demux.toStrings(logs(id, options))
+> => Demux.toStrings(logs(id, { ...options, coalesce: true }))
 
 // -----------------------------------------------------------------------------
 // stats

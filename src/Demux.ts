@@ -23,7 +23,8 @@ import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
 /**
  * A demultiplexed frame: `stream` is 0 (stdin), 1 (stdout) or 2 (stderr); `payload` is never empty (zero-length
- * frames are skipped). By default a frame is whole; with `partialFrames` it may be a piece of one.
+ * frames are skipped). By default a frame is whole; with `partialFrames` it may be a piece of one; with `coalesce` it
+ * may hold the bytes of several consecutive frames of one stream.
  *
  * @example
  * ```ts
@@ -137,6 +138,18 @@ export interface DemuxOptions {
    * not where each frame was one write of the process.
    */
   readonly partialFrames?: boolean | undefined
+  /**
+   * Hand out each stream's bytes rather than frames (default `false`; implies `partialFrames`): the payloads of
+   * consecutive frames of one stream within an input chunk come out as one `Frame`, so a chunk of many small frames
+   * gives a few `Frame`s (one per run of one stream) instead of one per frame. Each stream's bytes and their order
+   * are the same as frame by frame; a `Frame` never mixes streams, but two `Frame`s in a row may have the same stream.
+   * The payloads are moved together inside the input chunk, which is overwritten: use it only on chunks nobody else
+   * reads (a response body, as `Containers.logs` with `coalesce` does). Use it for logs to a file or terminal,
+   * `toLines` or `toStrings`, not where each frame was one write of the process.
+   *
+   * @since 0.2.0
+   */
+  readonly coalesce?: boolean | undefined
 }
 
 const hexHeader = (header: Uint8Array): string =>
@@ -228,6 +241,10 @@ export const demux = <E = never>(
  * import { Demux } from "effect-docker"
  * const bytes = Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n")))
  * const frames = Demux.demuxStream(bytes) // or bytes.pipe(Demux.demuxStream())
+ * // each stream's bytes, consecutive frames of one stream merged (overwrites the input chunks)
+ * const perStream = Demux.demuxStream(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n"))), {
+ *   coalesce: true
+ * })
  * ```
  *
  * @since 0.1.0

@@ -21,6 +21,10 @@
  * With `partialFrames`, the bytes of a frame are emitted as they arrive (one view per input chunk) and nothing but
  * split headers and system-error frames is ever buffered or copied.
  *
+ * With `coalesce` (which implies `partialFrames`), the payloads of consecutive frames of one stream inside an input
+ * chunk are moved together in place with `copyWithin`, over the headers between them (already read), and come out as
+ * one view: one object per run of one stream instead of one per frame. This overwrites the input chunk.
+ *
  * Because payloads may be views of the input, callers must not reuse or mutate an input chunk after handing it over.
  *
  * @internal
@@ -80,6 +84,11 @@ export interface DemuxParserOptions {
    * frames are still read whole.
    */
   readonly partialFrames?: boolean | undefined
+  /**
+   * Implies `partialFrames`; also merges the payloads of consecutive frames of one stream within an input chunk into
+   * one output frame, by moving them together inside the input chunk, which is overwritten.
+   */
+  readonly coalesce?: boolean | undefined
 }
 
 /** @internal */
@@ -103,6 +112,7 @@ const utf8 = new TextDecoder()
 export class DemuxParser {
   readonly maxFrameSize: number
   readonly partialFrames: boolean
+  readonly coalesce: boolean
   /** Pending input chunks; `chunks[first]` is read from offset `head`. */
   private chunks: Array<Uint8Array> = []
   private first = 0
@@ -123,14 +133,15 @@ export class DemuxParser {
 
   constructor(options?: DemuxParserOptions) {
     this.maxFrameSize = options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE
-    this.partialFrames = options?.partialFrames === true
+    this.coalesce = options?.coalesce === true
+    this.partialFrames = options?.partialFrames === true || this.coalesce
   }
 
   /** Feeds one chunk; pushes the completed frames to `out`. */
   write(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
     if (this.failure !== undefined) return this.failure
     if (chunk.length === 0) return undefined
-    if (this.buffered === 0) return this.writeAlone(chunk, out)
+    if (this.buffered === 0) return this.coalesce ? this.writeCoalesced(chunk, out) : this.writeAlone(chunk, out)
     this.chunks.push(chunk)
     this.buffered += chunk.length
     return this.drain(out)
@@ -249,6 +260,88 @@ export class DemuxParser {
     return this.keep(chunk, pos)
   }
 
+  /**
+   * The fast path with `coalesce`. The current run of one stream lies at `[runStart, runEnd)` of `chunk`; a payload of
+   * the same stream is moved to `runEnd` (always before its own position, since at least its header lies between), a
+   * payload of another stream ends the run and starts the next one where it lies, so a frame alone in its run is not
+   * moved. The bytes after `pos` are never written, so a split header kept for the next chunk is intact.
+   */
+  private writeCoalesced(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    let size = this.size
+    // A system-error frame whose header came in an earlier chunk is read whole, as without `coalesce`.
+    if (size >= 0 && this.stream === 3) return this.writeAlone(chunk, out)
+    const length = chunk.length
+    const buffer = chunk.buffer
+    const byteOffset = chunk.byteOffset
+    let pos = 0
+    let runStream = size >= 0 ? this.stream : -1
+    let runStart = 0
+    let runEnd = 0
+    if (size >= 0) {
+      // The rest of a frame whose start was already emitted.
+      runEnd = Math.min(size, length)
+      this.consumed += runEnd
+      if (runEnd < size) {
+        this.size = size - runEnd
+        pushRun(out, runStream, buffer, byteOffset, runEnd)
+        return this.keep(chunk, length)
+      }
+      pos = runEnd
+      this.size = -1
+    }
+    const max = this.maxFrameSize
+    while (length - pos >= HEADER_SIZE) {
+      const type = chunk[pos]!
+      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
+      }
+      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
+      if (size > max) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
+      }
+      const start = pos + HEADER_SIZE
+      const end = start + size
+      if (type === 3) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        this.frameOffset = this.consumed
+        if (end > length) {
+          this.stream = type
+          this.consumed += HEADER_SIZE
+          this.size = size
+          return this.keep(chunk, start)
+        }
+        const message = size > 0 ? utf8.decode(chunk.subarray(start, end)) : ""
+        return this.fail({ _tag: "SystemError", offset: this.consumed, message })
+      }
+      const stop = end > length ? length : end
+      if (stop > start) {
+        if (type === runStream) {
+          chunk.copyWithin(runEnd, start, stop)
+          runEnd += stop - start
+        } else {
+          pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+          runStream = type
+          runStart = start
+          runEnd = stop
+        }
+      }
+      if (end > length) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        this.stream = type
+        this.frameOffset = this.consumed
+        this.consumed += length - pos
+        this.size = end - length
+        return this.keep(chunk, length)
+      }
+      this.consumed += end - pos
+      pos = end
+    }
+    pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+    return this.keep(chunk, pos)
+  }
+
   private keep(chunk: Uint8Array, pos: number): undefined {
     if (pos < chunk.length) {
       this.chunks = [chunk]
@@ -286,7 +379,8 @@ export class DemuxParser {
           this.first = 0
           this.head = 0
           this.buffered = 0
-          return this.writeAlone(head === 0 ? chunk : chunk.subarray(head), out)
+          const rest = head === 0 ? chunk : chunk.subarray(head)
+          return this.coalesce ? this.writeCoalesced(rest, out) : this.writeAlone(rest, out)
         }
         const header = this.readHeader()
         const type = header[0]!
@@ -383,6 +477,17 @@ export class DemuxParser {
       this.head = 0
     }
   }
+}
+
+/** Appends a run of one stream's bytes, if not empty, as a view. */
+const pushRun = (
+  out: Array<RawFrame>,
+  stream: number,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number
+): void => {
+  if (length > 0) out.push({ stream: stream as FrameStream, payload: new Uint8Array(buffer, byteOffset, length) })
 }
 
 /**

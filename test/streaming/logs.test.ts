@@ -166,6 +166,10 @@ layer(DockerLive, { excludeTestServices: true })("container logs", (it) => {
         expect(stderr.length).toBeGreaterThan(4_000)
         expect(stdout.equals(cli.stdout)).toBe(true)
         expect(stderr.equals(cli.stderr)).toBe(true)
+        // each stream's bytes, consecutive frames merged (how many depends on how the socket reads fall): the same bytes
+        const merged = yield* Containers.logs(id, { coalesce: true }).pipe(Stream.runCollect)
+        expect(concat(merged.filter((f) => f.stream === 1).map((f) => f.payload)).equals(cli.stdout)).toBe(true)
+        expect(concat(merged.filter((f) => f.stream === 2).map((f) => f.payload)).equals(cli.stderr)).toBe(true)
         const text = yield* Containers.logsText(id)
         expect(text.stdout).toBe(cli.stdout.toString("utf8"))
         expect(text.stderr).toBe(cli.stderr.toString("utf8"))

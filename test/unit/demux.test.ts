@@ -337,6 +337,126 @@ describe("Demux parser", () => {
   })
 })
 
+/** Merges consecutive entries of one stream: the bytes of each run, in order (empty payloads left out). */
+const runs = (frames: ReadonlyArray<{ readonly stream: number; readonly payload: Uint8Array }>) => {
+  const merged: Array<{ stream: number; parts: Array<Uint8Array> }> = []
+  for (const frame of frames) {
+    if (frame.payload.length === 0) continue
+    const last = merged[merged.length - 1]
+    if (last !== undefined && last.stream === frame.stream) last.parts.push(frame.payload)
+    else merged.push({ stream: frame.stream, parts: [frame.payload] })
+  }
+  return merged.map(({ parts, stream }) => ({
+    stream,
+    payload: streamBytes(parts.map((payload) => ({ stream, payload })), stream)
+  }))
+}
+
+const sameRuns = (a: ReturnType<typeof runs>, b: ReturnType<typeof runs>): boolean =>
+  a.length === b.length && a.every((run, i) => run.stream === b[i]!.stream && sameBytes(run.payload, b[i]!.payload))
+
+/** Frames of any type, a system-error frame (type 3) now and then. */
+const anyFramesArb = fc
+  .tuple(
+    fc.array(
+      fc.tuple(fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 1, 1, 2, 2, 2, 0, 1, 2, 1, 2, 3), sizeArb),
+      { maxLength: 24 }
+    ),
+    fc.integer()
+  )
+  .map(([specs, seed]) => {
+    const rng = makeRng(seed)
+    return specs.map(([stream, size]) => ({ stream, payload: fillRandom(rng, new Uint8Array(size)) }))
+  })
+
+const runCoalesced = (chunks: ReadonlyArray<Uint8Array>, options?: { readonly maxFrameSize?: number }) => {
+  const parser = new DemuxParser({ ...options, coalesce: true })
+  const out: Array<RawFrame> = []
+  const failure = parser.writeAll(chunks, out) ?? parser.end()
+  return { out, failure }
+}
+
+describe("Demux coalesce", () => {
+  it("gives the same runs of each stream's bytes as frame by frame, under any chunking, in place", () => {
+    fc.assert(
+      fc.property(framesArb, cutArb, (frames, cut) => {
+        const bytes = encodeFrames(frames)
+        const chunks = applyCut(bytes, cut)
+        const { failure, out } = runCoalesced(chunks)
+        expect(failure).toBeUndefined()
+        expect(sameRuns(runs(out), runs(frames))).toBe(true)
+        // views of the input, never empty, never more than one per run of one stream and input chunk
+        expect(out.every((frame) => frame.payload.length > 0 && frame.payload.buffer === bytes.buffer)).toBe(true)
+        expect(out.length).toBeLessThanOrEqual(runs(frames).length + chunks.length)
+        const streamed = runStream(applyCut(encodeFrames(frames), cut), { coalesce: true })
+        expect(Exit.isSuccess(streamed.exit)).toBe(true)
+        expect(sameRuns(runs(streamed.out), runs(frames))).toBe(true)
+      }),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("fails as frame by frame does on hostile input, after the same bytes", () => {
+    fc.assert(
+      fc.property(
+        anyFramesArb,
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 1, max: 1 << 20 }),
+        cutArb,
+        (frames, pick, damage, noise, maxFrameSize, cut) => {
+          const bytes = encodeFrames(frames)
+          // no damage, one byte overwritten (a header or a payload), or the input cut short
+          const length = damage === 2 && bytes.length > 0 ? pick % bytes.length : bytes.length
+          if (damage === 1 && bytes.length > 0) bytes[pick % bytes.length] = noise
+          const input = bytes.subarray(0, length)
+          const expected = new DemuxParser({ maxFrameSize, partialFrames: true })
+          const want: Array<RawFrame> = []
+          const wantFailure = expected.writeAll(applyCut(input.slice(), cut), want) ?? expected.end()
+          const { failure, out } = runCoalesced(applyCut(input, cut), { maxFrameSize })
+          expect(failure).toEqual(wantFailure)
+          expect(sameRuns(runs(out), runs(want))).toBe(true)
+        }
+      ),
+      { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("merges the consecutive frames of one stream in a chunk into one, and leaves a frame alone in its run in place", () => {
+    const frames: Array<Spec> = [
+      { stream: 1, payload: enc.encode("a1") },
+      { stream: 1, payload: enc.encode("a2") },
+      { stream: 1, payload: new Uint8Array(0) },
+      { stream: 1, payload: enc.encode("a3") },
+      { stream: 2, payload: enc.encode("b1") },
+      { stream: 1, payload: enc.encode("c1") },
+      { stream: 1, payload: enc.encode("c2") }
+    ]
+    const bytes = encodeFrames(frames)
+    const { failure, out } = runCoalesced([bytes])
+    expect(failure).toBeUndefined()
+    const dec = new TextDecoder()
+    expect(out.map((f) => [f.stream, dec.decode(f.payload)])).toEqual([[1, "a1a2a3"], [2, "b1"], [1, "c1c2"]])
+    // "b1" was not moved: its view starts right after its own header
+    expect(out[1]!.payload.byteOffset).toBe(bytes.byteOffset + 4 * 8 + 6 + 8)
+  })
+
+  it("keeps a header split across chunks intact, whatever the cut", () => {
+    const frames: Array<Spec> = [
+      { stream: 1, payload: enc.encode("one") },
+      { stream: 1, payload: enc.encode("two") },
+      { stream: 2, payload: enc.encode("three") },
+      { stream: 2, payload: enc.encode("four") }
+    ]
+    for (let a = 1; a < encodeFrames(frames).length; a++) {
+      const { failure, out } = runCoalesced(cutAt(encodeFrames(frames), [a]))
+      expect(failure).toBeUndefined()
+      expect(sameRuns(runs(out), runs(frames))).toBe(true)
+    }
+  })
+})
+
 describe("Demux system-error frames", () => {
   it("reads a system-error frame whole even with partialFrames", () => {
     const bytes = new Uint8Array([

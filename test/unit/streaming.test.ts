@@ -46,6 +46,51 @@ describe("log timestamps", () => {
     expect(splitTimestamp(enc.encode("no timestamp here"))).toBeUndefined()
   })
 
+  it("property: the prefix read from bytes equals parseTimestamp's reading, for any timestamp or damage (1,000 runs)", () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0")
+    const timestampArb = fc.tuple(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.option(fc.stringMatching(/^[0-9]{1,10}$/)),
+      fc.constantFrom("Z", "Z", "Z", "+02:00", "-01:30", "z", "")
+    ).map(([y, mo, d, h, mi, se, fraction, zone]) =>
+      `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(se, 2)}${
+        fraction === null ? "" : `.${fraction}`
+      }${zone}`
+    )
+    // a run of lines (most share their second with the one before, as in a log), some damaged at one byte
+    const linesArb = fc.array(
+      fc.tuple(timestampArb, fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat({ max: 3 })),
+      { minLength: 1, maxLength: 20 }
+    )
+    fc.assert(
+      fc.property(linesArb, (lines) => {
+        let previous: string | undefined
+        for (const [fresh, repeat, at, noise, damage] of lines) {
+          const text = repeat && previous !== undefined ? previous : fresh
+          previous = text
+          const bytes = enc.encode(`${text} line\n`)
+          if (damage === 0) bytes[at % text.length] = noise
+          // the general path reads the prefix byte by byte as Latin-1 and matches it whole
+          const expected = parseTimestamp(String.fromCharCode(...bytes.subarray(0, text.length)))
+          const split = splitTimestamp(bytes)
+          if (bytes.indexOf(0x20) !== text.length) continue // the damage moved the first space
+          if (expected === undefined) {
+            expect(split).toBeUndefined()
+            continue
+          }
+          expect(split?.timestamp.nanos).toBe(expected.nanos)
+          expect(split?.timestamp.date.getTime()).toBe(expected.date.getTime())
+        }
+      }),
+      { seed: SEED, numRuns: 1000 }
+    )
+  })
+
   const stamp = (i: number) => `2024-05-01T10:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(9, "0")}Z`
 
   it("gives each line the time of the message that started it; continuation messages lose theirs", () => {

@@ -178,8 +178,9 @@ const withSessionLabels = (
  * - `files`: files, folders and links (as `ContainerFiles` entries, paths relative to `/`) written before start;
  * - `wait`: when it is ready (a `Wait` strategy), within `waitTimeout` (default 60 s). Without `wait`, a container
  *   that publishes TCP `ports` is ready once they all listen inside it (`Wait.forListeningPorts`, testcontainers'
- *   default too); that check runs `cat` in the container, so for an image without `cat` give another strategy,
- *   or `Wait.all()` to wait for nothing.
+ *   default too). That check runs `cat` in the container: for an image without `cat` (a distroless one) the
+ *   default wait is skipped and the container is given once started, as without ports; give another strategy to
+ *   wait for it, or `Wait.all()` to wait for nothing in any case.
  *
  * @since 0.2.0
  * @category containers
@@ -331,7 +332,8 @@ export const container: {
       const match = /^(\d+)\/tcp$/.exec(Ports.portKey(port))
       return match === null ? [] : [Number(match[1])]
     })
-    const strategy = wait ?? (tcpPorts.length === 0 ? undefined : Wait.forListeningPorts({ ports: tcpPorts }))
+    const strategy = wait ??
+      (tcpPorts.length === 0 ? undefined : Wait.forListeningPorts({ ports: tcpPorts, unreadable: "ready" }))
     if (strategy !== undefined) {
       yield* Wait.run(id, strategy, waitTimeout === undefined ? {} : { timeout: waitTimeout })
     }

@@ -351,6 +351,12 @@ const socketTable = (container: string, description: string): Effect.Effect<stri
 export interface ListeningPortsOptions extends PollOptions {
   /** The TCP ports to wait for; default: every TCP port the container exposes. */
   readonly ports?: ReadonlyArray<number> | undefined
+  /**
+   * What to do when the socket tables cannot be read (an image without `cat`, such as a distroless one, or a
+   * transport without exec): `"fail"` (default) fails with {@link WaitFailed} saying why; `"ready"` takes the
+   * container as ready at once, as if no wait had been given (what `Resources` does for its default wait).
+   */
+  readonly unreadable?: "fail" | "ready" | undefined
 }
 
 /**
@@ -364,6 +370,7 @@ export interface ListeningPortsOptions extends PollOptions {
  * import { Wait } from "effect-docker"
  * const ready = Wait.all(Wait.forLogLine("ready"), Wait.forListeningPorts())
  * const both = Wait.forListeningPorts({ ports: [5432, 8080] })
+ * const distroless = Wait.forListeningPorts({ unreadable: "ready" })
  * ```
  * @since 0.2.0
  * @category strategies
@@ -389,7 +396,12 @@ export const forListeningPorts = (options: ListeningPortsOptions = {}): Strategy
       (ports) =>
         ports.length === 0 ? Effect.void : poll(
           options.interval,
-          Effect.map(socketTable(container, description), (table) => ports.every((port) => listensOn(table, port)))
+          Effect.map(
+            options.unreadable === "ready"
+              ? Effect.catch(socketTable(container, description), () => Effect.succeed(undefined))
+              : socketTable(container, description),
+            (table) => table === undefined || ports.every((port) => listensOn(table, port))
+          )
         )
     ))
 }

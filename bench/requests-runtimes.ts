@@ -12,8 +12,16 @@
  *   npm run bench:requests:runtimes                  # both runtimes, 7 rounds each
  *   deno run -A bench/requests-runtimes.ts --short   # 5 rounds of 300 sequential calls and 2 batches
  *   bun bench/requests-runtimes.ts --rounds 9 --sequential 3000 --batches 10
+ *   bun bench/requests-runtimes.ts --baseline ../old-checkout   # adds that checkout's SDK, interleaved
+ *
+ * `--baseline DIR` loads `DIR/mod.ts` and `DIR/src/platform/deno.ts` or `bun.ts` (another checkout of this
+ * repository, e.g. a `git worktree` of an earlier commit, with the same `node_modules`) as one more client, so a
+ * change is compared with the code before it in the same run: the "SDK / SDK baseline" row.
  */
 import * as os from "node:os"
+import * as path from "node:path"
+import * as process from "node:process"
+import { pathToFileURL } from "node:url"
 import * as DockerBun from "../src/platform/bun.ts"
 import * as DockerDeno from "../src/platform/deno.ts"
 import {
@@ -25,6 +33,7 @@ import {
   removeContainer,
   requestOptions,
   runRequestRounds,
+  type SdkApi,
   sdkClient,
   SOCKET
 } from "./request-rounds.ts"
@@ -60,6 +69,17 @@ const raw: { readonly get: (path: string) => Promise<string>; readonly close: ()
   }
 })()
 
+const baselineDir = (() => {
+  const at = process.argv.indexOf("--baseline")
+  return at === -1 ? undefined : path.resolve(process.argv[at + 1]!)
+})()
+const baseline: ReadonlyArray<Client> = baselineDir === undefined ? [] : await (async () => {
+  const root = await import(pathToFileURL(path.join(baselineDir, "mod.ts")).href)
+  const platform = Deno !== undefined ? "src/platform/deno.ts" : "src/platform/bun.ts"
+  const transport = await import(pathToFileURL(path.join(baselineDir, platform)).href)
+  return [sdkClient("SDK baseline", transport.layer(), root.Api as SdkApi)]
+})()
+
 const clients: ReadonlyArray<Client> = [
   {
     name: runtime.raw,
@@ -72,7 +92,8 @@ const clients: ReadonlyArray<Client> = [
     },
     close: async () => raw.close()
   },
-  sdkClient("SDK", Deno !== undefined ? DockerDeno.layer() : DockerBun.layer())
+  sdkClient("SDK", Deno !== undefined ? DockerDeno.layer() : DockerBun.layer()),
+  ...baseline
 ]
 
 const { rounds, sequential, batches } = requestOptions()
@@ -93,7 +114,11 @@ try {
   console.log()
   printTable([
     ["ratio per round: median (min–max)", ...measures],
-    ratioRow(rates, 1, 0, `SDK / ${runtime.raw} (goal ≥ 0.9)`)
+    ratioRow(rates, 1, 0, `SDK / ${runtime.raw} (goal ≥ 0.9)`),
+    ...(baseline.length === 0 ? [] : [
+      ratioRow(rates, 2, 0, `SDK baseline / ${runtime.raw}`),
+      ratioRow(rates, 1, 2, "SDK / SDK baseline")
+    ])
   ])
 } finally {
   for (const client of clients) await client.close()

@@ -19,6 +19,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { explainFetchError, noRedirects, redactRegistryHeaders } from "./common.ts"
@@ -122,7 +123,7 @@ class FetchResponse extends Inspectable.Class implements HttpClientResponse.Http
       (body) => typeof body === "string" ? new TextEncoder().encode(body).buffer as ArrayBuffer : body
     )
   }
-  get json(): Effect.Effect<any, HttpClientError.HttpClientError> {
+  get json(): Effect.Effect<Schema.Json, HttpClientError.HttpClientError> {
     return Effect.flatMap(this.text, (text) =>
       Effect.try({
         try: () => text === "" ? null : JSON.parse(text),

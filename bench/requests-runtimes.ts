@@ -37,7 +37,7 @@ import {
   sdkClient,
   SOCKET
 } from "./request-rounds.ts"
-import { loadAverage, median } from "./rounds.ts"
+import { loadAverage, median, summarize } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
 interface DenoGlobal {
@@ -80,7 +80,29 @@ const baseline: ReadonlyArray<Client> = baselineDir === undefined ? [] : await (
   return [sdkClient("SDK baseline", transport.layer(), root.Api as SdkApi)]
 })()
 
-const clients: ReadonlyArray<Client> = [
+/**
+ * Per client, the CPU time of this process (user + system, every thread of the runtime) per call of each sequential
+ * loop, warm-up excluded: a measure that a loaded machine disturbs less than the rate, since time spent waiting for
+ * a core is not counted.
+ */
+const cpuPerCall = new Map<string, Record<"ping" | "inspect", Array<number>>>()
+const measuringCpu = (client: Client): Client => {
+  const samples = { ping: [] as Array<number>, inspect: [] as Array<number> }
+  const warm = { ping: false, inspect: false }
+  cpuPerCall.set(client.name, samples)
+  return {
+    ...client,
+    sequential: async (n, call, id) => {
+      const start = process.cpuUsage()
+      await client.sequential(n, call, id)
+      const used = process.cpuUsage(start)
+      if (warm[call]) samples[call].push((used.user + used.system) / n)
+      warm[call] = true
+    }
+  }
+}
+
+const clients: ReadonlyArray<Client> = ([
   {
     name: runtime.raw,
     inspect: (id) => raw.get(`/v1.41/containers/${id}/json`).then(JSON.parse),
@@ -94,7 +116,7 @@ const clients: ReadonlyArray<Client> = [
   },
   sdkClient("SDK", Deno !== undefined ? DockerDeno.layer() : DockerBun.layer()),
   ...baseline
-]
+] satisfies Array<Client>).map(measuringCpu)
 
 const { rounds, sequential, batches } = requestOptions()
 const id = createContainer()
@@ -119,6 +141,28 @@ try {
       ratioRow(rates, 2, 0, `SDK baseline / ${runtime.raw}`),
       ratioRow(rates, 1, 2, "SDK / SDK baseline")
     ])
+  ])
+  console.log()
+  const cpu = (name: string, call: "ping" | "inspect") => cpuPerCall.get(name)![call]
+  const cpuRatio = (a: string, b: string, call: "ping" | "inspect") => {
+    const ratio = summarize(cpu(a, call).map((t, round) => t / cpu(b, call)[round]!))
+    return `${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`
+  }
+  printTable([
+    ["CPU µs per call (median of rounds)", "ping", "inspect"],
+    ...clients.map((
+      client
+    ) => [client.name, median(cpu(client.name, "ping")).toFixed(0), median(cpu(client.name, "inspect")).toFixed(0)]),
+    [
+      "SDK / raw, per round: median (min–max)",
+      cpuRatio("SDK", runtime.raw, "ping"),
+      cpuRatio("SDK", runtime.raw, "inspect")
+    ],
+    ...(baseline.length === 0 ? [] : [[
+      "SDK / SDK baseline, per round",
+      cpuRatio("SDK", "SDK baseline", "ping"),
+      cpuRatio("SDK", "SDK baseline", "inspect")
+    ]])
   ])
 } finally {
   for (const client of clients) await client.close()

@@ -262,7 +262,11 @@ export const layer = (
           } as RequestInit
           const fetchLayer = Layer.effect(
             HttpClient.HttpClient,
-            FetchClient.make({ init, open: openWithin(connect(host, options), connectTimeoutMillis(options)) })
+            FetchClient.make({
+              init,
+              wrap: (client) =>
+                Http1.upgradeClient(client, openWithin(connect(host, options), connectTimeoutMillis(options)))
+            })
           )
           return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
         }

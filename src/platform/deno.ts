@@ -196,7 +196,10 @@ export const layer = (
                 ),
                 (client) => Effect.sync(() => client.close())
               )
-              return yield* FetchClient.make({ init: { client: denoClient } as RequestInit, open })
+              return yield* FetchClient.make({
+                init: { client: denoClient } as RequestInit,
+                wrap: (client) => Http1.upgradeClient(client, open)
+              })
             })
           )
           return Docker.layer(connection).pipe(Layer.provide(fetchLayer))

@@ -23,7 +23,6 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { explainFetchError, noRedirects, redactRegistryHeaders } from "./common.ts"
-import * as Http1 from "./http1.ts"
 
 /** @internal */
 export interface FetchClientOptions {
@@ -31,8 +30,12 @@ export interface FetchClientOptions {
   readonly fetch?: typeof globalThis.fetch | undefined
   /** The `RequestInit` fields of every request (`redirect: "manual"` is always added). */
   readonly init: RequestInit
-  /** Opens a raw connection for upgrade requests (attach, exec); without it an upgrade fails as on `fetch`. */
-  readonly open?: Http1.Open | undefined
+  /**
+   * Wraps the traced client, e.g. to send upgrade requests (attach, exec) over a raw connection
+   * (`Http1.upgradeClient`); without it an upgrade fails as on `fetch`. (A function rather than the opener, so that
+   * the browser-safe `fetch` transport does not bundle the HTTP/1.1 code.)
+   */
+  readonly wrap?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
@@ -202,7 +205,7 @@ export const make = (options: FetchClientOptions): Effect.Effect<HttpClient.Http
     )
     const explained = HttpClient.transform(fetchClient, (effect) => Effect.mapError(effect, explainFetchError))
     const traced = redactRegistryHeaders(
-      options.open === undefined ? explained : Http1.upgradeClient(explained, options.open)
+      options.wrap === undefined ? explained : options.wrap(explained)
     )
     const extraHeaders = init.headers === undefined ? undefined : Headers.fromInput(init.headers)
     const direct = (

@@ -207,7 +207,9 @@ export const make = (options: FetchClientOptions): Effect.Effect<HttpClient.Http
     const traced = redactRegistryHeaders(
       options.wrap === undefined ? explained : options.wrap(explained)
     )
-    const extraHeaders = init.headers === undefined ? undefined : Headers.fromInput(init.headers)
+    const extraHeaders = init.headers === undefined
+      ? undefined
+      : Headers.fromInput(new globalThis.Headers(init.headers))
     const direct = (
       request: HttpClientRequest.HttpClientRequest,
       body: BodyInit | null

@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Credentials from "../Credentials.ts"
@@ -18,18 +17,16 @@ import {
   connectionFor,
   connectTimeoutMillis,
   credentialHelperWith,
-  explainFetchErrors,
   keyText,
   layerFromEnvWith,
-  noRedirects,
   openWithin,
-  redactRegistryHeaders,
   resolveHost,
   sshCommand,
   sshLayer,
   unsupportedHost,
   withCredentials
 } from "./internal/common.ts"
+import * as FetchClient from "./internal/fetchClient.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface BunSocket {
@@ -261,21 +258,15 @@ export const layer = (
           const init = {
             ...(host._tag === "Unix" ? { unix: host.path } : {}),
             ...(tls === undefined ? {} : { tls }),
-            ...noRedirects,
             timeout: false
           } as RequestInit
           const fetchLayer = Layer.effect(
             HttpClient.HttpClient,
-            HttpClient.HttpClient.pipe(
-              Effect.provide(FetchHttpClient.layer),
-              Effect.provideService(FetchHttpClient.RequestInit, init),
-              Effect.map((fetchClient) =>
-                redactRegistryHeaders(Http1.upgradeClient(
-                  explainFetchErrors(fetchClient),
-                  openWithin(connect(host, options), connectTimeoutMillis(options))
-                ))
-              )
-            )
+            FetchClient.make({
+              init,
+              wrap: (client) =>
+                Http1.upgradeClient(client, openWithin(connect(host, options), connectTimeoutMillis(options)))
+            })
           )
           return Docker.layer(connection).pipe(Layer.provide(fetchLayer))
         }

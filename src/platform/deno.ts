@@ -10,7 +10,6 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Credentials from "../Credentials.ts"
@@ -21,18 +20,16 @@ import {
   connectionFor,
   connectTimeoutMillis,
   credentialHelperWith,
-  explainFetchErrors,
   keyText,
   layerFromEnvWith,
-  noRedirects,
   openWithin,
-  redactRegistryHeaders,
   resolveHost,
   sshCommand,
   sshLayer,
   unsupportedHost,
   withCredentials
 } from "./internal/common.ts"
+import * as FetchClient from "./internal/fetchClient.ts"
 import * as Http1 from "./internal/http1.ts"
 
 interface DenoConn {
@@ -199,14 +196,10 @@ export const layer = (
                 ),
                 (client) => Effect.sync(() => client.close())
               )
-              const fetchClient = yield* HttpClient.HttpClient.pipe(
-                Effect.provide(FetchHttpClient.layer),
-                Effect.provideService(
-                  FetchHttpClient.RequestInit,
-                  { client: denoClient, ...noRedirects } as RequestInit
-                )
-              )
-              return redactRegistryHeaders(Http1.upgradeClient(explainFetchErrors(fetchClient), open))
+              return yield* FetchClient.make({
+                init: { client: denoClient } as RequestInit,
+                wrap: (client) => Http1.upgradeClient(client, open)
+              })
             })
           )
           return Docker.layer(connection).pipe(Layer.provide(fetchLayer))

@@ -11,14 +11,13 @@
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Socket from "effect/socket/Socket"
 import type * as ApiVersion from "../ApiVersion.ts"
 import * as Docker from "../Docker.ts"
 import type * as Errors from "../Errors.ts"
-import { explainFetchErrors, noRedirects, redactRegistryHeaders } from "./internal/common.ts"
+import * as FetchClient from "./internal/fetchClient.ts"
 
 /**
  * Options of the fetch transport.
@@ -74,18 +73,10 @@ export const layer = (options: FetchOptions): Layer.Layer<Docker.Docker> => {
     ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
-  let client = Layer.effect(
+  const client = Layer.effect(
     HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => redactRegistryHeaders(explainFetchErrors(client)))
-  ).pipe(
-    Layer.provide(FetchHttpClient.layer)
+    FetchClient.make({ init: options.requestInit ?? {}, fetch: options.fetch })
   )
-  client = client.pipe(
-    Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { ...options.requestInit, ...noRedirects }))
-  )
-  if (options.fetch !== undefined) {
-    client = client.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, options.fetch)))
-  }
   return Docker.layer(connection).pipe(Layer.provide(client))
 }
 

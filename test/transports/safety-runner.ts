@@ -80,6 +80,16 @@ const cases = (name: string) =>
         Stream.mkString
       )
     )
+    // a body stream left before its end (the daemon would go on forever) closes its connection
+    yield* failure(
+      "cut",
+      rawLogs({ id: `cut-${tag}`, follow: true, stdout: true }).pipe(
+        Stream.decodeText(),
+        Stream.take(1),
+        Stream.mkString
+      )
+    )
+    yield* line("cutClosed", { closed: yield* ask("closed", `cut-${tag}`) })
     // an interrupted call closes its connection
     const fiber = yield* Effect.forkChild(
       Docker.withTimeout(Docker.call(Ops.ContainerInspect)({ id: `hold-${tag}` }), Duration.infinity)

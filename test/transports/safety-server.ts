@@ -8,6 +8,7 @@
  * - `hang-*`, `hold-*`: the request is read and never answered; the server records when its socket closes.
  * - `slow-*`: headers and the start of a JSON body, then nothing.
  * - `stream-*` (logs): one chunk every 150 ms, ten of them, then the end.
+ * - `cut-*` (logs): one chunk every 100 ms until the client closes the connection, which the server records.
  * - `big-*`: a 500 with 1 MiB of HTML (`big-chunked-*` without Content-Length).
  */
 import * as http from "node:http"
@@ -90,6 +91,16 @@ export const startServers = async (
         }
       }, 150)
       req.socket.once("close", () => clearInterval(timer))
+      return
+    }
+    if (id.startsWith("cut-")) {
+      res.writeHead(200, { "content-type": "application/vnd.docker.raw-stream" })
+      let sent = 0
+      const timer = setInterval(() => res.write(`chunk-${sent++}\n`), 100)
+      req.socket.once("close", () => {
+        clearInterval(timer)
+        closed.add(id)
+      })
       return
     }
     if (id.startsWith("big-")) {

@@ -8,7 +8,8 @@
  *   `Redirected` naming the status and the Location, and neither target ever receives a request.
  * - A server that never answers fails the call with `Timeout` naming the limit (the client's `timeout`, and a
  *   per-call `Docker.withTimeout` while the body is read), and the server sees the connection close; a stream
- *   that flows for longer than the timeout gets every chunk; an interrupted call closes its connection.
+ *   that flows for longer than the timeout gets every chunk; an interrupted call closes its connection, and so
+ *   does a body stream left before its end.
  * - A 500 with 1 MiB of HTML gives a message of at most 4 KiB + a line, naming the status and the full length.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -170,6 +171,9 @@ describe("transport safety: redirects, timeouts, interruption, error messages", 
           ok: true,
           value: Array.from({ length: streamChunks }, (_, i) => `chunk-${i}\n`).join("")
         })
+        expect(get("cut")).toMatchObject({ ok: true })
+        expect(get("cut").value).toMatch(/^chunk-0\n/)
+        expect(get("cutClosed").closed).toBe("yes")
         expect(get("interrupt")).toMatchObject({ seen: "yes", closed: "yes" })
       }
       // no request ever reached a redirect's target

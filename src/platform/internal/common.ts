@@ -150,28 +150,26 @@ export const sshCommand = (
  *
  * @internal
  */
-export const explainFetchErrors = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.transform(client, (effect) =>
-    Effect.mapError(effect, (error) => {
-      const reason = error.reason
-      if (reason._tag !== "TransportError" || !(reason.cause instanceof Error)) return error
-      const chain: Array<string> = []
-      let current: unknown = reason.cause
-      while (current instanceof Error && chain.length < 5) {
-        if (!chain.some((message) => message.includes(current instanceof Error ? current.message : ""))) {
-          chain.push(current.message)
-        }
-        current = current.cause
-      }
-      if (chain.length < 2) return error
-      return new HttpClientError.HttpClientError({
-        reason: new HttpClientError.TransportError({
-          request: reason.request,
-          cause: new Error(chain.join(": "), { cause: reason.cause }),
-          ...(reason.description === undefined ? {} : { description: reason.description })
-        })
-      })
-    }))
+export const explainFetchError = (error: HttpClientError.HttpClientError): HttpClientError.HttpClientError => {
+  const reason = error.reason
+  if (reason._tag !== "TransportError" || !(reason.cause instanceof Error)) return error
+  const chain: Array<string> = []
+  let current: unknown = reason.cause
+  while (current instanceof Error && chain.length < 5) {
+    if (!chain.some((message) => message.includes(current instanceof Error ? current.message : ""))) {
+      chain.push(current.message)
+    }
+    current = current.cause
+  }
+  if (chain.length < 2) return error
+  return new HttpClientError.HttpClientError({
+    reason: new HttpClientError.TransportError({
+      request: reason.request,
+      cause: new Error(chain.join(": "), { cause: reason.cause }),
+      ...(reason.description === undefined ? {} : { description: reason.description })
+    })
+  })
+}
 
 const secretHeaders = ["x-registry-auth", "x-registry-config"]
 

@@ -26,7 +26,7 @@
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
-import { dropNulls } from "./json.ts"
+import { dropNulls, withoutNulls } from "./json.ts"
 
 /** What a compiled node returns when it does not accept its input. */
 const REJECT: unique symbol = Symbol("effect-docker/fastDecode/reject")
@@ -194,7 +194,8 @@ const absent = (record: Record<string, unknown>, name: string, value: unknown): 
 
 /**
  * A struct that returns its input itself when the input is a plain object holding exactly the declared fields it
- * has (no other key) and each decoded to itself; else a new object with the decoded fields.
+ * has (no other key, no `null`) and each decoded to itself; else a new object with the decoded fields (each field is
+ * decoded once: the fields before the first one that changed are copied as they are).
  */
 const struct = (
   names: ReadonlyArray<string>,
@@ -202,11 +203,20 @@ const struct = (
   decoders: ReadonlyArray<Node>
 ): Node => {
   const count = names.length
+  const copy = (record: Record<string, unknown>, end: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < end; i++) {
+      const name = names[i]!
+      const value = record[name]
+      if (!absent(record, name, value)) assign(out, name, value)
+    }
+    return out
+  }
   return (input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
     const record = input as Record<string, unknown>
     let present = 0
-    let changed = false
+    let out: Record<string, unknown> | undefined
     for (let i = 0; i < count; i++) {
       const name = names[i]!
       const value = record[name]
@@ -217,26 +227,25 @@ const struct = (
       present++
       const decoded = decoders[i]!(value)
       if (decoded === REJECT) return REJECT
-      if (decoded !== value) changed = true
+      if (out === undefined && decoded !== value) out = copy(record, i)
+      if (out !== undefined) assign(out, name, decoded)
     }
-    if (!changed && Object.getPrototypeOf(record) === Object.prototype) {
+    if (out !== undefined) return out
+    if (Object.getPrototypeOf(record) === Object.prototype) {
+      // only declared fields, or `null`s: the input itself, or without its `null`s
       let keys = 0
+      let nulls = false
       for (const key in record) {
-        if (++keys > present || !Object.hasOwn(record, key)) {
+        if (!Object.hasOwn(record, key)) {
           keys = -1
           break
         }
+        if (record[key] === null) nulls = true
+        else if (++keys > present) break
       }
-      if (keys === present) return record
+      if (keys === present) return nulls ? withoutNulls(record) : record
     }
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < count; i++) {
-      const name = names[i]!
-      const value = record[name]
-      if (absent(record, name, value)) continue
-      assign(out, name, decoders[i]!(value))
-    }
-    return out
+    return copy(record, count)
   }
 }
 

@@ -245,7 +245,15 @@ export const dropNulls = (value: unknown): unknown => {
     if (item === null) nulls = true
     else if (typeof item === "object") object[key] = dropNulls(item)
   }
-  if (!nulls) return object
+  return nulls ? withoutNulls(object) : object
+}
+
+/**
+ * A copy of the object without its `null` properties (its own level only).
+ *
+ * @internal
+ */
+export const withoutNulls = (object: Record<string, unknown>): Record<string, unknown> => {
   const rebuilt: Record<string, unknown> = {}
   for (const key in object) {
     const item = object[key]

@@ -216,13 +216,15 @@ const struct = (
     if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
     const record = input as Record<string, unknown>
     let present = 0
+    let nulls = 0
     let out: Record<string, unknown> | undefined
     for (let i = 0; i < count; i++) {
       const name = names[i]!
       const value = record[name]
       if (absent(record, name, value)) {
-        if (optional[i]) continue
-        return REJECT
+        if (!optional[i]) return REJECT
+        if (value === null) nulls++
+        continue
       }
       present++
       const decoded = decoders[i]!(value)
@@ -232,18 +234,15 @@ const struct = (
     }
     if (out !== undefined) return out
     if (Object.getPrototypeOf(record) === Object.prototype) {
-      // only declared fields, or `null`s: the input itself, or without its `null`s
+      // only declared fields: the input itself, or without its `null` fields
       let keys = 0
-      let nulls = false
       for (const key in record) {
-        if (!Object.hasOwn(record, key)) {
+        if (++keys > present + nulls || !Object.hasOwn(record, key)) {
           keys = -1
           break
         }
-        if (record[key] === null) nulls = true
-        else if (++keys > present) break
       }
-      if (keys === present) return nulls ? withoutNulls(record) : record
+      if (keys === present + nulls) return nulls === 0 ? record : withoutNulls(record)
     }
     return copy(record, count)
   }

@@ -4,7 +4,8 @@
  * (`Literals`, `Int64`) and the primitives `String`, `Number`, `Boolean`, `BigInt`, `Null`, `Unknown`, `Any`. Effect's
  * parser walks the AST and makes an `Exit` per value (a `Record` runs a generator per object) and copies every object;
  * this walks the value with one closure per schema node and copies only what decoding changes (an object with an
- * undeclared key, a value decoded by a transformation), so it is for values nobody else holds, as `parseJson` returns.
+ * undeclared key or a `null` property, a value decoded by a transformation), so it is for values nobody else holds, as
+ * `parseJson` returns.
  *
  * It reads a `null` object property as an absent one (as `parseJson` drops them, which `parseJson(text, true)` leaves to
  * this decoder): it decodes what `Schema.decodeUnknownExit` decodes from `dropNulls(input)`, with the same result, or

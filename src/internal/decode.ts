@@ -9,7 +9,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { ResponseDecodeError } from "../Errors.ts"
 import { fastDecoderFor } from "./fastDecode.ts"
-import { parseJson } from "./json.ts"
+import { dropNulls, parseJson } from "./json.ts"
 
 const decoders = new WeakMap<Schema.Decoder<unknown>, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()
 
@@ -46,8 +46,9 @@ export const snippet = (text: string, max = 200): string => text.length <= max ?
 
 /**
  * Parses and decodes a JSON body in one synchronous step (an `Exit`, no fiber work): a malformed text or a value the
- * schema rejects fails with `ResponseDecodeError` (the reason and the start of the text). The value is decoded by the
- * schema's compiled fast path (`fastDecode.ts`) when it accepts it, else by Effect's decoder, whose error is reported.
+ * schema rejects fails with `ResponseDecodeError` (the reason and the start of the text). The value is parsed keeping
+ * `null` properties and decoded by the schema's compiled fast path (`fastDecode.ts`, which reads them as absent) when
+ * it accepts it, else, with the `null` properties dropped, by Effect's decoder, whose error is reported.
  *
  * @internal
  */
@@ -58,7 +59,7 @@ export const decodeJsonBody = <A>(
 ): Exit.Exit<A, ResponseDecodeError> => {
   let value: unknown
   try {
-    value = parseJson(text)
+    value = parseJson(text, true)
   } catch (cause) {
     return Exit.fail(
       new ResponseDecodeError({ operation, reason: `invalid JSON: ${String(cause)}`, snippet: snippet(text) })
@@ -66,7 +67,7 @@ export const decodeJsonBody = <A>(
   }
   const fast = fastDecoderFor(schema)(value)
   if (fast !== undefined) return Exit.succeed(fast.value as A)
-  const exit = exitDecoderFor(schema)(value)
+  const exit = exitDecoderFor(schema)(dropNulls(value))
   return Exit.mapError(
     exit,
     (error) => new ResponseDecodeError({ operation, reason: error.message, snippet: snippet(text) })

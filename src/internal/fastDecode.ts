@@ -4,9 +4,13 @@
  * (`Literals`, `Int64`) and the primitives `String`, `Number`, `Boolean`, `BigInt`, `Null`, `Unknown`, `Any`. Effect's
  * parser walks the AST and makes an `Exit` per value (a `Record` runs a generator per object) and copies every object;
  * this walks the value with one closure per schema node and copies only what decoding changes (an object with an
- * undeclared key, a value decoded by a transformation), so it is for values nobody else holds, as `parseJson` returns.
+ * undeclared key or a `null` property, a value decoded by a transformation), so it is for values nobody else holds, as
+ * `parseJson` returns.
  *
- * It decodes what `Schema.decodeUnknownExit` decodes, with the same result, or gives up: a node of any other kind
+ * It reads a `null` object property as an absent one (as `parseJson` drops them, which `parseJson(text, true)` leaves to
+ * this decoder): it decodes what `Schema.decodeUnknownExit` decodes from `dropNulls(input)`, with the same result, or
+ * gives up. A value passed on as is (`Unknown`, an empty struct) or to Effect's parser has its `null` properties dropped
+ * first. A node of any other kind
  * (a transformation, a check, a suspended or declared schema, a tuple, a `oneOf` union, a union of objects, …) is
  * decoded by Effect's own parser for that node, and any value the fast path does not accept makes the whole decode
  * give up ({@link fastDecoderFor}'s caller then runs Effect's decoder on the input, which gives Effect's error). The
@@ -23,6 +27,7 @@
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
+import { dropNulls, withoutNulls } from "./json.ts"
 
 /** What a compiled node returns when it does not accept its input. */
 const REJECT: unique symbol = Symbol("effect-docker/fastDecode/reject")
@@ -35,13 +40,11 @@ const assign = (out: Record<string, unknown>, key: string, value: unknown): void
   } else out[key] = value
 }
 
-const identity: Node = (input) => input
-
 /** Effect's parser for one node: the fallback for the kinds this module does not compile. */
 const effectNode = (ast: SchemaAST.AST): Node => {
   const decode = Schema.decodeUnknownExit(Schema.make<Schema.Decoder<unknown>>(ast))
   return (input) => {
-    const exit = decode(input)
+    const exit = decode(dropNulls(input))
     return Exit.isSuccess(exit) ? exit.value : REJECT
   }
 }
@@ -51,7 +54,10 @@ const plain = (ast: SchemaAST.AST): boolean =>
   ast.checks === undefined && ast.encoding === undefined &&
   (ast as { readonly encodingChecks?: unknown }).encodingChecks === undefined
 
-/** A union member whose compiled node accepts exactly what Effect accepts, returning the input itself. */
+/**
+ * A union member whose compiled node accepts exactly what Effect accepts, returning the input itself (`Unknown` and
+ * `Any`: with its `null` properties dropped).
+ */
 const exactLeaf = (ast: SchemaAST.AST): Node | undefined => {
   if (!plain(ast)) return undefined
   switch (ast._tag) {
@@ -67,7 +73,7 @@ const exactLeaf = (ast: SchemaAST.AST): Node | undefined => {
       return (input) => input === null ? input : REJECT
     case "Unknown":
     case "Any":
-      return identity
+      return dropNulls
     case "Literal": {
       const literal = ast.literal
       return (input) => input === literal ? input : REJECT
@@ -142,7 +148,7 @@ const compileObjects = (ast: SchemaAST.Objects, compiler: Compiler): Node => {
   const properties = ast.propertySignatures
   const indexes = ast.indexSignatures
   if (properties.length === 0 && indexes.length === 0) {
-    return (input) => input === null || input === undefined ? REJECT : input
+    return (input) => input === null || input === undefined ? REJECT : dropNulls(input)
   }
   if (indexes.length === 0) {
     const names: Array<string> = []
@@ -169,22 +175,28 @@ const compileObjects = (ast: SchemaAST.Objects, compiler: Compiler): Node => {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!
       const item = record[key]
-      const decoded = value(item)
+      const decoded = item === null ? item : value(item)
       if (decoded === REJECT) return REJECT
-      if (out !== undefined) assign(out, key, decoded)
-      else if (decoded !== item || Object.getPrototypeOf(record) !== Object.prototype) {
+      if (
+        out === undefined && (decoded !== item || item === null || Object.getPrototypeOf(record) !== Object.prototype)
+      ) {
         out = {}
         for (let j = 0; j < i; j++) assign(out, keys[j]!, record[keys[j]!])
-        assign(out, key, decoded)
       }
+      if (out !== undefined && item !== null) assign(out, key, decoded)
     }
     return out ?? (keys.length === 0 && Object.getPrototypeOf(record) !== Object.prototype ? {} : record)
   }
 }
 
+/** Whether a struct reads the field `name` holding `value` as absent: not in the input, or `null`. */
+const absent = (record: Record<string, unknown>, name: string, value: unknown): boolean =>
+  value === null || (name === "__proto__" ? !Object.hasOwn(record, name) : value === undefined && !(name in record))
+
 /**
  * A struct that returns its input itself when the input is a plain object holding exactly the declared fields it
- * has (no other key) and each decoded to itself; else a new object with the decoded fields.
+ * has (no other key, no `null`) and each decoded to itself; else a new object with the decoded fields (each field is
+ * decoded once: the fields before the first one that changed are copied as they are).
  */
 const struct = (
   names: ReadonlyArray<string>,
@@ -192,41 +204,48 @@ const struct = (
   decoders: ReadonlyArray<Node>
 ): Node => {
   const count = names.length
+  const copy = (record: Record<string, unknown>, end: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < end; i++) {
+      const name = names[i]!
+      const value = record[name]
+      if (!absent(record, name, value)) assign(out, name, value)
+    }
+    return out
+  }
   return (input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) return REJECT
     const record = input as Record<string, unknown>
     let present = 0
-    let changed = false
+    let nulls = 0
+    let out: Record<string, unknown> | undefined
     for (let i = 0; i < count; i++) {
       const name = names[i]!
       const value = record[name]
-      if (name === "__proto__" ? !Object.hasOwn(record, name) : value === undefined && !(name in record)) {
-        if (optional[i]) continue
-        return REJECT
+      if (absent(record, name, value)) {
+        if (!optional[i]) return REJECT
+        if (value === null) nulls++
+        continue
       }
       present++
       const decoded = decoders[i]!(value)
       if (decoded === REJECT) return REJECT
-      if (decoded !== value) changed = true
+      if (out === undefined && decoded !== value) out = copy(record, i)
+      if (out !== undefined) assign(out, name, decoded)
     }
-    if (!changed && Object.getPrototypeOf(record) === Object.prototype) {
+    if (out !== undefined) return out
+    if (Object.getPrototypeOf(record) === Object.prototype) {
+      // only declared fields: the input itself, or without its `null` fields
       let keys = 0
       for (const key in record) {
-        if (++keys > present || !Object.hasOwn(record, key)) {
+        if (++keys > present + nulls || !Object.hasOwn(record, key)) {
           keys = -1
           break
         }
       }
-      if (keys === present) return record
+      if (keys === present + nulls) return nulls === 0 ? record : withoutNulls(record)
     }
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < count; i++) {
-      const name = names[i]!
-      const value = record[name]
-      if (name === "__proto__" ? !Object.hasOwn(record, name) : value === undefined && !(name in record)) continue
-      assign(out, name, decoders[i]!(value))
-    }
-    return out
+    return copy(record, count)
   }
 }
 

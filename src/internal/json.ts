@@ -8,7 +8,8 @@
  *    with a fraction or an exponent stay numbers, as do safe integers.
  * 2. **`null` object properties are dropped.** The SDK treats a `null` property like an absent one, so schemas can use
  *    optional keys for both (`{"Labels": null}` parses as `{}`). `null` array elements stay, and a top-level `null`
- *    parses as `null`.
+ *    parses as `null`. With `keepNulls`, a text without big integers keeps them (the caller reads a `null` property
+ *    as absent: the response decoder does, and saves the walk that drops them).
  *
  * How (the same way on every runtime, without a reviver: its per-value callback made `JSON.parse` 5-9x slower):
  *
@@ -225,8 +226,11 @@ const fixUp = (value: unknown, markers: boolean): unknown => {
  * Drops `null` object properties (no markers): `fixUp` without the string checks, iterating keys with `for … in`
  * (no key array), the common case of a body with `null`s and without big integers. An object is rebuilt only when
  * it has a `null` (rebuilding is cheaper than `delete`, which leaves the object in V8's slow dictionary mode).
+ *
+ * @internal
  */
-const dropNulls = (value: unknown): unknown => {
+export const dropNulls = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
@@ -241,7 +245,15 @@ const dropNulls = (value: unknown): unknown => {
     if (item === null) nulls = true
     else if (typeof item === "object") object[key] = dropNulls(item)
   }
-  if (!nulls) return object
+  return nulls ? withoutNulls(object) : object
+}
+
+/**
+ * A copy of the object without its `null` properties (its own level only).
+ *
+ * @internal
+ */
+export const withoutNulls = (object: Record<string, unknown>): Record<string, unknown> => {
   const rebuilt: Record<string, unknown> = {}
   for (const key in object) {
     const item = object[key]
@@ -287,19 +299,19 @@ const fixMarkers = (value: unknown, expected: number): unknown => {
 }
 
 /**
- * Parses JSON text; see the module documentation for big integers and `null` properties. Throws a `SyntaxError` on
- * invalid JSON.
+ * Parses JSON text; see the module documentation for big integers and `null` properties (`keepNulls`: they may stay).
+ * Throws a `SyntaxError` on invalid JSON.
  *
  * @internal
  */
-export const parseJson = (text: string): unknown => {
-  const hasNull = text.indexOf("null") !== -1
+export const parseJson = (text: string, keepNulls = false): unknown => {
   const candidates = candidateLiterals(text)
   if (candidates.length === 0) {
     // every unsafe integer literal is a candidate, so there is none
     const value: unknown = JSON.parse(text)
-    return hasNull && typeof value === "object" && value !== null ? dropNulls(value) : value
+    return keepNulls || text.indexOf("null") === -1 ? value : dropNulls(value)
   }
+  const hasNull = text.indexOf("null") !== -1
   if (text.indexOf(MARKER) !== -1 || ESCAPED_MARKER.test(text)) {
     // The text already holds the marker: fall back to a path that does not need it.
     return hasSourceAccess ? parseJsonReviver(text) : parseJsonExact(text)

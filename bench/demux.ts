@@ -67,10 +67,11 @@ const refill = (scenario: DemuxScenario): void => {
 }
 const fresh = (scenario: DemuxScenario): DemuxScenario => ({ ...scenario, chunks: copies.get(scenario)! })
 
-const parserCoalesced: Impl = (scenario) => {
-  const demux = new DemuxParser({ coalesce: true })
+/** The bare parser over `chunks` (the input, or its writable copies when coalescing moves payloads in place). */
+const parserWith = (coalesce: boolean): Impl => (scenario) => {
+  const demux = new DemuxParser({ coalesce })
   let bytes = 0
-  for (const chunk of copies.get(scenario)!) {
+  for (const chunk of coalesce ? copies.get(scenario)! : scenario.chunks) {
     const out: Array<RawFrame> = []
     const failure = demux.write(chunk, out)
     if (failure !== undefined) throw new Error(failure._tag)
@@ -79,19 +80,8 @@ const parserCoalesced: Impl = (scenario) => {
   if (demux.end() !== undefined) throw new Error("truncated")
   return bytes
 }
-
-const parser: Impl = (scenario) => {
-  const demux = new DemuxParser()
-  let bytes = 0
-  for (const chunk of scenario.chunks) {
-    const out: Array<RawFrame> = []
-    const failure = demux.write(chunk, out)
-    if (failure !== undefined) throw new Error(failure._tag)
-    for (let i = 0; i < out.length; i++) bytes += out[i]!.payload.length
-  }
-  if (demux.end() !== undefined) throw new Error("truncated")
-  return bytes
-}
+const parserCoalesced = parserWith(true)
+const parser = parserWith(false)
 
 const streamPath = (options?: Demux.DemuxOptions): Impl => (scenario) => {
   let bytes = 0

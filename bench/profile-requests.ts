@@ -9,23 +9,14 @@ import { execFileSync } from "node:child_process"
 import * as http from "node:http"
 import { Api } from "../mod.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { getText } from "./rawHttp.ts"
 
 const what = process.argv[2] ?? "ping"
 const client = process.argv[3] ?? "sdk"
 const N = 6000
 const id = execFileSync("docker", ["create", "effect-docker/busybox:latest", "true"], { encoding: "utf8" }).trim()
 const agent = new http.Agent({ keepAlive: true, socketPath: "/var/run/docker.sock" } as http.AgentOptions)
-const rawGet = (path: string) =>
-  new Promise<string>((resolve, reject) => {
-    const req = http.get({ agent, path, host: "localhost" }, (res) => {
-      let body = ""
-      res.setEncoding("utf8")
-      res.on("data", (c: string) => body += c)
-      res.on("end", () => resolve(body))
-      res.on("error", reject)
-    })
-    req.on("error", reject)
-  })
+const rawGet = (path: string) => getText({ agent, path, host: "localhost" })
 const runtime = ManagedRuntime.make(DockerNode.layer())
 await runtime.runPromise(Api.systemPing())
 const start = performance.now()

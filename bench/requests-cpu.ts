@@ -18,10 +18,10 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
-import * as http from "node:http"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Api as ThisApi, Docker as ThisDocker } from "../mod.ts"
+import { getText } from "./rawHttp.ts"
 import { argument, createContainer, removeContainer, type SdkApi, SOCKET } from "./request-rounds.ts"
 import { header, median, summarize } from "./rounds.ts"
 
@@ -29,16 +29,7 @@ const ROUNDS = Math.max(5, argument("rounds", 7))
 const CALLS = argument("calls", 5000)
 
 const fetchBody = (id: string) =>
-  new Promise<string>((resolve, reject) => {
-    const req = http.get({ socketPath: SOCKET, path: `/v1.41/containers/${id}/json`, host: "localhost" }, (res) => {
-      let body = ""
-      res.setEncoding("utf8")
-      res.on("data", (c: string) => body += c)
-      res.on("end", () => resolve(body))
-      res.on("error", reject)
-    })
-    req.on("error", reject)
-  })
+  getText({ socketPath: SOCKET, path: `/v1.41/containers/${id}/json`, host: "localhost" })
 
 const id = createContainer()
 const inspectBody = await fetchBody(id).finally(() => removeContainer(id))

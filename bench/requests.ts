@@ -32,6 +32,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as DockerNode from "../src/platform/node.ts"
+import { getText } from "./rawHttp.ts"
 import {
   type Client,
   CONCURRENT,
@@ -52,17 +53,7 @@ import { printTable } from "./table.ts"
 
 const { rounds: ROUNDS, sequential: SEQUENTIAL, batches: BATCHES } = requestOptions()
 const rawAgent = new http.Agent({ keepAlive: true, socketPath: SOCKET } as http.AgentOptions)
-const rawGet = (path: string) =>
-  new Promise<string>((resolve, reject) => {
-    const req = http.get({ agent: rawAgent, path, host: "localhost" }, (res) => {
-      let body = ""
-      res.setEncoding("utf8")
-      res.on("data", (c: string) => body += c)
-      res.on("end", () => resolve(body))
-      res.on("error", reject)
-    })
-    req.on("error", reject)
-  })
+const rawGet = (path: string) => getText({ agent: rawAgent, path, host: "localhost" })
 
 /** A tracer that keeps every ended span (bounded), as an in-memory exporter would. */
 let spansEnded = 0

@@ -74,6 +74,21 @@ const expected = (value: unknown): unknown => {
 
 const jsonArb = fc.jsonValue({ maxDepth: 3, stringUnit: "grapheme" })
 
+/** `text` with `insert` put at `at` (modulo its length + 1), or the character there deleted when `insert` is "". */
+const editAt = (text: string, at: number, insert: string): string => {
+  const position = at % (text.length + 1)
+  return text.slice(0, position) + insert + text.slice(position + (insert === "" ? 1 : 0))
+}
+
+const validJson = (text: string): boolean => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
 describe("NDJSON parser", () => {
   it("round-trips any list of JSON values under any chunking, line ending and blank lines", () => {
     fc.assert(
@@ -262,16 +277,8 @@ describe("parseJson", () => {
     const edits = ["", "0", "-", "\"", "\\", ":", ",", "{", "]", " ", "e"]
     fc.assert(
       fc.property(bigJsonArb, fc.nat(), fc.constantFrom(...edits), (value, at, insert) => {
-        const text = stringify(value)
-        const position = at % (text.length + 1)
-        const edited = text.slice(0, position) + insert + text.slice(position + (insert === "" ? 1 : 0))
-        let valid = true
-        try {
-          JSON.parse(edited)
-        } catch {
-          valid = false
-        }
-        if (valid) expect(() => parseJson(edited)).not.toThrow()
+        const edited = editAt(stringify(value), at, insert)
+        if (validJson(edited)) expect(() => parseJson(edited)).not.toThrow()
         else expect(() => parseJson(edited)).toThrow(SyntaxError)
       }),
       { seed: SEED, numRuns: RUNS }
@@ -495,15 +502,8 @@ describe("parseJsonLine", () => {
     const edits = ["", "0", "-", "\"", "\\", ":", ",", "{", "]", " ", "e", "."]
     fc.assert(
       fc.property(document, fc.nat(), fc.constantFrom(...edits), (text, at, insert) => {
-        const position = at % (text.length + 1)
-        const edited = text.slice(0, position) + insert + text.slice(position + (insert === "" ? 1 : 0))
-        let valid = true
-        try {
-          JSON.parse(edited)
-        } catch {
-          valid = false
-        }
-        if (valid) expect(parseJsonLine(edited)).toEqual(parseJsonExact(edited))
+        const edited = editAt(text, at, insert)
+        if (validJson(edited)) expect(parseJsonLine(edited)).toEqual(parseJsonExact(edited))
         else expect(() => parseJsonLine(edited)).toThrow(SyntaxError)
       }),
       { seed: SEED, numRuns: RUNS }

@@ -387,7 +387,7 @@ export const logs = (
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const query = logsQuery(id, options)
-      return isTty ? Demux.rawStream(Docker.call(rawLogs)(query)) : Api.containerLogs(query)
+      return isTty ? Demux.rawStream(Docker.callPlain(rawLogs)(query)) : Api.containerLogs(query)
     })
   )
 

@@ -662,36 +662,82 @@ const readUpgrade = (response: Response) => response.upgrade
  * @category calls
  */
 export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
-  const op = operation as AnyOperation
-  const kind = op.response
-  const single = <A, E>(read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
-    Docker.use((docker) => docker.execute(op, input, read))
-  // streams: the call (its span and request timeout) ends when the headers arrive
-  const stream = <A, E>(read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
-    Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
-  switch (kind._tag) {
+  switch (operation.response._tag) {
     case "Json":
-      return single(readJson(op, kind.schema)) as Call<Op>
-    case "Empty":
-      return single(readEmpty) as Call<Op>
-    case "Text":
-      return single(readText) as Call<Op>
-    case "Headers":
-      return single(readHeaders) as Call<Op>
+      return callJson(operation)
     case "JsonStream":
-      return stream((response) =>
-        response.stream.pipe(
-          Stream.pipeThroughChannel(
-            Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError | Errors.Timeout>(kind.schema)
-          )
-        )
-      ) as Call<Op>
-    case "Bytes":
-      return stream(readBytes) as Call<Op>
+      return callJsonStream(operation)
     case "Multiplexed":
-      return stream(readFrames) as Call<Op>
+      return callMultiplexed(operation)
+    default:
+      return callPlain(operation)
+  }
+}
+
+/** One call: the response read within the call's request timeout. */
+const single = <A, E>(op: AnyOperation, read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
+  Docker.use((docker) => docker.execute(op, input, read))
+
+/** A streaming call: the call (its span and request timeout) ends when the headers arrive. */
+const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
+  Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
+
+// `call` by response kind, so that a bundle keeps only the readers of the kinds it calls: the generated `Api`
+// module, whose kinds are known, uses these directly (an `Api.systemPing` then carries neither the JSON decoder
+// nor the NDJSON and multiplexed stream readers).
+
+/**
+ * {@link call} of an operation whose response kind is `Json`.
+ *
+ * @internal
+ */
+export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = operation as AnyOperation
+  return single(op, readJson(op, (op.response as Operation.Json<unknown>).schema)) as Call<Op>
+}
+
+/**
+ * {@link call} of an operation whose response kind is `JsonStream`.
+ *
+ * @internal
+ */
+export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = operation as AnyOperation
+  const schema = (op.response as Operation.JsonStream<unknown>).schema
+  return stream(op, (response) =>
+    response.stream.pipe(
+      Stream.pipeThroughChannel(Ndjson.decodeSchema<typeof schema, Errors.TransportError | Errors.Timeout>(schema))
+    )) as Call<Op>
+}
+
+/**
+ * {@link call} of an operation whose response kind is `Multiplexed`.
+ *
+ * @internal
+ */
+export const callMultiplexed = <Op extends Operation.Any>(operation: Op): Call<Op> =>
+  stream(operation as AnyOperation, readFrames) as Call<Op>
+
+/**
+ * {@link call} of an operation whose response kind is `Empty`, `Text`, `Headers`, `Bytes` or `Hijack`.
+ *
+ * @internal
+ */
+export const callPlain = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = operation as AnyOperation
+  switch (op.response._tag) {
+    case "Empty":
+      return single(op, readEmpty) as Call<Op>
+    case "Text":
+      return single(op, readText) as Call<Op>
+    case "Headers":
+      return single(op, readHeaders) as Call<Op>
+    case "Bytes":
+      return stream(op, readBytes) as Call<Op>
     case "Hijack":
-      return single(readUpgrade) as Call<Op>
+      return single(op, readUpgrade) as Call<Op>
+    default:
+      throw new TypeError(`${op.id}: a ${op.response._tag} response needs its own reader`)
   }
 }
 

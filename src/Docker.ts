@@ -682,14 +682,20 @@ const single = <A, E>(op: AnyOperation, read: (response: Response) => Effect.Eff
 const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
   Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
 
-// `call` by response kind, so that a bundle keeps only the readers of the kinds it calls: the generated `Api`
-// module, whose kinds are known, uses these directly (an `Api.systemPing` then carries neither the JSON decoder
-// nor the NDJSON and multiplexed stream readers).
-
 /**
- * {@link call} of an operation whose response kind is `Json`.
+ * {@link call} of an operation whose response kind is `Json`. `call` chooses the reader by the kind at run time, so
+ * a bundle that uses it keeps the readers of every kind (the JSON decoder, the NDJSON and multiplexed stream
+ * readers); `callJson`, {@link callJsonStream}, {@link callMultiplexed} and {@link callPlain} keep only their own.
+ * The generated `Api` module uses them.
  *
- * @internal
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const inspect = Docker.callJson(Operations.ContainerInspect)
+ * const program = inspect({ id: "web" })
+ * ```
+ * @since 0.2.0
+ * @category calls
  */
 export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   const op = operation as AnyOperation
@@ -697,9 +703,15 @@ export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
 }
 
 /**
- * {@link call} of an operation whose response kind is `JsonStream`.
+ * {@link call} of an operation whose response kind is `JsonStream` (see {@link callJson}).
  *
- * @internal
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const events = Docker.callJsonStream(Operations.SystemEvents)({ since: "0" })
+ * ```
+ * @since 0.2.0
+ * @category calls
  */
 export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   const op = operation as AnyOperation
@@ -711,17 +723,30 @@ export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op
 }
 
 /**
- * {@link call} of an operation whose response kind is `Multiplexed`.
+ * {@link call} of an operation whose response kind is `Multiplexed` (see {@link callJson}).
  *
- * @internal
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const frames = Docker.callMultiplexed(Operations.ContainerLogs)({ id: "web", stdout: true })
+ * ```
+ * @since 0.2.0
+ * @category calls
  */
 export const callMultiplexed = <Op extends Operation.Any>(operation: Op): Call<Op> =>
   stream(operation as AnyOperation, readFrames) as Call<Op>
 
 /**
- * {@link call} of an operation whose response kind is `Empty`, `Text`, `Headers`, `Bytes` or `Hijack`.
+ * {@link call} of an operation whose response kind is `Empty`, `Text`, `Headers`, `Bytes` or `Hijack` (see
+ * {@link callJson}); throws a `TypeError` for another kind.
  *
- * @internal
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const ping = Docker.callPlain(Operations.SystemPing)()
+ * ```
+ * @since 0.2.0
+ * @category calls
  */
 export const callPlain = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   const op = operation as AnyOperation

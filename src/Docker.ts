@@ -674,6 +674,14 @@ export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
   }
 }
 
+/** The operation, when its response is of the kind a `call…` variant reads; a `TypeError` otherwise. */
+const ofKind = (operation: Operation.Any, kind: Operation.ResponseKind["_tag"]): AnyOperation => {
+  if (operation.response._tag !== kind) {
+    throw new TypeError(`${operation.id}: a ${operation.response._tag} response, not ${kind}`)
+  }
+  return operation as AnyOperation
+}
+
 /** One call: the response read within the call's request timeout. */
 const single = <A, E>(op: AnyOperation, read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
   Docker.use((docker) => docker.execute(op, input, read))
@@ -683,7 +691,7 @@ const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Str
   Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
 
 /**
- * {@link call} of an operation whose response kind is `Json`. `call` chooses the reader by the kind at run time, so
+ * {@link call} of an operation whose response kind is `Json` (a `TypeError` for another kind). `call` chooses the reader by the kind at run time, so
  * a bundle that uses it keeps the readers of every kind (the JSON decoder, the NDJSON and multiplexed stream
  * readers); `callJson`, {@link callJsonStream}, {@link callMultiplexed} and {@link callPlain} keep only their own.
  * The generated `Api` module uses them.
@@ -698,7 +706,7 @@ const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Str
  * @category calls
  */
 export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
-  const op = operation as AnyOperation
+  const op = ofKind(operation, "Json")
   return single(op, readJson(op, (op.response as Operation.Json<unknown>).schema)) as Call<Op>
 }
 
@@ -714,7 +722,7 @@ export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
  * @category calls
  */
 export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op> => {
-  const op = operation as AnyOperation
+  const op = ofKind(operation, "JsonStream")
   const schema = (op.response as Operation.JsonStream<unknown>).schema
   return stream(op, (response) =>
     response.stream.pipe(
@@ -734,11 +742,11 @@ export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op
  * @category calls
  */
 export const callMultiplexed = <Op extends Operation.Any>(operation: Op): Call<Op> =>
-  stream(operation as AnyOperation, readFrames) as Call<Op>
+  stream(ofKind(operation, "Multiplexed"), readFrames) as Call<Op>
 
 /**
  * {@link call} of an operation whose response kind is `Empty`, `Text`, `Headers`, `Bytes` or `Hijack` (see
- * {@link callJson}); throws a `TypeError` for another kind.
+ * {@link callJson}).
  *
  * @example
  * ```ts
@@ -762,7 +770,7 @@ export const callPlain = <Op extends Operation.Any>(operation: Op): Call<Op> => 
     case "Hijack":
       return single(op, readUpgrade) as Call<Op>
     default:
-      throw new TypeError(`${op.id}: a ${op.response._tag} response needs its own reader`)
+      throw new TypeError(`${op.id}: a ${op.response._tag} response, not Empty, Text, Headers, Bytes or Hijack`)
   }
 }
 

@@ -127,7 +127,7 @@ describe("Containers.logs reads the TTY flag of the inspect answer", () => {
 })
 
 describe("the generated Api calls as Docker.call does", () => {
-  it.effect("a Json, a Text and a Multiplexed operation give what Docker.call gives", () =>
+  it.effect("a Json, a Text and a Multiplexed operation give what Docker.call gives; another kind is refused", () =>
     Effect.gen(function*() {
       const { layer } = daemon(`{"Id":"web","Config":{"Tty":false}}`)
       const viaApi = yield* Effect.all([
@@ -141,6 +141,11 @@ describe("the generated Api calls as Docker.call does", () => {
         Demux.toStrings(Docker.call(Operations.ContainerLogs)({ id: "web", stdout: true }))
       ]).pipe(Effect.provide(layer))
       expect(viaApi).toEqual(viaCall)
+      // a variant given an operation of another kind refuses it at once, before any call
+      expect(() => Docker.callJson(Operations.SystemPing)).toThrow("SystemPing: a Text response, not Json")
+      expect(() => Docker.callJsonStream(Operations.ContainerList)).toThrow(TypeError)
+      expect(() => Docker.callMultiplexed(Operations.ContainerInspect)).toThrow(TypeError)
+      expect(() => Docker.callPlain(Operations.ContainerLogs)).toThrow(TypeError)
       expect(viaApi[0]).toMatchObject({ Id: "web", Config: { Tty: false } })
     }))
 })

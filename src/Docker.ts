@@ -691,10 +691,10 @@ const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Str
   Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
 
 /**
- * {@link call} of an operation whose response kind is `Json` (a `TypeError` for another kind). `call` chooses the reader by the kind at run time, so
- * a bundle that uses it keeps the readers of every kind (the JSON decoder, the NDJSON and multiplexed stream
- * readers); `callJson`, {@link callJsonStream}, {@link callMultiplexed} and {@link callPlain} keep only their own.
- * The generated `Api` module uses them.
+ * {@link call} of an operation whose response kind is `Json` (a `TypeError` for another kind). `call` chooses the
+ * reader by the kind at run time, so a bundle that uses it keeps the readers of every kind (the JSON decoder, the
+ * NDJSON and multiplexed stream readers); `callJson`, {@link callJsonStream}, {@link callMultiplexed} and
+ * {@link callPlain} keep only their own. The generated `Api` module uses them.
  *
  * @example
  * ```ts

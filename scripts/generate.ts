@@ -1701,11 +1701,25 @@ const operationHead = (id: string, args: ReadonlyArray<string>): Array<string> =
   return [`export const ${id}: Operation.Operation<`, ...argLines, "> = Operation.make({"]
 }
 
+/**
+ * The `Docker.call` variant of an operation's response kind (`callJson`, `callJsonStream`, `callMultiplexed`,
+ * `callPlain` for the rest): `Docker.call` dispatches on the kind at run time and so keeps every reader in a
+ * bundle, while each API function only needs the reader of its own kind.
+ */
+const callerOf = (plan: OperationPlan): string => {
+  const value = plan.response.value
+  if (value.startsWith("Operation.jsonStream(")) return "callJsonStream"
+  if (value.startsWith("Operation.json(")) return "callJson"
+  if (value === "{ _tag: \"Multiplexed\" }") return "callMultiplexed"
+  if (/^\{ _tag: "(Empty|Text|Headers|Bytes|Hijack)"/.test(value)) return "callPlain"
+  throw new Error(`${plan.id}: no caller for the response ${value}`)
+}
+
 /** The declaration of one API function, typed as the `Call` of its operation. */
-const apiDeclaration = (fn: string, id: string): Array<string> => {
-  const line = `export const ${fn}: Call<typeof Operations.${id}> = call(Operations.${id})`
+const apiDeclaration = (fn: string, id: string, caller: string): Array<string> => {
+  const line = `export const ${fn}: Call<typeof Operations.${id}> = ${caller}(Operations.${id})`
   if (line.length <= MAX_WIDTH) return [line]
-  return [`export const ${fn}: Call<typeof Operations.${id}> = call(`, `  Operations.${id}`, ")"]
+  return [`export const ${fn}: Call<typeof Operations.${id}> = ${caller}(`, `  Operations.${id}`, ")"]
 }
 
 const exampleInput = (plan: OperationPlan): string | undefined => {
@@ -1735,7 +1749,7 @@ const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
     " *",
     " * @since 0.1.0",
     " */",
-    "import { type Call, call } from \"../Docker.ts\"",
+    `import { type Call, ${[...new Set(plans.map(callerOf))].sort().join(", ")} } from "../Docker.ts"`,
     "import * as Operations from \"./operations.ts\""
   ]
   for (const plan of plans) {
@@ -1760,7 +1774,7 @@ const renderApi = (plans: ReadonlyArray<OperationPlan>): string => {
         example,
         `@since 0.1.0\n@category ${plan.tag}`
       ]),
-      ...apiDeclaration(fn, plan.id)
+      ...apiDeclaration(fn, plan.id, callerOf(plan))
     )
   }
   return out.join("\n") + "\n"
@@ -1953,7 +1967,8 @@ const renderReadme = (generator: Generator, planner: Planner, plans: ReadonlyArr
  * functions): marking each one `/*#__PURE__*\/` lets a bundler drop the declarations a program never uses. Bundlers
  * keep a side-effecting argument of a pure call, so nested calls are marked too. Comment lines are left alone.
  */
-const PURE_CALL = /(?<![\w.])(Schema\.\w+|Operation\.(?:make|json|jsonStream)|NullableArray|normalized|call)\(/g
+const PURE_CALL =
+  /(?<![\w.])(Schema\.\w+|Operation\.(?:make|json|jsonStream)|NullableArray|normalized|call(?:Json|JsonStream|Multiplexed|Plain)?)\(/g
 const markPure = (code: string): string =>
   code.split("\n").map((line) => {
     if (/^\s*(\*|\/\*|\/\/)/.test(line)) return line

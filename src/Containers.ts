@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Demux from "./Demux.ts"
@@ -25,6 +26,7 @@ import { rawOutput } from "./internal/rawOutput.ts"
 import { type ByteSource, withBodyEffect } from "./internal/streamingBody.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type * as Ndjson from "./Ndjson.ts"
+import * as Operation from "./Operation.ts"
 
 type Options<I, Omitted extends keyof I = never> = Omit<I, "id" | Omitted>
 
@@ -350,8 +352,36 @@ const rawLogs = /*#__PURE__*/ rawOutput(Operations.ContainerLogs)
 
 const seconds = (value: number | Date): number => typeof value === "number" ? value : value.getTime() / 1000
 
+/**
+ * `GET /containers/{id}/json` read only for what {@link logs} needs, whether the container has a TTY. It is
+ * described here rather than derived from `Operations.ContainerInspect`, whose response schema (every field of an
+ * inspect answer) would otherwise come into the bundle of any program that reads logs.
+ */
+const inspectTty = /*#__PURE__*/ Docker.callJson(
+  /*#__PURE__*/ Operation.make<
+    { readonly id: string },
+    Operation.Json<{ readonly Config?: { readonly Tty?: boolean } }>,
+    404 | 500
+  >({
+    id: "ContainerInspect",
+    method: "GET",
+    path: "/containers/{id}/json",
+    tag: "Container",
+    summary: "Inspect a container",
+    params: [{ name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }],
+    response: /*#__PURE__*/ Operation.json(
+      /*#__PURE__*/ Schema.Struct({
+        Config: /*#__PURE__*/ Schema.optionalKey(
+          /*#__PURE__*/ Schema.Struct({ Tty: /*#__PURE__*/ Schema.optionalKey(Schema.Boolean) })
+        )
+      })
+    ),
+    errors: [404, 500]
+  })
+)
+
 const resolveTty = (id: string, tty: boolean | undefined) =>
-  tty === undefined ? Effect.map(inspect(id), (c) => c.Config?.Tty === true) : Effect.succeed(tty)
+  tty === undefined ? Effect.map(inspectTty({ id }), (c) => c.Config?.Tty === true) : Effect.succeed(tty)
 
 const logsQuery = (id: string, options: LogsOptions) => {
   const { coalesce: _coalesce, since, tail, tty: _tty, until, ...rest } = options
@@ -393,10 +423,10 @@ export const logs = (
   Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const query = logsQuery(id, options)
-      if (isTty) return Demux.rawStream(Docker.call(rawLogs)(query))
+      if (isTty) return Demux.rawStream(Docker.callPlain(rawLogs)(query))
       // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
       return options.coalesce === true
-        ? Demux.demuxStream(Docker.call(rawLogs)(query), { coalesce: true })
+        ? Demux.demuxStream(Docker.callPlain(rawLogs)(query), { coalesce: true })
         : Api.containerLogs(query)
     })
   )

@@ -33,7 +33,7 @@ const DistributionInspectWithAuth: Operation.Operation<
   ]
 })
 
-const inspectWithAuth: Docker.Call<typeof DistributionInspectWithAuth> = Docker.call(DistributionInspectWithAuth)
+const inspectWithAuth: Docker.Call<typeof DistributionInspectWithAuth> = Docker.callJson(DistributionInspectWithAuth)
 
 /**
  * Options of {@link inspect}: the registry's credentials; without them, the current `Credentials` resolver's.

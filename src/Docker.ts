@@ -662,36 +662,115 @@ const readUpgrade = (response: Response) => response.upgrade
  * @category calls
  */
 export const call = <Op extends Operation.Any>(operation: Op): Call<Op> => {
-  const op = operation as AnyOperation
-  const kind = op.response
-  const single = <A, E>(read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
-    Docker.use((docker) => docker.execute(op, input, read))
-  // streams: the call (its span and request timeout) ends when the headers arrive
-  const stream = <A, E>(read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
-    Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
-  switch (kind._tag) {
+  switch (operation.response._tag) {
     case "Json":
-      return single(readJson(op, kind.schema)) as Call<Op>
-    case "Empty":
-      return single(readEmpty) as Call<Op>
-    case "Text":
-      return single(readText) as Call<Op>
-    case "Headers":
-      return single(readHeaders) as Call<Op>
+      return callJson(operation)
     case "JsonStream":
-      return stream((response) =>
-        response.stream.pipe(
-          Stream.pipeThroughChannel(
-            Ndjson.decodeSchema<typeof kind.schema, Errors.TransportError | Errors.Timeout>(kind.schema)
-          )
-        )
-      ) as Call<Op>
-    case "Bytes":
-      return stream(readBytes) as Call<Op>
+      return callJsonStream(operation)
     case "Multiplexed":
-      return stream(readFrames) as Call<Op>
+      return callMultiplexed(operation)
+    default:
+      return callPlain(operation)
+  }
+}
+
+/** The operation, when its response is of the kind a `call…` variant reads; a `TypeError` otherwise. */
+const ofKind = (operation: Operation.Any, kind: Operation.ResponseKind["_tag"]): AnyOperation => {
+  if (operation.response._tag !== kind) {
+    throw new TypeError(`${operation.id}: a ${operation.response._tag} response, not ${kind}`)
+  }
+  return operation as AnyOperation
+}
+
+/** One call: the response read within the call's request timeout. */
+const single = <A, E>(op: AnyOperation, read: (response: Response) => Effect.Effect<A, E>) => (input: unknown) =>
+  Docker.use((docker) => docker.execute(op, input, read))
+
+/** A streaming call: the call (its span and request timeout) ends when the headers arrive. */
+const stream = <A, E>(op: AnyOperation, read: (response: Response) => Stream.Stream<A, E>) => (input: unknown) =>
+  Stream.unwrap(Docker.use((docker) => docker.execute(op, input, (response) => Effect.succeed(read(response)))))
+
+/**
+ * {@link call} of an operation whose response kind is `Json` (a `TypeError` for another kind). `call` chooses the
+ * reader by the kind at run time, so a bundle that uses it keeps the readers of every kind (the JSON decoder, the
+ * NDJSON and multiplexed stream readers); `callJson`, {@link callJsonStream}, {@link callMultiplexed} and
+ * {@link callPlain} keep only their own. The generated `Api` module uses them.
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const inspect = Docker.callJson(Operations.ContainerInspect)
+ * const program = inspect({ id: "web" })
+ * ```
+ * @since 0.2.0
+ * @category calls
+ */
+export const callJson = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = ofKind(operation, "Json")
+  return single(op, readJson(op, (op.response as Operation.Json<unknown>).schema)) as Call<Op>
+}
+
+/**
+ * {@link call} of an operation whose response kind is `JsonStream` (see {@link callJson}).
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const events = Docker.callJsonStream(Operations.SystemEvents)({ since: "0" })
+ * ```
+ * @since 0.2.0
+ * @category calls
+ */
+export const callJsonStream = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = ofKind(operation, "JsonStream")
+  const schema = (op.response as Operation.JsonStream<unknown>).schema
+  return stream(op, (response) =>
+    response.stream.pipe(
+      Stream.pipeThroughChannel(Ndjson.decodeSchema<typeof schema, Errors.TransportError | Errors.Timeout>(schema))
+    )) as Call<Op>
+}
+
+/**
+ * {@link call} of an operation whose response kind is `Multiplexed` (see {@link callJson}).
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const frames = Docker.callMultiplexed(Operations.ContainerLogs)({ id: "web", stdout: true })
+ * ```
+ * @since 0.2.0
+ * @category calls
+ */
+export const callMultiplexed = <Op extends Operation.Any>(operation: Op): Call<Op> =>
+  stream(ofKind(operation, "Multiplexed"), readFrames) as Call<Op>
+
+/**
+ * {@link call} of an operation whose response kind is `Empty`, `Text`, `Headers`, `Bytes` or `Hijack` (see
+ * {@link callJson}).
+ *
+ * @example
+ * ```ts
+ * import { Docker, Operations } from "effect-docker"
+ * const ping = Docker.callPlain(Operations.SystemPing)()
+ * ```
+ * @since 0.2.0
+ * @category calls
+ */
+export const callPlain = <Op extends Operation.Any>(operation: Op): Call<Op> => {
+  const op = operation as AnyOperation
+  switch (op.response._tag) {
+    case "Empty":
+      return single(op, readEmpty) as Call<Op>
+    case "Text":
+      return single(op, readText) as Call<Op>
+    case "Headers":
+      return single(op, readHeaders) as Call<Op>
+    case "Bytes":
+      return stream(op, readBytes) as Call<Op>
     case "Hijack":
-      return single(readUpgrade) as Call<Op>
+      return single(op, readUpgrade) as Call<Op>
+    default:
+      throw new TypeError(`${op.id}: a ${op.response._tag} response, not Empty, Text, Headers, Bytes or Hijack`)
   }
 }
 

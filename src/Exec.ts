@@ -182,7 +182,9 @@ export const startDetached = (id: string): Effect.Effect<void, Docker.CallError<
   startWithoutHijack({ id, body: { Detach: true } })
 
 /** `ExecStart` with `Detach: true` answers with an empty body instead of upgrading the connection. */
-const startWithoutHijack = /*#__PURE__*/ Docker.call(Operation.withResponse(Operations.ExecStart, { _tag: "Empty" }))
+const startWithoutHijack = /*#__PURE__*/ Docker.callPlain(
+  Operation.withResponse(Operations.ExecStart, { _tag: "Empty" })
+)
 
 /**
  * Options of {@link spawn}: the exec configuration besides `Cmd`, plus `stdin` to attach it and `tty`.

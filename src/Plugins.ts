@@ -78,7 +78,7 @@ const GetPluginPrivilegesWithAuth: Operation.Operation<
   ]
 })
 
-const privilegesWithAuth: Docker.Call<typeof GetPluginPrivilegesWithAuth> = Docker.call(
+const privilegesWithAuth: Docker.Call<typeof GetPluginPrivilegesWithAuth> = Docker.callJson(
   GetPluginPrivilegesWithAuth
 )
 

@@ -209,7 +209,7 @@ export const logs = (
       const { tty, ...query } = options
       const isTty = tty ?? (yield* inspect(id)).Spec?.TaskTemplate?.ContainerSpec?.TTY === true
       const input = { stdout: true, stderr: true, ...query, id }
-      return isTty ? Demux.rawStream(Docker.call(rawLogs)(input)) : Api.serviceLogs(input)
+      return isTty ? Demux.rawStream(Docker.callPlain(rawLogs)(input)) : Api.serviceLogs(input)
     })
   )
 

@@ -16,7 +16,7 @@ import type * as Ndjson from "./Ndjson.ts"
 import * as Operation from "./Operation.ts"
 
 /** A ping read for its headers (`Api-Version`, `Server`, `Libpod-API-Version`, …). */
-const pingHeaders = /*#__PURE__*/ Docker.call(Operation.withResponse(Operations.SystemPing, { _tag: "Headers" }))
+const pingHeaders = /*#__PURE__*/ Docker.callPlain(Operation.withResponse(Operations.SystemPing, { _tag: "Headers" }))
 
 /**
  * Pings the daemon: `"OK"` when it answers.

@@ -87,7 +87,7 @@ export const logs = (
       const { tty, ...query } = options
       const isTty = tty ?? (yield* inspect(id)).Spec?.ContainerSpec?.TTY === true
       const input = { stdout: true, stderr: true, ...query, id }
-      return isTty ? Demux.rawStream(Docker.call(rawLogs)(input)) : Api.taskLogs(input)
+      return isTty ? Demux.rawStream(Docker.callPlain(rawLogs)(input)) : Api.taskLogs(input)
     })
   )
 

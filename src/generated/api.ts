@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type Call, call } from "../Docker.ts"
+import { type Call, callJson, callJsonStream, callMultiplexed, callPlain } from "../Docker.ts"
 import * as Operations from "./operations.ts"
 
 /**
@@ -21,7 +21,7 @@ import * as Operations from "./operations.ts"
  * @since 0.1.0
  * @category Container
  */
-export const containerList: Call<typeof Operations.ContainerList> = /*#__PURE__*/ call(Operations.ContainerList)
+export const containerList: Call<typeof Operations.ContainerList> = /*#__PURE__*/ callJson(Operations.ContainerList)
 
 /**
  * Create a container (`POST /containers/create`).
@@ -35,7 +35,8 @@ export const containerList: Call<typeof Operations.ContainerList> = /*#__PURE__*
  * @since 0.1.0
  * @category Container
  */
-export const containerCreate: Call<typeof Operations.ContainerCreate> = /*#__PURE__*/ call(Operations.ContainerCreate)
+export const containerCreate: Call<typeof Operations.ContainerCreate> =
+  /*#__PURE__*/ callJson(Operations.ContainerCreate)
 
 /**
  * Inspect a container (`GET /containers/{id}/json`).
@@ -50,7 +51,7 @@ export const containerCreate: Call<typeof Operations.ContainerCreate> = /*#__PUR
  * @category Container
  */
 export const containerInspect: Call<typeof Operations.ContainerInspect> =
-  /*#__PURE__*/ call(Operations.ContainerInspect)
+  /*#__PURE__*/ callJson(Operations.ContainerInspect)
 
 /**
  * List processes running inside a container (`GET /containers/{id}/top`).
@@ -64,7 +65,7 @@ export const containerInspect: Call<typeof Operations.ContainerInspect> =
  * @since 0.1.0
  * @category Container
  */
-export const containerTop: Call<typeof Operations.ContainerTop> = /*#__PURE__*/ call(Operations.ContainerTop)
+export const containerTop: Call<typeof Operations.ContainerTop> = /*#__PURE__*/ callJson(Operations.ContainerTop)
 
 /**
  * Get container logs (`GET /containers/{id}/logs`).
@@ -78,7 +79,8 @@ export const containerTop: Call<typeof Operations.ContainerTop> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Container
  */
-export const containerLogs: Call<typeof Operations.ContainerLogs> = /*#__PURE__*/ call(Operations.ContainerLogs)
+export const containerLogs: Call<typeof Operations.ContainerLogs> =
+  /*#__PURE__*/ callMultiplexed(Operations.ContainerLogs)
 
 /**
  * Get changes on a container’s filesystem (`GET /containers/{id}/changes`).
@@ -93,7 +95,7 @@ export const containerLogs: Call<typeof Operations.ContainerLogs> = /*#__PURE__*
  * @category Container
  */
 export const containerChanges: Call<typeof Operations.ContainerChanges> =
-  /*#__PURE__*/ call(Operations.ContainerChanges)
+  /*#__PURE__*/ callJson(Operations.ContainerChanges)
 
 /**
  * Export a container (`GET /containers/{id}/export`).
@@ -107,7 +109,8 @@ export const containerChanges: Call<typeof Operations.ContainerChanges> =
  * @since 0.1.0
  * @category Container
  */
-export const containerExport: Call<typeof Operations.ContainerExport> = /*#__PURE__*/ call(Operations.ContainerExport)
+export const containerExport: Call<typeof Operations.ContainerExport> =
+  /*#__PURE__*/ callPlain(Operations.ContainerExport)
 
 /**
  * Get container stats based on resource usage (`GET /containers/{id}/stats`).
@@ -121,7 +124,8 @@ export const containerExport: Call<typeof Operations.ContainerExport> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerStats: Call<typeof Operations.ContainerStats> = /*#__PURE__*/ call(Operations.ContainerStats)
+export const containerStats: Call<typeof Operations.ContainerStats> =
+  /*#__PURE__*/ callJsonStream(Operations.ContainerStats)
 
 /**
  * Resize a container TTY (`POST /containers/{id}/resize`).
@@ -135,7 +139,8 @@ export const containerStats: Call<typeof Operations.ContainerStats> = /*#__PURE_
  * @since 0.1.0
  * @category Container
  */
-export const containerResize: Call<typeof Operations.ContainerResize> = /*#__PURE__*/ call(Operations.ContainerResize)
+export const containerResize: Call<typeof Operations.ContainerResize> =
+  /*#__PURE__*/ callPlain(Operations.ContainerResize)
 
 /**
  * Start a container (`POST /containers/{id}/start`).
@@ -149,7 +154,7 @@ export const containerResize: Call<typeof Operations.ContainerResize> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerStart: Call<typeof Operations.ContainerStart> = /*#__PURE__*/ call(Operations.ContainerStart)
+export const containerStart: Call<typeof Operations.ContainerStart> = /*#__PURE__*/ callPlain(Operations.ContainerStart)
 
 /**
  * Stop a container (`POST /containers/{id}/stop`).
@@ -163,7 +168,7 @@ export const containerStart: Call<typeof Operations.ContainerStart> = /*#__PURE_
  * @since 0.1.0
  * @category Container
  */
-export const containerStop: Call<typeof Operations.ContainerStop> = /*#__PURE__*/ call(Operations.ContainerStop)
+export const containerStop: Call<typeof Operations.ContainerStop> = /*#__PURE__*/ callPlain(Operations.ContainerStop)
 
 /**
  * Restart a container (`POST /containers/{id}/restart`).
@@ -178,7 +183,7 @@ export const containerStop: Call<typeof Operations.ContainerStop> = /*#__PURE__*
  * @category Container
  */
 export const containerRestart: Call<typeof Operations.ContainerRestart> =
-  /*#__PURE__*/ call(Operations.ContainerRestart)
+  /*#__PURE__*/ callPlain(Operations.ContainerRestart)
 
 /**
  * Kill a container (`POST /containers/{id}/kill`).
@@ -192,7 +197,7 @@ export const containerRestart: Call<typeof Operations.ContainerRestart> =
  * @since 0.1.0
  * @category Container
  */
-export const containerKill: Call<typeof Operations.ContainerKill> = /*#__PURE__*/ call(Operations.ContainerKill)
+export const containerKill: Call<typeof Operations.ContainerKill> = /*#__PURE__*/ callPlain(Operations.ContainerKill)
 
 /**
  * Update a container (`POST /containers/{id}/update`).
@@ -206,7 +211,8 @@ export const containerKill: Call<typeof Operations.ContainerKill> = /*#__PURE__*
  * @since 0.1.0
  * @category Container
  */
-export const containerUpdate: Call<typeof Operations.ContainerUpdate> = /*#__PURE__*/ call(Operations.ContainerUpdate)
+export const containerUpdate: Call<typeof Operations.ContainerUpdate> =
+  /*#__PURE__*/ callJson(Operations.ContainerUpdate)
 
 /**
  * Rename a container (`POST /containers/{id}/rename`).
@@ -220,7 +226,8 @@ export const containerUpdate: Call<typeof Operations.ContainerUpdate> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerRename: Call<typeof Operations.ContainerRename> = /*#__PURE__*/ call(Operations.ContainerRename)
+export const containerRename: Call<typeof Operations.ContainerRename> =
+  /*#__PURE__*/ callPlain(Operations.ContainerRename)
 
 /**
  * Pause a container (`POST /containers/{id}/pause`).
@@ -234,7 +241,7 @@ export const containerRename: Call<typeof Operations.ContainerRename> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerPause: Call<typeof Operations.ContainerPause> = /*#__PURE__*/ call(Operations.ContainerPause)
+export const containerPause: Call<typeof Operations.ContainerPause> = /*#__PURE__*/ callPlain(Operations.ContainerPause)
 
 /**
  * Unpause a container (`POST /containers/{id}/unpause`).
@@ -249,7 +256,7 @@ export const containerPause: Call<typeof Operations.ContainerPause> = /*#__PURE_
  * @category Container
  */
 export const containerUnpause: Call<typeof Operations.ContainerUnpause> =
-  /*#__PURE__*/ call(Operations.ContainerUnpause)
+  /*#__PURE__*/ callPlain(Operations.ContainerUnpause)
 
 /**
  * Attach to a container (`POST /containers/{id}/attach`).
@@ -263,7 +270,8 @@ export const containerUnpause: Call<typeof Operations.ContainerUnpause> =
  * @since 0.1.0
  * @category Container
  */
-export const containerAttach: Call<typeof Operations.ContainerAttach> = /*#__PURE__*/ call(Operations.ContainerAttach)
+export const containerAttach: Call<typeof Operations.ContainerAttach> =
+  /*#__PURE__*/ callPlain(Operations.ContainerAttach)
 
 /**
  * Attach to a container via a websocket (`GET /containers/{id}/attach/ws`).
@@ -277,7 +285,7 @@ export const containerAttach: Call<typeof Operations.ContainerAttach> = /*#__PUR
  * @since 0.1.0
  * @category Container
  */
-export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWebsocket> = /*#__PURE__*/ call(
+export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWebsocket> = /*#__PURE__*/ callPlain(
   Operations.ContainerAttachWebsocket
 )
 
@@ -293,7 +301,7 @@ export const containerAttachWebsocket: Call<typeof Operations.ContainerAttachWeb
  * @since 0.1.0
  * @category Container
  */
-export const containerWait: Call<typeof Operations.ContainerWait> = /*#__PURE__*/ call(Operations.ContainerWait)
+export const containerWait: Call<typeof Operations.ContainerWait> = /*#__PURE__*/ callJson(Operations.ContainerWait)
 
 /**
  * Remove a container (`DELETE /containers/{id}`).
@@ -307,7 +315,8 @@ export const containerWait: Call<typeof Operations.ContainerWait> = /*#__PURE__*
  * @since 0.1.0
  * @category Container
  */
-export const containerDelete: Call<typeof Operations.ContainerDelete> = /*#__PURE__*/ call(Operations.ContainerDelete)
+export const containerDelete: Call<typeof Operations.ContainerDelete> =
+  /*#__PURE__*/ callPlain(Operations.ContainerDelete)
 
 /**
  * Get an archive of a filesystem resource in a container (`GET /containers/{id}/archive`).
@@ -322,7 +331,7 @@ export const containerDelete: Call<typeof Operations.ContainerDelete> = /*#__PUR
  * @category Container
  */
 export const containerArchive: Call<typeof Operations.ContainerArchive> =
-  /*#__PURE__*/ call(Operations.ContainerArchive)
+  /*#__PURE__*/ callPlain(Operations.ContainerArchive)
 
 /**
  * Extract an archive of files or folders to a directory in a container (`PUT /containers/{id}/archive`).
@@ -336,8 +345,9 @@ export const containerArchive: Call<typeof Operations.ContainerArchive> =
  * @since 0.1.0
  * @category Container
  */
-export const putContainerArchive: Call<typeof Operations.PutContainerArchive> =
-  /*#__PURE__*/ call(Operations.PutContainerArchive)
+export const putContainerArchive: Call<typeof Operations.PutContainerArchive> = /*#__PURE__*/ callPlain(
+  Operations.PutContainerArchive
+)
 
 /**
  * Get information about files in a container (`HEAD /containers/{id}/archive`).
@@ -351,8 +361,9 @@ export const putContainerArchive: Call<typeof Operations.PutContainerArchive> =
  * @since 0.1.0
  * @category Container
  */
-export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> =
-  /*#__PURE__*/ call(Operations.ContainerArchiveInfo)
+export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> = /*#__PURE__*/ callPlain(
+  Operations.ContainerArchiveInfo
+)
 
 /**
  * Delete stopped containers (`POST /containers/prune`).
@@ -366,7 +377,7 @@ export const containerArchiveInfo: Call<typeof Operations.ContainerArchiveInfo> 
  * @since 0.1.0
  * @category Container
  */
-export const containerPrune: Call<typeof Operations.ContainerPrune> = /*#__PURE__*/ call(Operations.ContainerPrune)
+export const containerPrune: Call<typeof Operations.ContainerPrune> = /*#__PURE__*/ callJson(Operations.ContainerPrune)
 
 /**
  * List Images (`GET /images/json`).
@@ -380,7 +391,7 @@ export const containerPrune: Call<typeof Operations.ContainerPrune> = /*#__PURE_
  * @since 0.1.0
  * @category Image
  */
-export const imageList: Call<typeof Operations.ImageList> = /*#__PURE__*/ call(Operations.ImageList)
+export const imageList: Call<typeof Operations.ImageList> = /*#__PURE__*/ callJson(Operations.ImageList)
 
 /**
  * Build an image (`POST /build`).
@@ -394,7 +405,7 @@ export const imageList: Call<typeof Operations.ImageList> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Image
  */
-export const imageBuild: Call<typeof Operations.ImageBuild> = /*#__PURE__*/ call(Operations.ImageBuild)
+export const imageBuild: Call<typeof Operations.ImageBuild> = /*#__PURE__*/ callJsonStream(Operations.ImageBuild)
 
 /**
  * Delete builder cache (`POST /build/prune`).
@@ -408,7 +419,7 @@ export const imageBuild: Call<typeof Operations.ImageBuild> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Image
  */
-export const buildPrune: Call<typeof Operations.BuildPrune> = /*#__PURE__*/ call(Operations.BuildPrune)
+export const buildPrune: Call<typeof Operations.BuildPrune> = /*#__PURE__*/ callJson(Operations.BuildPrune)
 
 /**
  * Create an image (`POST /images/create`).
@@ -422,7 +433,7 @@ export const buildPrune: Call<typeof Operations.BuildPrune> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Image
  */
-export const imageCreate: Call<typeof Operations.ImageCreate> = /*#__PURE__*/ call(Operations.ImageCreate)
+export const imageCreate: Call<typeof Operations.ImageCreate> = /*#__PURE__*/ callJsonStream(Operations.ImageCreate)
 
 /**
  * Inspect an image (`GET /images/{name}/json`).
@@ -436,7 +447,7 @@ export const imageCreate: Call<typeof Operations.ImageCreate> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Image
  */
-export const imageInspect: Call<typeof Operations.ImageInspect> = /*#__PURE__*/ call(Operations.ImageInspect)
+export const imageInspect: Call<typeof Operations.ImageInspect> = /*#__PURE__*/ callJson(Operations.ImageInspect)
 
 /**
  * Get attestation statements for an image (`GET /images/{name}/attestations`).
@@ -453,7 +464,7 @@ export const imageInspect: Call<typeof Operations.ImageInspect> = /*#__PURE__*/ 
  * @category Image
  */
 export const imageAttestations: Call<typeof Operations.ImageAttestations> =
-  /*#__PURE__*/ call(Operations.ImageAttestations)
+  /*#__PURE__*/ callJson(Operations.ImageAttestations)
 
 /**
  * Get the history of an image (`GET /images/{name}/history`).
@@ -467,7 +478,7 @@ export const imageAttestations: Call<typeof Operations.ImageAttestations> =
  * @since 0.1.0
  * @category Image
  */
-export const imageHistory: Call<typeof Operations.ImageHistory> = /*#__PURE__*/ call(Operations.ImageHistory)
+export const imageHistory: Call<typeof Operations.ImageHistory> = /*#__PURE__*/ callJson(Operations.ImageHistory)
 
 /**
  * Push an image (`POST /images/{name}/push`).
@@ -481,7 +492,7 @@ export const imageHistory: Call<typeof Operations.ImageHistory> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Image
  */
-export const imagePush: Call<typeof Operations.ImagePush> = /*#__PURE__*/ call(Operations.ImagePush)
+export const imagePush: Call<typeof Operations.ImagePush> = /*#__PURE__*/ callJsonStream(Operations.ImagePush)
 
 /**
  * Tag an image (`POST /images/{name}/tag`).
@@ -495,7 +506,7 @@ export const imagePush: Call<typeof Operations.ImagePush> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Image
  */
-export const imageTag: Call<typeof Operations.ImageTag> = /*#__PURE__*/ call(Operations.ImageTag)
+export const imageTag: Call<typeof Operations.ImageTag> = /*#__PURE__*/ callPlain(Operations.ImageTag)
 
 /**
  * Remove an image (`DELETE /images/{name}`).
@@ -509,7 +520,7 @@ export const imageTag: Call<typeof Operations.ImageTag> = /*#__PURE__*/ call(Ope
  * @since 0.1.0
  * @category Image
  */
-export const imageDelete: Call<typeof Operations.ImageDelete> = /*#__PURE__*/ call(Operations.ImageDelete)
+export const imageDelete: Call<typeof Operations.ImageDelete> = /*#__PURE__*/ callJson(Operations.ImageDelete)
 
 /**
  * Search images (`GET /images/search`).
@@ -523,7 +534,7 @@ export const imageDelete: Call<typeof Operations.ImageDelete> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Image
  */
-export const imageSearch: Call<typeof Operations.ImageSearch> = /*#__PURE__*/ call(Operations.ImageSearch)
+export const imageSearch: Call<typeof Operations.ImageSearch> = /*#__PURE__*/ callJson(Operations.ImageSearch)
 
 /**
  * Delete unused images (`POST /images/prune`).
@@ -537,7 +548,7 @@ export const imageSearch: Call<typeof Operations.ImageSearch> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Image
  */
-export const imagePrune: Call<typeof Operations.ImagePrune> = /*#__PURE__*/ call(Operations.ImagePrune)
+export const imagePrune: Call<typeof Operations.ImagePrune> = /*#__PURE__*/ callJson(Operations.ImagePrune)
 
 /**
  * Check auth configuration (`POST /auth`).
@@ -551,7 +562,7 @@ export const imagePrune: Call<typeof Operations.ImagePrune> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category System
  */
-export const systemAuth: Call<typeof Operations.SystemAuth> = /*#__PURE__*/ call(Operations.SystemAuth)
+export const systemAuth: Call<typeof Operations.SystemAuth> = /*#__PURE__*/ callJson(Operations.SystemAuth)
 
 /**
  * Get system information (`GET /info`).
@@ -565,7 +576,7 @@ export const systemAuth: Call<typeof Operations.SystemAuth> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category System
  */
-export const systemInfo: Call<typeof Operations.SystemInfo> = /*#__PURE__*/ call(Operations.SystemInfo)
+export const systemInfo: Call<typeof Operations.SystemInfo> = /*#__PURE__*/ callJson(Operations.SystemInfo)
 
 /**
  * Get version (`GET /version`).
@@ -579,7 +590,7 @@ export const systemInfo: Call<typeof Operations.SystemInfo> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category System
  */
-export const systemVersion: Call<typeof Operations.SystemVersion> = /*#__PURE__*/ call(Operations.SystemVersion)
+export const systemVersion: Call<typeof Operations.SystemVersion> = /*#__PURE__*/ callJson(Operations.SystemVersion)
 
 /**
  * Ping (`GET /_ping`).
@@ -593,7 +604,7 @@ export const systemVersion: Call<typeof Operations.SystemVersion> = /*#__PURE__*
  * @since 0.1.0
  * @category System
  */
-export const systemPing: Call<typeof Operations.SystemPing> = /*#__PURE__*/ call(Operations.SystemPing)
+export const systemPing: Call<typeof Operations.SystemPing> = /*#__PURE__*/ callPlain(Operations.SystemPing)
 
 /**
  * Ping (`HEAD /_ping`).
@@ -607,7 +618,7 @@ export const systemPing: Call<typeof Operations.SystemPing> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category System
  */
-export const systemPingHead: Call<typeof Operations.SystemPingHead> = /*#__PURE__*/ call(Operations.SystemPingHead)
+export const systemPingHead: Call<typeof Operations.SystemPingHead> = /*#__PURE__*/ callPlain(Operations.SystemPingHead)
 
 /**
  * Create a new image from a container (`POST /commit`).
@@ -621,7 +632,7 @@ export const systemPingHead: Call<typeof Operations.SystemPingHead> = /*#__PURE_
  * @since 0.1.0
  * @category Image
  */
-export const imageCommit: Call<typeof Operations.ImageCommit> = /*#__PURE__*/ call(Operations.ImageCommit)
+export const imageCommit: Call<typeof Operations.ImageCommit> = /*#__PURE__*/ callJson(Operations.ImageCommit)
 
 /**
  * Monitor events (`GET /events`).
@@ -635,7 +646,7 @@ export const imageCommit: Call<typeof Operations.ImageCommit> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category System
  */
-export const systemEvents: Call<typeof Operations.SystemEvents> = /*#__PURE__*/ call(Operations.SystemEvents)
+export const systemEvents: Call<typeof Operations.SystemEvents> = /*#__PURE__*/ callJsonStream(Operations.SystemEvents)
 
 /**
  * Get data usage information (`GET /system/df`).
@@ -649,7 +660,8 @@ export const systemEvents: Call<typeof Operations.SystemEvents> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category System
  */
-export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = /*#__PURE__*/ call(Operations.SystemDataUsage)
+export const systemDataUsage: Call<typeof Operations.SystemDataUsage> =
+  /*#__PURE__*/ callJson(Operations.SystemDataUsage)
 
 /**
  * Export an image (`GET /images/{name}/get`).
@@ -663,7 +675,7 @@ export const systemDataUsage: Call<typeof Operations.SystemDataUsage> = /*#__PUR
  * @since 0.1.0
  * @category Image
  */
-export const imageGet: Call<typeof Operations.ImageGet> = /*#__PURE__*/ call(Operations.ImageGet)
+export const imageGet: Call<typeof Operations.ImageGet> = /*#__PURE__*/ callPlain(Operations.ImageGet)
 
 /**
  * Export several images (`GET /images/get`).
@@ -677,7 +689,7 @@ export const imageGet: Call<typeof Operations.ImageGet> = /*#__PURE__*/ call(Ope
  * @since 0.1.0
  * @category Image
  */
-export const imageGetAll: Call<typeof Operations.ImageGetAll> = /*#__PURE__*/ call(Operations.ImageGetAll)
+export const imageGetAll: Call<typeof Operations.ImageGetAll> = /*#__PURE__*/ callPlain(Operations.ImageGetAll)
 
 /**
  * Import images (`POST /images/load`).
@@ -691,7 +703,7 @@ export const imageGetAll: Call<typeof Operations.ImageGetAll> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Image
  */
-export const imageLoad: Call<typeof Operations.ImageLoad> = /*#__PURE__*/ call(Operations.ImageLoad)
+export const imageLoad: Call<typeof Operations.ImageLoad> = /*#__PURE__*/ callJsonStream(Operations.ImageLoad)
 
 /**
  * Create an exec instance (`POST /containers/{id}/exec`).
@@ -705,7 +717,7 @@ export const imageLoad: Call<typeof Operations.ImageLoad> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Exec
  */
-export const containerExec: Call<typeof Operations.ContainerExec> = /*#__PURE__*/ call(Operations.ContainerExec)
+export const containerExec: Call<typeof Operations.ContainerExec> = /*#__PURE__*/ callJson(Operations.ContainerExec)
 
 /**
  * Start an exec instance (`POST /exec/{id}/start`).
@@ -719,7 +731,7 @@ export const containerExec: Call<typeof Operations.ContainerExec> = /*#__PURE__*
  * @since 0.1.0
  * @category Exec
  */
-export const execStart: Call<typeof Operations.ExecStart> = /*#__PURE__*/ call(Operations.ExecStart)
+export const execStart: Call<typeof Operations.ExecStart> = /*#__PURE__*/ callPlain(Operations.ExecStart)
 
 /**
  * Resize an exec instance (`POST /exec/{id}/resize`).
@@ -733,7 +745,7 @@ export const execStart: Call<typeof Operations.ExecStart> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Exec
  */
-export const execResize: Call<typeof Operations.ExecResize> = /*#__PURE__*/ call(Operations.ExecResize)
+export const execResize: Call<typeof Operations.ExecResize> = /*#__PURE__*/ callPlain(Operations.ExecResize)
 
 /**
  * Inspect an exec instance (`GET /exec/{id}/json`).
@@ -747,7 +759,7 @@ export const execResize: Call<typeof Operations.ExecResize> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Exec
  */
-export const execInspect: Call<typeof Operations.ExecInspect> = /*#__PURE__*/ call(Operations.ExecInspect)
+export const execInspect: Call<typeof Operations.ExecInspect> = /*#__PURE__*/ callJson(Operations.ExecInspect)
 
 /**
  * List volumes (`GET /volumes`).
@@ -761,7 +773,7 @@ export const execInspect: Call<typeof Operations.ExecInspect> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Volume
  */
-export const volumeList: Call<typeof Operations.VolumeList> = /*#__PURE__*/ call(Operations.VolumeList)
+export const volumeList: Call<typeof Operations.VolumeList> = /*#__PURE__*/ callJson(Operations.VolumeList)
 
 /**
  * Create a volume (`POST /volumes/create`).
@@ -775,7 +787,7 @@ export const volumeList: Call<typeof Operations.VolumeList> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Volume
  */
-export const volumeCreate: Call<typeof Operations.VolumeCreate> = /*#__PURE__*/ call(Operations.VolumeCreate)
+export const volumeCreate: Call<typeof Operations.VolumeCreate> = /*#__PURE__*/ callJson(Operations.VolumeCreate)
 
 /**
  * Inspect a volume (`GET /volumes/{name}`).
@@ -789,7 +801,7 @@ export const volumeCreate: Call<typeof Operations.VolumeCreate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Volume
  */
-export const volumeInspect: Call<typeof Operations.VolumeInspect> = /*#__PURE__*/ call(Operations.VolumeInspect)
+export const volumeInspect: Call<typeof Operations.VolumeInspect> = /*#__PURE__*/ callJson(Operations.VolumeInspect)
 
 /**
  * "Update a volume. Valid only for Swarm cluster volumes"
@@ -806,7 +818,7 @@ export const volumeInspect: Call<typeof Operations.VolumeInspect> = /*#__PURE__*
  * @since 0.1.0
  * @category Volume
  */
-export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = /*#__PURE__*/ call(Operations.VolumeUpdate)
+export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = /*#__PURE__*/ callPlain(Operations.VolumeUpdate)
 
 /**
  * Remove a volume (`DELETE /volumes/{name}`).
@@ -820,7 +832,7 @@ export const volumeUpdate: Call<typeof Operations.VolumeUpdate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Volume
  */
-export const volumeDelete: Call<typeof Operations.VolumeDelete> = /*#__PURE__*/ call(Operations.VolumeDelete)
+export const volumeDelete: Call<typeof Operations.VolumeDelete> = /*#__PURE__*/ callPlain(Operations.VolumeDelete)
 
 /**
  * Delete unused volumes (`POST /volumes/prune`).
@@ -834,7 +846,7 @@ export const volumeDelete: Call<typeof Operations.VolumeDelete> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Volume
  */
-export const volumePrune: Call<typeof Operations.VolumePrune> = /*#__PURE__*/ call(Operations.VolumePrune)
+export const volumePrune: Call<typeof Operations.VolumePrune> = /*#__PURE__*/ callJson(Operations.VolumePrune)
 
 /**
  * List networks (`GET /networks`).
@@ -848,7 +860,7 @@ export const volumePrune: Call<typeof Operations.VolumePrune> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Network
  */
-export const networkList: Call<typeof Operations.NetworkList> = /*#__PURE__*/ call(Operations.NetworkList)
+export const networkList: Call<typeof Operations.NetworkList> = /*#__PURE__*/ callJson(Operations.NetworkList)
 
 /**
  * Inspect a network (`GET /networks/{id}`).
@@ -862,7 +874,7 @@ export const networkList: Call<typeof Operations.NetworkList> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Network
  */
-export const networkInspect: Call<typeof Operations.NetworkInspect> = /*#__PURE__*/ call(Operations.NetworkInspect)
+export const networkInspect: Call<typeof Operations.NetworkInspect> = /*#__PURE__*/ callJson(Operations.NetworkInspect)
 
 /**
  * Remove a network (`DELETE /networks/{id}`).
@@ -876,7 +888,7 @@ export const networkInspect: Call<typeof Operations.NetworkInspect> = /*#__PURE_
  * @since 0.1.0
  * @category Network
  */
-export const networkDelete: Call<typeof Operations.NetworkDelete> = /*#__PURE__*/ call(Operations.NetworkDelete)
+export const networkDelete: Call<typeof Operations.NetworkDelete> = /*#__PURE__*/ callPlain(Operations.NetworkDelete)
 
 /**
  * Create a network (`POST /networks/create`).
@@ -890,7 +902,7 @@ export const networkDelete: Call<typeof Operations.NetworkDelete> = /*#__PURE__*
  * @since 0.1.0
  * @category Network
  */
-export const networkCreate: Call<typeof Operations.NetworkCreate> = /*#__PURE__*/ call(Operations.NetworkCreate)
+export const networkCreate: Call<typeof Operations.NetworkCreate> = /*#__PURE__*/ callJson(Operations.NetworkCreate)
 
 /**
  * Connect a container to a network (`POST /networks/{id}/connect`).
@@ -904,7 +916,7 @@ export const networkCreate: Call<typeof Operations.NetworkCreate> = /*#__PURE__*
  * @since 0.1.0
  * @category Network
  */
-export const networkConnect: Call<typeof Operations.NetworkConnect> = /*#__PURE__*/ call(Operations.NetworkConnect)
+export const networkConnect: Call<typeof Operations.NetworkConnect> = /*#__PURE__*/ callPlain(Operations.NetworkConnect)
 
 /**
  * Disconnect a container from a network (`POST /networks/{id}/disconnect`).
@@ -919,7 +931,7 @@ export const networkConnect: Call<typeof Operations.NetworkConnect> = /*#__PURE_
  * @category Network
  */
 export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> =
-  /*#__PURE__*/ call(Operations.NetworkDisconnect)
+  /*#__PURE__*/ callPlain(Operations.NetworkDisconnect)
 
 /**
  * Delete unused networks (`POST /networks/prune`).
@@ -933,7 +945,7 @@ export const networkDisconnect: Call<typeof Operations.NetworkDisconnect> =
  * @since 0.1.0
  * @category Network
  */
-export const networkPrune: Call<typeof Operations.NetworkPrune> = /*#__PURE__*/ call(Operations.NetworkPrune)
+export const networkPrune: Call<typeof Operations.NetworkPrune> = /*#__PURE__*/ callJson(Operations.NetworkPrune)
 
 /**
  * List plugins (`GET /plugins`).
@@ -947,7 +959,7 @@ export const networkPrune: Call<typeof Operations.NetworkPrune> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginList: Call<typeof Operations.PluginList> = /*#__PURE__*/ call(Operations.PluginList)
+export const pluginList: Call<typeof Operations.PluginList> = /*#__PURE__*/ callJson(Operations.PluginList)
 
 /**
  * Get plugin privileges (`GET /plugins/privileges`).
@@ -962,7 +974,7 @@ export const pluginList: Call<typeof Operations.PluginList> = /*#__PURE__*/ call
  * @category Plugin
  */
 export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> =
-  /*#__PURE__*/ call(Operations.GetPluginPrivileges)
+  /*#__PURE__*/ callJson(Operations.GetPluginPrivileges)
 
 /**
  * Install a plugin (`POST /plugins/pull`).
@@ -976,7 +988,7 @@ export const getPluginPrivileges: Call<typeof Operations.GetPluginPrivileges> =
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPull: Call<typeof Operations.PluginPull> = /*#__PURE__*/ call(Operations.PluginPull)
+export const pluginPull: Call<typeof Operations.PluginPull> = /*#__PURE__*/ callJsonStream(Operations.PluginPull)
 
 /**
  * Inspect a plugin (`GET /plugins/{name}/json`).
@@ -990,7 +1002,7 @@ export const pluginPull: Call<typeof Operations.PluginPull> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginInspect: Call<typeof Operations.PluginInspect> = /*#__PURE__*/ call(Operations.PluginInspect)
+export const pluginInspect: Call<typeof Operations.PluginInspect> = /*#__PURE__*/ callJson(Operations.PluginInspect)
 
 /**
  * Remove a plugin (`DELETE /plugins/{name}`).
@@ -1004,7 +1016,7 @@ export const pluginInspect: Call<typeof Operations.PluginInspect> = /*#__PURE__*
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDelete: Call<typeof Operations.PluginDelete> = /*#__PURE__*/ call(Operations.PluginDelete)
+export const pluginDelete: Call<typeof Operations.PluginDelete> = /*#__PURE__*/ callPlain(Operations.PluginDelete)
 
 /**
  * Enable a plugin (`POST /plugins/{name}/enable`).
@@ -1018,7 +1030,7 @@ export const pluginDelete: Call<typeof Operations.PluginDelete> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginEnable: Call<typeof Operations.PluginEnable> = /*#__PURE__*/ call(Operations.PluginEnable)
+export const pluginEnable: Call<typeof Operations.PluginEnable> = /*#__PURE__*/ callPlain(Operations.PluginEnable)
 
 /**
  * Disable a plugin (`POST /plugins/{name}/disable`).
@@ -1032,7 +1044,7 @@ export const pluginEnable: Call<typeof Operations.PluginEnable> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginDisable: Call<typeof Operations.PluginDisable> = /*#__PURE__*/ call(Operations.PluginDisable)
+export const pluginDisable: Call<typeof Operations.PluginDisable> = /*#__PURE__*/ callPlain(Operations.PluginDisable)
 
 /**
  * Upgrade a plugin (`POST /plugins/{name}/upgrade`).
@@ -1046,7 +1058,8 @@ export const pluginDisable: Call<typeof Operations.PluginDisable> = /*#__PURE__*
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = /*#__PURE__*/ call(Operations.PluginUpgrade)
+export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> =
+  /*#__PURE__*/ callJsonStream(Operations.PluginUpgrade)
 
 /**
  * Create a plugin (`POST /plugins/create`).
@@ -1060,7 +1073,7 @@ export const pluginUpgrade: Call<typeof Operations.PluginUpgrade> = /*#__PURE__*
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginCreate: Call<typeof Operations.PluginCreate> = /*#__PURE__*/ call(Operations.PluginCreate)
+export const pluginCreate: Call<typeof Operations.PluginCreate> = /*#__PURE__*/ callPlain(Operations.PluginCreate)
 
 /**
  * Push a plugin (`POST /plugins/{name}/push`).
@@ -1074,7 +1087,7 @@ export const pluginCreate: Call<typeof Operations.PluginCreate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginPush: Call<typeof Operations.PluginPush> = /*#__PURE__*/ call(Operations.PluginPush)
+export const pluginPush: Call<typeof Operations.PluginPush> = /*#__PURE__*/ callJsonStream(Operations.PluginPush)
 
 /**
  * Configure a plugin (`POST /plugins/{name}/set`).
@@ -1088,7 +1101,7 @@ export const pluginPush: Call<typeof Operations.PluginPush> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Plugin
  */
-export const pluginSet: Call<typeof Operations.PluginSet> = /*#__PURE__*/ call(Operations.PluginSet)
+export const pluginSet: Call<typeof Operations.PluginSet> = /*#__PURE__*/ callPlain(Operations.PluginSet)
 
 /**
  * List nodes (`GET /nodes`).
@@ -1102,7 +1115,7 @@ export const pluginSet: Call<typeof Operations.PluginSet> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Node
  */
-export const nodeList: Call<typeof Operations.NodeList> = /*#__PURE__*/ call(Operations.NodeList)
+export const nodeList: Call<typeof Operations.NodeList> = /*#__PURE__*/ callJson(Operations.NodeList)
 
 /**
  * Inspect a node (`GET /nodes/{id}`).
@@ -1116,7 +1129,7 @@ export const nodeList: Call<typeof Operations.NodeList> = /*#__PURE__*/ call(Ope
  * @since 0.1.0
  * @category Node
  */
-export const nodeInspect: Call<typeof Operations.NodeInspect> = /*#__PURE__*/ call(Operations.NodeInspect)
+export const nodeInspect: Call<typeof Operations.NodeInspect> = /*#__PURE__*/ callJson(Operations.NodeInspect)
 
 /**
  * Delete a node (`DELETE /nodes/{id}`).
@@ -1130,7 +1143,7 @@ export const nodeInspect: Call<typeof Operations.NodeInspect> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Node
  */
-export const nodeDelete: Call<typeof Operations.NodeDelete> = /*#__PURE__*/ call(Operations.NodeDelete)
+export const nodeDelete: Call<typeof Operations.NodeDelete> = /*#__PURE__*/ callPlain(Operations.NodeDelete)
 
 /**
  * Update a node (`POST /nodes/{id}/update`).
@@ -1144,7 +1157,7 @@ export const nodeDelete: Call<typeof Operations.NodeDelete> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Node
  */
-export const nodeUpdate: Call<typeof Operations.NodeUpdate> = /*#__PURE__*/ call(Operations.NodeUpdate)
+export const nodeUpdate: Call<typeof Operations.NodeUpdate> = /*#__PURE__*/ callPlain(Operations.NodeUpdate)
 
 /**
  * Inspect swarm (`GET /swarm`).
@@ -1158,7 +1171,7 @@ export const nodeUpdate: Call<typeof Operations.NodeUpdate> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInspect: Call<typeof Operations.SwarmInspect> = /*#__PURE__*/ call(Operations.SwarmInspect)
+export const swarmInspect: Call<typeof Operations.SwarmInspect> = /*#__PURE__*/ callJson(Operations.SwarmInspect)
 
 /**
  * Initialize a new swarm (`POST /swarm/init`).
@@ -1172,7 +1185,7 @@ export const swarmInspect: Call<typeof Operations.SwarmInspect> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmInit: Call<typeof Operations.SwarmInit> = /*#__PURE__*/ call(Operations.SwarmInit)
+export const swarmInit: Call<typeof Operations.SwarmInit> = /*#__PURE__*/ callJson(Operations.SwarmInit)
 
 /**
  * Join an existing swarm (`POST /swarm/join`).
@@ -1186,7 +1199,7 @@ export const swarmInit: Call<typeof Operations.SwarmInit> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmJoin: Call<typeof Operations.SwarmJoin> = /*#__PURE__*/ call(Operations.SwarmJoin)
+export const swarmJoin: Call<typeof Operations.SwarmJoin> = /*#__PURE__*/ callPlain(Operations.SwarmJoin)
 
 /**
  * Leave a swarm (`POST /swarm/leave`).
@@ -1200,7 +1213,7 @@ export const swarmJoin: Call<typeof Operations.SwarmJoin> = /*#__PURE__*/ call(O
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmLeave: Call<typeof Operations.SwarmLeave> = /*#__PURE__*/ call(Operations.SwarmLeave)
+export const swarmLeave: Call<typeof Operations.SwarmLeave> = /*#__PURE__*/ callPlain(Operations.SwarmLeave)
 
 /**
  * Update a swarm (`POST /swarm/update`).
@@ -1214,7 +1227,7 @@ export const swarmLeave: Call<typeof Operations.SwarmLeave> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = /*#__PURE__*/ call(Operations.SwarmUpdate)
+export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = /*#__PURE__*/ callPlain(Operations.SwarmUpdate)
 
 /**
  * Get the unlock key (`GET /swarm/unlockkey`).
@@ -1228,7 +1241,7 @@ export const swarmUpdate: Call<typeof Operations.SwarmUpdate> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = /*#__PURE__*/ call(Operations.SwarmUnlockkey)
+export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = /*#__PURE__*/ callJson(Operations.SwarmUnlockkey)
 
 /**
  * Unlock a locked manager (`POST /swarm/unlock`).
@@ -1242,7 +1255,7 @@ export const swarmUnlockkey: Call<typeof Operations.SwarmUnlockkey> = /*#__PURE_
  * @since 0.1.0
  * @category Swarm
  */
-export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = /*#__PURE__*/ call(Operations.SwarmUnlock)
+export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = /*#__PURE__*/ callPlain(Operations.SwarmUnlock)
 
 /**
  * List services (`GET /services`).
@@ -1256,7 +1269,7 @@ export const swarmUnlock: Call<typeof Operations.SwarmUnlock> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Service
  */
-export const serviceList: Call<typeof Operations.ServiceList> = /*#__PURE__*/ call(Operations.ServiceList)
+export const serviceList: Call<typeof Operations.ServiceList> = /*#__PURE__*/ callJson(Operations.ServiceList)
 
 /**
  * Create a service (`POST /services/create`).
@@ -1270,7 +1283,7 @@ export const serviceList: Call<typeof Operations.ServiceList> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Service
  */
-export const serviceCreate: Call<typeof Operations.ServiceCreate> = /*#__PURE__*/ call(Operations.ServiceCreate)
+export const serviceCreate: Call<typeof Operations.ServiceCreate> = /*#__PURE__*/ callJson(Operations.ServiceCreate)
 
 /**
  * Inspect a service (`GET /services/{id}`).
@@ -1284,7 +1297,7 @@ export const serviceCreate: Call<typeof Operations.ServiceCreate> = /*#__PURE__*
  * @since 0.1.0
  * @category Service
  */
-export const serviceInspect: Call<typeof Operations.ServiceInspect> = /*#__PURE__*/ call(Operations.ServiceInspect)
+export const serviceInspect: Call<typeof Operations.ServiceInspect> = /*#__PURE__*/ callJson(Operations.ServiceInspect)
 
 /**
  * Delete a service (`DELETE /services/{id}`).
@@ -1298,7 +1311,7 @@ export const serviceInspect: Call<typeof Operations.ServiceInspect> = /*#__PURE_
  * @since 0.1.0
  * @category Service
  */
-export const serviceDelete: Call<typeof Operations.ServiceDelete> = /*#__PURE__*/ call(Operations.ServiceDelete)
+export const serviceDelete: Call<typeof Operations.ServiceDelete> = /*#__PURE__*/ callPlain(Operations.ServiceDelete)
 
 /**
  * Update a service (`POST /services/{id}/update`).
@@ -1312,7 +1325,7 @@ export const serviceDelete: Call<typeof Operations.ServiceDelete> = /*#__PURE__*
  * @since 0.1.0
  * @category Service
  */
-export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = /*#__PURE__*/ call(Operations.ServiceUpdate)
+export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = /*#__PURE__*/ callJson(Operations.ServiceUpdate)
 
 /**
  * Get service logs (`GET /services/{id}/logs`).
@@ -1326,7 +1339,7 @@ export const serviceUpdate: Call<typeof Operations.ServiceUpdate> = /*#__PURE__*
  * @since 0.1.0
  * @category Service
  */
-export const serviceLogs: Call<typeof Operations.ServiceLogs> = /*#__PURE__*/ call(Operations.ServiceLogs)
+export const serviceLogs: Call<typeof Operations.ServiceLogs> = /*#__PURE__*/ callMultiplexed(Operations.ServiceLogs)
 
 /**
  * List tasks (`GET /tasks`).
@@ -1340,7 +1353,7 @@ export const serviceLogs: Call<typeof Operations.ServiceLogs> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Task
  */
-export const taskList: Call<typeof Operations.TaskList> = /*#__PURE__*/ call(Operations.TaskList)
+export const taskList: Call<typeof Operations.TaskList> = /*#__PURE__*/ callJson(Operations.TaskList)
 
 /**
  * Inspect a task (`GET /tasks/{id}`).
@@ -1354,7 +1367,7 @@ export const taskList: Call<typeof Operations.TaskList> = /*#__PURE__*/ call(Ope
  * @since 0.1.0
  * @category Task
  */
-export const taskInspect: Call<typeof Operations.TaskInspect> = /*#__PURE__*/ call(Operations.TaskInspect)
+export const taskInspect: Call<typeof Operations.TaskInspect> = /*#__PURE__*/ callJson(Operations.TaskInspect)
 
 /**
  * Get task logs (`GET /tasks/{id}/logs`).
@@ -1368,7 +1381,7 @@ export const taskInspect: Call<typeof Operations.TaskInspect> = /*#__PURE__*/ ca
  * @since 0.1.0
  * @category Task
  */
-export const taskLogs: Call<typeof Operations.TaskLogs> = /*#__PURE__*/ call(Operations.TaskLogs)
+export const taskLogs: Call<typeof Operations.TaskLogs> = /*#__PURE__*/ callMultiplexed(Operations.TaskLogs)
 
 /**
  * List secrets (`GET /secrets`).
@@ -1382,7 +1395,7 @@ export const taskLogs: Call<typeof Operations.TaskLogs> = /*#__PURE__*/ call(Ope
  * @since 0.1.0
  * @category Secret
  */
-export const secretList: Call<typeof Operations.SecretList> = /*#__PURE__*/ call(Operations.SecretList)
+export const secretList: Call<typeof Operations.SecretList> = /*#__PURE__*/ callJson(Operations.SecretList)
 
 /**
  * Create a secret (`POST /secrets/create`).
@@ -1396,7 +1409,7 @@ export const secretList: Call<typeof Operations.SecretList> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Secret
  */
-export const secretCreate: Call<typeof Operations.SecretCreate> = /*#__PURE__*/ call(Operations.SecretCreate)
+export const secretCreate: Call<typeof Operations.SecretCreate> = /*#__PURE__*/ callJson(Operations.SecretCreate)
 
 /**
  * Inspect a secret (`GET /secrets/{id}`).
@@ -1410,7 +1423,7 @@ export const secretCreate: Call<typeof Operations.SecretCreate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Secret
  */
-export const secretInspect: Call<typeof Operations.SecretInspect> = /*#__PURE__*/ call(Operations.SecretInspect)
+export const secretInspect: Call<typeof Operations.SecretInspect> = /*#__PURE__*/ callJson(Operations.SecretInspect)
 
 /**
  * Delete a secret (`DELETE /secrets/{id}`).
@@ -1424,7 +1437,7 @@ export const secretInspect: Call<typeof Operations.SecretInspect> = /*#__PURE__*
  * @since 0.1.0
  * @category Secret
  */
-export const secretDelete: Call<typeof Operations.SecretDelete> = /*#__PURE__*/ call(Operations.SecretDelete)
+export const secretDelete: Call<typeof Operations.SecretDelete> = /*#__PURE__*/ callPlain(Operations.SecretDelete)
 
 /**
  * Update a Secret (`POST /secrets/{id}/update`).
@@ -1438,7 +1451,7 @@ export const secretDelete: Call<typeof Operations.SecretDelete> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Secret
  */
-export const secretUpdate: Call<typeof Operations.SecretUpdate> = /*#__PURE__*/ call(Operations.SecretUpdate)
+export const secretUpdate: Call<typeof Operations.SecretUpdate> = /*#__PURE__*/ callPlain(Operations.SecretUpdate)
 
 /**
  * List configs (`GET /configs`).
@@ -1452,7 +1465,7 @@ export const secretUpdate: Call<typeof Operations.SecretUpdate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Config
  */
-export const configList: Call<typeof Operations.ConfigList> = /*#__PURE__*/ call(Operations.ConfigList)
+export const configList: Call<typeof Operations.ConfigList> = /*#__PURE__*/ callJson(Operations.ConfigList)
 
 /**
  * Create a config (`POST /configs/create`).
@@ -1466,7 +1479,7 @@ export const configList: Call<typeof Operations.ConfigList> = /*#__PURE__*/ call
  * @since 0.1.0
  * @category Config
  */
-export const configCreate: Call<typeof Operations.ConfigCreate> = /*#__PURE__*/ call(Operations.ConfigCreate)
+export const configCreate: Call<typeof Operations.ConfigCreate> = /*#__PURE__*/ callJson(Operations.ConfigCreate)
 
 /**
  * Inspect a config (`GET /configs/{id}`).
@@ -1480,7 +1493,7 @@ export const configCreate: Call<typeof Operations.ConfigCreate> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Config
  */
-export const configInspect: Call<typeof Operations.ConfigInspect> = /*#__PURE__*/ call(Operations.ConfigInspect)
+export const configInspect: Call<typeof Operations.ConfigInspect> = /*#__PURE__*/ callJson(Operations.ConfigInspect)
 
 /**
  * Delete a config (`DELETE /configs/{id}`).
@@ -1494,7 +1507,7 @@ export const configInspect: Call<typeof Operations.ConfigInspect> = /*#__PURE__*
  * @since 0.1.0
  * @category Config
  */
-export const configDelete: Call<typeof Operations.ConfigDelete> = /*#__PURE__*/ call(Operations.ConfigDelete)
+export const configDelete: Call<typeof Operations.ConfigDelete> = /*#__PURE__*/ callPlain(Operations.ConfigDelete)
 
 /**
  * Update a Config (`POST /configs/{id}/update`).
@@ -1508,7 +1521,7 @@ export const configDelete: Call<typeof Operations.ConfigDelete> = /*#__PURE__*/ 
  * @since 0.1.0
  * @category Config
  */
-export const configUpdate: Call<typeof Operations.ConfigUpdate> = /*#__PURE__*/ call(Operations.ConfigUpdate)
+export const configUpdate: Call<typeof Operations.ConfigUpdate> = /*#__PURE__*/ callPlain(Operations.ConfigUpdate)
 
 /**
  * Get image information from the registry (`GET /distribution/{name}/json`).
@@ -1523,7 +1536,7 @@ export const configUpdate: Call<typeof Operations.ConfigUpdate> = /*#__PURE__*/ 
  * @category Distribution
  */
 export const distributionInspect: Call<typeof Operations.DistributionInspect> =
-  /*#__PURE__*/ call(Operations.DistributionInspect)
+  /*#__PURE__*/ callJson(Operations.DistributionInspect)
 
 /**
  * Initialize interactive session (`POST /session`).
@@ -1537,4 +1550,4 @@ export const distributionInspect: Call<typeof Operations.DistributionInspect> =
  * @since 0.1.0
  * @category Session
  */
-export const session: Call<typeof Operations.Session> = /*#__PURE__*/ call(Operations.Session)
+export const session: Call<typeof Operations.Session> = /*#__PURE__*/ callPlain(Operations.Session)

@@ -64,7 +64,8 @@ export const operations: ReadonlyArray<Op> = Object.values(Operations)
 export const apiNames = (root: string): ReadonlyMap<string, string> => {
   const text = readFileSync(Path.join(root, "src/generated/api.ts"), "utf8")
   const names = new Map<string, string>()
-  const calls = /export const (\w+)\b[^=\n]*=\s*(?:\/\*#__PURE__\*\/\s*)?call\(\s*Operations\.(\w+)\s*\)/g
+  const calls =
+    /export const (\w+)\b[^=\n]*=\s*(?:\/\*#__PURE__\*\/\s*)?call(?:Json|JsonStream|Multiplexed|Plain)?\(\s*Operations\.(\w+)\s*\)/g
   for (const match of text.matchAll(calls)) names.set(match[2]!, match[1]!)
   return names
 }

@@ -53,7 +53,7 @@ import * as Demux from "./Demux.ts"
 import * as Errors from "./Errors.ts"
 import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
-import { buildRequest } from "./internal/request.ts"
+import { buildRequest, type UntracedSend, untracedSend } from "./internal/request.ts"
 import * as Ndjson from "./Ndjson.ts"
 import * as Operation from "./Operation.ts"
 
@@ -535,36 +535,45 @@ export const make = (
     )
     const { target } = connection
     const origin = connection.baseUrl.endsWith("/") ? connection.baseUrl.slice(0, -1) : connection.baseUrl
-    /** Builds and sends the request, then checks the status (plain composition: this runs on every call). */
+    const viaClient = (request: HttpClientRequest.HttpClientRequest) => client.execute(request)
+    /** The transport's own send for untraced requests, when it has one (see `untracedSend`). */
+    const direct = (client as Partial<UntracedSend>)[untracedSend]
+    /**
+     * Builds and sends the request with `transmit`, then checks the status (plain composition: this runs on every
+     * call; the transport's failure and its answer are handled in one step).
+     */
     const sendWith = (
       operation: AnyOperation,
       input: unknown,
       version: ApiVersion.ApiVersion,
-      traced: boolean
+      traced: boolean,
+      transmit: (
+        request: HttpClientRequest.HttpClientRequest
+      ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
     ): Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> => {
       const request = buildRequest(operation, input, version, origin)
       if (!HttpClientRequest.isHttpClientRequest(request)) return Effect.fail(request)
       const kind = operation.response
-      return Effect.flatMap(
-        Effect.mapError(
-          client.execute(kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request),
-          transportError(operation.id, target)
-        ),
-        (response) => {
-          const answer: Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> =
-            okStatus(response.status, kind._tag)
-              ? Effect.succeed(new AnswerResponse(response, operation.id, target))
-              : responseFailure(operation, response, target)
-          return traced
-            ? Effect.andThen(Effect.annotateCurrentSpan("http.response.status_code", response.status), answer)
-            : answer
+      return Effect.matchEffect(
+        transmit(kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request),
+        {
+          onFailure: (error) => Effect.fail(transportError(operation.id, target)(error)),
+          onSuccess: (response) => {
+            const answer: Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> =
+              okStatus(response.status, kind._tag)
+                ? Effect.succeed(new AnswerResponse(response, operation.id, target))
+                : responseFailure(operation, response, target)
+            return traced
+              ? Effect.andThen(Effect.annotateCurrentSpan("http.response.status_code", response.status), answer)
+              : answer
+          }
         }
       )
     }
     const send = (operation: AnyOperation, input: unknown, traced: boolean) =>
       known !== undefined
-        ? sendWith(operation, input, known, traced)
-        : Effect.flatMap(apiVersion, (version) => sendWith(operation, input, version, traced))
+        ? sendWith(operation, input, known, traced, viaClient)
+        : Effect.flatMap(apiVersion, (version) => sendWith(operation, input, version, traced, viaClient))
     const execute = ((
       operation: AnyOperation,
       input: unknown,
@@ -572,15 +581,20 @@ export const make = (
     ) =>
       Effect.withFiber((fiber) => {
         const traced = tracing(fiber)
-        const call = operation.response._tag === "Hijack" && !connection.canHijack
-          ? Effect.fail(new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport }))
-          : limited(
-            fiber,
-            operation.id,
-            connection,
-            read === undefined ? send(operation, input, traced) : Effect.flatMap(send(operation, input, traced), read)
+        if (operation.response._tag === "Hijack" && !connection.canHijack) {
+          const refused = Effect.fail(
+            new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport })
           )
-        return traced ? inSpan(operation, call) : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
+          return traced ? inSpan(operation, refused) : refused
+        }
+        // untraced, with the version known and a transport that sends untraced requests itself: no
+        // `TracerDisabledWhen` context for the call (the version negotiation still goes through `client.execute`)
+        const version = known
+        const bare = !traced && direct !== undefined && version !== undefined
+        const sent = bare ? sendWith(operation, input, version, false, direct) : send(operation, input, traced)
+        const call = limited(fiber, operation.id, connection, read === undefined ? sent : Effect.flatMap(sent, read))
+        if (traced) return inSpan(operation, call)
+        return bare ? call : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
       })) as Execute
     return Docker.of({ connection, apiVersion, execute })
   })

@@ -35,6 +35,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import type * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
@@ -599,6 +600,10 @@ export const make = (
     return Docker.of({ connection, apiVersion, execute })
   })
 
+/** An effect that is already its successful result (`Effect.succeed`): its value can be read without running it. */
+const succeeded = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Exit.Success<A, E> =>
+  Exit.isExit(effect) && Exit.isSuccess(effect)
+
 /** A {@link Response} over the transport's, whose body errors name the operation and the daemon. */
 class AnswerResponse implements Response {
   readonly response: HttpClientResponse.HttpClientResponse
@@ -616,7 +621,11 @@ class AnswerResponse implements Response {
     return this.response.headers
   }
   get text(): Effect.Effect<string, Errors.TransportError | Errors.Timeout> {
-    return Effect.mapError(this.response.text, transportError(this.operation, this.target))
+    const text = this.response.text
+    // a body the transport already holds (the Node transport reads small bodies ahead) needs no error mapping
+    return succeeded(text)
+      ? Exit.succeed(text.value)
+      : Effect.mapError(text, transportError(this.operation, this.target))
   }
   get stream(): Stream.Stream<Uint8Array, Errors.TransportError | Errors.Timeout> {
     return Stream.mapError(this.response.stream, transportError(this.operation, this.target))
@@ -649,8 +658,12 @@ export const layer = (connection: DockerConnection): Layer.Layer<Docker, never, 
 
 type AnyOperation = Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>
 
-const readJson = (operation: AnyOperation, schema: Operation.Json<unknown>["schema"]) => (response: Response) =>
-  Effect.flatMap(response.text, (text) => decodeJsonBody(operation.id, schema, text))
+const readJson = (operation: AnyOperation, schema: Operation.Json<unknown>["schema"]) => (response: Response) => {
+  const text = response.text
+  return succeeded(text)
+    ? decodeJsonBody(operation.id, schema, text.value)
+    : Effect.flatMap(text, (text) => decodeJsonBody(operation.id, schema, text))
+}
 const readEmpty = (response: Response) => Effect.asVoid(response.text)
 const readText = (response: Response) => response.text
 const readHeaders = (response: Response) => Effect.as(response.text, response.headers)

@@ -500,7 +500,9 @@ const send = (
  * The direct path keeps what the signal guarantees through the transport itself: an interrupted wait for the
  * headers destroys the request, an interrupted body read destroys the response (see `NodeResponse`), and a body
  * stream closes the response when it ends or is interrupted before its end. What it drops is only the garbage
- * collection safety net for a response whose body is never consumed: every SDK call consumes its body.
+ * collection safety net for a response whose body is never consumed: every SDK call consumes its body. On this path a
+ * body of known length up to 64 KiB is read before the response is handed over (see `NodeResponse.readAhead`). The
+ * client carries this path as its `untracedSend`, which the Docker client calls directly when it traces nothing.
  *
  * @internal
  */

@@ -35,6 +35,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import type * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
@@ -53,7 +54,7 @@ import * as Demux from "./Demux.ts"
 import * as Errors from "./Errors.ts"
 import { findConnectTimeout } from "./internal/connectTimeout.ts"
 import { decodeJsonBody } from "./internal/decode.ts"
-import { buildRequest } from "./internal/request.ts"
+import { buildRequest, type UntracedSend, untracedSend } from "./internal/request.ts"
 import * as Ndjson from "./Ndjson.ts"
 import * as Operation from "./Operation.ts"
 
@@ -535,36 +536,45 @@ export const make = (
     )
     const { target } = connection
     const origin = connection.baseUrl.endsWith("/") ? connection.baseUrl.slice(0, -1) : connection.baseUrl
-    /** Builds and sends the request, then checks the status (plain composition: this runs on every call). */
+    const viaClient = (request: HttpClientRequest.HttpClientRequest) => client.execute(request)
+    /** The transport's own send for untraced requests, when it has one (see `untracedSend`). */
+    const direct = (client as Partial<UntracedSend>)[untracedSend]
+    /**
+     * Builds and sends the request with `transmit`, then checks the status (plain composition: this runs on every
+     * call; the transport's failure and its answer are handled in one step).
+     */
     const sendWith = (
       operation: AnyOperation,
       input: unknown,
       version: ApiVersion.ApiVersion,
-      traced: boolean
+      traced: boolean,
+      transmit: (
+        request: HttpClientRequest.HttpClientRequest
+      ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
     ): Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> => {
       const request = buildRequest(operation, input, version, origin)
       if (!HttpClientRequest.isHttpClientRequest(request)) return Effect.fail(request)
       const kind = operation.response
-      return Effect.flatMap(
-        Effect.mapError(
-          client.execute(kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request),
-          transportError(operation.id, target)
-        ),
-        (response) => {
-          const answer: Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> =
-            okStatus(response.status, kind._tag)
-              ? Effect.succeed(new AnswerResponse(response, operation.id, target))
-              : responseFailure(operation, response, target)
-          return traced
-            ? Effect.andThen(Effect.annotateCurrentSpan("http.response.status_code", response.status), answer)
-            : answer
+      return Effect.matchEffect(
+        transmit(kind._tag === "Hijack" ? HttpClientRequest.upgrade(request, kind.protocol ?? "tcp") : request),
+        {
+          onFailure: (error) => Effect.fail(transportError(operation.id, target)(error)),
+          onSuccess: (response) => {
+            const answer: Effect.Effect<Response, ExecuteError<Operation.ResponseKind, Errors.DocumentedStatus>> =
+              okStatus(response.status, kind._tag)
+                ? Effect.succeed(new AnswerResponse(response, operation.id, target))
+                : responseFailure(operation, response, target)
+            return traced
+              ? Effect.andThen(Effect.annotateCurrentSpan("http.response.status_code", response.status), answer)
+              : answer
+          }
         }
       )
     }
     const send = (operation: AnyOperation, input: unknown, traced: boolean) =>
       known !== undefined
-        ? sendWith(operation, input, known, traced)
-        : Effect.flatMap(apiVersion, (version) => sendWith(operation, input, version, traced))
+        ? sendWith(operation, input, known, traced, viaClient)
+        : Effect.flatMap(apiVersion, (version) => sendWith(operation, input, version, traced, viaClient))
     const execute = ((
       operation: AnyOperation,
       input: unknown,
@@ -572,18 +582,27 @@ export const make = (
     ) =>
       Effect.withFiber((fiber) => {
         const traced = tracing(fiber)
-        const call = operation.response._tag === "Hijack" && !connection.canHijack
-          ? Effect.fail(new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport }))
-          : limited(
-            fiber,
-            operation.id,
-            connection,
-            read === undefined ? send(operation, input, traced) : Effect.flatMap(send(operation, input, traced), read)
+        if (operation.response._tag === "Hijack" && !connection.canHijack) {
+          const refused = Effect.fail(
+            new Errors.HijackNotSupported({ operation: operation.id, transport: connection.transport })
           )
-        return traced ? inSpan(operation, call) : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
+          return traced ? inSpan(operation, refused) : refused
+        }
+        // untraced, with the version known and a transport that sends untraced requests itself: no
+        // `TracerDisabledWhen` context for the call (the version negotiation still goes through `client.execute`)
+        const version = known
+        const bare = !traced && direct !== undefined && version !== undefined
+        const sent = bare ? sendWith(operation, input, version, false, direct) : send(operation, input, traced)
+        const call = limited(fiber, operation.id, connection, read === undefined ? sent : Effect.flatMap(sent, read))
+        if (traced) return inSpan(operation, call)
+        return bare ? call : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
       })) as Execute
     return Docker.of({ connection, apiVersion, execute })
   })
+
+/** An effect that is already its successful result (`Effect.succeed`): its value can be read without running it. */
+const succeeded = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Exit.Success<A, E> =>
+  Exit.isExit(effect) && Exit.isSuccess(effect)
 
 /** A {@link Response} over the transport's, whose body errors name the operation and the daemon. */
 class AnswerResponse implements Response {
@@ -602,7 +621,11 @@ class AnswerResponse implements Response {
     return this.response.headers
   }
   get text(): Effect.Effect<string, Errors.TransportError | Errors.Timeout> {
-    return Effect.mapError(this.response.text, transportError(this.operation, this.target))
+    const text = this.response.text
+    // a body the transport already holds (the Node transport reads small bodies ahead) needs no error mapping
+    return succeeded(text)
+      ? Exit.succeed(text.value)
+      : Effect.mapError(text, transportError(this.operation, this.target))
   }
   get stream(): Stream.Stream<Uint8Array, Errors.TransportError | Errors.Timeout> {
     return Stream.mapError(this.response.stream, transportError(this.operation, this.target))
@@ -635,8 +658,12 @@ export const layer = (connection: DockerConnection): Layer.Layer<Docker, never, 
 
 type AnyOperation = Operation.Operation<unknown, Operation.ResponseKind, Errors.DocumentedStatus>
 
-const readJson = (operation: AnyOperation, schema: Operation.Json<unknown>["schema"]) => (response: Response) =>
-  Effect.flatMap(response.text, (text) => decodeJsonBody(operation.id, schema, text))
+const readJson = (operation: AnyOperation, schema: Operation.Json<unknown>["schema"]) => (response: Response) => {
+  const text = response.text
+  return succeeded(text)
+    ? decodeJsonBody(operation.id, schema, text.value)
+    : Effect.flatMap(text, (text) => decodeJsonBody(operation.id, schema, text))
+}
 const readEmpty = (response: Response) => Effect.asVoid(response.text)
 const readText = (response: Response) => response.text
 const readHeaders = (response: Response) => Effect.as(response.text, response.headers)

@@ -11,7 +11,9 @@
 import * as Effect from "effect/Effect"
 import * as Headers from "effect/http/Headers"
 import * as HttpBody from "effect/http/HttpBody"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -21,6 +23,24 @@ import type { Operation, Param, ResponseKind } from "../Operation.ts"
 import { stringifyJson } from "./jsonStringify.ts"
 
 type AnyOperation = Operation<any, ResponseKind, any>
+
+/**
+ * The key of a transport's own send for requests that are not traced: what its `execute` does when
+ * `HttpClient.TracerDisabledWhen` holds for the request, without reading it. A client carrying it (the Node
+ * transport's) spares the Docker client the per-call `TracerDisabledWhen` context and the `HttpClient` wrapper
+ * steps when no tracer is installed; a client derived from it (`HttpClient.mapRequest` and the like) does not carry
+ * it and is called as any other.
+ *
+ * @internal
+ */
+export const untracedSend: unique symbol = Symbol.for("effect-docker/untracedSend")
+
+/** A client with an {@link untracedSend}. @internal */
+export interface UntracedSend {
+  readonly [untracedSend]: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+}
 
 type BuildError = InvalidParameter | UnsupportedApiVersion | ApiVersionOutOfRange
 

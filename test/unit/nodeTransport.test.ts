@@ -2,11 +2,13 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { type UntracedSend, untracedSend } from "../../src/internal/request.ts"
 import * as NodeHttp from "../../src/platform/internal/nodeHttpClient.ts"
 
 const SEED = 20261129
@@ -14,17 +16,35 @@ const RUNS = 20
 
 /**
  * A server on 127.0.0.1: `/body` answers the request's bytes (a query `n` of seeded bytes) in writes of the sizes
- * given by `sizes`, with back-pressure; `/endless` writes until the client goes away and reports that on `closed`.
+ * given by `sizes`, with back-pressure (`/sized` the same with a `Content-Length`); `/endless` writes until the client
+ * goes away and reports that on `closed`; `/stall` and `/cut` declare 100 bytes and send 10, then `/stall` reports
+ * on `stalled` and waits (reporting on `closed` when the client goes away) and `/cut` closes the connection.
  */
 const server = Effect.acquireRelease(
-  Effect.callback<{ readonly url: string; readonly closed: Deferred.Deferred<void>; readonly close: () => void }>(
+  Effect.callback<{
+    readonly url: string
+    readonly closed: Deferred.Deferred<void>
+    readonly stalled: Deferred.Deferred<void>
+    readonly close: () => void
+  }>(
     (resume) => {
       const closed = Deferred.makeUnsafe<void>()
+      const stalled = Deferred.makeUnsafe<void>()
       const srv = http.createServer((request, response) => {
         const url = new URL(request.url ?? "/", "http://localhost")
-        if (url.pathname === "/body") {
+        if (url.pathname === "/stall" || url.pathname === "/cut") {
+          response.writeHead(200, { "content-length": "100" })
+          response.write(Buffer.alloc(10, 1), () => {
+            if (url.pathname === "/cut") return void response.socket?.destroy()
+            response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
+            Deferred.doneUnsafe(stalled, Effect.void)
+          })
+          return
+        }
+        if (url.pathname === "/body" || url.pathname === "/sized") {
           const body = bytes(Number(url.searchParams.get("n")))
           const sizes = (url.searchParams.get("sizes") ?? "65536").split(",").map(Number)
+          if (url.pathname === "/sized") response.setHeader("content-length", String(body.length))
           let offset = 0
           let k = 0
           const pump = () => {
@@ -51,7 +71,7 @@ const server = Effect.acquireRelease(
       })
       srv.listen(0, "127.0.0.1", () => {
         const { port } = srv.address() as AddressInfo
-        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, closed, close: () => srv.close() }))
+        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, closed, stalled, close: () => srv.close() }))
       })
     }
   ),
@@ -123,6 +143,56 @@ describe("Node transport", () => {
         yield* Deferred.await(closed)
       }))
   }
+
+  /** The client's own untraced send (what the Docker client calls when it traces nothing). */
+  const untraced = (client: HttpClient.HttpClient) => (client as unknown as UntracedSend)[untracedSend]
+
+  it.live("untraced send: a body of known length, below and above the read-ahead limit, gives every byte", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server
+      const send = untraced(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+      // seeded property: body length around the 64 KiB read-ahead limit and write sizes; 20 runs, plus the edges
+      const cases = fc.sample(
+        fc.tuple(
+          fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: 65_530, max: 65_542 })),
+          fc.array(fc.integer({ min: 1, max: 20_000 }), { minLength: 1 })
+        ),
+        { seed: SEED, numRuns: RUNS }
+      )
+      for (const [n, sizes] of [...cases, [0, [1]], [65_536, [1000]], [65_537, [1000]]] as const) {
+        const target = `${url}/sized?n=${n}&sizes=${sizes.join(",")}`
+        const streamed = yield* Effect.flatMap(send(HttpClientRequest.get(target)), (r) => collect(r.stream))
+        expect(streamed.equals(bytes(n))).toBe(true)
+        const read = yield* Effect.flatMap(send(HttpClientRequest.get(target)), (r) => r.arrayBuffer)
+        expect(Buffer.from(read).equals(bytes(n))).toBe(true)
+        const text = yield* Effect.flatMap(send(HttpClientRequest.get(target)), (r) => r.text)
+        expect(text).toBe(bytes(n).toString("utf8"))
+      }
+    }))
+
+  it.live("untraced send: interrupted while a small body is outstanding, it closes the connection", () =>
+    Effect.gen(function*() {
+      const { closed, stalled, url } = yield* server
+      const send = untraced(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+      const outcome = yield* Effect.raceFirst(
+        Effect.as(send(HttpClientRequest.get(`${url}/stall`)), "answered"),
+        Effect.as(Deferred.await(stalled), "stalled")
+      )
+      expect(outcome).toBe("stalled")
+      yield* Deferred.await(closed)
+    }))
+
+  it.live("untraced send: a small body cut short is the body read's DecodeError, in text and stream", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server
+      const send = untraced(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+      const response = yield* send(HttpClientRequest.get(`${url}/cut`))
+      expect(response.status).toBe(200)
+      const fromText = yield* Effect.flip(response.text)
+      expect(fromText.reason._tag).toBe("DecodeError")
+      const fromStream = yield* Effect.flip(collect(response.stream))
+      expect((fromStream as HttpClientError.HttpClientError).reason._tag).toBe("DecodeError")
+    }))
 
   it.live("direct path: an invalid URL fails with InvalidUrlError and sends nothing", () =>
     Effect.gen(function*() {

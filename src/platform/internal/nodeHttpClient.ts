@@ -31,6 +31,7 @@ import * as https from "node:https"
 import type { Duplex } from "node:stream"
 import { release } from "../../internal/bufferPool.ts"
 import { ConnectTimeoutError, defaultConnectTimeoutMillis } from "../../internal/connectTimeout.ts"
+import { type UntracedSend, untracedSend } from "../../internal/request.ts"
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown, description?: string) =>
   new HttpClientError.HttpClientError({
@@ -106,6 +107,49 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     )
   }
   private body: Effect.Effect<Buffer, HttpClientError.HttpClientError> | undefined
+  /** The body read before the response was handed over (see {@link readAhead}): its bytes, or its failure. */
+  private ahead: Buffer | HttpClientError.HttpClientError | undefined
+  /**
+   * Reads the whole body now, in plain listeners, and calls `done` when it ended or failed: the response is then
+   * handed over with its body (one resumption of the caller's fiber instead of one for the headers and one for the
+   * body). For bodies of a known small length only (see {@link aheadBytes}).
+   */
+  readAhead(done: () => void): void {
+    const source = this.source
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      size += chunk.length
+    }
+    const cleanup = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onError)
+      source.off("close", onClose)
+    }
+    const onEnd = () => {
+      cleanup()
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+      this.ahead = bytes
+      this.body = Effect.succeed(bytes)
+      done()
+    }
+    const onError = (cause: unknown) => {
+      cleanup()
+      const error = this.onError(cause)
+      this.ahead = error
+      this.body = Effect.fail(error)
+      done()
+    }
+    const onClose = () => {
+      if (!source.complete) onError(new Error("the connection closed before the body ended"))
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onError)
+    source.on("close", onClose)
+  }
   /**
    * The whole body, read once in flowing mode (one `Buffer` per socket read, one concat at the end); later reads
    * get the same bytes. A read that is interrupted (a timeout, the caller) closes the connection instead of
@@ -159,7 +203,10 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
    * closes the connection.
    */
   override get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
-    return Stream.fromChannel(flowingBody(this.source, this.onError))
+    const ahead = this.ahead
+    if (ahead === undefined) return Stream.fromChannel(flowingBody(this.source, this.onError))
+    if (!Buffer.isBuffer(ahead)) return Stream.fail(ahead)
+    return ahead.length === 0 ? Stream.empty : Stream.succeed(ahead)
   }
   override get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
     return Effect.map(this.bytes, (bytes) =>
@@ -168,6 +215,8 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
         : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
   }
   override get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
+    const ahead = this.ahead
+    if (Buffer.isBuffer(ahead)) return Effect.succeed(ahead.toString("utf8"))
     return Effect.map(this.bytes, (bytes) => bytes.toString("utf8"))
   }
   override toJSON(): unknown {
@@ -176,6 +225,18 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
   pipe() {
     return pipeArguments(this, arguments)
   }
+}
+
+/**
+ * The largest `Content-Length` whose body the direct path reads before handing the response over (pings, inspects,
+ * lists, error bodies); longer bodies, and bodies of unknown length (streams), are read by the caller.
+ */
+const aheadBytes = 64 * 1024
+
+/** Whether a response's body is read ahead: a `Content-Length` of at most {@link aheadBytes}. */
+const readsAhead = (response: http.IncomingMessage): boolean => {
+  const length = response.headers["content-length"]
+  return length !== undefined && length.length <= 6 && Number(length) <= aheadBytes
 }
 
 /** Bytes a body stream holds before it pauses the response (the socket then stops reading once Node's buffer fills). */
@@ -365,11 +426,14 @@ const start = (
     settle(Effect.fail(transportError(request, cause)))
   })
   nodeRequest.on("response", (response) => {
+    const answer = new NodeResponse(request, response, url.href, undefined)
     if (signal !== undefined) {
       response.once("end", finish)
       response.once("close", finish)
+    } else if (readsAhead(response)) {
+      return answer.readAhead(() => settle(Effect.succeed(answer)))
     }
-    settle(Effect.succeed(new NodeResponse(request, response, url.href, undefined)))
+    settle(Effect.succeed(answer))
   })
   nodeRequest.on("upgrade", (response, socket, head) => {
     finish()
@@ -436,7 +500,9 @@ const send = (
  * The direct path keeps what the signal guarantees through the transport itself: an interrupted wait for the
  * headers destroys the request, an interrupted body read destroys the response (see `NodeResponse`), and a body
  * stream closes the response when it ends or is interrupted before its end. What it drops is only the garbage
- * collection safety net for a response whose body is never consumed: every SDK call consumes its body.
+ * collection safety net for a response whose body is never consumed: every SDK call consumes its body. On this path a
+ * body of known length up to 64 KiB is read before the response is handed over (see `NodeResponse.readAhead`). The
+ * client carries this path as its `untracedSend`, which the Docker client calls directly when it traces nothing.
  *
  * @internal
  */
@@ -468,7 +534,7 @@ export const make = (
     }
     return send(agent, connectMillis, origin, request, targetOf(url.success), undefined)
   }
-  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
       Effect.flatMap(
         effect,
@@ -481,6 +547,8 @@ export const make = (
       ),
     Effect.succeed
   )
+  const untraced: UntracedSend = { [untracedSend]: direct }
+  return Object.assign(client, untraced)
 }
 
 /**

@@ -420,14 +420,23 @@ export const logs = (
   Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
   Docker.Docker
 > =>
-  Stream.unwrap(
+  options.coalesce === true ? coalescedLogs(id, options) : Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const query = logsQuery(id, options)
-      if (isTty) return Demux.rawStream(Docker.callPlain(rawLogs)(query))
+      return isTty ? Demux.rawStream(Docker.callPlain(rawLogs)(query)) : Api.containerLogs(query)
+    })
+  )
+
+/**
+ * {@link logs} with `coalesce`, on its own so that {@link logLines} and {@link logsText} do not carry the
+ * frame-by-frame reader of the default path.
+ */
+const coalescedLogs = (id: string, options: LogsOptions) =>
+  Stream.unwrap(
+    Effect.map(resolveTty(id, options.tty), (isTty) => {
+      const body = Docker.callPlain(rawLogs)(logsQuery(id, options))
       // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
-      return options.coalesce === true
-        ? Demux.demuxStream(Docker.callPlain(rawLogs)(query), { coalesce: true })
-        : Api.containerLogs(query)
+      return isTty ? Demux.rawStream(body) : Demux.coalesced(body)
     })
   )
 
@@ -450,7 +459,7 @@ export const logLines = (
   id: string,
   options: LogsOptions = {}
 ): Stream.Stream<Demux.Line, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
-  Demux.toLines(logs(id, { ...options, coalesce: true }))
+  Demux.toLines(coalescedLogs(id, options))
 
 /**
  * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and
@@ -542,7 +551,7 @@ export const logsText = (
   { readonly stdout: string; readonly stderr: string },
   Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
   Docker.Docker
-> => Demux.toStrings(logs(id, { ...options, coalesce: true }))
+> => Demux.toStrings(coalescedLogs(id, options))
 
 // -----------------------------------------------------------------------------
 // stats

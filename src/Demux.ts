@@ -217,9 +217,12 @@ export const demux = <E = never>(
   NonEmptyReadonlyArray<Uint8Array>,
   E,
   unknown
-> =>
+> => parserChannel<E>(() => internal.makeDemuxParser(options))
+
+/** The channel around a parser; `demux` chooses the parser by its options, {@link coalesced} has its own. */
+const parserChannel = <E>(make: () => internal.DemuxParserBase) =>
   makeBatchChannel<Uint8Array, Frame, DemuxError | DaemonStreamError, E>(() => {
-    const parser = new internal.DemuxParser(options)
+    const parser = make()
     return {
       step: (chunks, out) => {
         const failure = parser.writeAll(chunks, out)
@@ -258,13 +261,32 @@ export const demuxStream: {
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DemuxOptions
   ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R>
-} = dual(
+} = /*#__PURE__*/ dual(
   (args) => Stream.isStream(args[0]),
   <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DemuxOptions
   ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> => Stream.pipeThroughChannel(bytes, demux<E>(options))
 )
+
+/**
+ * `demuxStream(bytes, { coalesce: true })` without the frame-by-frame parser, for callers that always coalesce
+ * (`Containers.logLines`, `logsText`): `demuxStream` chooses its parser at run time, so a bundle that uses it keeps
+ * both.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Demux } from "effect-docker"
+ * const frames = Demux.coalesced(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n"))))
+ * ```
+ * @since 0.2.0
+ * @internal
+ */
+export const coalesced = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>
+): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> =>
+  Stream.pipeThroughChannel(bytes, parserChannel<E>(() => new internal.CoalescingParser()))
 
 /**
  * Wraps the body of a TTY session, which is not multiplexed, as stdout frames (empty chunks are dropped).

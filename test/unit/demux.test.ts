@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Demux from "../../src/Demux.ts"
-import { type DemuxFailure, DemuxParser, type RawFrame } from "../../src/internal/demuxParser.ts"
+import { CoalescingParser, type DemuxFailure, DemuxParser, type RawFrame } from "../../src/internal/demuxParser.ts"
 import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "../fixtures/frames.ts"
 
 const SEED = 20261123
@@ -370,7 +370,7 @@ const anyFramesArb = fc
   })
 
 const runCoalesced = (chunks: ReadonlyArray<Uint8Array>, options?: { readonly maxFrameSize?: number }) => {
-  const parser = new DemuxParser({ ...options, coalesce: true })
+  const parser = new CoalescingParser(options)
   const out: Array<RawFrame> = []
   const failure = parser.writeAll(chunks, out) ?? parser.end()
   return { out, failure }

@@ -10,7 +10,6 @@
  *
  * @since 0.1.0
  */
-import * as Arr from "effect/Array"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Channel from "effect/Channel"
 import * as Data from "effect/Data"
@@ -57,7 +56,7 @@ export interface Line {
   readonly line: string
 }
 
-const DemuxErrorBase: TaggedErrorClass<"DemuxError"> = Data.TaggedError("DemuxError")
+const DemuxErrorBase: TaggedErrorClass<"DemuxError"> = /*#__PURE__*/ Data.TaggedError("DemuxError")
 
 /**
  * The byte stream is not a valid multiplexed stream:
@@ -90,7 +89,7 @@ export class DemuxError extends DemuxErrorBase<{
   readonly size?: number | undefined
 }> {}
 
-const DaemonStreamErrorBase: TaggedErrorClass<"DaemonStreamError"> = Data.TaggedError("DaemonStreamError")
+const DaemonStreamErrorBase: TaggedErrorClass<"DaemonStreamError"> = /*#__PURE__*/ Data.TaggedError("DaemonStreamError")
 
 /**
  * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8 (or, for an empty
@@ -302,10 +301,17 @@ export const coalesced = <E, R>(
  * @category streams
  */
 export const rawStream = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E, R> =>
-  bytes.pipe(
-    Stream.filter((payload) => payload.length > 0),
-    Stream.mapArray((chunks) => Arr.map(chunks, (payload): Frame => ({ stream: 1, payload })))
-  )
+  Stream.pipeThroughChannel(bytes, rawFrames<E>())
+
+// the batch channel the demuxer uses rather than `Stream.filter` and `Stream.mapArray`, which only this would bring
+const rawFrames = <E>() =>
+  makeBatchChannel<Uint8Array, Frame, never, E>(() => ({
+    step: (chunks, out) => {
+      for (let i = 0; i < chunks.length; i++) if (chunks[i]!.length > 0) out.push({ stream: 1, payload: chunks[i]! })
+      return undefined
+    },
+    flush: () => undefined
+  }))
 
 /**
  * A channel from frames to lines: one streaming UTF-8 decoder per stream, lines split on `\n` (a `\r` before it is

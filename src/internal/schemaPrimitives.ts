@@ -21,7 +21,7 @@ export type Int64 = number | bigint
  *
  * @internal
  */
-export const Int64: Schema.Codec<Int64> = Schema.Union([Schema.Number, Schema.BigInt]).annotate({
+export const Int64: Schema.Codec<Int64> = /*#__PURE__*/ Schema.Union([Schema.Number, Schema.BigInt]).annotate({
   identifier: "Int64",
   description: "a 64-bit integer: a number, or a bigint beyond Number.MAX_SAFE_INTEGER"
 })
@@ -42,7 +42,7 @@ export const NullableArray = <A>(item: Schema.Codec<A>): Schema.Codec<ReadonlyAr
     )
   )
 
-const IdField = Schema.Struct({ Id: Schema.String })
+const IdField = /*#__PURE__*/ Schema.Struct({ Id: Schema.String })
 
 /**
  * The answer of `SecretCreate` and `ConfigCreate`. The spec documents `{ "Id": … }` (`IDResponse`), but daemons
@@ -51,10 +51,10 @@ const IdField = Schema.Struct({ Id: Schema.String })
  *
  * @internal
  */
-export const CreatedId: Schema.Decoder<{ readonly Id: string }> = Schema.Union([
+export const CreatedId: Schema.Decoder<{ readonly Id: string }> = /*#__PURE__*/ Schema.Union([
   IdField,
-  Schema.Struct({ ID: Schema.String }).pipe(
-    Schema.decodeTo(
+  /*#__PURE__*/ Schema.Struct({ ID: Schema.String }).pipe(
+    /*#__PURE__*/ Schema.decodeTo(
       IdField,
       SchemaTransformation.transform({
         decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),

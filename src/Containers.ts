@@ -367,7 +367,6 @@ const inspectTty = /*#__PURE__*/ Docker.callJson(
     method: "GET",
     path: "/containers/{id}/json",
     tag: "Container",
-    summary: "Inspect a container",
     params: [{ name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }],
     response: /*#__PURE__*/ Operation.json(
       /*#__PURE__*/ Schema.Struct({

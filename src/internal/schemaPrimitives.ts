@@ -44,6 +44,16 @@ export const NullableArray = <A>(item: Schema.Codec<A>): Schema.Codec<ReadonlyAr
 
 const IdField = /*#__PURE__*/ Schema.Struct({ Id: Schema.String })
 
+const IDField = /*#__PURE__*/ Schema.Struct({ ID: Schema.String })
+
+const idFromID = /*#__PURE__*/ Schema.decodeTo<typeof IdField, typeof IDField>(
+  IdField,
+  /*#__PURE__*/ SchemaTransformation.transform({
+    decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),
+    encode: (created: { readonly Id: string }) => ({ ID: created.Id })
+  })
+)
+
 /**
  * The answer of `SecretCreate` and `ConfigCreate`. The spec documents `{ "Id": … }` (`IDResponse`), but daemons
  * send `{ "ID": … }` (moby's `SecretCreateResponse`/`ConfigCreateResponse` have an untagged `ID` field; Go clients
@@ -53,13 +63,6 @@ const IdField = /*#__PURE__*/ Schema.Struct({ Id: Schema.String })
  */
 export const CreatedId: Schema.Decoder<{ readonly Id: string }> = /*#__PURE__*/ Schema.Union([
   IdField,
-  /*#__PURE__*/ Schema.Struct({ ID: Schema.String }).pipe(
-    /*#__PURE__*/ Schema.decodeTo(
-      IdField,
-      SchemaTransformation.transform({
-        decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),
-        encode: (created: { readonly Id: string }) => ({ ID: created.Id })
-      })
-    )
-  )
+  // `decodeTo(…)(from)` rather than `from.pipe(decodeTo(…))`: a method call is never pure to a bundler
+  /*#__PURE__*/ idFromID(IDField)
 ])

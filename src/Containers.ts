@@ -427,8 +427,8 @@ export const logs = (
   )
 
 /**
- * {@link logs} with `coalesce`, on its own so that {@link logLines} and {@link logsText} do not carry the
- * frame-by-frame reader of the default path.
+ * {@link logs} with `coalesce`, on its own so that {@link logsText} does not carry the frame-by-frame reader of the
+ * default path ({@link logLines} splits the coalesced bytes into lines in the same step).
  */
 const coalescedLogs = (id: string, options: LogsOptions) =>
   Stream.unwrap(
@@ -458,7 +458,13 @@ export const logLines = (
   id: string,
   options: LogsOptions = {}
 ): Stream.Stream<Demux.Line, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
-  Demux.toLines(coalescedLogs(id, options))
+  Stream.unwrap(
+    Effect.map(
+      resolveTty(id, options.tty),
+      // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
+      (isTty) => Demux.bytesToLines(Docker.callPlain(rawLogs)(logsQuery(id, options)), isTty)
+    )
+  )
 
 /**
  * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and

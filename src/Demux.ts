@@ -288,6 +288,51 @@ export const coalesced = <E, R>(
   Stream.pipeThroughChannel(bytes, parserChannel<E>(() => new internal.CoalescingParser()))
 
 /**
+ * `toLines(coalesced(bytes))`, or `toLines(rawStream(bytes))` when `raw` (a TTY session's body), in one channel: the
+ * parsed frames go straight to the line splitter. The lines and the failures are those of the two steps in a row
+ * (a failure comes after the lines before it, and the last line of a stream without its newline is not emitted).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Demux } from "effect-docker"
+ * const lines = Demux.bytesToLines(Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n"))), false)
+ * ```
+ * @since 0.2.0
+ * @internal
+ */
+export const bytesToLines = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  raw: boolean
+): Stream.Stream<Line, E | DemuxError | DaemonStreamError, R> =>
+  Stream.pipeThroughChannel(
+    bytes,
+    makeBatchChannel<Uint8Array, Line, DemuxError | DaemonStreamError, E>(() => {
+      const parser = raw ? undefined : new internal.CoalescingParser()
+      const splitter = new internal.LineSplitter()
+      const frames: Array<internal.RawFrame> = []
+      return {
+        step: (chunks, out) => {
+          if (parser === undefined) {
+            for (let i = 0; i < chunks.length; i++) splitter.write(1, chunks[i]!, out)
+            return undefined
+          }
+          const failure = parser.writeAll(chunks, frames)
+          for (let i = 0; i < frames.length; i++) splitter.write(frames[i]!.stream, frames[i]!.payload, out)
+          frames.length = 0
+          return failure === undefined ? undefined : toError(failure)
+        },
+        flush: (out) => {
+          const failure = parser?.end()
+          if (failure !== undefined) return toError(failure)
+          splitter.end(out)
+          return undefined
+        }
+      }
+    })
+  )
+
+/**
  * Wraps the body of a TTY session, which is not multiplexed, as stdout frames (empty chunks are dropped).
  *
  * @example

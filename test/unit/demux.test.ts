@@ -423,6 +423,42 @@ describe("Demux coalesce", () => {
     )
   })
 
+  it("bytesToLines gives the lines and the failure of toLines after the coalescing demuxer, or after rawStream", () => {
+    const collect = <A, E>(stream: Stream.Stream<A, E>) => {
+      const out: Array<A> = []
+      const exit = Effect.runSyncExit(Stream.runForEachArray(stream, (batch) => Effect.sync(() => out.push(...batch))))
+      return { out, exit }
+    }
+    // payloads rich in `\n` and `\r`, so that lines end anywhere, across frames and chunks
+    const withNewlines = anyFramesArb.map((frames) =>
+      frames.map((f) => ({ ...f, payload: f.payload.map((b) => b % 7 === 0 ? 10 : b % 11 === 0 ? 13 : b) }))
+    )
+    fc.assert(
+      fc.property(
+        withNewlines,
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 255 }),
+        cutArb,
+        fc.boolean(),
+        (frames, pick, damage, noise, cut, raw) => {
+          const bytes = encodeFrames(frames)
+          // no damage, one byte overwritten (a header or a payload), or the input cut short
+          const length = damage === 2 && bytes.length > 0 ? pick % bytes.length : bytes.length
+          if (damage === 1 && bytes.length > 0) bytes[pick % bytes.length] = noise
+          const input = bytes.subarray(0, length)
+          const chunks = () => Stream.fromIterable(applyCut(input.slice(), cut))
+          const want = collect(Demux.toLines(raw ? Demux.rawStream(chunks()) : Demux.coalesced(chunks())))
+          const got = collect(Demux.bytesToLines(chunks(), raw))
+          expect(got.out).toEqual(want.out)
+          expect(Exit.isSuccess(got.exit)).toBe(Exit.isSuccess(want.exit))
+          expect(failureOf(got.exit)).toEqual(failureOf(want.exit))
+        }
+      ),
+      { seed: SEED, numRuns: 300 }
+    )
+  })
+
   it("merges the consecutive frames of one stream in a chunk into one, and leaves a frame alone in its run in place", () => {
     const frames: Array<Spec> = [
       { stream: 1, payload: enc.encode("a1") },

@@ -21,7 +21,7 @@ import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
 import { PassThrough, Writable } from "node:stream"
 import * as Demux from "../src/Demux.ts"
-import { DemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
+import { makeDemuxParser, type RawFrame } from "../src/internal/demuxParser.ts"
 import { type DemuxScenario, demuxScenario, demuxScenarios } from "../test/fixtures/frames.ts"
 import { type Contender, header, loadAverage, medianTime, runRounds, showRatio, speedRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
@@ -69,7 +69,7 @@ const fresh = (scenario: DemuxScenario): DemuxScenario => ({ ...scenario, chunks
 
 /** The bare parser over `chunks` (the input, or its writable copies when coalescing moves payloads in place). */
 const parserWith = (coalesce: boolean): Impl => (scenario) => {
-  const demux = new DemuxParser({ coalesce })
+  const demux = makeDemuxParser({ coalesce })
   let bytes = 0
   for (const chunk of coalesce ? copies.get(scenario)! : scenario.chunks) {
     const out: Array<RawFrame> = []

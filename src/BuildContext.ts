@@ -32,7 +32,7 @@ import * as Ignore from "./internal/dockerignore.ts"
 import { cleanPath } from "./internal/goPath.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
-const DockerignoreErrorBase: TaggedErrorClass<"DockerignoreError"> = Data.TaggedError("DockerignoreError")
+const DockerignoreErrorBase: TaggedErrorClass<"DockerignoreError"> = /*#__PURE__*/ Data.TaggedError("DockerignoreError")
 
 /**
  * A `.dockerignore` pattern is malformed (an unclosed `[`, a trailing `\`, a lone `!`); the docker CLI refuses it

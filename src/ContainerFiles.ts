@@ -31,7 +31,7 @@ import * as Tar from "./internal/streamingTar.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 import { type TarEvent, TarReader } from "./internal/tarReader.ts"
 
-const InvalidPathBase: TaggedErrorClass<"InvalidPath"> = Data.TaggedError("InvalidPath")
+const InvalidPathBase: TaggedErrorClass<"InvalidPath"> = /*#__PURE__*/ Data.TaggedError("InvalidPath")
 
 /**
  * A container path that cannot name a file: empty, `/`, or ending in `.` or `..`.
@@ -53,7 +53,7 @@ export class InvalidPath extends InvalidPathBase<{
   readonly message: string
 }> {}
 
-const NotAFileBase: TaggedErrorClass<"NotAFile"> = Data.TaggedError("NotAFile")
+const NotAFileBase: TaggedErrorClass<"NotAFile"> = /*#__PURE__*/ Data.TaggedError("NotAFile")
 
 /**
  * {@link bytes} or {@link text} was asked for a path that is not a regular file (a folder, a symbolic link, …).

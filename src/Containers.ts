@@ -367,7 +367,6 @@ const inspectTty = /*#__PURE__*/ Docker.callJson(
     method: "GET",
     path: "/containers/{id}/json",
     tag: "Container",
-    summary: "Inspect a container",
     params: [{ name: "id", key: "id", in: "path", style: "string", required: true, pathValue: "segment" }],
     response: /*#__PURE__*/ Operation.json(
       /*#__PURE__*/ Schema.Struct({
@@ -420,14 +419,23 @@ export const logs = (
   Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
   Docker.Docker
 > =>
-  Stream.unwrap(
+  options.coalesce === true ? coalescedLogs(id, options) : Stream.unwrap(
     Effect.map(resolveTty(id, options.tty), (isTty) => {
       const query = logsQuery(id, options)
-      if (isTty) return Demux.rawStream(Docker.callPlain(rawLogs)(query))
+      return isTty ? Demux.rawStream(Docker.callPlain(rawLogs)(query)) : Api.containerLogs(query)
+    })
+  )
+
+/**
+ * {@link logs} with `coalesce`, on its own so that {@link logsText} does not carry the frame-by-frame reader of the
+ * default path ({@link logLines} splits the coalesced bytes into lines in the same step).
+ */
+const coalescedLogs = (id: string, options: LogsOptions) =>
+  Stream.unwrap(
+    Effect.map(resolveTty(id, options.tty), (isTty) => {
+      const body = Docker.callPlain(rawLogs)(logsQuery(id, options))
       // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
-      return options.coalesce === true
-        ? Demux.demuxStream(Docker.callPlain(rawLogs)(query), { coalesce: true })
-        : Api.containerLogs(query)
+      return isTty ? Demux.rawStream(body) : Demux.coalesced(body)
     })
   )
 
@@ -450,7 +458,13 @@ export const logLines = (
   id: string,
   options: LogsOptions = {}
 ): Stream.Stream<Demux.Line, Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>, Docker.Docker> =>
-  Demux.toLines(logs(id, { ...options, coalesce: true }))
+  Stream.unwrap(
+    Effect.map(
+      resolveTty(id, options.tty),
+      // the body's chunks belong to this stream alone, so the demuxer may move payloads inside them
+      (isTty) => Demux.bytesToLines(Docker.callPlain(rawLogs)(logsQuery(id, options)), isTty)
+    )
+  )
 
 /**
  * One line of a container's log with the time the daemon recorded it: `timestamp` (millisecond precision) and
@@ -542,7 +556,7 @@ export const logsText = (
   { readonly stdout: string; readonly stderr: string },
   Demux.DaemonStreamError | Demux.DemuxError | Docker.CallError<404 | 500>,
   Docker.Docker
-> => Demux.toStrings(logs(id, { ...options, coalesce: true }))
+> => Demux.toStrings(coalescedLogs(id, options))
 
 // -----------------------------------------------------------------------------
 // stats

@@ -58,7 +58,7 @@ export interface AuthConfig {
   readonly email?: string
 }
 
-const CredentialsErrorBase: TaggedErrorClass<"CredentialsError"> = Data.TaggedError("CredentialsError")
+const CredentialsErrorBase: TaggedErrorClass<"CredentialsError"> = /*#__PURE__*/ Data.TaggedError("CredentialsError")
 
 /**
  * Credentials could not be read: a helper that failed or answered garbage, an `auth` entry that is not

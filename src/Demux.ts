@@ -10,7 +10,6 @@
  *
  * @since 0.1.0
  */
-import * as Arr from "effect/Array"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Channel from "effect/Channel"
 import * as Data from "effect/Data"
@@ -57,7 +56,7 @@ export interface Line {
   readonly line: string
 }
 
-const DemuxErrorBase: TaggedErrorClass<"DemuxError"> = Data.TaggedError("DemuxError")
+const DemuxErrorBase: TaggedErrorClass<"DemuxError"> = /*#__PURE__*/ Data.TaggedError("DemuxError")
 
 /**
  * The byte stream is not a valid multiplexed stream:
@@ -90,7 +89,7 @@ export class DemuxError extends DemuxErrorBase<{
   readonly size?: number | undefined
 }> {}
 
-const DaemonStreamErrorBase: TaggedErrorClass<"DaemonStreamError"> = Data.TaggedError("DaemonStreamError")
+const DaemonStreamErrorBase: TaggedErrorClass<"DaemonStreamError"> = /*#__PURE__*/ Data.TaggedError("DaemonStreamError")
 
 /**
  * The daemon sent a system-error frame (stream type 3); `message` is its payload decoded as UTF-8 (or, for an empty
@@ -217,9 +216,12 @@ export const demux = <E = never>(
   NonEmptyReadonlyArray<Uint8Array>,
   E,
   unknown
-> =>
+> => parserChannel<E>(() => internal.makeDemuxParser(options))
+
+/** The channel around a parser; `demux` chooses the parser by its options, {@link coalesced} has its own. */
+const parserChannel = <E>(make: () => internal.DemuxParserBase) =>
   makeBatchChannel<Uint8Array, Frame, DemuxError | DaemonStreamError, E>(() => {
-    const parser = new internal.DemuxParser(options)
+    const parser = make()
     return {
       step: (chunks, out) => {
         const failure = parser.writeAll(chunks, out)
@@ -258,13 +260,77 @@ export const demuxStream: {
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DemuxOptions
   ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R>
-} = dual(
+} = /*#__PURE__*/ dual(
   (args) => Stream.isStream(args[0]),
   <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>,
     options?: DemuxOptions
   ): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> => Stream.pipeThroughChannel(bytes, demux<E>(options))
 )
+
+/**
+ * `demuxStream(bytes, { coalesce: true })` without the frame-by-frame parser, for callers that always coalesce
+ * (`Containers.logLines`, `logsText`): `demuxStream` chooses its parser at run time, so a bundle that uses it keeps
+ * both.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Demux } from "effect-docker"
+ * const frames = Demux.coalesced(Stream.make(Demux.encodeFrame(1, new TextEncoder().encode("a\n"))))
+ * ```
+ * @since 0.2.0
+ * @internal
+ */
+export const coalesced = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>
+): Stream.Stream<Frame, E | DemuxError | DaemonStreamError, R> =>
+  Stream.pipeThroughChannel(bytes, parserChannel<E>(() => new internal.CoalescingParser()))
+
+/**
+ * `toLines(coalesced(bytes))`, or `toLines(rawStream(bytes))` when `raw` (a TTY session's body), in one channel: the
+ * parsed frames go straight to the line splitter. The lines and the failures are those of the two steps in a row
+ * (a failure comes after the lines before it, and the last line of a stream without its newline is not emitted).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Demux } from "effect-docker"
+ * const lines = Demux.bytesToLines(Stream.make(Demux.encodeFrame(2, new TextEncoder().encode("oops\n"))), false)
+ * ```
+ * @since 0.2.0
+ * @internal
+ */
+export const bytesToLines = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  raw: boolean
+): Stream.Stream<Line, E | DemuxError | DaemonStreamError, R> =>
+  Stream.pipeThroughChannel(
+    bytes,
+    makeBatchChannel<Uint8Array, Line, DemuxError | DaemonStreamError, E>(() => {
+      const parser = raw ? undefined : new internal.CoalescingParser()
+      const splitter = new internal.LineSplitter()
+      const frames: Array<internal.RawFrame> = []
+      return {
+        step: (chunks, out) => {
+          if (parser === undefined) {
+            for (let i = 0; i < chunks.length; i++) splitter.write(1, chunks[i]!, out)
+            return undefined
+          }
+          const failure = parser.writeAll(chunks, frames)
+          for (let i = 0; i < frames.length; i++) splitter.write(frames[i]!.stream, frames[i]!.payload, out)
+          frames.length = 0
+          return failure === undefined ? undefined : toError(failure)
+        },
+        flush: (out) => {
+          const failure = parser?.end()
+          if (failure !== undefined) return toError(failure)
+          splitter.end(out)
+          return undefined
+        }
+      }
+    })
+  )
 
 /**
  * Wraps the body of a TTY session, which is not multiplexed, as stdout frames (empty chunks are dropped).
@@ -280,10 +346,17 @@ export const demuxStream: {
  * @category streams
  */
 export const rawStream = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E, R> =>
-  bytes.pipe(
-    Stream.filter((payload) => payload.length > 0),
-    Stream.mapArray((chunks) => Arr.map(chunks, (payload): Frame => ({ stream: 1, payload })))
-  )
+  Stream.pipeThroughChannel(bytes, rawFrames<E>())
+
+// the batch channel the demuxer uses rather than `Stream.filter` and `Stream.mapArray`, which only this would bring
+const rawFrames = <E>() =>
+  makeBatchChannel<Uint8Array, Frame, never, E>(() => ({
+    step: (chunks, out) => {
+      for (let i = 0; i < chunks.length; i++) if (chunks[i]!.length > 0) out.push({ stream: 1, payload: chunks[i]! })
+      return undefined
+    },
+    flush: () => undefined
+  }))
 
 /**
  * A channel from frames to lines: one streaming UTF-8 decoder per stream, lines split on `\n` (a `\r` before it is

@@ -91,7 +91,7 @@ export interface Environment {
   readonly socketAnswers?: (path: string) => Effect.Effect<boolean>
 }
 
-const DockerConfigErrorBase: TaggedErrorClass<"DockerConfigError"> = Data.TaggedError("DockerConfigError")
+const DockerConfigErrorBase: TaggedErrorClass<"DockerConfigError"> = /*#__PURE__*/ Data.TaggedError("DockerConfigError")
 
 /**
  * The configuration could not be resolved: a context that does not exist, an unreadable `config.json`, a

@@ -25,7 +25,7 @@ export interface StatusErrorFields {
   readonly message: string
 }
 
-const BadRequestBase: TaggedErrorClass<"BadRequest"> = Data.TaggedError("BadRequest")
+const BadRequestBase: TaggedErrorClass<"BadRequest"> = /*#__PURE__*/ Data.TaggedError("BadRequest")
 
 /**
  * 400: the daemon rejected the parameters.
@@ -43,7 +43,7 @@ const BadRequestBase: TaggedErrorClass<"BadRequest"> = Data.TaggedError("BadRequ
  */
 export class BadRequest extends BadRequestBase<StatusErrorFields> {}
 
-const UnauthorizedBase: TaggedErrorClass<"Unauthorized"> = Data.TaggedError("Unauthorized")
+const UnauthorizedBase: TaggedErrorClass<"Unauthorized"> = /*#__PURE__*/ Data.TaggedError("Unauthorized")
 
 /**
  * 401: authentication is missing or was refused (e.g. registry credentials).
@@ -58,7 +58,7 @@ const UnauthorizedBase: TaggedErrorClass<"Unauthorized"> = Data.TaggedError("Una
  */
 export class Unauthorized extends UnauthorizedBase<StatusErrorFields> {}
 
-const ForbiddenBase: TaggedErrorClass<"Forbidden"> = Data.TaggedError("Forbidden")
+const ForbiddenBase: TaggedErrorClass<"Forbidden"> = /*#__PURE__*/ Data.TaggedError("Forbidden")
 
 /**
  * 403: the operation is not allowed: by the daemon (e.g. removing a predefined network), or by whatever stands in
@@ -75,7 +75,7 @@ const ForbiddenBase: TaggedErrorClass<"Forbidden"> = Data.TaggedError("Forbidden
  */
 export class Forbidden extends ForbiddenBase<StatusErrorFields> {}
 
-const NotFoundBase: TaggedErrorClass<"NotFound"> = Data.TaggedError("NotFound")
+const NotFoundBase: TaggedErrorClass<"NotFound"> = /*#__PURE__*/ Data.TaggedError("NotFound")
 
 /**
  * 404: no such object (container, image, network, …).
@@ -92,7 +92,7 @@ const NotFoundBase: TaggedErrorClass<"NotFound"> = Data.TaggedError("NotFound")
  */
 export class NotFound extends NotFoundBase<StatusErrorFields> {}
 
-const ConflictBase: TaggedErrorClass<"Conflict"> = Data.TaggedError("Conflict")
+const ConflictBase: TaggedErrorClass<"Conflict"> = /*#__PURE__*/ Data.TaggedError("Conflict")
 
 /**
  * 409: the object is in a conflicting state (e.g. removing a running container, a name in use).
@@ -107,7 +107,9 @@ const ConflictBase: TaggedErrorClass<"Conflict"> = Data.TaggedError("Conflict")
  */
 export class Conflict extends ConflictBase<StatusErrorFields> {}
 
-const PreconditionFailedBase: TaggedErrorClass<"PreconditionFailed"> = Data.TaggedError("PreconditionFailed")
+const PreconditionFailedBase: TaggedErrorClass<"PreconditionFailed"> = /*#__PURE__*/ Data.TaggedError(
+  "PreconditionFailed"
+)
 
 /**
  * 412: a precondition failed.
@@ -122,7 +124,7 @@ const PreconditionFailedBase: TaggedErrorClass<"PreconditionFailed"> = Data.Tagg
  */
 export class PreconditionFailed extends PreconditionFailedBase<StatusErrorFields> {}
 
-const TooManyRequestsBase: TaggedErrorClass<"TooManyRequests"> = Data.TaggedError("TooManyRequests")
+const TooManyRequestsBase: TaggedErrorClass<"TooManyRequests"> = /*#__PURE__*/ Data.TaggedError("TooManyRequests")
 
 /**
  * 429: too many requests.
@@ -137,7 +139,7 @@ const TooManyRequestsBase: TaggedErrorClass<"TooManyRequests"> = Data.TaggedErro
  */
 export class TooManyRequests extends TooManyRequestsBase<StatusErrorFields> {}
 
-const ServerErrorBase: TaggedErrorClass<"ServerError"> = Data.TaggedError("ServerError")
+const ServerErrorBase: TaggedErrorClass<"ServerError"> = /*#__PURE__*/ Data.TaggedError("ServerError")
 
 /**
  * 500: the daemon failed.
@@ -152,7 +154,7 @@ const ServerErrorBase: TaggedErrorClass<"ServerError"> = Data.TaggedError("Serve
  */
 export class ServerError extends ServerErrorBase<StatusErrorFields> {}
 
-const NotImplementedBase: TaggedErrorClass<"NotImplemented"> = Data.TaggedError("NotImplemented")
+const NotImplementedBase: TaggedErrorClass<"NotImplemented"> = /*#__PURE__*/ Data.TaggedError("NotImplemented")
 
 /**
  * 501: the daemon does not implement the operation.
@@ -167,7 +169,9 @@ const NotImplementedBase: TaggedErrorClass<"NotImplemented"> = Data.TaggedError(
  */
 export class NotImplemented extends NotImplementedBase<StatusErrorFields> {}
 
-const ServiceUnavailableBase: TaggedErrorClass<"ServiceUnavailable"> = Data.TaggedError("ServiceUnavailable")
+const ServiceUnavailableBase: TaggedErrorClass<"ServiceUnavailable"> = /*#__PURE__*/ Data.TaggedError(
+  "ServiceUnavailable"
+)
 
 /**
  * 503: the daemon is unavailable for this call (e.g. swarm calls on a node that is not in a swarm).
@@ -182,7 +186,7 @@ const ServiceUnavailableBase: TaggedErrorClass<"ServiceUnavailable"> = Data.Tagg
  */
 export class ServiceUnavailable extends ServiceUnavailableBase<StatusErrorFields> {}
 
-const UnexpectedStatusBase: TaggedErrorClass<"UnexpectedStatus"> = Data.TaggedError("UnexpectedStatus")
+const UnexpectedStatusBase: TaggedErrorClass<"UnexpectedStatus"> = /*#__PURE__*/ Data.TaggedError("UnexpectedStatus")
 
 /**
  * Any status the operation's spec does not document.
@@ -243,7 +247,7 @@ export type DocumentedStatus = keyof typeof byStatus
 export type StatusErrors<S extends DocumentedStatus> = S extends DocumentedStatus ? InstanceType<typeof byStatus[S]>
   : never
 
-const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = Data.TaggedError("SwarmUnavailable")
+const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = /*#__PURE__*/ Data.TaggedError("SwarmUnavailable")
 
 /**
  * The engine has no swarm mode at all (Podman's Docker-compatible API): a swarm, node, service, task, secret or
@@ -263,7 +267,9 @@ const SwarmUnavailableBase: TaggedErrorClass<"SwarmUnavailable"> = Data.TaggedEr
  */
 export class SwarmUnavailable extends SwarmUnavailableBase<StatusErrorFields> {}
 
-const OperationUnavailableBase: TaggedErrorClass<"OperationUnavailable"> = Data.TaggedError("OperationUnavailable")
+const OperationUnavailableBase: TaggedErrorClass<"OperationUnavailable"> = /*#__PURE__*/ Data.TaggedError(
+  "OperationUnavailable"
+)
 
 /**
  * The engine does not have the operation at all: its router answered 404 with its own text (`Not Found` in plain
@@ -350,7 +356,7 @@ export const fromStatus = <S extends DocumentedStatus>(
     : new UnexpectedStatus(fields)
 }
 
-const TransportErrorBase: TaggedErrorClass<"TransportError"> = Data.TaggedError("TransportError")
+const TransportErrorBase: TaggedErrorClass<"TransportError"> = /*#__PURE__*/ Data.TaggedError("TransportError")
 
 /**
  * The daemon could not be reached or the connection failed. `target` says what was tried (a socket path or an
@@ -380,7 +386,7 @@ export class TransportError extends TransportErrorBase<{
   }
 }
 
-const StdinClosedBase: TaggedErrorClass<"StdinClosed"> = Data.TaggedError("StdinClosed")
+const StdinClosedBase: TaggedErrorClass<"StdinClosed"> = /*#__PURE__*/ Data.TaggedError("StdinClosed")
 
 /**
  * A write to the stdin of an attach or exec session after that stdin was closed (by `closeStdin`, or by the end of
@@ -408,7 +414,9 @@ export class StdinClosed extends StdinClosedBase<{
   }
 }
 
-const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = Data.TaggedError("ResponseDecodeError")
+const ResponseDecodeErrorBase: TaggedErrorClass<"ResponseDecodeError"> = /*#__PURE__*/ Data.TaggedError(
+  "ResponseDecodeError"
+)
 
 /**
  * A response did not have the shape the operation's schema expects. `snippet` holds the start of what arrived.
@@ -435,7 +443,9 @@ export class ResponseDecodeError extends ResponseDecodeErrorBase<{
   }
 }
 
-const UnsupportedApiVersionBase: TaggedErrorClass<"UnsupportedApiVersion"> = Data.TaggedError("UnsupportedApiVersion")
+const UnsupportedApiVersionBase: TaggedErrorClass<"UnsupportedApiVersion"> = /*#__PURE__*/ Data.TaggedError(
+  "UnsupportedApiVersion"
+)
 
 /**
  * The call, or one of its parameters, needs a newer Engine API than the one negotiated with the daemon. Raised
@@ -467,9 +477,11 @@ export class UnsupportedApiVersion extends UnsupportedApiVersionBase<{
   }
 }
 
-const DaemonTooOldBase: TaggedErrorClass<"DaemonTooOld"> = Data.TaggedError("DaemonTooOld")
+const DaemonTooOldBase: TaggedErrorClass<"DaemonTooOld"> = /*#__PURE__*/ Data.TaggedError("DaemonTooOld")
 
-const ApiVersionOutOfRangeBase: TaggedErrorClass<"ApiVersionOutOfRange"> = Data.TaggedError("ApiVersionOutOfRange")
+const ApiVersionOutOfRangeBase: TaggedErrorClass<"ApiVersionOutOfRange"> = /*#__PURE__*/ Data.TaggedError(
+  "ApiVersionOutOfRange"
+)
 
 /**
  * The API version a call was asked to speak is not one this SDK speaks: outside [`ApiVersion.oldest`,
@@ -519,7 +531,7 @@ export class DaemonTooOld extends DaemonTooOldBase<{
   }
 }
 
-const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedError("InvalidParameter")
+const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = /*#__PURE__*/ Data.TaggedError("InvalidParameter")
 
 /**
  * A parameter's value cannot be sent (e.g. a path parameter that is empty, `.` or `..`). Raised before any I/O.
@@ -546,7 +558,9 @@ export class InvalidParameter extends InvalidParameterBase<{
   }
 }
 
-const HijackNotSupportedBase: TaggedErrorClass<"HijackNotSupported"> = Data.TaggedError("HijackNotSupported")
+const HijackNotSupportedBase: TaggedErrorClass<"HijackNotSupported"> = /*#__PURE__*/ Data.TaggedError(
+  "HijackNotSupported"
+)
 
 /**
  * The transport in use cannot hijack a connection (e.g. `fetch` cannot upgrade to raw TCP). Raised before any I/O.
@@ -569,7 +583,7 @@ export class HijackNotSupported extends HijackNotSupportedBase<{
   }
 }
 
-const RedirectedBase: TaggedErrorClass<"Redirected"> = Data.TaggedError("Redirected")
+const RedirectedBase: TaggedErrorClass<"Redirected"> = /*#__PURE__*/ Data.TaggedError("Redirected")
 
 /**
  * The daemon (or something in front of it) answered with a redirect (a 3xx status other than 304, or a browser's
@@ -605,7 +619,38 @@ export class Redirected extends RedirectedBase<{
   }
 }
 
-const TimeoutBase: TaggedErrorClass<"Timeout"> = Data.TaggedError("Timeout")
+const TimeoutBase: TaggedErrorClass<"Timeout"> = /*#__PURE__*/ Data.TaggedError("Timeout")
+
+/** Each unit of `Duration.format` in nanoseconds. */
+const units: ReadonlyArray<readonly [string, bigint]> = [
+  ["d", 86_400_000_000_000n],
+  ["h", 3_600_000_000_000n],
+  ["m", 60_000_000_000n],
+  ["s", 1_000_000_000n],
+  ["ms", 1_000_000n],
+  ["ns", 1n]
+]
+
+/**
+ * The text `Duration.format` gives (`"1m 30s"`, `"0"`, `"-5s"`, `"Infinity"`), written out: `Duration.format` and
+ * its helpers (`parts`, `abs`, …) would otherwise come into every bundle that makes a call, for this message alone.
+ */
+const formatDuration = (duration: Duration.Duration): string => {
+  const tag = duration.value._tag
+  if (tag === "Infinity") return "Infinity"
+  if (tag === "NegativeInfinity") return "-Infinity"
+  let nanos = Duration.toNanosUnsafe(duration)
+  if (nanos === 0n) return "0"
+  const sign = nanos < 0n ? "-" : ""
+  if (nanos < 0n) nanos = -nanos
+  const pieces: Array<string> = []
+  for (const [unit, size] of units) {
+    const count = nanos / size
+    if (count !== 0n) pieces.push(`${Number(count)}${unit}`)
+    nanos %= size
+  }
+  return sign + pieces.join(" ")
+}
 
 /**
  * A call took longer than its limit: opening the connection (`phase: "connect"`, 30 seconds unless the layer's
@@ -634,7 +679,7 @@ export class Timeout extends TimeoutBase<{
   readonly limit: Duration.Duration
 }> {
   override get message(): string {
-    const limit = Duration.format(this.limit)
+    const limit = formatDuration(this.limit)
     return this.phase === "connect"
       ? `${this.operation}: cannot connect to the Docker daemon at ${this.target} within ${limit} (connect timeout)`
       : `${this.operation}: no answer from the Docker daemon at ${this.target} within ${limit} (request timeout)`
@@ -662,7 +707,9 @@ export type CommonError =
   | Redirected
   | Timeout
 
-const RegistryUnauthorizedBase: TaggedErrorClass<"RegistryUnauthorized"> = Data.TaggedError("RegistryUnauthorized")
+const RegistryUnauthorizedBase: TaggedErrorClass<"RegistryUnauthorized"> = /*#__PURE__*/ Data.TaggedError(
+  "RegistryUnauthorized"
+)
 
 /**
  * A registry refused the credentials (or asked for some and got none), whatever status the daemon used to say it:
@@ -691,7 +738,7 @@ export class RegistryUnauthorized extends RegistryUnauthorizedBase<{
   readonly message: string
 }> {}
 
-const RateLimitedBase: TaggedErrorClass<"RateLimited"> = Data.TaggedError("RateLimited")
+const RateLimitedBase: TaggedErrorClass<"RateLimited"> = /*#__PURE__*/ Data.TaggedError("RateLimited")
 
 /**
  * A registry refused a pull or push for its rate limit (Docker Hub's `toomanyrequests: You have reached your pull

@@ -163,7 +163,7 @@ export interface ReconnectOptions {
   readonly schedule?: Schedule.Schedule<unknown, Errors.TransportError | Errors.Timeout>
 }
 
-const EventsUnreachableBase: TaggedErrorClass<"EventsUnreachable"> = Data.TaggedError("EventsUnreachable")
+const EventsUnreachableBase: TaggedErrorClass<"EventsUnreachable"> = /*#__PURE__*/ Data.TaggedError("EventsUnreachable")
 
 /**
  * The daemon stayed unreachable for longer than a reconnecting {@link stream} allows (or its schedule ended):

@@ -33,7 +33,7 @@ export type Host =
  */
 export const defaultHost: Host = { _tag: "Unix", path: "/var/run/docker.sock" }
 
-const InvalidHostBase: TaggedErrorClass<"InvalidHost"> = Data.TaggedError("InvalidHost")
+const InvalidHostBase: TaggedErrorClass<"InvalidHost"> = /*#__PURE__*/ Data.TaggedError("InvalidHost")
 
 /**
  * An address that cannot be parsed.

@@ -259,7 +259,7 @@ export const parseReference = (
 // errors reported inside the stream
 // -----------------------------------------------------------------------------
 
-const ImageStreamErrorBase: TaggedErrorClass<"ImageStreamError"> = Data.TaggedError("ImageStreamError")
+const ImageStreamErrorBase: TaggedErrorClass<"ImageStreamError"> = /*#__PURE__*/ Data.TaggedError("ImageStreamError")
 
 /**
  * A pull, push, build, load or import failed after the daemon started answering (an `errorDetail` in its

@@ -17,7 +17,7 @@ import { makeBatchChannel } from "./internal/batchChannel.ts"
 import * as internal from "./internal/ndjsonParser.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 
-const NdjsonErrorBase: TaggedErrorClass<"NdjsonError"> = Data.TaggedError("NdjsonError")
+const NdjsonErrorBase: TaggedErrorClass<"NdjsonError"> = /*#__PURE__*/ Data.TaggedError("NdjsonError")
 
 /**
  * A line could not be decoded:

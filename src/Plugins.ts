@@ -23,7 +23,9 @@ import type { TaggedErrorClass } from "./internal/taggedError.ts"
 import type * as Ndjson from "./Ndjson.ts"
 import * as Operation from "./Operation.ts"
 
-const PluginProgressErrorBase: TaggedErrorClass<"PluginProgressError"> = Data.TaggedError("PluginProgressError")
+const PluginProgressErrorBase: TaggedErrorClass<"PluginProgressError"> = /*#__PURE__*/ Data.TaggedError(
+  "PluginProgressError"
+)
 
 /**
  * A plugin pull, upgrade or push reported an error in its progress messages (the daemon had already answered

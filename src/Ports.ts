@@ -44,7 +44,7 @@ export interface Endpoint {
   readonly port: number
 }
 
-const PortNotPublishedBase: TaggedErrorClass<"PortNotPublished"> = Data.TaggedError("PortNotPublished")
+const PortNotPublishedBase: TaggedErrorClass<"PortNotPublished"> = /*#__PURE__*/ Data.TaggedError("PortNotPublished")
 
 /**
  * The container's port is not published to the host (or the container is not running, so nothing is bound).

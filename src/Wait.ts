@@ -47,7 +47,7 @@ export interface WaitErrorFields {
   readonly message: string
 }
 
-const WaitTimeoutBase: TaggedErrorClass<"WaitTimeout"> = Data.TaggedError("WaitTimeout")
+const WaitTimeoutBase: TaggedErrorClass<"WaitTimeout"> = /*#__PURE__*/ Data.TaggedError("WaitTimeout")
 
 /**
  * The container was not ready in time.
@@ -70,7 +70,7 @@ export class WaitTimeout extends WaitTimeoutBase<
   }
 > {}
 
-const WaitFailedBase: TaggedErrorClass<"WaitFailed"> = Data.TaggedError("WaitFailed")
+const WaitFailedBase: TaggedErrorClass<"WaitFailed"> = /*#__PURE__*/ Data.TaggedError("WaitFailed")
 
 /**
  * The strategy can no longer succeed: the container stopped, its healthcheck reports unhealthy, it has no

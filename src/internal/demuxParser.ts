@@ -102,46 +102,49 @@ const RELEASED = new Uint8Array(0)
 const utf8 = new TextDecoder()
 
 /**
- * Frame demultiplexer state machine.
+ * What both parsers share: the pending chunks, the slow path over them (headers and frames that span chunks) and the
+ * end of input. Each parser adds its fast path (`fast`), which reads frames straight from a chunk when nothing is
+ * pending. Two classes rather than one with a mode, so a program that uses one mode does not carry the other's code.
  *
  * `write(chunk, out)` appends every frame completed by `chunk` to `out` and returns a failure if the stream is
  * invalid; frames before the failing one are still appended. After a failure, the parser keeps returning it.
  *
  * @internal
  */
-export class DemuxParser {
+export abstract class DemuxParserBase {
   readonly maxFrameSize: number
   readonly partialFrames: boolean
-  readonly coalesce: boolean
   /** Pending input chunks; `chunks[first]` is read from offset `head`. */
-  private chunks: Array<Uint8Array> = []
-  private first = 0
-  private head = 0
+  protected chunks: Array<Uint8Array> = []
+  protected first = 0
+  protected head = 0
   /** Unread bytes across the pending chunks. */
-  private buffered = 0
+  protected buffered = 0
   /** Stream offset of the first unread byte. */
-  private consumed = 0
+  protected consumed = 0
   /**
    * -1 while waiting for a header, else the payload size of the current frame (with `partialFrames`, what is left of
    * it to emit).
    */
-  private size = -1
-  private stream = 0
-  private frameOffset = 0
-  private failure: DemuxFailure | undefined = undefined
+  protected size = -1
+  protected stream = 0
+  protected frameOffset = 0
+  protected failure: DemuxFailure | undefined = undefined
   private readonly scratch = new Uint8Array(HEADER_SIZE)
 
-  constructor(options?: DemuxParserOptions) {
+  constructor(options: DemuxParserOptions | undefined, partialFrames: boolean) {
     this.maxFrameSize = options?.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE
-    this.coalesce = options?.coalesce === true
-    this.partialFrames = options?.partialFrames === true || this.coalesce
+    this.partialFrames = partialFrames
   }
+
+  /** Reads frames straight from `chunk` while nothing is pending; keeps what is left. */
+  protected abstract fast(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined
 
   /** Feeds one chunk; pushes the completed frames to `out`. */
   write(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
     if (this.failure !== undefined) return this.failure
     if (chunk.length === 0) return undefined
-    if (this.buffered === 0) return this.coalesce ? this.writeCoalesced(chunk, out) : this.writeAlone(chunk, out)
+    if (this.buffered === 0) return this.fast(chunk, out)
     this.chunks.push(chunk)
     this.buffered += chunk.length
     return this.drain(out)
@@ -174,7 +177,7 @@ export class DemuxParser {
     return undefined
   }
 
-  private fail(failure: DemuxFailure): DemuxFailure {
+  protected fail(failure: DemuxFailure): DemuxFailure {
     this.failure = failure
     this.chunks = []
     this.first = 0
@@ -183,166 +186,7 @@ export class DemuxParser {
     return failure
   }
 
-  /**
-   * Fast path: nothing is pending, so frames are read straight from `chunk` with a local cursor. Whatever is left
-   * becomes the single pending chunk.
-   */
-  private writeAlone(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
-    const length = chunk.length
-    let pos = 0
-    let size = this.size
-    const buffer = chunk.buffer
-    const byteOffset = chunk.byteOffset
-    if (size >= 0) {
-      if (this.partialFrames && this.stream !== 3) {
-        // The rest of a frame whose start was already emitted.
-        const n = Math.min(size, length)
-        if (n > 0) out.push({ stream: this.stream as FrameStream, payload: new Uint8Array(buffer, byteOffset, n) })
-        this.consumed += n
-        if (n < size) {
-          this.size = size - n
-          return this.keep(chunk, length)
-        }
-        pos = n
-        this.size = size = -1
-      } else {
-        // A header ended exactly at the previous chunk boundary.
-        if (length < size) return this.keep(chunk, pos)
-        if (size > 0) {
-          const failure = this.emit(new Uint8Array(buffer, byteOffset, size), out)
-          if (failure !== undefined) return failure
-        }
-        pos = size
-        this.consumed += size
-        this.size = size = -1
-      }
-    }
-    const max = this.maxFrameSize
-    while (length - pos >= HEADER_SIZE) {
-      const type = chunk[pos]!
-      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
-        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
-      }
-      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
-      if (size > max) {
-        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
-      }
-      const start = pos + HEADER_SIZE
-      const end = start + size
-      if (end > length) {
-        this.stream = type
-        this.frameOffset = this.consumed
-        this.consumed += HEADER_SIZE
-        if (this.partialFrames && type !== 3) {
-          const n = length - start
-          if (n > 0) out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, n) })
-          this.consumed += n
-          this.size = size - n
-          return this.keep(chunk, length)
-        }
-        this.size = size
-        return this.keep(chunk, start)
-      }
-      if (size > 0) {
-        if (type === 3) {
-          this.frameOffset = this.consumed
-          const message = utf8.decode(chunk.subarray(start, end))
-          return this.fail({ _tag: "SystemError", offset: this.consumed, message })
-        }
-        // `new Uint8Array(buffer, offset, length)` is a view like `subarray`, but cheaper to create in V8.
-        out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, size) })
-      } else if (type === 3) {
-        return this.fail({ _tag: "SystemError", offset: this.consumed, message: "" })
-      }
-      this.consumed += end - pos
-      pos = end
-    }
-    return this.keep(chunk, pos)
-  }
-
-  /**
-   * The fast path with `coalesce`. The current run of one stream lies at `[runStart, runEnd)` of `chunk`; a payload of
-   * the same stream is moved to `runEnd` (always before its own position, since at least its header lies between), a
-   * payload of another stream ends the run and starts the next one where it lies, so a frame alone in its run is not
-   * moved. The bytes after `pos` are never written, so a split header kept for the next chunk is intact.
-   */
-  private writeCoalesced(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
-    let size = this.size
-    // A system-error frame whose header came in an earlier chunk is read whole, as without `coalesce`.
-    if (size >= 0 && this.stream === 3) return this.writeAlone(chunk, out)
-    const length = chunk.length
-    const buffer = chunk.buffer
-    const byteOffset = chunk.byteOffset
-    let pos = 0
-    let runStream = size >= 0 ? this.stream : -1
-    let runStart = 0
-    let runEnd = 0
-    if (size >= 0) {
-      // The rest of a frame whose start was already emitted.
-      runEnd = Math.min(size, length)
-      this.consumed += runEnd
-      if (runEnd < size) {
-        this.size = size - runEnd
-        pushRun(out, runStream, buffer, byteOffset, runEnd)
-        return this.keep(chunk, length)
-      }
-      pos = runEnd
-      this.size = -1
-    }
-    const max = this.maxFrameSize
-    while (length - pos >= HEADER_SIZE) {
-      const type = chunk[pos]!
-      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
-        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
-      }
-      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
-      if (size > max) {
-        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
-      }
-      const start = pos + HEADER_SIZE
-      const end = start + size
-      if (type === 3) {
-        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-        this.frameOffset = this.consumed
-        if (end > length) {
-          this.stream = type
-          this.consumed += HEADER_SIZE
-          this.size = size
-          return this.keep(chunk, start)
-        }
-        const message = size > 0 ? utf8.decode(chunk.subarray(start, end)) : ""
-        return this.fail({ _tag: "SystemError", offset: this.consumed, message })
-      }
-      const stop = end > length ? length : end
-      if (stop > start) {
-        if (type === runStream) {
-          chunk.copyWithin(runEnd, start, stop)
-          runEnd += stop - start
-        } else {
-          pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-          runStream = type
-          runStart = start
-          runEnd = stop
-        }
-      }
-      if (end > length) {
-        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-        this.stream = type
-        this.frameOffset = this.consumed
-        this.consumed += length - pos
-        this.size = end - length
-        return this.keep(chunk, length)
-      }
-      this.consumed += end - pos
-      pos = end
-    }
-    pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
-    return this.keep(chunk, pos)
-  }
-
-  private keep(chunk: Uint8Array, pos: number): undefined {
+  protected keep(chunk: Uint8Array, pos: number): undefined {
     if (pos < chunk.length) {
       this.chunks = [chunk]
       this.first = 0
@@ -357,7 +201,7 @@ export class DemuxParser {
     return undefined
   }
 
-  private emit(payload: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+  protected emit(payload: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
     if (this.stream === 3) {
       return this.fail({ _tag: "SystemError", offset: this.frameOffset, message: utf8.decode(payload) })
     }
@@ -380,7 +224,7 @@ export class DemuxParser {
           this.head = 0
           this.buffered = 0
           const rest = head === 0 ? chunk : chunk.subarray(head)
-          return this.coalesce ? this.writeCoalesced(rest, out) : this.writeAlone(rest, out)
+          return this.fast(rest, out)
         }
         const header = this.readHeader()
         const type = header[0]!
@@ -478,6 +322,198 @@ export class DemuxParser {
     }
   }
 }
+
+/**
+ * The frame-by-frame parser: whole frames, or with `partialFrames` the bytes of each frame as they arrive.
+ *
+ * @internal
+ */
+export class DemuxParser extends DemuxParserBase {
+  constructor(options?: Omit<DemuxParserOptions, "coalesce">) {
+    super(options, options?.partialFrames === true)
+  }
+
+  /**
+   * Fast path: nothing is pending, so frames are read straight from `chunk` with a local cursor. Whatever is left
+   * becomes the single pending chunk.
+   */
+  protected fast(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    const length = chunk.length
+    let pos = 0
+    let size = this.size
+    const buffer = chunk.buffer
+    const byteOffset = chunk.byteOffset
+    if (size >= 0) {
+      if (this.partialFrames && this.stream !== 3) {
+        // The rest of a frame whose start was already emitted.
+        const n = Math.min(size, length)
+        if (n > 0) out.push({ stream: this.stream as FrameStream, payload: new Uint8Array(buffer, byteOffset, n) })
+        this.consumed += n
+        if (n < size) {
+          this.size = size - n
+          return this.keep(chunk, length)
+        }
+        pos = n
+        this.size = size = -1
+      } else {
+        // A header ended exactly at the previous chunk boundary.
+        if (length < size) return this.keep(chunk, pos)
+        if (size > 0) {
+          const failure = this.emit(new Uint8Array(buffer, byteOffset, size), out)
+          if (failure !== undefined) return failure
+        }
+        pos = size
+        this.consumed += size
+        this.size = size = -1
+      }
+    }
+    const max = this.maxFrameSize
+    while (length - pos >= HEADER_SIZE) {
+      const type = chunk[pos]!
+      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
+        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
+      }
+      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
+      if (size > max) {
+        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
+      }
+      const start = pos + HEADER_SIZE
+      const end = start + size
+      if (end > length) {
+        this.stream = type
+        this.frameOffset = this.consumed
+        this.consumed += HEADER_SIZE
+        if (this.partialFrames && type !== 3) {
+          const n = length - start
+          if (n > 0) out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, n) })
+          this.consumed += n
+          this.size = size - n
+          return this.keep(chunk, length)
+        }
+        this.size = size
+        return this.keep(chunk, start)
+      }
+      if (size > 0) {
+        if (type === 3) {
+          this.frameOffset = this.consumed
+          const message = utf8.decode(chunk.subarray(start, end))
+          return this.fail({ _tag: "SystemError", offset: this.consumed, message })
+        }
+        // `new Uint8Array(buffer, offset, length)` is a view like `subarray`, but cheaper to create in V8.
+        out.push({ stream: type as FrameStream, payload: new Uint8Array(buffer, byteOffset + start, size) })
+      } else if (type === 3) {
+        return this.fail({ _tag: "SystemError", offset: this.consumed, message: "" })
+      }
+      this.consumed += end - pos
+      pos = end
+    }
+    return this.keep(chunk, pos)
+  }
+}
+
+/**
+ * The parser of the `coalesce` mode (which implies `partialFrames`): the payloads of consecutive frames of one stream
+ * within an input chunk come out as one frame (see the module's description).
+ *
+ * @internal
+ */
+export class CoalescingParser extends DemuxParserBase {
+  constructor(options?: { readonly maxFrameSize?: number | undefined }) {
+    super(options, true)
+  }
+
+  /**
+   * The fast path with `coalesce`. The current run of one stream lies at `[runStart, runEnd)` of `chunk`; a payload of
+   * the same stream is moved to `runEnd` (always before its own position, since at least its header lies between), a
+   * payload of another stream ends the run and starts the next one where it lies, so a frame alone in its run is not
+   * moved. The bytes after `pos` are never written, so a split header kept for the next chunk is intact.
+   */
+  protected fast(chunk: Uint8Array, out: Array<RawFrame>): DemuxFailure | undefined {
+    let size = this.size
+    // A system-error frame whose header came in an earlier chunk is read whole, as without `coalesce`.
+    if (size >= 0 && this.stream === 3) {
+      return chunk.length < size ? this.keep(chunk, 0) : this.emit(chunk.subarray(0, size), out)
+    }
+    const length = chunk.length
+    const buffer = chunk.buffer
+    const byteOffset = chunk.byteOffset
+    let pos = 0
+    let runStream = size >= 0 ? this.stream : -1
+    let runStart = 0
+    let runEnd = 0
+    if (size >= 0) {
+      // The rest of a frame whose start was already emitted.
+      runEnd = Math.min(size, length)
+      this.consumed += runEnd
+      if (runEnd < size) {
+        this.size = size - runEnd
+        pushRun(out, runStream, buffer, byteOffset, runEnd)
+        return this.keep(chunk, length)
+      }
+      pos = runEnd
+      this.size = -1
+    }
+    const max = this.maxFrameSize
+    while (length - pos >= HEADER_SIZE) {
+      const type = chunk[pos]!
+      if (type > 3 || chunk[pos + 1] !== 0 || chunk[pos + 2] !== 0 || chunk[pos + 3] !== 0) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        return this.fail({ _tag: "UnknownStreamType", offset: this.consumed, header: chunk.slice(pos, pos + 8) })
+      }
+      size = ((chunk[pos + 4]! << 24) | (chunk[pos + 5]! << 16) | (chunk[pos + 6]! << 8) | chunk[pos + 7]!) >>> 0
+      if (size > max) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        return this.fail({ _tag: "FrameTooLarge", offset: this.consumed, size, maxFrameSize: max })
+      }
+      const start = pos + HEADER_SIZE
+      const end = start + size
+      if (type === 3) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        this.frameOffset = this.consumed
+        if (end > length) {
+          this.stream = type
+          this.consumed += HEADER_SIZE
+          this.size = size
+          return this.keep(chunk, start)
+        }
+        const message = size > 0 ? utf8.decode(chunk.subarray(start, end)) : ""
+        return this.fail({ _tag: "SystemError", offset: this.consumed, message })
+      }
+      const stop = end > length ? length : end
+      if (stop > start) {
+        if (type === runStream) {
+          chunk.copyWithin(runEnd, start, stop)
+          runEnd += stop - start
+        } else {
+          pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+          runStream = type
+          runStart = start
+          runEnd = stop
+        }
+      }
+      if (end > length) {
+        pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+        this.stream = type
+        this.frameOffset = this.consumed
+        this.consumed += length - pos
+        this.size = end - length
+        return this.keep(chunk, length)
+      }
+      this.consumed += end - pos
+      pos = end
+    }
+    pushRun(out, runStream, buffer, byteOffset + runStart, runEnd - runStart)
+    return this.keep(chunk, pos)
+  }
+}
+
+/**
+ * The parser for `options`: a {@link CoalescingParser} with `coalesce`, else a {@link DemuxParser}.
+ *
+ * @internal
+ */
+export const makeDemuxParser = (options?: DemuxParserOptions): DemuxParserBase =>
+  options?.coalesce === true ? new CoalescingParser(options) : new DemuxParser(options)
 
 /** Appends a run of one stream's bytes, if not empty, as a view. */
 const pushRun = (

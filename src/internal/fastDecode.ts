@@ -7,10 +7,10 @@
  * undeclared key or a `null` property, a value decoded by a transformation), so it is for values nobody else holds, as
  * `parseJson` returns.
  *
- * It reads a `null` object property as an absent one (as `parseJson` drops them, which `parseJson(text, true)` leaves to
- * this decoder): it decodes what `Schema.decodeUnknownExit` decodes from `dropNulls(input)`, with the same result, or
- * gives up. A value passed on as is (`Unknown`, an empty struct) or to Effect's parser has its `null` properties dropped
- * first. A node of any other kind
+ * It reads a `null` object property as an absent one (as `parseJson` drops them, which `parseJson(text, true)` leaves
+ * to this decoder): it decodes what `Schema.decodeUnknownExit` decodes from `dropNulls(input)`, with the same result,
+ * or gives up. A value passed on as is (`Unknown`, an empty struct) or to Effect's parser has its `null` properties
+ * dropped first. A node of any other kind
  * (a transformation, a check, a suspended or declared schema, a tuple, a `oneOf` union, a union of objects, …) is
  * decoded by Effect's own parser for that node, and any value the fast path does not accept makes the whole decode
  * give up ({@link fastDecoderFor}'s caller then runs Effect's decoder on the input, which gives Effect's error). The

@@ -209,17 +209,7 @@ const fixUp = (value: unknown, markers: boolean): unknown => {
     if (item === null) hasNull = true
     else if (typeof item === "object" || (markers && typeof item === "string")) object[key] = fixUp(item, markers)
   }
-  if (!hasNull) return object
-  const rebuilt: Record<string, unknown> = {}
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    const item = object[key]
-    if (item === null) continue
-    if (key === "__proto__") {
-      Object.defineProperty(rebuilt, key, { value: item, writable: true, enumerable: true, configurable: true })
-    } else rebuilt[key] = item
-  }
-  return rebuilt
+  return hasNull ? withoutNulls(object) : object
 }
 
 /**

@@ -21,7 +21,7 @@ export type Int64 = number | bigint
  *
  * @internal
  */
-export const Int64: Schema.Codec<Int64> = Schema.Union([Schema.Number, Schema.BigInt]).annotate({
+export const Int64: Schema.Codec<Int64> = /*#__PURE__*/ Schema.Union([Schema.Number, Schema.BigInt]).annotate({
   identifier: "Int64",
   description: "a 64-bit integer: a number, or a bigint beyond Number.MAX_SAFE_INTEGER"
 })
@@ -42,7 +42,17 @@ export const NullableArray = <A>(item: Schema.Codec<A>): Schema.Codec<ReadonlyAr
     )
   )
 
-const IdField = Schema.Struct({ Id: Schema.String })
+const IdField = /*#__PURE__*/ Schema.Struct({ Id: Schema.String })
+
+const IDField = /*#__PURE__*/ Schema.Struct({ ID: Schema.String })
+
+const idFromID = /*#__PURE__*/ Schema.decodeTo<typeof IdField, typeof IDField>(
+  IdField,
+  /*#__PURE__*/ SchemaTransformation.transform({
+    decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),
+    encode: (created: { readonly Id: string }) => ({ ID: created.Id })
+  })
+)
 
 /**
  * The answer of `SecretCreate` and `ConfigCreate`. The spec documents `{ "Id": … }` (`IDResponse`), but daemons
@@ -51,15 +61,8 @@ const IdField = Schema.Struct({ Id: Schema.String })
  *
  * @internal
  */
-export const CreatedId: Schema.Decoder<{ readonly Id: string }> = Schema.Union([
+export const CreatedId: Schema.Decoder<{ readonly Id: string }> = /*#__PURE__*/ Schema.Union([
   IdField,
-  Schema.Struct({ ID: Schema.String }).pipe(
-    Schema.decodeTo(
-      IdField,
-      SchemaTransformation.transform({
-        decode: (answer: { readonly ID: string }) => ({ Id: answer.ID }),
-        encode: (created: { readonly Id: string }) => ({ ID: created.Id })
-      })
-    )
-  )
+  // `decodeTo(…)(from)` rather than `from.pipe(decodeTo(…))`: a method call is never pure to a bundler
+  /*#__PURE__*/ idFromID(IDField)
 ])

@@ -83,7 +83,7 @@ export interface ProxyServer {
   readonly port: number
 }
 
-const ProxyServeErrorBase: TaggedErrorClass<"ProxyServeError"> = Data.TaggedError("ProxyServeError")
+const ProxyServeErrorBase: TaggedErrorClass<"ProxyServeError"> = /*#__PURE__*/ Data.TaggedError("ProxyServeError")
 
 /**
  * The proxy could not start: the port is taken, or the daemon address is one the proxy cannot reach (ssh, TLS).

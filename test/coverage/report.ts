@@ -92,12 +92,20 @@ export const ergonomicNames = (
       for (const m of block[0].matchAll(/\bOperations\.(\w+)\b/g)) if (api.has(m[1]!)) ops.add(m[1]!)
       direct.set(block[2]!, ops)
     }
+    // a module-private helper also reaches what the constants it calls or hands over (`f(other)`) mention
+    for (const block of blocks) {
+      if (block[1] !== undefined) continue
+      const ops = direct.get(block[2]!)!
+      for (const [other, otherOps] of direct) {
+        if (other !== block[2] && new RegExp(`\\b${other}\\)`).test(block[0])) otherOps.forEach((op) => ops.add(op))
+      }
+    }
     for (const block of blocks) {
       if (block[1] === undefined) continue
       const name = block[2]!
       const ops = new Set(direct.get(name))
       for (const [other, otherOps] of direct) {
-        if (other !== name && new RegExp(`\\b${other}\\(`).test(block[0])) otherOps.forEach((op) => ops.add(op))
+        if (other !== name && new RegExp(`\\b${other}[()]`).test(block[0])) otherOps.forEach((op) => ops.add(op))
       }
       for (const op of ops) {
         const list = result.get(op) ?? []

@@ -65,6 +65,14 @@ describe("calls by response kind keep a bundle to the readers it uses", () => {
     expect(logs.own.filter((file) => file.includes("ndjson") || file.includes("Ndjson"))).toEqual([])
     expect(logs.text).not.toMatch(/\bContainerInspectResponse\b/)
     expect(logs.text).not.toMatch(/\bHostConfig\b/)
+    // lines need only the coalescing parser; the frame-by-frame one is the default path of Containers.logs
+    expect(logs.text).toMatch(/\bCoalescingParser = class\b/)
+    expect(logs.text).not.toMatch(/\bDemuxParser = class\b/)
+    const frames = await bundle([
+      `import * as Containers from "./src/Containers.ts"`,
+      `console.log(Containers.logs("web", { follow: true }))`
+    ].join("\n"))
+    expect(frames.text).toMatch(/\bDemuxParser = class\b/)
   })
 })
 

@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as Demux from "../../src/Demux.ts"
-import { type DemuxFailure, DemuxParser, type RawFrame } from "../../src/internal/demuxParser.ts"
+import { CoalescingParser, type DemuxFailure, DemuxParser, type RawFrame } from "../../src/internal/demuxParser.ts"
 import { chunkBytes, cutAt, encodeFrames, fillRandom, makeRng, streamBytes } from "../fixtures/frames.ts"
 
 const SEED = 20261123
@@ -370,7 +370,7 @@ const anyFramesArb = fc
   })
 
 const runCoalesced = (chunks: ReadonlyArray<Uint8Array>, options?: { readonly maxFrameSize?: number }) => {
-  const parser = new DemuxParser({ ...options, coalesce: true })
+  const parser = new CoalescingParser(options)
   const out: Array<RawFrame> = []
   const failure = parser.writeAll(chunks, out) ?? parser.end()
   return { out, failure }
@@ -420,6 +420,42 @@ describe("Demux coalesce", () => {
         }
       ),
       { seed: SEED, numRuns: RUNS }
+    )
+  })
+
+  it("bytesToLines gives the lines and the failure of toLines after the coalescing demuxer, or after rawStream", () => {
+    const collect = <A, E>(stream: Stream.Stream<A, E>) => {
+      const out: Array<A> = []
+      const exit = Effect.runSyncExit(Stream.runForEachArray(stream, (batch) => Effect.sync(() => out.push(...batch))))
+      return { out, exit }
+    }
+    // payloads rich in `\n` and `\r`, so that lines end anywhere, across frames and chunks
+    const withNewlines = anyFramesArb.map((frames) =>
+      frames.map((f) => ({ ...f, payload: f.payload.map((b) => b % 7 === 0 ? 10 : b % 11 === 0 ? 13 : b) }))
+    )
+    fc.assert(
+      fc.property(
+        withNewlines,
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 255 }),
+        cutArb,
+        fc.boolean(),
+        (frames, pick, damage, noise, cut, raw) => {
+          const bytes = encodeFrames(frames)
+          // no damage, one byte overwritten (a header or a payload), or the input cut short
+          const length = damage === 2 && bytes.length > 0 ? pick % bytes.length : bytes.length
+          if (damage === 1 && bytes.length > 0) bytes[pick % bytes.length] = noise
+          const input = bytes.subarray(0, length)
+          const chunks = () => Stream.fromIterable(applyCut(input.slice(), cut))
+          const want = collect(Demux.toLines(raw ? Demux.rawStream(chunks()) : Demux.coalesced(chunks())))
+          const got = collect(Demux.bytesToLines(chunks(), raw))
+          expect(got.out).toEqual(want.out)
+          expect(Exit.isSuccess(got.exit)).toBe(Exit.isSuccess(want.exit))
+          expect(failureOf(got.exit)).toEqual(failureOf(want.exit))
+        }
+      ),
+      { seed: SEED, numRuns: 300 }
     )
   })
 

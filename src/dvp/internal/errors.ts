@@ -19,18 +19,22 @@ export interface StatusFields {
 }
 
 // Each base class is a constant with an explicit type, as JSR's fast check requires.
-const UnauthorizedBase: TaggedErrorClass<"DvpUnauthorized"> = Data.TaggedError("DvpUnauthorized")
-const ForbiddenBase: TaggedErrorClass<"DvpForbidden"> = Data.TaggedError("DvpForbidden")
-const NotFoundBase: TaggedErrorClass<"DvpNotFound"> = Data.TaggedError("DvpNotFound")
-const RateLimitedBase: TaggedErrorClass<"DvpRateLimited"> = Data.TaggedError("DvpRateLimited")
-const ServerErrorBase: TaggedErrorClass<"DvpServerError"> = Data.TaggedError("DvpServerError")
-const UnexpectedStatusBase: TaggedErrorClass<"DvpUnexpectedStatus"> = Data.TaggedError("DvpUnexpectedStatus")
-const TransportErrorBase: TaggedErrorClass<"DvpTransportError"> = Data.TaggedError("DvpTransportError")
-const ResponseDecodeErrorBase: TaggedErrorClass<"DvpDecodeError"> = Data.TaggedError("DvpDecodeError")
-const CsvErrorBase: TaggedErrorClass<"DvpCsvError"> = Data.TaggedError("DvpCsvError")
-const InvalidArgumentBase: TaggedErrorClass<"DvpInvalidArgument"> = Data.TaggedError("DvpInvalidArgument")
-const LoginFailedBase: TaggedErrorClass<"DvpLoginFailed"> = Data.TaggedError("DvpLoginFailed")
-const TwoFactorRequiredBase: TaggedErrorClass<"DvpTwoFactorRequired"> = Data.TaggedError("DvpTwoFactorRequired")
+const UnauthorizedBase: TaggedErrorClass<"DvpUnauthorized"> = /*#__PURE__*/ Data.TaggedError("DvpUnauthorized")
+const ForbiddenBase: TaggedErrorClass<"DvpForbidden"> = /*#__PURE__*/ Data.TaggedError("DvpForbidden")
+const NotFoundBase: TaggedErrorClass<"DvpNotFound"> = /*#__PURE__*/ Data.TaggedError("DvpNotFound")
+const RateLimitedBase: TaggedErrorClass<"DvpRateLimited"> = /*#__PURE__*/ Data.TaggedError("DvpRateLimited")
+const ServerErrorBase: TaggedErrorClass<"DvpServerError"> = /*#__PURE__*/ Data.TaggedError("DvpServerError")
+const UnexpectedStatusBase: TaggedErrorClass<"DvpUnexpectedStatus"> = /*#__PURE__*/ Data.TaggedError(
+  "DvpUnexpectedStatus"
+)
+const TransportErrorBase: TaggedErrorClass<"DvpTransportError"> = /*#__PURE__*/ Data.TaggedError("DvpTransportError")
+const ResponseDecodeErrorBase: TaggedErrorClass<"DvpDecodeError"> = /*#__PURE__*/ Data.TaggedError("DvpDecodeError")
+const CsvErrorBase: TaggedErrorClass<"DvpCsvError"> = /*#__PURE__*/ Data.TaggedError("DvpCsvError")
+const InvalidArgumentBase: TaggedErrorClass<"DvpInvalidArgument"> = /*#__PURE__*/ Data.TaggedError("DvpInvalidArgument")
+const LoginFailedBase: TaggedErrorClass<"DvpLoginFailed"> = /*#__PURE__*/ Data.TaggedError("DvpLoginFailed")
+const TwoFactorRequiredBase: TaggedErrorClass<"DvpTwoFactorRequired"> = /*#__PURE__*/ Data.TaggedError(
+  "DvpTwoFactorRequired"
+)
 
 /** @internal */
 export class DvpUnauthorized extends UnauthorizedBase<StatusFields> {}

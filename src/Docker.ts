@@ -539,9 +539,11 @@ export const make = (
     const viaClient = (request: HttpClientRequest.HttpClientRequest) => client.execute(request)
     /** The transport's own send for untraced requests, when it has one (see `untracedSend`). */
     const direct = (client as Partial<UntracedSend>)[untracedSend]
-    /** `direct` for an answer whose body is read whole (see {@link readsWhole}): the transport may read it first. */
-    const directWhole = direct === undefined ? undefined : (request: HttpClientRequest.HttpClientRequest) =>
-      direct(request, true)
+    /**
+     * `direct` for an answer whose body is read whole (see {@link readsWhole}): the transport may read it first.
+     * Called only when `direct` is there.
+     */
+    const directWhole = (request: HttpClientRequest.HttpClientRequest) => direct!(request, true)
     /**
      * Builds and sends the request with `transmit`, then checks the status (plain composition: this runs on every
      * call; the transport's failure and its answer are handled in one step).
@@ -596,7 +598,7 @@ export const make = (
         const version = known
         const bare = !traced && direct !== undefined && version !== undefined
         const sent = bare
-          ? sendWith(operation, input, version, false, readsWhole(operation.response._tag) ? directWhole! : direct)
+          ? sendWith(operation, input, version, false, readsWhole(operation.response._tag) ? directWhole : direct)
           : send(operation, input, traced)
         const call = limited(fiber, operation.id, connection, read === undefined ? sent : Effect.flatMap(sent, read))
         if (traced) return inSpan(operation, call)

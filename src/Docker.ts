@@ -540,6 +540,11 @@ export const make = (
     /** The transport's own send for untraced requests, when it has one (see `untracedSend`). */
     const direct = (client as Partial<UntracedSend>)[untracedSend]
     /**
+     * `direct` for an answer whose body is read whole (see {@link readsWhole}): the transport may read it first.
+     * Called only when `direct` is there.
+     */
+    const directWhole = (request: HttpClientRequest.HttpClientRequest) => direct!(request, true)
+    /**
      * Builds and sends the request with `transmit`, then checks the status (plain composition: this runs on every
      * call; the transport's failure and its answer are handled in one step).
      */
@@ -592,13 +597,19 @@ export const make = (
         // `TracerDisabledWhen` context for the call (the version negotiation still goes through `client.execute`)
         const version = known
         const bare = !traced && direct !== undefined && version !== undefined
-        const sent = bare ? sendWith(operation, input, version, false, direct) : send(operation, input, traced)
+        const sent = bare
+          ? sendWith(operation, input, version, false, readsWhole(operation.response._tag) ? directWhole : direct)
+          : send(operation, input, traced)
         const call = limited(fiber, operation.id, connection, read === undefined ? sent : Effect.flatMap(sent, read))
         if (traced) return inSpan(operation, call)
         return bare ? call : Effect.provideService(call, HttpClient.TracerDisabledWhen, always)
       })) as Execute
     return Docker.of({ connection, apiVersion, execute })
   })
+
+/** Whether the answer of a response kind is read whole, at once (no stream, no upgrade). */
+const readsWhole = (kind: Operation.ResponseKind["_tag"]): boolean =>
+  kind === "Json" || kind === "Text" || kind === "Empty" || kind === "Headers"
 
 /** An effect that is already its successful result (`Effect.succeed`): its value can be read without running it. */
 const succeeded = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Exit.Success<A, E> =>

@@ -29,7 +29,8 @@ type AnyOperation = Operation<any, ResponseKind, any>
  * `HttpClient.TracerDisabledWhen` holds for the request, without reading it. A client carrying it (the Node
  * transport's) spares the Docker client the per-call `TracerDisabledWhen` context and the `HttpClient` wrapper
  * steps when no tracer is installed; a client derived from it (`HttpClient.mapRequest` and the like) does not carry
- * it and is called as any other.
+ * it and is called as any other. `whole` says the caller reads the whole body at once (no stream, no upgrade): the
+ * transport may then read it before handing the response over, whatever its framing.
  *
  * @internal
  */
@@ -38,7 +39,8 @@ export const untracedSend: unique symbol = Symbol.for("effect-docker/untracedSen
 /** A client with an {@link untracedSend}. @internal */
 export interface UntracedSend {
   readonly [untracedSend]: (
-    request: HttpClientRequest.HttpClientRequest
+    request: HttpClientRequest.HttpClientRequest,
+    whole?: boolean
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -18,7 +19,8 @@ const RUNS = 20
  * A server on 127.0.0.1: `/body` answers the request's bytes (a query `n` of seeded bytes) in writes of the sizes
  * given by `sizes`, with back-pressure (`/sized` the same with a `Content-Length`); `/endless` writes until the client
  * goes away and reports that on `closed`; `/stall` and `/cut` declare 100 bytes and send 10, then `/stall` reports
- * on `stalled` and waits (reporting on `closed` when the client goes away) and `/cut` closes the connection.
+ * on `stalled` and waits (reporting on `closed` when the client goes away) and `/cut` closes the connection (with a
+ * query `chunked`, both send their 10 bytes chunked, without a length).
  */
 const server = Effect.acquireRelease(
   Effect.callback<{
@@ -32,8 +34,9 @@ const server = Effect.acquireRelease(
       const stalled = Deferred.makeUnsafe<void>()
       const srv = http.createServer((request, response) => {
         const url = new URL(request.url ?? "/", "http://localhost")
+        const chunked = url.searchParams.has("chunked")
         if (url.pathname === "/stall" || url.pathname === "/cut") {
-          response.writeHead(200, { "content-length": "100" })
+          response.writeHead(200, chunked ? {} : { "content-length": "100" })
           response.write(Buffer.alloc(10, 1), () => {
             if (url.pathname === "/cut") return void response.socket?.destroy()
             response.on("close", () => Deferred.doneUnsafe(closed, Effect.void))
@@ -190,6 +193,64 @@ describe("Node transport", () => {
       expect(response.status).toBe(200)
       const fromText = yield* Effect.flip(response.text)
       expect(fromText.reason._tag).toBe("DecodeError")
+      const fromStream = yield* Effect.flip(collect(response.stream))
+      expect((fromStream as HttpClientError.HttpClientError).reason._tag).toBe("DecodeError")
+    }))
+
+  /** The untraced send of a caller that reads the whole body (`whole`): any body up to 64 MiB is read first. */
+  const whole = (client: HttpClient.HttpClient) => (request: HttpClientRequest.HttpClientRequest) =>
+    untraced(client)(request, true)
+
+  it.live("whole send: a chunked or sized body is read before the response is handed over, every byte", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server
+      const send = whole(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+      // seeded property: body length (chunked, and with a length past the 64 KiB read-ahead) and write sizes; 20 runs
+      const cases = fc.sample(
+        fc.tuple(
+          fc.constantFrom("body", "sized"),
+          fc.integer({ min: 0, max: 200_000 }),
+          fc.array(fc.integer({ min: 1, max: 20_000 }), { minLength: 1 })
+        ),
+        { seed: SEED, numRuns: RUNS }
+      )
+      for (const [path, n, sizes] of [...cases, ["body", 0, [1]], ["body", 3000, [1000]]] as const) {
+        const target = `${url}/${path}?n=${n}&sizes=${sizes.join(",")}`
+        const response = yield* send(HttpClientRequest.get(target))
+        const text = response.text
+        // already held: the text is its own successful result, no second wait
+        expect(Exit.isExit(text) && Exit.isSuccess(text)).toBe(true)
+        expect(yield* text).toBe(bytes(n).toString("utf8"))
+        const read = yield* Effect.flatMap(send(HttpClientRequest.get(target)), (r) => r.arrayBuffer)
+        expect(Buffer.from(read).equals(bytes(n))).toBe(true)
+        const streamed = yield* Effect.flatMap(send(HttpClientRequest.get(target)), (r) => collect(r.stream))
+        expect(streamed.equals(bytes(n))).toBe(true)
+      }
+    }))
+
+  it.live("whole send: interrupted while a chunked body is outstanding, it closes the connection", () =>
+    Effect.gen(function*() {
+      const { closed, stalled, url } = yield* server
+      const send = whole(NodeHttp.make(new http.Agent({ keepAlive: true }), url))
+      const outcome = yield* Effect.raceFirst(
+        Effect.as(send(HttpClientRequest.get(`${url}/stall?chunked`)), "answered"),
+        Effect.as(Deferred.await(stalled), "stalled")
+      )
+      expect(outcome).toBe("stalled")
+      yield* Deferred.await(closed)
+    }))
+
+  it.live("whole send: a chunked body cut short is the body read's DecodeError, as without `whole`", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server
+      const client = NodeHttp.make(new http.Agent({ keepAlive: true }), url)
+      for (const send of [whole(client), untraced(client)]) {
+        const response = yield* send(HttpClientRequest.get(`${url}/cut?chunked`))
+        expect(response.status).toBe(200)
+        const fromText = yield* Effect.flip(response.text)
+        expect(fromText.reason._tag).toBe("DecodeError")
+      }
+      const response = yield* whole(client)(HttpClientRequest.get(`${url}/cut?chunked`))
       const fromStream = yield* Effect.flip(collect(response.stream))
       expect((fromStream as HttpClientError.HttpClientError).reason._tag).toBe("DecodeError")
     }))

@@ -239,6 +239,18 @@ const readsAhead = (response: http.IncomingMessage): boolean => {
   return length !== undefined && length.length <= 6 && Number(length) <= aheadBytes
 }
 
+/**
+ * The largest `Content-Length` whose body is read before the response is handed over when the caller reads the whole
+ * body anyway (see `UntracedSend`); a body without one (chunked) is read so too.
+ */
+const wholeBytes = 64 * 1024 * 1024
+
+/** Whether a response whose body the caller reads whole is read ahead: chunked, or at most {@link wholeBytes}. */
+const readsWhole = (response: http.IncomingMessage): boolean => {
+  const length = response.headers["content-length"]
+  return length === undefined || (length.length <= 9 && Number(length) <= wholeBytes)
+}
+
 /** Bytes a body stream holds before it pauses the response (the socket then stops reading once Node's buffer fills). */
 const pauseAtBytes = 256 * 1024
 
@@ -383,7 +395,8 @@ const start = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: Target,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  whole: boolean
 ): { readonly nodeRequest: http.ClientRequest; readonly wait: Outcome } => {
   const options: http.RequestOptions = {
     agent,
@@ -430,7 +443,7 @@ const start = (
     if (signal !== undefined) {
       response.once("end", finish)
       response.once("close", finish)
-    } else if (readsAhead(response)) {
+    } else if (whole ? readsWhole(response) : readsAhead(response)) {
       return answer.readAhead(() => settle(Effect.succeed(answer)))
     }
     settle(Effect.succeed(answer))
@@ -478,10 +491,11 @@ const send = (
   origin: Origin,
   request: HttpClientRequest.HttpClientRequest,
   url: Target,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  whole: boolean
 ): Outcome =>
   Effect.suspend(() => {
-    const { nodeRequest, wait } = start(agent, connectMillis, origin, request, url, signal)
+    const { nodeRequest, wait } = start(agent, connectMillis, origin, request, url, signal, whole)
     const body = request.body
     if (body._tag !== "Stream") return wait
     // A streamed body is written by a child fiber of the request's fiber: it is interrupted with that fiber,
@@ -501,7 +515,8 @@ const send = (
  * headers destroys the request, an interrupted body read destroys the response (see `NodeResponse`), and a body
  * stream closes the response when it ends or is interrupted before its end. What it drops is only the garbage
  * collection safety net for a response whose body is never consumed: every SDK call consumes its body. On this path a
- * body of known length up to 64 KiB is read before the response is handed over (see `NodeResponse.readAhead`). The
+ * body of known length up to 64 KiB is read before the response is handed over (see `NodeResponse.readAhead`), and
+ * when the caller says it reads the whole body (`whole`), any body up to 64 MiB, chunked or not. The
  * client carries this path as its `untracedSend`, which the Docker client calls directly when it traces nothing.
  *
  * @internal
@@ -518,12 +533,12 @@ export const make = (
     port: base.port
   }
   const traced = HttpClient.make((request, url, signal) =>
-    send(agent, connectMillis, origin, request, targetOf(url), signal)
+    send(agent, connectMillis, origin, request, targetOf(url), signal, false)
   )
   const prefix = base.origin
-  const direct = (request: HttpClientRequest.HttpClientRequest): Outcome => {
+  const direct = (request: HttpClientRequest.HttpClientRequest, whole = false): Outcome => {
     const plain = plainTarget(prefix, request)
-    if (plain !== undefined) return send(agent, connectMillis, origin, request, plain, undefined)
+    if (plain !== undefined) return send(agent, connectMillis, origin, request, plain, undefined, whole)
     const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
     if (Result.isFailure(url)) {
       return Effect.fail(
@@ -532,7 +547,7 @@ export const make = (
         })
       )
     }
-    return send(agent, connectMillis, origin, request, targetOf(url.success), undefined)
+    return send(agent, connectMillis, origin, request, targetOf(url.success), undefined, whole)
   }
   const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
@@ -541,7 +556,7 @@ export const make = (
         (request) =>
           Effect.withFiber((fiber) =>
             fiber.getRef(Tracer.DisablePropagation) || fiber.getRef(HttpClient.TracerDisabledWhen)(request)
-              ? direct(request)
+              ? direct(request, false)
               : traced.execute(request)
           )
       ),

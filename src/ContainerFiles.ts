@@ -5,7 +5,8 @@
  *
  * - Writing keeps what the entries say: permission bits (setuid/setgid/sticky included), owner (`uid`/`gid`, 0:0
  *   unless given) and modification time. Host files and folders keep their permission bits and modification times;
- *   their owner is 0:0 (as the docker CLI's build context) unless `uid`/`gid` are given.
+ *   their owner is 0:0 (as the docker CLI's build context) unless `uid`/`gid` are given, or each entry's own
+ *   host owner with `keepOwner: true`.
  * - Paths in the container are absolute. Missing folders on the way are created (mode 0755, owner 0:0), symbolic
  *   links on the way are followed inside the container, and an existing file at the path is replaced.
  * - Reading gives the daemon's archive names: the base name of the path first (`/etc/hostname` is `hostname`,
@@ -26,7 +27,7 @@ import * as Containers from "./Containers.ts"
 import type * as Docker from "./Docker.ts"
 import * as Errors from "./Errors.ts"
 import { concatBytes } from "./internal/bytes.ts"
-import { directoryTar, fileData } from "./internal/directoryTar.ts"
+import { directoryTar, entryOwner, fileData } from "./internal/directoryTar.ts"
 import * as Tar from "./internal/streamingTar.ts"
 import type { TaggedErrorClass } from "./internal/taggedError.ts"
 import { type TarEvent, TarReader } from "./internal/tarReader.ts"
@@ -270,6 +271,24 @@ export const copyContent = (
  * Options of {@link copyFile} and {@link copyDirectory}: the owner of every entry (0:0 by default); for a file,
  * `mode` replaces its permission bits.
  *
+ * `keepOwner: true` writes each entry's own host owner instead: the file's, the folder's and every entry's in it
+ * (a symbolic link's own owner, not its target's), 0 where the `FileSystem` does not tell (as on Windows). A `uid`
+ * or `gid` given still replaces the kept one. The default stays 0:0, the owner `docker cp`'s documentation
+ * promises for files copied into a container ("created with UID:GID of the root user"; its `--archive` flag
+ * promises to "copy all uid/gid information"). The docker CLI itself writes the host owner into the archive it
+ * sends, so `keepOwner: true` is what `docker cp` does in practice (docker/cli#6870). The daemon writes the
+ * numbers as given: they are not mapped to the container's users.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeFileSystem } from "@effect/platform-node"
+ * import { ContainerFiles } from "effect-docker"
+ * // ./data is owned by 1000:1000 on the host: so is /srv/data and all it holds in the container
+ * const copied = ContainerFiles.copyDirectory("db", "./data", "/srv/data", { keepOwner: true }).pipe(
+ *   Effect.provide(NodeFileSystem.layer)
+ * )
+ * ```
  * @since 0.2.0
  * @category models
  */
@@ -277,6 +296,8 @@ export interface HostCopyOptions {
   readonly uid?: number | undefined
   readonly gid?: number | undefined
   readonly mode?: number | undefined
+  /** Each entry's own host owner in place of 0:0 (`uid`/`gid`, when given, still win). Default `false`. */
+  readonly keepOwner?: boolean | undefined
 }
 
 const mtimeOf = (info: FileSystem.File.Info): number =>
@@ -284,7 +305,8 @@ const mtimeOf = (info: FileSystem.File.Info): number =>
 
 /**
  * Copies a host file to `path` in the container, its bytes streamed from disk into the archive; its permission
- * bits and modification time are kept. A missing host file fails with a `PlatformError` before any request.
+ * bits and modification time are kept, and its owner with `keepOwner: true` (0:0 by default; see
+ * {@link HostCopyOptions}). A missing host file fails with a `PlatformError` before any request.
  *
  * @example
  * ```ts
@@ -292,6 +314,10 @@ const mtimeOf = (info: FileSystem.File.Info): number =>
  * import { NodeFileSystem } from "@effect/platform-node"
  * import { ContainerFiles } from "effect-docker"
  * const copied = ContainerFiles.copyFile("web", "./nginx.conf", "/etc/nginx/nginx.conf").pipe(
+ *   Effect.provide(NodeFileSystem.layer)
+ * )
+ * // owned in the container as on the host
+ * const kept = ContainerFiles.copyFile("web", "./key.pem", "/etc/ssl/key.pem", { keepOwner: true }).pipe(
  *   Effect.provide(NodeFileSystem.layer)
  * )
  * ```
@@ -318,8 +344,7 @@ export const copyFile = (
       size,
       mode: (options.mode ?? info.mode) & 0o7777,
       mtime: mtimeOf(info),
-      uid: options.uid ?? 0,
-      gid: options.gid ?? 0
+      ...entryOwner(info, options)
     })
     const archive = Stream.succeed(header).pipe(
       Stream.concat(fileData(fs, hostPath, size)),
@@ -330,7 +355,8 @@ export const copyFile = (
 
 /**
  * Copies a host folder to `path` in the container: the folder itself (permission bits and time kept) and all it
- * holds, streamed one file at a time (symbolic links copied as links; sockets and FIFOs left out).
+ * holds, streamed one file at a time (symbolic links copied as links; sockets and FIFOs left out). Every entry is
+ * owned by 0:0 (or `uid`/`gid`), or by its own host owner with `keepOwner: true` (see {@link HostCopyOptions}).
  *
  * @example
  * ```ts
@@ -357,18 +383,19 @@ export const copyDirectory = (
     if (info.type !== "Directory") {
       return yield* new InvalidPath({ path: hostPath, reason: "is not a folder", message: `${hostPath}: not a folder` })
     }
-    const owner = { uid: options.uid ?? 0, gid: options.gid ?? 0 }
     const root = Tar.entryHeader({
       name,
       type: "directory",
       mode: info.mode & 0o7777,
       mtime: mtimeOf(info),
       size: 0,
-      ...owner
+      ...entryOwner(info, options)
     })
     const archive = Stream.concat(
       Stream.succeed(root),
-      directoryTar(hostPath, { ...owner, prefix: name }).pipe(Stream.provideService(FileSystem.FileSystem, fs))
+      directoryTar(hostPath, { uid: options.uid, gid: options.gid, keepOwner: options.keepOwner, prefix: name }).pipe(
+        Stream.provideService(FileSystem.FileSystem, fs)
+      )
     )
     yield* Containers.putArchive(container, "/", archive)
   })

@@ -95,6 +95,11 @@ export interface DirectoryTarOptions {
   /** Owner written in every header (the docker CLI writes 0:0). */
   readonly uid?: number | undefined
   readonly gid?: number | undefined
+  /**
+   * Writes each entry's own host owner (a symbolic link's own, not its target's) where `uid`/`gid` are not given;
+   * 0 where the FileSystem does not tell.
+   */
+  readonly keepOwner?: boolean | undefined
   /** Prefix of every name in the archive (no trailing `/`), e.g. a folder's own name. */
   readonly prefix?: string | undefined
   /**
@@ -117,6 +122,19 @@ export interface AppendedFile {
   /** Seconds since the epoch. */
   readonly mtime: number
 }
+
+/** The owner written for an entry whose host information is `info`. @internal */
+export const entryOwner = (
+  info: FileSystem.File.Info,
+  options: {
+    readonly uid?: number | undefined
+    readonly gid?: number | undefined
+    readonly keepOwner?: boolean | undefined
+  }
+): { readonly uid: number; readonly gid: number } => ({
+  uid: options.uid ?? (options.keepOwner === true ? Option.getOrElse(info.uid, () => 0) : 0),
+  gid: options.gid ?? (options.keepOwner === true ? Option.getOrElse(info.gid, () => 0) : 0)
+})
 
 /** The identity of a file with more than one hard link (device and inode), when the FileSystem tells. */
 const linkKey = (info: FileSystem.File.Info): string | undefined =>
@@ -143,6 +161,7 @@ export const directoryTar = (
     const scope = yield* Effect.scope
     const { matcher, pool, prefix } = options
     const owner = { uid: options.uid ?? 0, gid: options.gid ?? 0 }
+    const keepOwner = options.keepOwner === true
     const absolute = (rel: string) => rel === "" ? root : `${root.replace(/\/+$/, "")}/${rel}`
     const named = (rel: string) => prefix === undefined || prefix === "" ? rel : `${prefix}/${rel}`
     const appended = options.append ?? []
@@ -190,12 +209,13 @@ export const directoryTar = (
             linkname: target,
             mode: 0o777,
             size: 0,
-            ...owner
+            ...(keepOwner ? entryOwner(yield* fs.lstat(absolute(rel)), options) : owner)
           })
         }
         if (excluded && listed !== "Directory" && listed !== "Unknown") return undefined
         const info = yield* fs.stat(absolute(rel))
         const mode = info.mode & 0o7777
+        const own = keepOwner ? entryOwner(info, options) : owner
         if (info.type === "Directory") {
           if (excluded) {
             if (matcher !== undefined && matcher.exceptions && matcher.mustEnter(rel)) {
@@ -204,7 +224,7 @@ export const directoryTar = (
             return undefined
           }
           stack.push({ rel, parent: decision, entries: undefined, index: 0 })
-          return Tar.entryHeader({ name: named(rel), type: "directory", mode, mtime: seconds(info), size: 0, ...owner })
+          return Tar.entryHeader({ name: named(rel), type: "directory", mode, mtime: seconds(info), size: 0, ...own })
         }
         if (excluded || info.type !== "File") return undefined
         const key = linkKey(info)
@@ -217,12 +237,12 @@ export const directoryTar = (
             mode,
             mtime: seconds(info),
             size: 0,
-            ...owner
+            ...own
           })
         }
         if (key !== undefined) firstNames.set(key, rel)
         const size = Number(info.size)
-        const header = Tar.entryHeader({ name: named(rel), type: "file", mode, mtime: seconds(info), size, ...owner })
+        const header = Tar.entryHeader({ name: named(rel), type: "file", mode, mtime: seconds(info), size, ...own })
         if (size > 0) {
           const child = yield* Scope.fork(scope)
           fileScope = child

@@ -115,9 +115,12 @@ const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK
 /** The largest size a ustar header's 11 octal digits hold; larger files get a pax `size` record. */
 const MAX_USTAR_SIZE = 0o77777777777
 
+/** The largest owner a ustar header's 7 octal digits hold (2097151); larger ones get pax `uid`/`gid` records. */
+const MAX_USTAR_ID = 0o7777777
+
 /**
  * The header block(s) of one entry whose data (`size` bytes, for a file) follows separately: a pax header first
- * when the name does not fit ustar's name and prefix fields or the size does not fit its 11 octal digits. For
+ * when the name does not fit ustar's name and prefix fields, the size its 11 octal digits or the owner its 7. For
  * writers that stream the data, followed by {@link dataPadding}.
  *
  * @internal
@@ -130,19 +133,26 @@ export const entryHeader = (
   const size = entry.type === "file" ? entry.size : 0
   const split = splitName(name)
   const linkTooLong = entry.linkname !== undefined && encoder.encode(entry.linkname).length > 100
-  if (split !== undefined && size <= MAX_USTAR_SIZE && !linkTooLong) {
+  const uid = entry.uid ?? 0
+  const gid = entry.gid ?? 0
+  const bigOwner = uid > MAX_USTAR_ID || gid > MAX_USTAR_ID
+  if (split !== undefined && size <= MAX_USTAR_SIZE && !linkTooLong && !bigOwner) {
     return header(split.name, size, entry, flag, split.prefix)
   }
   let records = ""
   if (split === undefined) records += paxRecord("path", name)
   if (size > MAX_USTAR_SIZE) records += paxRecord("size", String(size))
   if (linkTooLong) records += paxRecord("linkpath", entry.linkname!)
+  if (uid > MAX_USTAR_ID) records += paxRecord("uid", String(Math.floor(uid)))
+  if (gid > MAX_USTAR_ID) records += paxRecord("gid", String(Math.floor(gid)))
   const pax = encoder.encode(records)
+  // the ustar fields hold what fits; readers take the pax records over them
+  const fitted = { ...entry, uid: Math.min(uid, MAX_USTAR_ID), gid: Math.min(gid, MAX_USTAR_ID) }
   return concatBytes([
     header("././@PaxHeader", pax.length, {}, "x"),
     pax,
     new Uint8Array(padding(pax.length)),
-    header(split?.name ?? name.slice(0, 100), Math.min(size, MAX_USTAR_SIZE), entry, flag, split?.prefix ?? "")
+    header(split?.name ?? name.slice(0, 100), Math.min(size, MAX_USTAR_SIZE), fitted, flag, split?.prefix ?? "")
   ])
 }
 

@@ -190,4 +190,77 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer), { excludeTestServices: true
       const gone = yield* Effect.flip(Stream.runCollect(ContainerFiles.entries(id, "/no/such/file")))
       expect(gone._tag).toBe("NotFound")
     }))
+
+  it.effect("keepOwner: each host entry keeps its own uid:gid (a symlink its own); the default stays 0:0", () =>
+    Effect.gen(function*() {
+      const id = yield* running
+      const dir = yield* tempDir
+      const root = path.join(dir, "owned")
+      const single = path.join(dir, "single.txt")
+      // the tests run as root: any owner can be given on the host
+      yield* Effect.promise(async () => {
+        await fs.mkdir(path.join(root, "sub"), { recursive: true })
+        await fs.writeFile(path.join(root, "sub/f.txt"), "f\n")
+        await fs.writeFile(path.join(root, "empty.txt"), "")
+        await fs.writeFile(single, "single\n")
+        await fs.symlink("sub/f.txt", path.join(root, "link"))
+        await fs.link(path.join(root, "sub/f.txt"), path.join(root, "hard.txt"))
+        await fs.chown(root, 5555, 6666)
+        await fs.chown(path.join(root, "sub"), 1111, 2222)
+        await fs.chown(path.join(root, "sub/f.txt"), 1234, 2345)
+        await fs.chown(path.join(root, "empty.txt"), 4000000000, 7)
+        await fs.lchown(path.join(root, "link"), 3333, 4444)
+        await fs.chown(single, 1234, 2345)
+      })
+      const owners = (at: string) =>
+        sh(id, `cd ${at} && find . | sort | while read -r n; do stat -c '%n %u:%g' "$n"; done`)
+
+      yield* ContainerFiles.copyDirectory(id, root, "/srv/owned", { keepOwner: true })
+      expect(yield* owners("/srv/owned")).toBe(
+        [
+          ". 5555:6666",
+          "./empty.txt 4000000000:7",
+          "./hard.txt 1234:2345",
+          "./link 3333:4444",
+          "./sub 1111:2222",
+          "./sub/f.txt 1234:2345",
+          ""
+        ].join("\n")
+      )
+      // read back by the SDK's tar reader: the same owners, the link still a link
+      const entries = yield* Stream.runCollect(ContainerFiles.entries(id, "/srv/owned"))
+      expect(entries.find((e) => e.name === "owned/link")).toMatchObject({ type: "symlink", uid: 3333, gid: 4444 })
+      expect(entries.find((e) => e.name === "owned/empty.txt")).toMatchObject({ uid: 4000000000, gid: 7 })
+
+      // a uid given still wins over the kept one; the gid is kept
+      yield* ContainerFiles.copyDirectory(id, root, "/srv/mixed", { keepOwner: true, uid: 42 })
+      expect(yield* owners("/srv/mixed")).toBe(
+        [
+          ". 42:6666",
+          "./empty.txt 42:7",
+          "./hard.txt 42:2345",
+          "./link 42:4444",
+          "./sub 42:2222",
+          "./sub/f.txt 42:2345",
+          ""
+        ]
+          .join("\n")
+      )
+
+      // the default: every entry 0:0, whatever the host says
+      yield* ContainerFiles.copyDirectory(id, root, "/srv/plain")
+      expect(yield* owners("/srv/plain")).toBe(
+        [". 0:0", "./empty.txt 0:0", "./hard.txt 0:0", "./link 0:0", "./sub 0:0", "./sub/f.txt 0:0", ""].join("\n")
+      )
+
+      // a single file: kept, given, default
+      yield* ContainerFiles.copyFile(id, single, "/tmp/kept.txt", { keepOwner: true })
+      yield* ContainerFiles.copyFile(id, single, "/tmp/given.txt", { keepOwner: true, gid: 9 })
+      yield* ContainerFiles.copyFile(id, single, "/tmp/plain.txt")
+      yield* ContainerFiles.copyFile(id, single, "/tmp/off.txt", { keepOwner: false })
+      expect(yield* sh(id, "cd /tmp && stat -c '%n %u:%g' kept.txt given.txt plain.txt off.txt")).toBe(
+        "kept.txt 1234:2345\ngiven.txt 1234:9\nplain.txt 0:0\noff.txt 0:0\n"
+      )
+      expect(yield* ContainerFiles.text(id, "/tmp/kept.txt")).toBe("single\n")
+    }))
 })

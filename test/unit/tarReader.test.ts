@@ -39,8 +39,9 @@ const entry = fc.record({
   kind: fc.constantFrom("file", "directory", "symlink"),
   data: fc.uint8Array({ maxLength: 2000 }),
   mode: fc.integer({ min: 0, max: 0o7777 }),
-  uid: fc.integer({ min: 0, max: 0o7777777 }),
-  gid: fc.integer({ min: 0, max: 0o7777777 }),
+  // owners up to ustar's 7 octal digits, or any Linux owner (to 2^32 - 2: written as pax records)
+  uid: fc.oneof(fc.integer({ min: 0, max: 0o7777777 }), fc.integer({ min: 0, max: 2 ** 32 - 2 })),
+  gid: fc.oneof(fc.integer({ min: 0, max: 0o7777777 }), fc.integer({ min: 0, max: 2 ** 32 - 2 })),
   mtime: fc.integer({ min: 0, max: 2 ** 33 - 1 })
 })
 
@@ -80,6 +81,17 @@ describe("TarReader", () => {
       ),
       { seed: 41, numRuns: 500 }
     )
+  })
+
+  it("an owner past ustar's 7 octal digits is written as pax uid/gid records, one that fits in the header alone", () => {
+    const fits = Tar.entryHeader({ name: "a", type: "file", size: 0, uid: 0o7777777, gid: 0o7777777 })
+    expect(fits.length).toBe(512)
+    for (const [uid, gid] of [[0o10000000, 7], [5, 0o10000000], [4294967294, 4294967294]] as const) {
+      const header = Tar.entryHeader({ name: "a", type: "symlink", linkname: "b", size: 0, uid, gid })
+      expect(header.length).toBe(3 * 512) // pax header, its records, the entry
+      const [got] = read(new Uint8Array([...header, ...Tar.trailer()]), [])
+      expect(got!.header).toMatchObject({ name: "a", type: "symlink", linkname: "b", uid, gid })
+    }
   })
 
   it("pax records override the ustar fields (path, size, uid, gid, mtime, linkpath); a global header is dropped", () => {

@@ -85,30 +85,52 @@ const validate = (pattern: string): void => {
 const escapeLiteral = (c: string): string => /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c
 const escapeInClass = (c: string): string => c === "-" ? "\\-" : escapeLiteral(c)
 
-/** Translates a character class starting at `chars[at]` (`[`) to a JavaScript class; returns it and the next index. */
-const translateClass = (chars: ReadonlyArray<string>, at: number): [string, number] => {
-  let i = at + 1
-  let out = "["
-  if (chars[i] === "^") {
-    out += "^"
-    i++
+/** Any character but a newline, as `.` in Go's regular expressions. */
+const ANY = "[^\\n]"
+
+const isOctal = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "7"
+const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9A-Fa-f]$/.test(c)
+const codePoint = (n: number): string => `\\u{${n.toString(16)}}`
+
+/**
+ * The CLI hands `\` and the character after it to Go's regular expressions unchanged, so the pair means what it
+ * means there: punctuation is literal, `\a` `\f` `\t` `\n` `\r` `\v` are control characters, `\d` `\s` `\w` (and
+ * capitals) ASCII classes, `\b` `\B` `\A` `\z` assertions (not inside a class), octal and `\xHH` hex codes; any
+ * other letter or digit, and any non-ASCII character, is a syntax error. Returns the JavaScript source for the
+ * escape starting at `chars[at]` (the character after `\`) and the index after it.
+ */
+const translateEscape = (
+  chars: ReadonlyArray<string>,
+  at: number,
+  inClass: boolean,
+  bad: (reason: string) => BadPattern
+): [string, number] => {
+  const c = chars[at]!
+  if (c.codePointAt(0)! < 0x80 && !/[0-9A-Za-z]/.test(c)) {
+    return [inClass ? escapeInClass(c) : escapeLiteral(c), at + 1]
   }
-  let ranges = 0
-  const member = (): string => {
-    let c = chars[i]!
-    if (c === "\\") c = chars[++i]!
-    i++
-    return escapeInClass(c)
+  const simple: Record<string, number> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 }
+  if (c in simple) return [codePoint(simple[c]!), at + 1]
+  const perl: Record<string, string> = { d: "0-9", s: "\\t\\n\\f\\r ", w: "0-9A-Za-z_" }
+  if (c in perl) return [inClass ? perl[c]! : `[${perl[c]!}]`, at + 1]
+  const lower = c.toLowerCase()
+  if (lower in perl && c !== lower) {
+    if (inClass) throw bad(`\\${c} inside a character class is not supported`)
+    return [`[^${perl[lower]!}]`, at + 1]
   }
-  while (!(chars[i] === "]" && ranges > 0)) {
-    out += member()
-    if (chars[i] === "-") {
-      i++
-      out += `-${member()}`
-    }
-    ranges++
+  if (!inClass) {
+    const assertion: Record<string, string> = { b: "\\b", B: "\\B", A: "^", z: "$" }
+    if (c in assertion) return [assertion[c]!, at + 1]
   }
-  return [`${out}]`, i + 1]
+  if (c === "0" || (isOctal(c) && isOctal(chars[at + 1]))) {
+    let end = at + 1
+    while (end < at + 3 && isOctal(chars[end])) end++
+    return [codePoint(parseInt(chars.slice(at, end).join(""), 8)), end]
+  }
+  if (c === "x" && isHex(chars[at + 1]) && isHex(chars[at + 2])) {
+    return [codePoint(parseInt(chars.slice(at + 1, at + 3).join(""), 16)), at + 3]
+  }
+  throw bad(`invalid escape \\${c}`)
 }
 
 type Kind = "exact" | "prefix" | "suffix" | "regexp"
@@ -143,8 +165,16 @@ export const compile = (raw: string): Pattern => {
   }
   validate(text)
   const chars = Array.from(text)
+  const bad = (reason: string) => new BadPattern(raw, reason)
   let kind: Kind = "exact"
   let source = "^"
+  // The CLI translates the pattern character by character without tracking character classes, then hands the
+  // result to Go's regular expressions: inside `[…]`, `*` becomes `[^/]*`, whose `]` ends the class early (so
+  // `[a*]` is "any run of `a`, `[`, `^` or `/`, then `]`"), `?` becomes `[^/]` the same way, and `**` adds the
+  // characters `(.*/)?` to the class. `inClass` follows where Go's parser is; `first` is true right after `[` or
+  // `[^`, where a `]` is a member rather than the end.
+  let inClass = false
+  let first = false
   let i = 0
   let index = 0
   while (i < chars.length) {
@@ -153,36 +183,62 @@ export const compile = (raw: string): Pattern => {
       if (chars[i + 1] === "*") {
         i += 2
         if (chars[i] === "/") i++
-        if (i >= chars.length) {
+        if (inClass) {
+          source += "\\(\\.\\*\\/\\)\\?"
+          first = false
+        } else if (i >= chars.length) {
           if (kind === "exact") kind = "prefix"
           else {
-            source += ".*"
+            source += `${ANY}*`
             kind = "regexp"
           }
         } else {
-          source += "(?:.*/)?"
+          source += `(?:${ANY}*/)?`
           kind = "regexp"
         }
         if (index === 0) kind = "suffix"
+        else if (inClass) kind = "regexp"
       } else {
-        source += "[^/]*"
+        source += inClass ? "\\[\\^\\/]*" : "[^/]*"
+        inClass = false
         kind = "regexp"
         i++
       }
     } else if (c === "?") {
-      source += "[^/]"
+      source += inClass ? "\\[\\^\\/]" : "[^/]"
+      inClass = false
       kind = "regexp"
       i++
     } else if (c === "\\") {
       // `validate` guarantees a following character.
-      source += escapeLiteral(chars[i + 1]!)
-      kind = "regexp"
-      i += 2
-    } else if (c === "[") {
-      const [cls, next] = translateClass(chars, i)
-      source += cls
+      const [escape, next] = translateEscape(chars, i + 1, inClass, bad)
+      source += escape
+      first = false
       kind = "regexp"
       i = next
+    } else if (inClass) {
+      if (c === "]" && !first) {
+        source += "]"
+        inClass = false
+      } else {
+        source += c === "-" && !first && chars[i + 1] !== "]" ? "-" : escapeInClass(c)
+      }
+      first = false
+      i++
+    } else if (c === "[") {
+      source += "["
+      inClass = true
+      first = true
+      i++
+      if (chars[i] === "^") {
+        source += "^"
+        i++
+      }
+      kind = "regexp"
+    } else if (c === "]") {
+      source += "\\]"
+      kind = "regexp"
+      i++
     } else if (c === "^") {
       // The CLI hands `^` to its regular expression unescaped: an anchor, which never matches inside a path.
       source += "^"
@@ -193,6 +249,7 @@ export const compile = (raw: string): Pattern => {
     }
     index++
   }
+  if (inClass) throw bad("missing closing ] in the regular expression")
   let matches: (path: string) => boolean
   switch (kind) {
     case "exact":

@@ -317,4 +317,85 @@ layer(Layer.merge(DockerLive, NodeFileSystem.layer))("build from a folder agains
       )
       expect(cli).toContain("syntax error in pattern")
     }).pipe(Effect.scoped))
+
+  /** Names that the odd patterns below tell apart: brackets, a bell character, digits, regexp punctuation. */
+  const ODD_FILES = [
+    "]",
+    "a]",
+    "aa]",
+    "b]",
+    "[]",
+    "a[/a]",
+    "a?]",
+    "(]",
+    "(",
+    "*",
+    "?",
+    "a",
+    "xa",
+    "xd",
+    "x7",
+    "x\u0007"
+  ]
+
+  const ODD_PATTERNS: ReadonlyArray<readonly [pattern: string, excluded: ReadonlyArray<string>]> = [
+    ["[a*]", ["]", "a]", "aa]", "[]", "a[/a]"]],
+    ["[a?]", ["a]", "[]"]],
+    ["[^?]", ["a]", "b]", "(]"]],
+    ["[**]", ["(", "*", "?"]],
+    ["x\\a", ["x\u0007"]],
+    ["x\\d", ["x7"]],
+    ["x\\141", ["xa"]],
+    ["x\\b", []]
+  ]
+
+  it.effect(
+    "odd patterns (`*`, `?`, `**` inside a class; `\\` before a letter or digit): the CLI's and the SDK's /ctx agree",
+    () =>
+      Effect.gen(function*() {
+        for (const [pattern, excluded] of ODD_PATTERNS) {
+          const dir = yield* scopedFolder
+          yield* Effect.promise(async () => {
+            await fs.writeFile(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nCOPY . /ctx\n${LISTING}`)
+            await fs.writeFile(path.join(dir, ".dockerignore"), `${pattern}\n`)
+            for (const name of ODD_FILES) {
+              await fs.mkdir(path.join(dir, path.dirname(name)), { recursive: true })
+              await fs.writeFile(path.join(dir, name), "f\n")
+            }
+          })
+          const cliTag = `effect-docker/ctx-cli:${uniqueName("o")}`
+          const sdkTag = `effect-docker/ctx-sdk:${uniqueName("o")}`
+          yield* scopedImage(cliTag)
+          yield* scopedImage(sdkTag)
+          yield* cliBuild(dir, cliTag)
+          yield* Images.buildFromDirectory(dir, { t: sdkTag, nocache: true })
+          const expected = yield* readListing(cliTag)
+          expect(yield* readListing(sdkTag), pattern).toBe(expected)
+          // The oracle decided what the pattern's Go reading says, not what `filepath.Match` alone would.
+          const names = expected.split("\n")
+          for (const name of ODD_FILES) {
+            expect(names.includes(`/ctx/${name}`), `${pattern} ${JSON.stringify(name)}`).toBe(!excluded.includes(name))
+          }
+        }
+      }).pipe(Effect.scoped),
+    { timeout: 300_000 }
+  )
+
+  it.effect("odd patterns the CLI's Go regular expression refuses fail in the SDK too", () =>
+    Effect.gen(function*() {
+      for (const pattern of ["x\\q", "x\\1", "[*[]", "[\\b]"]) {
+        const dir = yield* scopedFolder
+        yield* Effect.promise(() => populate(dir, `FROM ${TEST_IMAGE}\n`, `ok\n${pattern}\n`))
+        const error = yield* Effect.flip(Images.buildFromDirectory(dir, { t: "effect-docker/never:built" }))
+        expect(error._tag, pattern).toBe("DockerignoreError")
+        if (error._tag === "DockerignoreError") expect(error.pattern).toBe(pattern)
+        const cli = yield* Effect.promise(() =>
+          run("docker", ["build", "-q", dir], { env: { ...process.env, DOCKER_BUILDKIT: "0" } }).then(
+            () => "built",
+            (e: { stderr: string }) => e.stderr
+          )
+        )
+        expect(cli, pattern).toContain("syntax error in pattern")
+      }
+    }).pipe(Effect.scoped), { timeout: 120_000 })
 })

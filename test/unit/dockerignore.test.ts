@@ -97,6 +97,54 @@ describe(".dockerignore rules", () => {
     expect(Ignore.compile("??").matches("日本")).toBe(true)
   })
 
+  it("`*`, `?` and `**` inside a class end it early, as in the CLI's Go regular expression", () => {
+    // `[a*]` is the Go expression `[a[^/]*]`: any run of `a`, `[`, `^` or `/` (crossing folders), then `]`.
+    const star = Ignore.compile("[a*]")
+    for (const path of ["]", "a]", "aa]", "[]", "a[/a]"]) expect(star.matches(path), path).toBe(true)
+    for (const path of ["a", "b]", "a?]", "a["]) expect(star.matches(path), path).toBe(false)
+    // `[a?]` is `[a[^/]]`: one of `a`, `[`, `^`, `/`, then `]`.
+    const question = Ignore.compile("[a?]")
+    for (const path of ["a]", "[]", "^]"]) expect(question.matches(path), path).toBe(true)
+    for (const path of ["a", "?", "]", "aa]", "b]"]) expect(question.matches(path), path).toBe(false)
+    const negated = Ignore.compile("[^?]")
+    for (const path of ["a]", "b]", "(]"]) expect(negated.matches(path), path).toBe(true)
+    for (const path of ["[]", "]", "a"]) expect(negated.matches(path), path).toBe(false)
+    // `[**]` is `[(.*/)?]`: one of those six characters.
+    const double = Ignore.compile("[**]")
+    for (const path of ["(", "*", "?", ".", ")"]) expect(double.matches(path), path).toBe(true)
+    for (const path of ["a", "**", "(*"]) expect(double.matches(path), path).toBe(false)
+    // `[*[]` leaves `[]` open in the Go expression: the CLI refuses it.
+    expect(() => Ignore.compile("[*[]")).toThrow(Ignore.BadPattern)
+  })
+
+  it("`\\` before a letter or digit means what it means in Go's regular expressions", () => {
+    expect(Ignore.compile("x\\a").matches("x\u0007")).toBe(true)
+    expect(Ignore.compile("x\\a").matches("xa")).toBe(false)
+    expect(Ignore.compile("x\\t").matches("x\t")).toBe(true)
+    expect(Ignore.compile("x\\d").matches("x7")).toBe(true)
+    expect(Ignore.compile("x\\d").matches("xd")).toBe(false)
+    expect(Ignore.compile("x\\D").matches("xd")).toBe(true)
+    expect(Ignore.compile("x\\w").matches("x_")).toBe(true)
+    expect(Ignore.compile("x\\s").matches("x ")).toBe(true)
+    expect(Ignore.compile("x\\s").matches("x\u00a0")).toBe(false)
+    expect(Ignore.compile("x\\S").matches("x\u00a0")).toBe(true)
+    expect(Ignore.compile("x\\141").matches("xa")).toBe(true)
+    expect(Ignore.compile("x\\x61").matches("xa")).toBe(true)
+    expect(Ignore.compile("x\\0").matches("x\u0000")).toBe(true)
+    expect(Ignore.compile("[\\d]").matches("5")).toBe(true)
+    expect(Ignore.compile("[\\a]").matches("\u0007")).toBe(true)
+    // Assertions: `x\b` matches `x` alone, `\Ax` and `x\z` anchor.
+    expect(Ignore.compile("x\\b").matches("x")).toBe(true)
+    expect(Ignore.compile("x\\b").matches("xb")).toBe(false)
+    expect(Ignore.compile("\\Ax\\z").matches("x")).toBe(true)
+    // Punctuation stays literal.
+    expect(Ignore.compile("x\\*").matches("x*")).toBe(true)
+    expect(Ignore.compile("x\\*").matches("xa")).toBe(false)
+    for (const bad of ["x\\q", "x\\1", "x\\8", "x\\é", "x\\xg", "[\\b]", "x\\C"]) {
+      expect(() => Ignore.compile(bad), bad).toThrow(Ignore.BadPattern)
+    }
+  })
+
   it("refuses malformed patterns as the CLI does", () => {
     for (const bad of ["[", "[a-", "[]", "a\\", "[-a]", "!", "[z-a]"]) {
       expect(() => Ignore.compile(bad), bad).toThrow(Ignore.BadPattern)

@@ -3,19 +3,24 @@
  * recording `fetch` and no network: what the direct path hands to `fetch` (the URL with its query, the headers, the
  * body, `redirect: "manual"`), that interruption aborts the request while waiting for the headers, while reading the
  * body and when a body stream is left before its end, and that a traced call still goes through `HttpClient.make`
- * (it carries the trace headers, the direct path does not).
+ * (it carries the trace headers, the direct path does not). The client's own untraced send (`untracedSend`, what the
+ * Docker client calls when it traces nothing) with `whole` reads the body in the same step as the headers, once.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import * as Docker from "../../src/Docker.ts"
 import * as Api from "../../src/generated/api.ts"
 import * as Ops from "../../src/generated/operations.ts"
+import { type UntracedSend, untracedSend } from "../../src/internal/request.ts"
 import * as Operation from "../../src/Operation.ts"
 import * as DockerFetch from "../../src/platform/fetch.ts"
+import * as FetchClient from "../../src/platform/internal/fetchClient.ts"
 
 interface Seen {
   readonly url: string
@@ -167,4 +172,144 @@ describe("fetch client", () => {
       expect(seen[0]!.headers.has("traceparent")).toBe(true)
       expect(seen[0]!.init.redirect).toBe("manual")
     }))
+
+  describe("untracedSend", () => {
+    /** A response whose reads are counted: `text()` and `arrayBuffer()` calls, and `body` accesses. */
+    const countedResponse = (response: Response) => {
+      const counts = { text: 0, arrayBuffer: 0, body: 0 }
+      const counted = new Proxy(response, {
+        get: (target, key) => {
+          if (key === "text" || key === "arrayBuffer") counts[key]++
+          if (key === "body") counts.body++
+          const value = Reflect.get(target, key, target)
+          return typeof value === "function" ? value.bind(target) : value
+        }
+      })
+      return { counted, counts }
+    }
+    const send = (fetch: typeof globalThis.fetch) =>
+      Effect.map(
+        FetchClient.make({ init: { headers: { "x-extra": "yes" } }, fetch }),
+        (client) => (client as unknown as UntracedSend)[untracedSend]
+      )
+
+    it.effect("the client carries it; with whole the body is read once, before the response is handed over", () =>
+      Effect.gen(function*() {
+        const { counted, counts } = countedResponse(
+          new Response("{\"Id\":\"abc\"}", { headers: { "content-type": "application/json" } })
+        )
+        const { fetch, seen } = recordingFetch(() => counted)
+        const direct = yield* send(fetch)
+        const request = HttpClientRequest.get("http://daemon.test/v1.41/containers/abc/json").pipe(
+          HttpClientRequest.setUrlParam("size", "true")
+        )
+        const response = yield* direct(request, true)
+        expect(counts).toEqual({ text: 1, arrayBuffer: 0, body: 0 })
+        // the body is held: reading it is a finished Exit, and reading it again does not touch the fetch response
+        const text = response.text
+        expect(Exit.isExit(text) && Exit.isSuccess(text)).toBe(true)
+        expect(yield* text).toBe("{\"Id\":\"abc\"}")
+        expect(yield* response.json).toEqual({ Id: "abc" })
+        expect(new TextDecoder().decode(yield* response.arrayBuffer)).toBe("{\"Id\":\"abc\"}")
+        expect(counts).toEqual({ text: 1, arrayBuffer: 0, body: 0 })
+        expect(seen).toHaveLength(1)
+        expect(seen[0]!.url).toBe("http://daemon.test/v1.41/containers/abc/json?size=true")
+        expect(seen[0]!.init.method).toBe("GET")
+        expect(seen[0]!.init.redirect).toBe("manual")
+        expect(seen[0]!.headers.get("x-extra")).toBe("yes")
+        expect(seen[0]!.init.body).toBe(null)
+      }))
+
+    it.effect("without whole the body is left to the caller, unread", () =>
+      Effect.gen(function*() {
+        const { counted, counts } = countedResponse(new Response("OK"))
+        const { fetch } = recordingFetch(() => counted)
+        const direct = yield* send(fetch)
+        const response = yield* direct(HttpClientRequest.get("http://daemon.test/_ping"), false)
+        expect(counts).toEqual({ text: 0, arrayBuffer: 0, body: 0 })
+        expect(yield* response.text).toBe("OK")
+        expect(counts.text).toBe(1)
+      }))
+
+    it.effect("Docker calls of every whole kind read the fetch body once; a redirect still fails with Redirected", () =>
+      Effect.gen(function*() {
+        const all: Array<{ readonly text: number; readonly arrayBuffer: number; readonly body: number }> = []
+        const { fetch } = recordingFetch((url) => {
+          const { counted, counts } = countedResponse(
+            url.includes("/moved")
+              ? new Response("moved", { status: 301, headers: { location: "/elsewhere" } })
+              : url.includes("/_ping")
+              ? new Response("OK", { headers: { "content-type": "text/plain" } })
+              : url.includes("/start")
+              ? new Response(null, { status: 204 })
+              : Response.json({ Id: "abc" })
+          )
+          all.push(counts)
+          return counted
+        })
+        const program = Effect.gen(function*() {
+          expect(yield* Api.systemPing()).toBe("OK")
+          yield* Api.containerStart({ id: "abc" })
+          const inspected = yield* Api.containerInspect({ id: "abc" })
+          expect(inspected.Id).toBe("abc")
+          const error = yield* Effect.flip(Api.containerInspect({ id: "moved" }))
+          expect(error._tag).toBe("Redirected")
+        })
+        yield* Effect.provide(program, layer(fetch))
+        expect(all).toEqual(Array.from({ length: 4 }, () => ({ text: 1, arrayBuffer: 0, body: 0 })))
+      }))
+
+    it.effect("a body that fails while read whole fails the call with a TransportError", () =>
+      Effect.gen(function*() {
+        const stream = new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            controller.enqueue(new TextEncoder().encode("{\"Id\":"))
+            controller.error(new Error("connection reset"))
+          }
+        })
+        const { fetch } = recordingFetch(() =>
+          new Response(stream, { headers: { "content-type": "application/json" } })
+        )
+        const error = yield* Effect.flip(Effect.provide(Api.containerInspect({ id: "abc" }), layer(fetch)))
+        expect(error._tag).toBe("TransportError")
+      }))
+
+    it.live("an interruption while waiting for the headers aborts the request", () =>
+      Effect.gen(function*() {
+        const { fetch, seen, called } = recordingFetch(() => "never")
+        const direct = yield* send(fetch)
+        const fiber = yield* Effect.forkChild(direct(HttpClientRequest.get("http://daemon.test/_ping"), true))
+        yield* Deferred.await(called)
+        expect(seen[0]!.init.signal!.aborted).toBe(false)
+        yield* Fiber.interrupt(fiber)
+        expect(seen[0]!.init.signal!.aborted).toBe(true)
+      }))
+
+    it.live("an interruption while the body is read whole aborts the request", () =>
+      Effect.gen(function*() {
+        const pulled = Deferred.makeUnsafe<void>()
+        let pulls = 0
+        const stream = new ReadableStream<Uint8Array>({
+          // pulled only when read: the first read gets a chunk, the next never ends (the body has started)
+          pull: (controller) => {
+            pulls++
+            if (pulls === 1) {
+              controller.enqueue(new TextEncoder().encode("{\"Id\":"))
+              return
+            }
+            Deferred.doneUnsafe(pulled, Effect.void)
+            return new Promise<void>(() => {})
+          }
+        }, { highWaterMark: 0 })
+        const { fetch, seen } = recordingFetch(() => new Response(stream))
+        const direct = yield* send(fetch)
+        const fiber = yield* Effect.forkChild(
+          direct(HttpClientRequest.get("http://daemon.test/containers/a/json"), true)
+        )
+        yield* Deferred.await(pulled)
+        expect(seen[0]!.init.signal!.aborted).toBe(false)
+        yield* Fiber.interrupt(fiber)
+        expect(seen[0]!.init.signal!.aborted).toBe(true)
+      }))
+  })
 })

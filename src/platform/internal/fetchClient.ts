@@ -5,7 +5,9 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Cookies from "effect/http/Cookies"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
@@ -22,6 +24,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
+import { type UntracedSend, untracedSend } from "../../internal/request.ts"
 import { explainFetchError, noRedirects, redactRegistryHeaders } from "./common.ts"
 
 /** @internal */
@@ -91,6 +94,14 @@ class FetchResponse extends Inspectable.Class implements HttpClientResponse.Http
   }
   private body: Effect.Effect<string | ArrayBuffer, HttpClientError.HttpClientError> | undefined
   /**
+   * The whole body as text, already read by the send (see `make`'s `whole`), or the failure of that read: `text` then
+   * hands it over as a finished `Exit`, with no suspension.
+   */
+  preload(text: Exit.Exit<string, unknown>): this {
+    this.body = Exit.isSuccess(text) ? Exit.succeed(text.value) : Exit.fail(this.decodeError(Cause.squash(text.cause)))
+    return this
+  }
+  /**
    * The whole body, read once by the runtime (`text()` or `arrayBuffer()`); later reads get the same value. An
    * interrupted read aborts the request.
    */
@@ -118,6 +129,10 @@ class FetchResponse extends Inspectable.Class implements HttpClientResponse.Http
     return read
   }
   get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
+    const body = this.body
+    if (body !== undefined && Exit.isExit(body) && Exit.isSuccess(body) && typeof body.value === "string") {
+      return body as Exit.Exit<string>
+    }
     return Effect.map(this.read("text"), (body) => typeof body === "string" ? body : new TextDecoder().decode(body))
   }
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
@@ -145,6 +160,11 @@ class FetchResponse extends Inspectable.Class implements HttpClientResponse.Http
   }
   /** The body as a stream; its end, or its interruption before the end, aborts the request. */
   get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
+    const read = this.body
+    if (read !== undefined && Exit.isExit(read)) {
+      // already read whole (see `preload`): the bytes it holds
+      return Stream.fromEffect(Effect.map(this.arrayBuffer, (bytes) => new Uint8Array(bytes)))
+    }
     const body = this.source.body
     if (body === null) {
       return Stream.fail(
@@ -191,7 +211,10 @@ class FetchResponse extends Inspectable.Class implements HttpClientResponse.Http
  * trace propagation with the registry headers redacted, and the GC safety net for a response nobody reads.
  *
  * What the direct path drops is that safety net only: a response whose body is never read stays open until it is
- * garbage; every SDK call reads its body.
+ * garbage; every SDK call reads its body. The client carries the direct path as its `untracedSend`, which the Docker
+ * client calls itself when it traces nothing; with `whole` (the caller reads the whole body) the body is read with
+ * `text()` in the same promise chain as the headers, so the call resumes once, and an interruption before the end of
+ * the body still aborts the request.
  *
  * @internal
  */
@@ -212,7 +235,8 @@ export const make = (options: FetchClientOptions): Effect.Effect<HttpClient.Http
       : Headers.fromInput(new globalThis.Headers(init.headers))
     const direct = (
       request: HttpClientRequest.HttpClientRequest,
-      body: BodyInit | null
+      body: BodyInit | null,
+      whole: boolean
     ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
       Effect.callback((resume) => {
         let headers = extraHeaders === undefined ? request.headers : Headers.merge(extraHeaders, request.headers)
@@ -220,21 +244,38 @@ export const make = (options: FetchClientOptions): Effect.Effect<HttpClient.Http
         const controller = new AbortController()
         let settled = false
         const run = options.fetch ?? globalThis.fetch
-        run(requestUrl(request), { ...init, method: request.method, headers, body, signal: controller.signal }).then(
-          (response) => {
-            settled = true
-            resume(Effect.succeed(new FetchResponse(request, response, controller)))
-          },
-          (cause) => {
-            settled = true
-            resume(Effect.fail(transportError(request, cause)))
-          }
-        )
+        const sent = run(requestUrl(request), {
+          ...init,
+          method: request.method,
+          headers,
+          body,
+          signal: controller.signal
+        })
+        const answered = (response: FetchResponse) => {
+          settled = true
+          resume(Exit.succeed(response))
+        }
+        const failed = (cause: unknown) => {
+          settled = true
+          resume(Effect.fail(transportError(request, cause)))
+        }
+        if (whole) {
+          // the body is read in the same promise chain: one resumption for the headers and the body
+          sent.then((response) => {
+            const wrapped = new FetchResponse(request, response, controller)
+            return response.text().then(
+              (text) => answered(wrapped.preload(Exit.succeed(text))),
+              (cause) => answered(wrapped.preload(Exit.die(cause)))
+            )
+          }, failed)
+        } else {
+          sent.then((response) => answered(new FetchResponse(request, response, controller)), failed)
+        }
         return Effect.sync(() => {
           if (!settled) controller.abort()
         })
       })
-    return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
       (effect) =>
         Effect.flatMap(effect, (request) =>
           Effect.withFiber((fiber) => {
@@ -243,10 +284,19 @@ export const make = (options: FetchClientOptions): Effect.Effect<HttpClient.Http
               (body._tag === "Empty" || body._tag === "Uint8Array") && request.headers.upgrade === undefined &&
               (fiber.getRef(Tracer.DisablePropagation) || fiber.getRef(HttpClient.TracerDisabledWhen)(request))
             ) {
-              return direct(request, body._tag === "Empty" ? null : body.body as BodyInit)
+              return direct(request, body._tag === "Empty" ? null : body.body as BodyInit, false)
             }
             return traced.execute(request)
           })),
       Effect.succeed
     )
+    const untraced: UntracedSend = {
+      [untracedSend]: (request, whole = false) => {
+        const body = request.body
+        return (body._tag === "Empty" || body._tag === "Uint8Array") && request.headers.upgrade === undefined
+          ? direct(request, body._tag === "Empty" ? null : body.body as BodyInit, whole)
+          : client.execute(request)
+      }
+    }
+    return Object.assign(client, untraced)
   })

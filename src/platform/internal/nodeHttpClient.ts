@@ -42,6 +42,46 @@ const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unk
     })
   })
 
+/**
+ * Reads a response body to its end in flowing mode with plain listeners (no `once` wrappers): one `Buffer` per socket
+ * read, one concat at the end. Calls `onEnd` with the bytes, or `onError` when the body fails or the connection
+ * closes before it ended; returns the function that removes the listeners.
+ */
+const collectBody = (
+  source: http.IncomingMessage,
+  onEnd: (bytes: Buffer) => void,
+  onError: (cause: unknown) => void
+): () => void => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk)
+    size += chunk.length
+  }
+  const cleanup = () => {
+    source.off("data", onData)
+    source.off("end", ended)
+    source.off("error", failed)
+    source.off("close", closed)
+  }
+  const ended = () => {
+    cleanup()
+    onEnd(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+  }
+  const failed = (cause: unknown) => {
+    cleanup()
+    onError(cause)
+  }
+  const closed = () => {
+    if (!source.complete) failed(new Error("the connection closed before the body ended"))
+  }
+  source.on("data", onData)
+  source.on("end", ended)
+  source.on("error", failed)
+  source.on("close", closed)
+  return cleanup
+}
+
 class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientError>
   implements HttpClientResponse.HttpClientResponse
 {
@@ -115,40 +155,16 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
    * body). For bodies of a known small length only (see {@link aheadBytes}).
    */
   readAhead(done: () => void): void {
-    const source = this.source
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk)
-      size += chunk.length
-    }
-    const cleanup = () => {
-      source.off("data", onData)
-      source.off("end", onEnd)
-      source.off("error", onError)
-      source.off("close", onClose)
-    }
-    const onEnd = () => {
-      cleanup()
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+    collectBody(this.source, (bytes) => {
       this.ahead = bytes
       this.body = Effect.succeed(bytes)
       done()
-    }
-    const onError = (cause: unknown) => {
-      cleanup()
+    }, (cause) => {
       const error = this.onError(cause)
       this.ahead = error
       this.body = Effect.fail(error)
       done()
-    }
-    const onClose = () => {
-      if (!source.complete) onError(new Error("the connection closed before the body ended"))
-    }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onError)
-    source.on("close", onClose)
+    })
   }
   /**
    * The whole body, read once in flowing mode (one `Buffer` per socket read, one concat at the end); later reads
@@ -159,37 +175,11 @@ class NodeResponse extends NodeHttpIncomingMessage<HttpClientError.HttpClientErr
     if (this.body !== undefined) return this.body
     const source = this.source
     const read = Effect.callback<Buffer, HttpClientError.HttpClientError>((resume) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      const onData = (chunk: Buffer) => {
-        chunks.push(chunk)
-        size += chunk.length
-      }
-      const cleanup = () => {
-        source.off("data", onData)
-        source.off("end", onEnd)
-        source.off("error", onError)
-        source.off("close", onClose)
-      }
-      const onEnd = () => {
-        cleanup()
-        const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+      if (source.readableEnded) return resume(Effect.fail(this.onError(new Error("the body was already read"))))
+      const cleanup = collectBody(source, (bytes) => {
         this.body = Effect.succeed(bytes)
         resume(this.body)
-      }
-      const onError = (cause: unknown) => {
-        cleanup()
-        resume(Effect.fail(this.onError(cause)))
-      }
-      const onClose = () => {
-        if (!source.complete) onError(new Error("the connection closed before the body ended"))
-      }
-      if (source.readableEnded) return resume(Effect.fail(this.onError(new Error("the body was already read"))))
-      // plain listeners (no `once` wrappers): `cleanup` removes them all
-      source.on("data", onData)
-      source.on("end", onEnd)
-      source.on("error", onError)
-      source.on("close", onClose)
+      }, (cause) => resume(Effect.fail(this.onError(cause))))
       return Effect.sync(() => {
         cleanup()
         source.destroy()

@@ -4,31 +4,18 @@
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { ResponseDecodeError } from "../Errors.ts"
 import { fastDecoderFor } from "./fastDecode.ts"
 import { dropNulls, parseJson } from "./json.ts"
 
-const decoders = new WeakMap<Schema.Decoder<unknown>, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()
-
-/** @internal */
-export const decoderFor = <A>(schema: Schema.Decoder<A>): (u: unknown) => Effect.Effect<A, Schema.SchemaError> => {
-  let decode = decoders.get(schema)
-  if (decode === undefined) {
-    decode = Schema.decodeUnknownEffect(schema) as (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>
-    decoders.set(schema, decode)
-  }
-  return decode as (u: unknown) => Effect.Effect<A, Schema.SchemaError>
-}
-
 const exitDecoders = new WeakMap<Schema.Decoder<unknown>, (u: unknown) => Exit.Exit<unknown, Schema.SchemaError>>()
 
 /**
  * The schema's synchronous decoder (an `Exit`, no fiber work), compiled once per schema. A response schema has no
- * services and no asynchronous step, so this decodes what `decoderFor` does, without running the Schema parser as
- * Effects (about a third of the decoding time of a container inspect).
+ * services and no asynchronous step, so this decodes what `Schema.decodeUnknownEffect` does, without running the
+ * Schema parser as Effects (about a third of the decoding time of a container inspect).
  *
  * @internal
  */

@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url"
 import * as Containers from "../src/Containers.ts"
 import type * as Docker from "../src/Docker.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { createLogWriter } from "./logContainer.ts"
 import { type Contender, header, loadAverage, medianTime, runRounds, showRatio, timeRatio } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
@@ -45,7 +46,6 @@ const replayOnly = process.argv.includes("--replay")
 const socketPath = "/var/run/docker.sock"
 const here = dirname(fileURLToPath(import.meta.url))
 const cacheDir = join(here, ".cache")
-const image = "effect-docker/busybox:latest"
 
 // -----------------------------------------------------------------------------
 // the implementations: each reads the whole body and returns [body bytes, payload bytes]
@@ -169,20 +169,7 @@ const startReplay = (file: string) =>
 
 const main = async () => {
   header(`bench:logs, ${mib} MiB of ${lineBytes}-byte lines, ${rounds} rotated rounds`)
-  const line = "x".repeat(lineBytes - 1)
-  const id = execFileSync("docker", [
-    "create",
-    "--network",
-    "none",
-    "--log-driver",
-    "json-file",
-    "--label",
-    "effect-docker-bench=logs",
-    image,
-    "sh",
-    "-c",
-    `yes ${line} | head -c ${mib * 1024 * 1024}`
-  ]).toString().trim()
+  const id = createLogWriter("logs", mib, lineBytes)
   const runtime = ManagedRuntime.make(DockerNode.layer())
   let replay: { readonly port: number; readonly stop: () => void } | undefined
   try {

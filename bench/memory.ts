@@ -24,11 +24,11 @@ import { Writable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import * as Containers from "../src/Containers.ts"
 import * as DockerNode from "../src/platform/node.ts"
+import { createLogWriter } from "./logContainer.ts"
 import { header, loadAverage, showRatio, summarize } from "./rounds.ts"
 import { printTable } from "./table.ts"
 
 const socketPath = "/var/run/docker.sock"
-const image = "effect-docker/busybox:latest"
 
 interface Sample {
   readonly reader: string
@@ -158,20 +158,7 @@ const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1)
 
 const parent = async (size: number, rounds: number) => {
   header(`bench:memory, ${size} MiB of 1 KiB lines from the real engine, ${rounds} rotated rounds`)
-  const line = "x".repeat(1023)
-  const id = execFileSync("docker", [
-    "create",
-    "--network",
-    "none",
-    "--log-driver",
-    "json-file",
-    "--label",
-    "effect-docker-bench=memory",
-    image,
-    "sh",
-    "-c",
-    `yes ${line} | head -c ${size * 1024 * 1024}`
-  ]).toString().trim()
+  const id = createLogWriter("memory", size, 1024)
   try {
     const writing = performance.now()
     execFileSync("docker", ["start", id])
